@@ -1,0 +1,2 @@
+//! Placeholder replaced by the agg benchmark.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Placeholder replaced by the clsc benchmark.
+fn main() {}

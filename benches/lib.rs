@@ -1,0 +1,1 @@
+//! Benchmark crate: the benches live in `benches/`.
