@@ -1,7 +1,45 @@
 //! # gradseal-protocol
 //!
-//! Sans-IO state machines for a verifiable encrypted federated-learning round.
-//! (Under construction.)
+//! A verifiable encrypted federated-learning round between untrusted nodes, as sans-IO state
+//! machines in quinn-proto's shape. The protocol, its threat model, every message byte by
+//! byte and the transcript verification algorithm are specified in
+//! [`spec/protocol.md`](https://example.invalid/gradseal/spec/protocol.md) (in the
+//! repository: `spec/protocol.md`).
+//!
+//! Roles ([`roles`]): [`Authority`] announces, committee [`Member`]s publish key bodies and
+//! decrypt only a transcript they verified, [`Client`]s contribute encrypted, signcrypted,
+//! sharded updates through untrusted [`Relay`]s to an untrusted [`Aggregator`], and an
+//! [`Observer`] audits the round. Every role implements [`Role`]:
+//! `handle_message(now, from, bytes)`, `handle_timeout(now)`, then drain `poll_transmit()`
+//! and `poll_event()`, then `poll_timeout()`. No sockets, threads or clocks inside; each node's
+//! randomness comes from a 32-byte seed.
+//!
+//! The cryptography is reached only through the [`Suite`] trait; [`GradsealSuite`] is the
+//! production suite (gradseal-clsc, gradseal-shard, gradseal-agg) and [`mock::MockSuite`] an
+//! insecure stand-in for fuzzing and state-machine tests.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod io;
+pub mod messages;
+pub mod mock;
+pub mod params;
+pub mod reason;
+pub mod roles;
+pub mod round;
+pub mod suite;
+pub mod tags;
+
+pub use io::{Event, Role, Transmit};
+pub use messages::{Announcement, Message, RoundResult, TranscriptMsg};
+pub use params::{Millis, NodeId, ProofPolicy, RoundId, RoundParams, ShardLayout};
+pub use reason::{ProtocolError, RejectReason, RoundFailure, TranscriptFault};
+pub use roles::NodeConfig;
+pub use roles::aggregator::{Aggregator, Misbehave};
+pub use roles::authority::Authority;
+pub use roles::client::{Client, Tamper, seal_contribution};
+pub use roles::member::Member;
+pub use roles::observer::Observer;
+pub use roles::relay::Relay;
+pub use suite::{AggShape, ProofContext, Suite};

@@ -1,0 +1,202 @@
+//! What roles hand back to the caller: transmits, events, and the common [`Role`] interface.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use gradseal_core::Codec;
+
+use crate::messages::{Digest, Message, RoundResult};
+use crate::params::{Millis, NodeId, RoundId};
+use crate::reason::{BadRelay, ProtocolError, RejectReason, RoundFailure, TranscriptFault};
+
+/// Bound on queued events; beyond it, [`Event::Dropped`] events are counted, not queued, so
+/// a flood of bad messages cannot grow memory when the caller does not drain events.
+pub const MAX_QUEUED_EVENTS: usize = 4096;
+
+/// One outgoing message. `payload` is shared between the copies of a broadcast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Destination address.
+    pub to: NodeId,
+    /// Encoded [`Message`].
+    pub payload: Arc<[u8]>,
+}
+
+/// Something a role wants its owner to know. Each outcome in `spec/protocol.md`
+/// ("Failure handling") has one variant.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A valid announcement for this round was received.
+    Announced {
+        /// The round.
+        round: RoundId,
+    },
+    /// Every committee key body arrived and the joint key is known.
+    JointKeyReady,
+    /// The client sent its contribution (this many shards).
+    Contributed {
+        /// Shards sent.
+        shards: usize,
+    },
+    /// The node is not on this round's roster or committee and will not take part.
+    NotParticipating,
+    /// Aggregator: a contribution was accepted.
+    Accepted {
+        /// Roster index.
+        client: u32,
+    },
+    /// Aggregator: an item was rejected (also recorded in the transcript).
+    /// Client: the aggregator's signed rejection of its contribution.
+    Rejected {
+        /// Roster index, if known.
+        client: Option<u32>,
+        /// Why.
+        reason: RejectReason,
+    },
+    /// Aggregator: a relay delivered a corrupt shard.
+    RelayBlamed(BadRelay),
+    /// Aggregator: the transcript was published.
+    TranscriptPublished {
+        /// Its digest.
+        digest: Digest,
+        /// Accepted contributions.
+        accepted: u32,
+    },
+    /// Member: the transcript verified and the partial decryption was sent (the key share is
+    /// destroyed).
+    Decrypted {
+        /// Digest of the transcript decrypted.
+        transcript: Digest,
+    },
+    /// Member: the transcript failed verification; a signed refusal was sent (the key share
+    /// is destroyed). Aggregator and observer: a member refused.
+    Refused {
+        /// Committee index.
+        member: u32,
+        /// The failed check.
+        fault: TranscriptFault,
+    },
+    /// The round completed; the result is verified against this role's view.
+    Completed(Box<RoundResult>),
+    /// The round failed without a result.
+    Failed(RoundFailure),
+    /// Observer: the transcript and result passed every check of the audit.
+    AuditPassed {
+        /// Accepted contributions.
+        count: u32,
+    },
+    /// Observer: the audit failed.
+    AuditFailed(TranscriptFault),
+    /// An incoming message was dropped.
+    Dropped {
+        /// Who delivered it.
+        from: NodeId,
+        /// Why.
+        error: ProtocolError,
+    },
+}
+
+/// The sans-IO interface every role implements (quinn-proto's shape).
+///
+/// Calling order: feed input with [`Role::handle_message`] and [`Role::handle_timeout`], then
+/// drain [`Role::poll_transmit`] and [`Role::poll_event`] until `None`, then ask
+/// [`Role::poll_timeout`] when to call `handle_timeout` next. `now` must not go backwards.
+pub trait Role {
+    /// Feeds one message delivered by the network from `from`.
+    fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]);
+    /// Tells the role that `now` has been reached (deadlines).
+    fn handle_timeout(&mut self, now: Millis);
+    /// The next message to send.
+    fn poll_transmit(&mut self) -> Option<Transmit>;
+    /// The next event.
+    fn poll_event(&mut self) -> Option<Event>;
+    /// When `handle_timeout` should next be called, if ever.
+    fn poll_timeout(&self) -> Option<Millis>;
+}
+
+/// Bound on messages held back because they arrived before the announcement.
+pub const MAX_EARLY_MESSAGES: usize = 64;
+/// Bound on the bytes of messages held back before the announcement.
+pub const MAX_EARLY_BYTES: usize = 64 << 20;
+
+/// Messages that arrived before the announcement (the network reorders): replayed once the
+/// announcement is accepted, bounded in count and bytes.
+#[derive(Debug, Default)]
+pub(crate) struct Early {
+    held: Vec<(NodeId, Vec<u8>)>,
+    bytes: usize,
+}
+
+impl Early {
+    /// Holds a message; false (and nothing held) if a bound would be exceeded.
+    pub(crate) fn hold(&mut self, from: NodeId, bytes: &[u8]) -> bool {
+        if self.held.len() >= MAX_EARLY_MESSAGES || self.bytes + bytes.len() > MAX_EARLY_BYTES {
+            return false;
+        }
+        self.bytes += bytes.len();
+        self.held.push((from, bytes.to_vec()));
+        true
+    }
+
+    /// Everything held, in arrival order.
+    pub(crate) fn take(&mut self) -> Vec<(NodeId, Vec<u8>)> {
+        self.bytes = 0;
+        std::mem::take(&mut self.held)
+    }
+}
+
+/// Queues shared by every role.
+#[derive(Debug, Default)]
+pub(crate) struct Outbox {
+    transmits: VecDeque<Transmit>,
+    events: VecDeque<Event>,
+    /// Dropped-message events not queued because the queue was full.
+    pub(crate) dropped_uncounted: u64,
+}
+
+impl Outbox {
+    pub(crate) fn send(&mut self, to: NodeId, msg: &Message) {
+        let payload: Arc<[u8]> = msg.to_bytes().into();
+        self.transmits.push_back(Transmit { to, payload });
+    }
+
+    pub(crate) fn broadcast(&mut self, to: impl IntoIterator<Item = NodeId>, msg: &Message) {
+        let payload: Arc<[u8]> = msg.to_bytes().into();
+        self.broadcast_raw(to, &payload);
+    }
+
+    pub(crate) fn broadcast_raw(
+        &mut self,
+        to: impl IntoIterator<Item = NodeId>,
+        payload: &Arc<[u8]>,
+    ) {
+        for to in to {
+            self.transmits.push_back(Transmit { to, payload: Arc::clone(payload) });
+        }
+    }
+
+    pub(crate) fn transmits_len(&self) -> usize {
+        self.transmits.len()
+    }
+
+    pub(crate) fn event(&mut self, e: Event) {
+        if self.events.len() >= MAX_QUEUED_EVENTS && matches!(e, Event::Dropped { .. }) {
+            self.dropped_uncounted += 1;
+            return;
+        }
+        self.events.push_back(e);
+    }
+
+    pub(crate) fn drop_msg(&mut self, from: NodeId, error: ProtocolError) {
+        self.event(Event::Dropped { from, error });
+    }
+
+    pub(crate) fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+}

@@ -1,0 +1,585 @@
+//! The aggregator: reassembles envelopes from authenticated shards, opens them, checks each
+//! contribution (round, enrolment, uniqueness, signature, shape, proof), sums the accepted
+//! ciphertexts, publishes the signed transcript at the contribution deadline, collects one
+//! partial decryption per member and publishes the result.
+//!
+//! Untrusted by everyone else: members re-verify the transcript before decrypting. The
+//! `danger_misbehave` hook makes it cheat in the ways the adversary tests exercise.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chacha20::ChaCha20Rng;
+use gradseal_core::{Codec, hash};
+
+use crate::io::{Early, Event, Outbox, Role, Transmit};
+use crate::messages::{
+    AcceptedEntry, Contribution, Digest, KeyBody, Message, PartialDecryption, Refusal,
+    RejectedEntry, Rejection, RoundResult, ShardMsg, TranscriptMsg, ciphertext_digest,
+    contribution_statement, envelope_context,
+};
+use crate::params::{Millis, NodeId, ProofPolicy};
+use crate::reason::{BadRelay, ProtocolError, RejectReason, RelayFault, RoundFailure};
+use crate::roles::{NodeConfig, node_rng};
+use crate::round::RoundContext;
+use crate::suite::{ProofContext, Suite};
+use crate::tags;
+
+/// Ways a malicious aggregator cheats (adversary tests only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Misbehave {
+    /// Leave the first accepted contribution out of the list but keep it in the aggregate.
+    Omit,
+    /// Keep only the first contribution (try to get one update decrypted alone).
+    Isolate,
+    /// List the first contribution twice and add it twice.
+    Duplicate,
+    /// Add the first contribution again under the next client index that has none.
+    Inject,
+    /// Claim an aggregate that is not the sum (the first ciphertext added once more).
+    WrongAggregate,
+}
+
+/// Shards of one manifest: pending until `data` valid shards arrive, then kept (manifest
+/// only) so that late corrupt shards are still blamed.
+struct Group<S: Suite> {
+    manifest: S::Manifest,
+    shards: Vec<Option<Vec<u8>>>,
+    /// Relays that delivered shards failing this manifest (blamed once the envelope opens,
+    /// which proves the manifest genuine).
+    suspects: Vec<NodeId>,
+    opened: bool,
+    complete: bool,
+}
+
+struct Accepted {
+    entry: AcceptedEntry,
+}
+
+enum Phase {
+    Announcement,
+    Collecting,
+    Decrypting { digest: Digest, count: u32, partials: Vec<Option<PartialDecryption>> },
+    Done,
+}
+
+/// The aggregator of one round.
+pub struct Aggregator<S: Suite> {
+    cfg: NodeConfig<S>,
+    rng: ChaCha20Rng,
+    out: Outbox,
+    early: Early,
+    ctx: Option<RoundContext<S>>,
+    phase: Phase,
+    bodies: Vec<Option<Vec<u8>>>,
+    joint: Option<S::JointKey>,
+    groups: HashMap<Digest, Group<S>>,
+    pending_per_relay: HashMap<NodeId, usize>,
+    accepted: BTreeMap<u32, Accepted>,
+    sum: Option<S::Ciphertext>,
+    rejected: Vec<RejectedEntry>,
+    bad_relays: Vec<BadRelay>,
+    misbehave: Option<Misbehave>,
+}
+
+impl<S: Suite> core::fmt::Debug for Aggregator<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Aggregator").field("round", &self.cfg.round).finish_non_exhaustive()
+    }
+}
+
+impl<S: Suite> Aggregator<S> {
+    /// An aggregator for the round named in `cfg`.
+    pub fn new(cfg: NodeConfig<S>) -> Self {
+        let rng = node_rng(&cfg.seed, cfg.round);
+        Aggregator {
+            cfg,
+            rng,
+            out: Outbox::default(),
+            early: Early::default(),
+            ctx: None,
+            phase: Phase::Announcement,
+            bodies: Vec::new(),
+            joint: None,
+            groups: HashMap::new(),
+            pending_per_relay: HashMap::new(),
+            accepted: BTreeMap::new(),
+            sum: None,
+            rejected: Vec::new(),
+            bad_relays: Vec::new(),
+            misbehave: None,
+        }
+    }
+
+    /// **Danger**: cheat when building the transcript (adversary tests).
+    pub fn danger_misbehave(&mut self, how: Misbehave) {
+        self.misbehave = Some(how);
+    }
+
+    fn max_groups(ctx: &RoundContext<S>) -> usize {
+        2 * ctx.ann.roster.len() + 16
+    }
+
+    fn on_announcement(&mut self, from: NodeId, ann: crate::messages::Announcement) {
+        if self.ctx.is_some() {
+            return self.out.drop_msg(from, ProtocolError::Duplicate);
+        }
+        match RoundContext::<S>::new(self.cfg.sys.clone(), &self.cfg.authority, ann) {
+            Ok(ctx) if ctx.ann.aggregator.bundle == S::bundle(&self.cfg.key) => {
+                self.bodies = vec![None; ctx.ann.committee.len()];
+                self.out.event(Event::Announced { round: ctx.round() });
+                self.ctx = Some(ctx);
+                self.phase = Phase::Collecting;
+            }
+            Ok(ctx) => {
+                self.out.event(Event::NotParticipating);
+                self.ctx = Some(ctx);
+                self.phase = Phase::Done;
+            }
+            Err(e) => self.out.drop_msg(from, e),
+        }
+    }
+
+    fn on_key_body(&mut self, from: NodeId, kb: KeyBody) {
+        let Some(ctx) = self.ctx.as_ref() else {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        };
+        if kb.announcement != ctx.digest {
+            return self.out.drop_msg(from, ProtocolError::WrongRound);
+        }
+        let Some(bundle) = ctx.member_bundle(kb.member) else {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
+        };
+        if !S::verify(&ctx.sys, bundle, &kb.digest(), &kb.signature) {
+            return self.out.drop_msg(from, ProtocolError::BadSignature);
+        }
+        let Some(slot) = usize::try_from(kb.member).ok().and_then(|i| self.bodies.get_mut(i))
+        else {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
+        };
+        if slot.is_some() {
+            return self.out.drop_msg(from, ProtocolError::Duplicate);
+        }
+        *slot = Some(kb.body);
+        if self.bodies.iter().all(Option::is_some) {
+            let refs: Vec<&[u8]> = self.bodies.iter().flatten().map(Vec::as_slice).collect();
+            self.joint = S::joint_key(ctx.shape, &ctx.mask_seed, &refs);
+            if self.joint.is_some() {
+                self.out.event(Event::JointKeyReady);
+            }
+        }
+    }
+
+    fn on_shard(&mut self, now: Millis, from: NodeId, msg: ShardMsg) {
+        let Some(ctx) = self.ctx.as_ref() else {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        };
+        if !ctx.ann.relays.contains(&from) {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
+        }
+        if now >= ctx.ann.params.contribution_deadline || !matches!(self.phase, Phase::Collecting) {
+            return self.out.drop_msg(from, ProtocolError::Late);
+        }
+        let layout = ctx.ann.params.shards;
+        let Some(manifest) = S::decode_manifest(&msg.manifest, layout, ctx.max_envelope()) else {
+            return self.out.drop_msg(from, ProtocolError::WrongShape);
+        };
+        let key = S::manifest_digest(&manifest);
+        if !self.groups.contains_key(&key) {
+            if self.groups.len() >= Self::max_groups(ctx) {
+                return self.out.drop_msg(from, ProtocolError::Capacity);
+            }
+            let group = Group {
+                manifest,
+                shards: vec![None; layout.total()],
+                suspects: Vec::new(),
+                opened: false,
+                complete: false,
+            };
+            self.groups.insert(key, group);
+        }
+        let cap = 2 * layout.total() * ctx.ann.roster.len().max(1);
+        let Some(group) = self.groups.get_mut(&key) else { return };
+        let Some(index) = S::check_shard(&group.manifest, &msg.shard) else {
+            if group.opened {
+                blame(&mut self.bad_relays, &mut self.out, from);
+            } else if !group.suspects.contains(&from) && group.suspects.len() < layout.total() {
+                group.suspects.push(from);
+            }
+            return self.out.drop_msg(from, ProtocolError::Crypto);
+        };
+        if group.complete {
+            return; // a valid shard of a payload already rebuilt: nothing to do
+        }
+        let Some(slot) = group.shards.get_mut(index) else { return };
+        if slot.is_some() {
+            return self.out.drop_msg(from, ProtocolError::Duplicate);
+        }
+        let pending = self.pending_per_relay.entry(from).or_insert(0);
+        if *pending >= cap {
+            return self.out.drop_msg(from, ProtocolError::Capacity);
+        }
+        *pending += 1;
+        *slot = Some(msg.shard);
+        let have: Vec<(usize, &[u8])> = group
+            .shards
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_deref().map(|s| (i, s)))
+            .collect();
+        if have.len() < usize::from(layout.data) {
+            return;
+        }
+        let rebuilt = S::reconstruct(&group.manifest, &have);
+        let all_in = have.len() == group.shards.len();
+        let Some(envelope) = rebuilt else {
+            if all_in {
+                // Every shard valid yet no payload: the manifest itself is bogus.
+                group.complete = true;
+                group.shards = Vec::new();
+                return self.out.drop_msg(from, ProtocolError::Crypto);
+            }
+            return; // wait for more shards
+        };
+        group.complete = true;
+        group.shards = Vec::new();
+        let opened = self.on_envelope(&envelope);
+        if let Some(group) = self.groups.get_mut(&key) {
+            group.opened = opened;
+            if opened {
+                for relay in std::mem::take(&mut group.suspects) {
+                    blame(&mut self.bad_relays, &mut self.out, relay);
+                }
+            }
+        }
+    }
+
+    fn reject(&mut self, client: Option<u32>, item: Digest, reason: RejectReason) {
+        if self.rejected.len() < crate::messages::MAX_REJECTED {
+            self.rejected.push(RejectedEntry { client, item, reason });
+        }
+        self.out.event(Event::Rejected { client, reason });
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        let Some(c) = client else { return };
+        let Some(node) =
+            ctx.ann.roster.get(usize::try_from(c).unwrap_or(usize::MAX)).map(|p| p.node)
+        else {
+            return;
+        };
+        let mut rej =
+            Rejection { round: ctx.round(), client: c, item, reason, signature: Vec::new() };
+        rej.signature = S::sign(&self.cfg.key, &rej.digest(), &mut self.rng);
+        self.out.send(node, &Message::Rejection(rej));
+    }
+
+    /// Opens and checks one rebuilt envelope. Returns whether it opened (which authenticates
+    /// the manifest it came from).
+    fn on_envelope(&mut self, envelope: &[u8]) -> bool {
+        let Some(ctx) = self.ctx.as_ref() else { return false };
+        let item = hash(tags::TAG_SHARD, &[envelope]);
+        let context = envelope_context(&ctx.ann.aggregator.bundle);
+        let Some((sender, plaintext)) = S::unsigncrypt(&ctx.sys, &self.cfg.key, &context, envelope)
+        else {
+            self.reject(None, item, RejectReason::Unopenable);
+            return false;
+        };
+        let Some(client) = ctx.client_index(&sender) else {
+            self.reject(None, item, RejectReason::NotEnrolled);
+            return true;
+        };
+        let c = match Contribution::from_bytes(&plaintext) {
+            Ok(c) if c.client == client => c,
+            _ => {
+                self.reject(Some(client), item, RejectReason::Malformed);
+                return true;
+            }
+        };
+        let ct_digest = ciphertext_digest(&c.ciphertext, &c.proof);
+        if c.round != ctx.round() {
+            self.reject(Some(client), ct_digest, RejectReason::WrongRound);
+            return true;
+        }
+        if self.accepted.contains_key(&client) {
+            self.reject(Some(client), ct_digest, RejectReason::Duplicate);
+            return true;
+        }
+        let statement = contribution_statement(&ctx.digest, ctx.round(), client, &ct_digest);
+        if !S::verify(&ctx.sys, &sender, &statement, &c.signature) {
+            self.reject(Some(client), ct_digest, RejectReason::BadSignature);
+            return true;
+        }
+        let Some(ct) = S::decode_ciphertext(ctx.shape, &c.ciphertext) else {
+            self.reject(Some(client), ct_digest, RejectReason::Malformed);
+            return true;
+        };
+        let proof_ok = match ctx.ann.params.proof_policy {
+            ProofPolicy::None => c.proof.is_empty(),
+            ProofPolicy::Every => {
+                let pc = ProofContext { announcement: ctx.digest, client };
+                self.joint
+                    .as_ref()
+                    .is_some_and(|k| S::verify_proof(ctx.shape, k, &c.ciphertext, &c.proof, &pc))
+            }
+        };
+        if !proof_ok {
+            self.reject(Some(client), ct_digest, RejectReason::BadProof);
+            return true;
+        }
+        match self.sum.as_mut() {
+            None => self.sum = Some(ct),
+            Some(acc) => S::add_assign(acc, &ct),
+        }
+        let entry = AcceptedEntry {
+            client,
+            ciphertext: c.ciphertext,
+            proof: c.proof,
+            signature: c.signature,
+        };
+        self.accepted.insert(client, Accepted { entry });
+        self.out.event(Event::Accepted { client });
+        true
+    }
+
+    /// The contribution deadline: publish the transcript.
+    fn finalize(&mut self) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        self.groups.clear();
+        self.pending_per_relay.clear();
+        if let Some(member) = self.bodies.iter().position(Option::is_none) {
+            let member = u32::try_from(member).unwrap_or(u32::MAX);
+            self.out.event(Event::Failed(RoundFailure::MissingKeyBody { member }));
+            self.phase = Phase::Done;
+            return;
+        }
+        let mut accepted: Vec<AcceptedEntry> =
+            std::mem::take(&mut self.accepted).into_values().map(|a| a.entry).collect();
+        let mut sum = self.sum.take();
+        if let Some(how) = self.misbehave {
+            cheat::<S>(ctx, how, &mut accepted, &mut sum);
+        }
+        let aggregate = sum.as_ref().map(S::encode_ciphertext).unwrap_or_default();
+        let mut t = TranscriptMsg {
+            round: ctx.round(),
+            announcement: ctx.digest,
+            accepted,
+            rejected: std::mem::take(&mut self.rejected),
+            bad_relays: std::mem::take(&mut self.bad_relays),
+            aggregate,
+            signature: Vec::new(),
+        };
+        let digest = t.digest();
+        t.signature = S::sign(&self.cfg.key, &digest, &mut self.rng);
+        let count = u32::try_from(t.accepted.len()).unwrap_or(u32::MAX);
+        let to: Vec<NodeId> =
+            ctx.committee_nodes().chain(ctx.ann.observers.iter().copied()).collect();
+        self.out.broadcast(to, &Message::Transcript(t));
+        self.out.event(Event::TranscriptPublished { digest, accepted: count });
+        self.sum = sum;
+        let min = ctx.ann.params.min_clients;
+        if count < min {
+            self.out
+                .event(Event::Failed(RoundFailure::TooFewContributions { accepted: count, min }));
+            self.phase = Phase::Done;
+            return;
+        }
+        self.phase =
+            Phase::Decrypting { digest, count, partials: vec![None; ctx.ann.committee.len()] };
+    }
+}
+
+impl<S: Suite> Aggregator<S> {
+    fn on_partial(&mut self, from: NodeId, p: PartialDecryption) {
+        let (Some(ctx), Phase::Decrypting { digest, partials, .. }) =
+            (self.ctx.as_ref(), &mut self.phase)
+        else {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        };
+        if p.transcript != *digest {
+            return self.out.drop_msg(from, ProtocolError::WrongRound);
+        }
+        let Some(bundle) = ctx.member_bundle(p.member) else {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
+        };
+        if !S::verify(&ctx.sys, bundle, &p.digest(), &p.signature) {
+            return self.out.drop_msg(from, ProtocolError::BadSignature);
+        }
+        let Some(slot) = usize::try_from(p.member).ok().and_then(|i| partials.get_mut(i)) else {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
+        };
+        if slot.is_some() {
+            return self.out.drop_msg(from, ProtocolError::Duplicate);
+        }
+        *slot = Some(p);
+        if partials.iter().all(Option::is_some) {
+            self.combine();
+        }
+    }
+
+    fn combine(&mut self) {
+        let phase = std::mem::replace(&mut self.phase, Phase::Done);
+        let (Some(ctx), Phase::Decrypting { digest, count, partials }, Some(sum)) =
+            (self.ctx.as_ref(), phase, self.sum.as_ref())
+        else {
+            return;
+        };
+        let partials: Vec<PartialDecryption> = partials.into_iter().flatten().collect();
+        let refs: Vec<&[u8]> = partials.iter().map(|p| p.partial.as_slice()).collect();
+        let Some(values) = S::combine(ctx.shape, sum, &refs) else {
+            self.out.event(Event::Failed(RoundFailure::Undecodable));
+            return;
+        };
+        let mut result = RoundResult {
+            round: ctx.round(),
+            transcript: digest,
+            count,
+            sum: values,
+            partials,
+            signature: Vec::new(),
+        };
+        result.signature = S::sign(&self.cfg.key, &result.digest(), &mut self.rng);
+        let to: Vec<NodeId> = ctx
+            .roster_nodes()
+            .chain(ctx.committee_nodes())
+            .chain(ctx.ann.observers.iter().copied())
+            .collect();
+        self.out.broadcast(to, &Message::Result(result.clone()));
+        self.out.event(Event::Completed(Box::new(result)));
+    }
+
+    fn on_refusal(&mut self, from: NodeId, r: Refusal) {
+        let (Some(ctx), Phase::Decrypting { digest, .. }) = (self.ctx.as_ref(), &self.phase) else {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        };
+        if r.transcript != *digest {
+            return self.out.drop_msg(from, ProtocolError::WrongRound);
+        }
+        let Some(bundle) = ctx.member_bundle(r.member) else {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
+        };
+        if !S::verify(&ctx.sys, bundle, &r.digest(), &r.signature) {
+            return self.out.drop_msg(from, ProtocolError::BadSignature);
+        }
+        self.out.event(Event::Refused { member: r.member, fault: r.fault });
+        self.out.event(Event::Failed(RoundFailure::Refused { member: r.member, fault: r.fault }));
+        self.phase = Phase::Done;
+    }
+}
+
+impl<S: Suite> Role for Aggregator<S> {
+    fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
+        let msg = match Message::from_bytes(bytes) {
+            Ok(m) => m,
+            Err(e) => return self.out.drop_msg(from, e.into()),
+        };
+        if msg.round() != self.cfg.round {
+            return self.out.drop_msg(from, ProtocolError::WrongRound);
+        }
+        let is_announcement = matches!(msg, Message::Announcement(_));
+        if self.ctx.is_none() && !is_announcement {
+            if !self.early.hold(from, bytes) {
+                self.out.drop_msg(from, ProtocolError::Capacity);
+            }
+            return;
+        }
+        let before = self.ctx.is_some();
+        if matches!(self.phase, Phase::Done) && !matches!(msg, Message::Announcement(_)) {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        }
+        match msg {
+            Message::Announcement(a) => self.on_announcement(from, a),
+            Message::KeyBody(kb) => self.on_key_body(from, kb),
+            Message::Shard(s) => self.on_shard(now, from, s),
+            Message::Partial(p) => self.on_partial(from, p),
+            Message::Refusal(r) => self.on_refusal(from, r),
+            _ => self.out.drop_msg(from, ProtocolError::Unexpected),
+        }
+        if !before && self.ctx.is_some() {
+            for (from, bytes) in self.early.take() {
+                self.handle_message(now, from, &bytes);
+            }
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Millis) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        let p = &ctx.ann.params;
+        match &self.phase {
+            Phase::Collecting if now >= p.contribution_deadline => self.finalize(),
+            Phase::Decrypting { partials, .. } if now >= p.decryption_deadline => {
+                let member =
+                    partials.iter().position(Option::is_none).and_then(|i| u32::try_from(i).ok());
+                self.out.event(Event::Failed(RoundFailure::MissingPartial {
+                    member: member.unwrap_or(0),
+                }));
+                self.phase = Phase::Done;
+            }
+            _ => {}
+        }
+    }
+
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.out.poll_transmit()
+    }
+
+    fn poll_event(&mut self) -> Option<Event> {
+        self.out.poll_event()
+    }
+
+    fn poll_timeout(&self) -> Option<Millis> {
+        let ctx = self.ctx.as_ref()?;
+        match self.phase {
+            Phase::Collecting => Some(ctx.ann.params.contribution_deadline),
+            Phase::Decrypting { .. } => Some(ctx.ann.params.decryption_deadline),
+            _ => None,
+        }
+    }
+}
+
+fn blame(bad: &mut Vec<BadRelay>, out: &mut Outbox, relay: NodeId) {
+    let b = BadRelay { relay, fault: RelayFault::CorruptShard };
+    if !bad.contains(&b) && bad.len() < usize::try_from(crate::params::MAX_RELAYS).unwrap_or(64) {
+        bad.push(b);
+        out.event(Event::RelayBlamed(b));
+    }
+}
+
+fn cheat<S: Suite>(
+    ctx: &RoundContext<S>,
+    how: Misbehave,
+    accepted: &mut Vec<AcceptedEntry>,
+    sum: &mut Option<S::Ciphertext>,
+) {
+    let Some(first) = accepted.first().cloned() else { return };
+    let first_ct = S::decode_ciphertext(ctx.shape, &first.ciphertext);
+    match how {
+        Misbehave::Omit => {
+            accepted.remove(0);
+        }
+        Misbehave::Isolate => {
+            accepted.truncate(1);
+            *sum = first_ct;
+        }
+        Misbehave::Duplicate => {
+            accepted.insert(1, first);
+            if let (Some(s), Some(c)) = (sum.as_mut(), first_ct.as_ref()) {
+                S::add_assign(s, c);
+            }
+        }
+        Misbehave::Inject => {
+            let used: std::collections::HashSet<u32> = accepted.iter().map(|e| e.client).collect();
+            let n = u32::try_from(ctx.ann.roster.len()).unwrap_or(0);
+            if let Some(free) = (0..n).find(|c| !used.contains(c)) {
+                let pos = accepted.iter().position(|e| e.client > free).unwrap_or(accepted.len());
+                accepted.insert(pos, AcceptedEntry { client: free, ..first });
+                if let (Some(s), Some(c)) = (sum.as_mut(), first_ct.as_ref()) {
+                    S::add_assign(s, c);
+                }
+            }
+        }
+        Misbehave::WrongAggregate => {
+            if let (Some(s), Some(c)) = (sum.as_mut(), first_ct.as_ref()) {
+                S::add_assign(s, c);
+            }
+        }
+    }
+}
