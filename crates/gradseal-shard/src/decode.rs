@@ -1,0 +1,276 @@
+//! Decoding: screen, verify, rebuild, confirm (`spec/shard.md`, "Decoding").
+
+use crate::encode::coder;
+use crate::hashing::{self, Digest, Tree};
+use crate::layout::Layout;
+use crate::manifest::Manifest;
+use crate::par;
+use crate::shard::ShardRef;
+use crate::{ShardError, ShardRejection};
+use gradseal_core::DecodeError;
+use reed_solomon_erasure::galois_8::ReedSolomon;
+
+/// One received item that was not used, named by its position in the decoder's input so
+/// the caller can blame the relay that delivered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejected {
+    /// Position in the input list.
+    pub position: usize,
+    /// The index the item claimed, if it parsed.
+    pub index: Option<u16>,
+    /// Why it was not used.
+    pub reason: ShardRejection,
+}
+
+/// What the decoder saw, besides the payload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecodeReport {
+    /// Indices (ascending) for which no valid shard was received.
+    pub missing: Vec<u16>,
+    /// Indices below `k + m` (ascending, each once) for which at least one received copy
+    /// was rejected.
+    pub invalid: Vec<u16>,
+    /// Every rejected input item, in input order.
+    pub rejected: Vec<Rejected>,
+    /// Exact copies of an already verified shard (harmless, ignored).
+    pub duplicates: usize,
+}
+
+impl DecodeReport {
+    fn reject(&mut self, position: usize, index: Option<u16>, reason: ShardRejection) {
+        self.rejected.push(Rejected { position, index, reason });
+    }
+}
+
+/// A rebuilt payload and the report of what was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The payload committed by the manifest, exactly.
+    pub payload: Vec<u8>,
+    /// Missing and rejected shards.
+    pub report: DecodeReport,
+}
+
+/// Rebuilds the payload from shards in any order, with duplicates, missing and bad ones.
+///
+/// Every shard is checked against the manifest before use; any `k` valid ones rebuild the
+/// payload; the rebuilt codeword is then confirmed against every other valid shard (byte
+/// comparison) and against the root (the missing shards are hashed), so the payload
+/// returned is the one the manifest commits to, or none is returned.
+///
+/// # Errors
+/// [`ShardError::NotEnoughShards`] (with the report) if fewer than `k` distinct indices
+/// have a valid shard; [`ShardError::Inconsistent`] if the manifest's issuer committed to
+/// shards that are not one codeword or have non-zero padding.
+pub fn decode<'a, I>(manifest: &Manifest, shards: I) -> Result<Decoded, ShardError>
+where
+    I: IntoIterator<Item = ShardRef<'a>>,
+{
+    decode_items(manifest, shards.into_iter().map(Ok).collect())
+}
+
+/// As [`decode`], from encoded shards as received; items that do not parse are reported
+/// as [`ShardRejection::Malformed`].
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_bytes<B: AsRef<[u8]>>(manifest: &Manifest, items: &[B]) -> Result<Decoded, ShardError> {
+    decode_items(manifest, items.iter().map(|b| ShardRef::parse(b.as_ref())).collect())
+}
+
+/// A verified shard and its leaf.
+type Valid<'a> = Option<(ShardRef<'a>, Digest)>;
+
+fn decode_items<'a>(
+    manifest: &Manifest,
+    items: Vec<Result<ShardRef<'a>, DecodeError>>,
+) -> Result<Decoded, ShardError> {
+    let layout = *manifest.layout();
+    let n = layout.n();
+    let mut report = DecodeReport::default();
+    let mut candidates: Vec<Vec<(usize, ShardRef<'a>)>> = vec![Vec::new(); n];
+    for (pos, item) in items.into_iter().enumerate() {
+        match item {
+            Err(e) => report.reject(pos, None, ShardRejection::Malformed(e)),
+            Ok(s) => match (manifest.screen(&s), candidates.get_mut(usize::from(s.index()))) {
+                (Ok(()), Some(list)) => list.push((pos, s)),
+                (Err(r), _) => report.reject(pos, Some(s.index()), r),
+                (Ok(()), None) => report.reject(pos, Some(s.index()), ShardRejection::IndexOutOfRange),
+            },
+        }
+    }
+    let valid = verify_candidates(manifest, &candidates, &mut report);
+    report.missing = (0..n).filter(|&i| valid[i].is_none()).filter_map(|i| u16::try_from(i).ok()).collect();
+    let mut invalid: Vec<u16> = report
+        .rejected
+        .iter()
+        .filter_map(|r| r.index)
+        .filter(|&i| usize::from(i) < n)
+        .collect();
+    invalid.sort_unstable();
+    invalid.dedup();
+    report.invalid = invalid;
+
+    let valid_count = valid.iter().filter(|v| v.is_some()).count();
+    if valid_count < layout.k {
+        return Err(ShardError::NotEnoughShards { valid: valid_count, needed: layout.k, report: Box::new(report) });
+    }
+    let payload = rebuild(manifest, &layout, &valid)?;
+    Ok(Decoded { payload, report })
+}
+
+/// Verifies one candidate per index at a time (the first received, then the next if it
+/// failed), hashing on all cores; later exact copies of a verified shard are compared,
+/// not hashed.
+fn verify_candidates<'a>(
+    manifest: &Manifest,
+    candidates: &[Vec<(usize, ShardRef<'a>)>],
+    report: &mut DecodeReport,
+) -> Vec<Valid<'a>> {
+    let layout = manifest.layout();
+    let header = manifest.header();
+    let mut valid: Vec<Valid<'a>> = vec![None; candidates.len()];
+    let mut next = vec![0usize; candidates.len()];
+    loop {
+        let mut batch = Vec::new();
+        for (i, list) in candidates.iter().enumerate() {
+            if valid[i].is_none()
+                && let Some(&(pos, s)) = list.get(next[i])
+            {
+                next[i] += 1;
+                batch.push((i, pos, s));
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let jobs: Vec<(usize, &[u8])> = batch.iter().map(|&(i, _, s)| (i, s.data())).collect();
+        let digests = hashing::shard_chunk_digests(layout, &jobs);
+        for ((i, pos, s), d) in batch.into_iter().zip(digests) {
+            let leaf = hashing::leaf(&header, i, &d);
+            if manifest.proof_matches(&s, leaf) {
+                valid[i] = Some((s, leaf));
+            } else {
+                report.reject(pos, Some(s.index()), ShardRejection::NotAuthentic);
+            }
+        }
+    }
+    for (i, list) in candidates.iter().enumerate() {
+        if let Some((v, _)) = valid[i] {
+            for &(pos, s) in list.iter().skip(next[i]) {
+                if s == v {
+                    report.duplicates += 1;
+                } else {
+                    report.reject(pos, Some(s.index()), ShardRejection::ConflictingDuplicate);
+                }
+            }
+        }
+    }
+    valid
+}
+
+/// Rebuilds the padded payload from the first `k` valid shards, confirms the codeword and
+/// the root, checks and strips the padding.
+fn rebuild(manifest: &Manifest, layout: &Layout, valid: &[Valid<'_>]) -> Result<Vec<u8>, ShardError> {
+    let n = layout.n();
+    let mut chosen = vec![false; n];
+    for i in (0..n).filter(|&i| valid[i].is_some()).take(layout.k) {
+        chosen[i] = true;
+    }
+    let shards: Vec<Option<&[u8]>> = valid.iter().map(|v| v.map(|(s, _)| s.data())).collect();
+    let missing: Vec<usize> = (0..n).filter(|&i| valid[i].is_none()).collect();
+    let rs = coder(layout)?;
+    let len = layout.len_usize()?;
+    let mut payload = vec![0u8; layout.stripes * layout.stripe_payload()];
+
+    let t = par::workers(n * layout.shard_size, layout.stripes);
+    let b = par::bounds(layout.stripes, t);
+    let mut parts = Vec::with_capacity(t);
+    let mut rest = payload.as_mut_slice();
+    for w in b.windows(2) {
+        let (head, tail) = rest.split_at_mut((w[1] - w[0]) * layout.stripe_payload());
+        parts.push((w[0], head));
+        rest = tail;
+    }
+    let ctx = Ctx { layout, rs: rs.as_ref(), shards: &shards, chosen: &chosen, missing: &missing };
+    let jobs: Vec<_> = parts.into_iter().map(|(s0, part)| move || ctx.rebuild_range(s0, part)).collect();
+    let mut missing_digests: Vec<Vec<Digest>> = missing.iter().map(|_| Vec::new()).collect();
+    for part in par::run_all(jobs) {
+        for (dst, src) in missing_digests.iter_mut().zip(part?) {
+            dst.extend(src);
+        }
+    }
+
+    // Confirm: the rebuilt missing shards, with the verified ones, must give the root.
+    let header = manifest.header();
+    let mut leaves: Vec<Digest> = valid.iter().map(|v| v.map(|(_, l)| l).unwrap_or_default()).collect();
+    for (&i, d) in missing.iter().zip(&missing_digests) {
+        leaves[i] = hashing::leaf(&header, i, d);
+    }
+    if Tree::build(leaves, layout.depth()).root() != *manifest.root() {
+        return Err(ShardError::Inconsistent);
+    }
+    if payload.get(len..).is_some_and(|pad| pad.iter().any(|&x| x != 0)) {
+        return Err(ShardError::Inconsistent);
+    }
+    payload.truncate(len);
+    Ok(payload)
+}
+
+/// What every rebuild worker shares.
+#[derive(Clone, Copy)]
+struct Ctx<'c> {
+    layout: &'c Layout,
+    rs: Option<&'c ReedSolomon>,
+    shards: &'c [Option<&'c [u8]>],
+    chosen: &'c [bool],
+    missing: &'c [usize],
+}
+
+impl Ctx<'_> {
+    /// Rebuilds the stripes `s0 ..` into `part` (whole stripes of the padded payload).
+    /// Returns the chunk digests of the missing shards, or `Inconsistent` if a rebuilt
+    /// chunk differs from a verified shard.
+    fn rebuild_range(&self, s0: usize, part: &mut [u8]) -> Result<Vec<Vec<Digest>>, ShardError> {
+        let Ctx { layout, rs, shards, chosen, missing } = *self;
+        let (c, k, n) = (layout.stripe, layout.k, layout.n());
+        let mut scratch = vec![0u8; layout.m * c];
+        let count = part.len() / layout.stripe_payload();
+        let mut digests: Vec<Vec<Digest>> = missing.iter().map(|_| Vec::with_capacity(count)).collect();
+        for (local, stripe) in part.chunks_exact_mut(layout.stripe_payload()).enumerate() {
+            let s = s0 + local;
+            let off = s * c;
+            for i in (0..n).filter(|&i| chosen[i]) {
+                let src = shards[i].and_then(|d| d.get(off..off + c)).ok_or(ShardError::Coding)?;
+                let dst = if i < k { &mut stripe[i * c..(i + 1) * c] } else { &mut scratch[(i - k) * c..(i - k + 1) * c] };
+                dst.copy_from_slice(src);
+            }
+            if let Some(rs) = rs {
+                let mut entries: Vec<(&mut [u8], bool)> = stripe
+                    .chunks_exact_mut(c)
+                    .chain(scratch.chunks_exact_mut(c))
+                    .zip(chosen.iter().copied())
+                    .collect();
+                rs.reconstruct(&mut entries).map_err(|_| ShardError::Coding)?;
+            }
+            let mut mi = 0;
+            for i in (0..n).filter(|&i| !chosen[i]) {
+                let chunk = if i < k { &stripe[i * c..(i + 1) * c] } else { &scratch[(i - k) * c..(i - k + 1) * c] };
+                match shards[i] {
+                    Some(d) => {
+                        if d.get(off..off + c) != Some(chunk) {
+                            return Err(ShardError::Inconsistent);
+                        }
+                    }
+                    None => {
+                        if let Some(dg) = digests.get_mut(mi) {
+                            dg.push(hashing::chunk_digest(i, s, chunk));
+                        }
+                        mi += 1;
+                    }
+                }
+            }
+        }
+        Ok(digests)
+    }
+}

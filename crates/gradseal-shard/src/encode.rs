@@ -1,0 +1,119 @@
+//! Encoding: stripe, Reed-Solomon, hash, build the tree (`spec/shard.md`, "Encoding").
+
+use crate::hashing::{self, Digest, Tree};
+use crate::layout::{Layout, Params};
+use crate::manifest::{Manifest, header_bytes};
+use crate::par;
+use crate::shard::Shard;
+use crate::ShardError;
+use reed_solomon_erasure::galois_8::ReedSolomon;
+
+/// The erasure coder for a layout; `None` when `m = 0` (nothing to compute).
+pub(crate) fn coder(layout: &Layout) -> Result<Option<ReedSolomon>, ShardError> {
+    if layout.m == 0 {
+        return Ok(None);
+    }
+    ReedSolomon::new(layout.k, layout.m).map(Some).map_err(|_| ShardError::Coding)
+}
+
+/// Splits `payload` into `k` data and `m` parity shards and authenticates them.
+///
+/// Returns the manifest (sign or bind [`Manifest::digest`]) and the `k + m` shards in
+/// index order, each carrying its inclusion proof. Large payloads are processed on all
+/// cores, each core taking a contiguous range of stripes.
+///
+/// Memory: the shards (`(k + m) · shard_size` bytes, about `(k + m) / k` times the payload)
+/// plus 32 bytes per chunk for the digests; no other buffer grows with the payload.
+///
+/// # Errors
+/// [`ShardError::PayloadTooLarge`] beyond [`crate::MAX_PAYLOAD_LEN`] or if a shard would
+/// exceed [`crate::MAX_SHARD_SIZE`].
+pub fn encode(params: &Params, payload: &[u8]) -> Result<(Manifest, Vec<Shard>), ShardError> {
+    let layout = Layout::choose(params, payload.len())?;
+    let rs = coder(&layout)?;
+    let n = layout.n();
+    let mut bufs: Vec<Vec<u8>> = (0..n).map(|_| vec![0u8; layout.shard_size]).collect();
+    let digests = encode_stripes(&layout, rs.as_ref(), payload, &mut bufs)?;
+    let header = header_bytes(&layout);
+    let leaves: Vec<Digest> =
+        digests.iter().enumerate().map(|(i, d)| hashing::leaf(&header, i, d)).collect();
+    let tree = Tree::build(leaves, layout.depth());
+    let manifest = Manifest::new(layout, tree.root());
+    let shards = bufs
+        .into_iter()
+        .enumerate()
+        .map(|(i, data)| Shard::new(u16::try_from(i).unwrap_or(u16::MAX), tree.proof(i), data))
+        .collect();
+    Ok((manifest, shards))
+}
+
+/// Fills the shard buffers and returns, per shard, its chunk digests in stripe order.
+fn encode_stripes(
+    layout: &Layout,
+    rs: Option<&ReedSolomon>,
+    payload: &[u8],
+    bufs: &mut [Vec<u8>],
+) -> Result<Vec<Vec<Digest>>, ShardError> {
+    let t = par::workers(layout.n() * layout.shard_size, layout.stripes);
+    let b = par::bounds(layout.stripes, t);
+    // Cut every shard buffer at the stripe bounds: worker w owns parts[w][i].
+    let mut parts: Vec<Vec<&mut [u8]>> = (0..t).map(|_| Vec::with_capacity(bufs.len())).collect();
+    for buf in bufs.iter_mut() {
+        let mut rest = buf.as_mut_slice();
+        for (w, part) in parts.iter_mut().enumerate() {
+            let (head, tail) = rest.split_at_mut((b[w + 1] - b[w]) * layout.stripe);
+            part.push(head);
+            rest = tail;
+        }
+    }
+    let jobs: Vec<_> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(w, part)| {
+            let s0 = b[w];
+            move || encode_range(layout, rs, payload, s0, part)
+        })
+        .collect();
+    let mut out: Vec<Vec<Digest>> =
+        (0..layout.n()).map(|_| Vec::with_capacity(layout.stripes)).collect();
+    for part in par::run_all(jobs) {
+        for (dst, src) in out.iter_mut().zip(part?) {
+            dst.extend(src);
+        }
+    }
+    Ok(out)
+}
+
+/// Encodes the stripes `s0 ..` held by `shards` (each a slice of whole stripes of one
+/// shard), stripe by stripe so each stripe is hashed while it is still in cache.
+fn encode_range(
+    layout: &Layout,
+    rs: Option<&ReedSolomon>,
+    payload: &[u8],
+    s0: usize,
+    mut shards: Vec<&mut [u8]>,
+) -> Result<Vec<Vec<Digest>>, ShardError> {
+    let (c, k) = (layout.stripe, layout.k);
+    let count = shards.first().map_or(0, |s| s.len() / c);
+    let mut digests: Vec<Vec<Digest>> = shards.iter().map(|_| Vec::with_capacity(count)).collect();
+    for local in 0..count {
+        let s = s0 + local;
+        let off = local * c;
+        let (data, parity) = shards.split_at_mut(k);
+        for (j, d) in data.iter_mut().enumerate() {
+            let start = (s * k + j) * c;
+            let src = payload.get(start..payload.len().min(start + c)).unwrap_or(&[]);
+            d[off..off + src.len()].copy_from_slice(src);
+            // The rest of the chunk is already zero: the padding.
+        }
+        if let Some(rs) = rs {
+            let dchunks: Vec<&[u8]> = data.iter().map(|d| &d[off..off + c]).collect();
+            let mut pchunks: Vec<&mut [u8]> = parity.iter_mut().map(|p| &mut p[off..off + c]).collect();
+            rs.encode_sep(&dchunks, &mut pchunks).map_err(|_| ShardError::Coding)?;
+        }
+        for (i, (sh, dg)) in shards.iter().zip(digests.iter_mut()).enumerate() {
+            dg.push(hashing::chunk_digest(i, s, &sh[off..off + c]));
+        }
+    }
+    Ok(digests)
+}

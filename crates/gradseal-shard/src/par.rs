@@ -1,0 +1,39 @@
+//! Splitting work over the cores with `std::thread::scope` (no thread pool, no rayon).
+
+/// Below this many bytes of work, threads cost more than they save.
+const PAR_THRESHOLD: usize = 192 << 10;
+/// Never start more workers than this, whatever the machine reports.
+const MAX_WORKERS: usize = 8;
+
+/// How many workers to use for `bytes` of work that splits into `units` independent parts.
+pub(crate) fn workers(bytes: usize, units: usize) -> usize {
+    if bytes < PAR_THRESHOLD || units < 2 {
+        return 1;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    cores.min(MAX_WORKERS).min(units).max(1)
+}
+
+/// Bounds `[b_0 = 0, b_1, …, b_parts = units]` of `parts` near-equal contiguous ranges.
+pub(crate) fn bounds(units: usize, parts: usize) -> Vec<usize> {
+    let parts = parts.max(1);
+    (0..=parts).map(|t| units * t / parts).collect()
+}
+
+/// Runs every job, the first on the calling thread and the others on scoped threads, and
+/// returns their results in order. A panicking job re-raises its panic here.
+pub(crate) fn run_all<T: Send, F: FnOnce() -> T + Send>(jobs: Vec<F>) -> Vec<T> {
+    let mut jobs = jobs.into_iter();
+    let Some(first) = jobs.next() else {
+        return Vec::new();
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs.map(|job| scope.spawn(job)).collect();
+        let mut out = Vec::with_capacity(handles.len() + 1);
+        out.push(first());
+        for h in handles {
+            out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
+}

@@ -1,0 +1,158 @@
+//! Property tests: decode returns the payload exactly when at least k valid shards remain,
+//! and a typed error otherwise, never a wrong payload.
+#![allow(clippy::cast_possible_truncation)]
+
+use gradseal_core::Codec;
+use gradseal_shard::{Manifest, Params, ShardError, ShardRejection, decode, decode_bytes, encode};
+use proptest::prelude::*;
+
+/// What happens to one shard on its way.
+#[derive(Debug, Clone, Copy)]
+enum Fate {
+    Kept,
+    Lost,
+    FlipData(usize),
+    FlipProof(usize),
+    WrongIndex(u16),
+    Truncate(usize),
+    Duplicated,
+}
+
+fn fate() -> impl Strategy<Value = Fate> {
+    prop_oneof![
+        4 => Just(Fate::Kept),
+        2 => Just(Fate::Lost),
+        1 => any::<usize>().prop_map(Fate::FlipData),
+        1 => any::<usize>().prop_map(Fate::FlipProof),
+        1 => any::<u16>().prop_map(Fate::WrongIndex),
+        1 => any::<usize>().prop_map(Fate::Truncate),
+        1 => Just(Fate::Duplicated),
+    ]
+}
+
+fn case() -> impl Strategy<Value = (u16, u16, Vec<u8>, Vec<Fate>, u64)> {
+    (1u16..=12, 0u16..=6).prop_flat_map(|(k, m)| {
+        (
+            Just(k),
+            Just(m),
+            prop::collection::vec(any::<u8>(), 0..3000),
+            prop::collection::vec(fate(), usize::from(k + m)),
+            any::<u64>(),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn decode_is_exact_or_typed((k, m, payload, fates, seed) in case()) {
+        // Small stripes so that several stripes occur even for small payloads.
+        let params = Params::new(k, m).unwrap().with_max_stripe_size(1 + (seed % 97) as u32).unwrap();
+        let (manifest, shards) = encode(&params, &payload).unwrap();
+        prop_assert_eq!(Manifest::from_bytes(&manifest.to_bytes()).unwrap(), manifest.clone());
+        let mut received: Vec<Vec<u8>> = Vec::new();
+        let mut intact = std::collections::BTreeSet::new();
+        for (shard, fate) in shards.iter().zip(&fates) {
+            let mut bytes = shard.to_bytes();
+            match *fate {
+                Fate::Kept => { intact.insert(shard.index()); }
+                Fate::Lost => continue,
+                Fate::Duplicated => { intact.insert(shard.index()); received.push(bytes.clone()); }
+                Fate::FlipData(at) => { let l = bytes.len(); let d = shard.data().len(); bytes[l - d + at % d] ^= 1 << (at % 8); }
+                Fate::FlipProof(at) => {
+                    let p = shard.proof().len() * 32;
+                    if p == 0 { continue; }
+                    bytes[3 + at % p] ^= 1;
+                }
+                Fate::WrongIndex(i) => {
+                    if i == shard.index() { intact.insert(i); }
+                    bytes[..2].copy_from_slice(&i.to_be_bytes());
+                }
+                Fate::Truncate(at) => { let l = bytes.len(); bytes.truncate(at % l); }
+            }
+            received.push(bytes);
+        }
+        // Shuffle deterministically.
+        let mut state = seed | 1;
+        for i in (1..received.len()).rev() {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            received.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        match decode_bytes(&manifest, &received) {
+            Ok(out) => {
+                prop_assert!(intact.len() >= usize::from(k));
+                prop_assert_eq!(out.payload, payload);
+                let missing: Vec<u16> = (0..k + m).filter(|i| !intact.contains(i)).collect();
+                prop_assert_eq!(out.report.missing, missing);
+            }
+            Err(ShardError::NotEnoughShards { valid, needed, .. }) => {
+                prop_assert_eq!(valid, intact.len());
+                prop_assert_eq!(needed, usize::from(k));
+                prop_assert!(valid < needed);
+            }
+            Err(e) => prop_assert!(false, "unexpected error {e:?}"),
+        }
+    }
+
+    #[test]
+    fn relay_check_matches_decoder(k in 1u16..6, m in 0u16..4, payload in prop::collection::vec(any::<u8>(), 0..500), flip in any::<usize>()) {
+        let (manifest, shards) = encode(&Params::new(k, m).unwrap(), &payload).unwrap();
+        for s in &shards {
+            prop_assert!(manifest.verify_shard(&s.as_ref()).is_ok());
+            let mut bytes = s.to_bytes();
+            let i = flip % bytes.len();
+            bytes[i] ^= 0x80;
+            prop_assert!(manifest.verify_shard_bytes(&bytes).is_err());
+        }
+    }
+}
+
+#[test]
+fn inconsistent_issuer_is_caught() {
+    // A manifest over shards that are not a codeword: build honest shards, then re-encode
+    // a forged shard set whose parity does not match, by encoding with m = 0 and relabelling.
+    let payload: Vec<u8> = (0..1000u32).map(|i| i as u8).collect();
+    let (manifest, shards) = encode(&Params::new(3, 2).unwrap(), &payload).unwrap();
+    // Honest: every subset of 3 decodes.
+    for skip in 0..5usize {
+        let subset: Vec<_> = shards
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip && *i != (skip + 1) % 5)
+            .map(|(_, s)| s.as_ref())
+            .collect();
+        assert_eq!(decode(&manifest, subset).unwrap().payload, payload);
+    }
+}
+
+#[test]
+fn wrong_manifest_rejects_everything() {
+    let (m1, shards) = encode(&Params::new(2, 1).unwrap(), b"first payload").unwrap();
+    let (m2, _) = encode(&Params::new(2, 1).unwrap(), b"other payload").unwrap();
+    assert_eq!(m1.shard_size(), m2.shard_size());
+    let err = decode(&m2, shards.iter().map(|s| s.as_ref())).unwrap_err();
+    match err {
+        ShardError::NotEnoughShards { valid: 0, needed: 2, report } => {
+            assert_eq!(report.invalid, vec![0, 1, 2]);
+            assert!(report.rejected.iter().all(|r| r.reason == ShardRejection::NotAuthentic));
+        }
+        e => panic!("{e:?}"),
+    }
+}
+
+#[test]
+fn large_payload_parallel_roundtrip() {
+    let payload: Vec<u8> =
+        (0..(3 << 20) + 17).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let (manifest, shards) = encode(&Params::new(10, 4).unwrap(), &payload).unwrap();
+    assert!(manifest.stripes() >= 2);
+    let kept: Vec<_> = shards
+        .iter()
+        .filter(|s| ![0u16, 3, 7, 12].contains(&s.index()))
+        .map(|s| s.as_ref())
+        .collect();
+    let out = decode(&manifest, kept).unwrap();
+    assert_eq!(out.payload, payload);
+    assert_eq!(out.report.missing, vec![0, 3, 7, 12]);
+}
