@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod gradseal;
 pub mod io;
 pub mod messages;
 pub mod mock;
@@ -31,6 +32,7 @@ pub mod round;
 pub mod suite;
 pub mod tags;
 
+pub use gradseal::{GradsealParams, GradsealSuite, GradsealSystem};
 pub use io::{Event, Role, Transmit};
 pub use messages::{Announcement, Message, RoundResult, TranscriptMsg};
 pub use params::{Millis, NodeId, ProofPolicy, RoundId, RoundParams, ShardLayout};

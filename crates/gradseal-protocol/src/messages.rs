@@ -25,16 +25,15 @@ pub const MAX_BUNDLE: usize = 512;
 pub const MAX_SIGNATURE: usize = 256;
 /// Bound on an encoded key body.
 pub const MAX_KEY_BODY: usize = 1 << 20;
-/// Bound on an encoded ciphertext (16 bytes per coordinate plus framing, at MAX_DIMENSION).
-pub const MAX_CIPHERTEXT: usize = 80 << 20;
-/// Bound on an encoded range proof.
-pub const MAX_PROOF: usize = 64 << 20;
+/// Bound on an encoded ciphertext with its range proofs (16 bytes per coordinate for the
+/// compact lists plus up to 64 KiB of proof per 2048 coordinates, at MAX_DIMENSION).
+pub const MAX_CIPHERTEXT: usize = 192 << 20;
 /// Bound on an encoded partial decryption.
 pub const MAX_PARTIAL: usize = 40 << 20;
 /// Bound on an encoded shard manifest.
 pub const MAX_MANIFEST: usize = 64 << 10;
 /// Bound on one encoded shard.
-pub const MAX_SHARD: usize = MAX_CIPHERTEXT + MAX_PROOF;
+pub const MAX_SHARD: usize = MAX_CIPHERTEXT;
 /// Bound on the list of rejected items in a transcript.
 pub const MAX_REJECTED: usize = 4 * MAX_CLIENTS as usize;
 
@@ -225,10 +224,9 @@ pub struct Contribution {
     pub round: RoundId,
     /// The client's roster index.
     pub client: u32,
-    /// Encoded `gradseal_agg` ciphertext of the quantized update.
+    /// Encoded `gradseal_agg` ciphertext of the quantized update (with its range proofs
+    /// when the round's policy asks for them).
     pub ciphertext: Vec<u8>,
-    /// Encoded range proof (empty when the policy asks for none).
-    pub proof: Vec<u8>,
     /// The client's signature over the contribution statement.
     pub signature: Vec<u8>,
 }
@@ -238,7 +236,6 @@ impl Codec for Contribution {
         w.put_u64(self.round.0);
         w.put_u32(self.client);
         w.put_var_bytes(&self.ciphertext);
-        w.put_var_bytes(&self.proof);
         w.put_var_bytes(&self.signature);
     }
 
@@ -247,15 +244,14 @@ impl Codec for Contribution {
             round: RoundId(r.read_u64("contribution.round")?),
             client: r.read_u32("contribution.client")?,
             ciphertext: r.read_var_bytes("contribution.ciphertext", MAX_CIPHERTEXT)?.to_vec(),
-            proof: r.read_var_bytes("contribution.proof", MAX_PROOF)?.to_vec(),
             signature: r.read_var_bytes("contribution.signature", MAX_SIGNATURE)?.to_vec(),
         })
     }
 }
 
 /// Digest of a ciphertext's bytes (what the client's statement and the transcript bind).
-pub fn ciphertext_digest(ciphertext: &[u8], proof: &[u8]) -> Digest {
-    hash(tags::TAG_CIPHERTEXT, &[ciphertext, proof])
+pub fn ciphertext_digest(ciphertext: &[u8]) -> Digest {
+    hash(tags::TAG_CIPHERTEXT, &[ciphertext])
 }
 
 /// The statement a client signs: (announcement, round, client index, ciphertext digest).
@@ -312,10 +308,8 @@ impl Codec for ShardMsg {
 pub struct AcceptedEntry {
     /// Roster index.
     pub client: u32,
-    /// The ciphertext (members re-add them all).
+    /// The ciphertext with its proofs (members re-check and re-add them all).
     pub ciphertext: Vec<u8>,
-    /// The proof (empty if none).
-    pub proof: Vec<u8>,
     /// The client's signature over its contribution statement.
     pub signature: Vec<u8>,
 }
@@ -324,7 +318,6 @@ impl Codec for AcceptedEntry {
     fn encode(&self, w: &mut Writer) {
         w.put_u32(self.client);
         w.put_var_bytes(&self.ciphertext);
-        w.put_var_bytes(&self.proof);
         w.put_var_bytes(&self.signature);
     }
 
@@ -332,7 +325,6 @@ impl Codec for AcceptedEntry {
         Ok(AcceptedEntry {
             client: r.read_u32("accepted.client")?,
             ciphertext: r.read_var_bytes("accepted.ciphertext", MAX_CIPHERTEXT)?.to_vec(),
-            proof: r.read_var_bytes("accepted.proof", MAX_PROOF)?.to_vec(),
             signature: r.read_var_bytes("accepted.signature", MAX_SIGNATURE)?.to_vec(),
         })
     }
@@ -420,7 +412,7 @@ impl TranscriptMsg {
 
     /// The per-entry ciphertext digests.
     pub fn entry_digests(&self) -> Vec<Digest> {
-        self.accepted.iter().map(|e| ciphertext_digest(&e.ciphertext, &e.proof)).collect()
+        self.accepted.iter().map(|e| ciphertext_digest(&e.ciphertext)).collect()
     }
 
     /// The transcript digest (hashes every ciphertext; see [`TranscriptMsg::digest_with`]).

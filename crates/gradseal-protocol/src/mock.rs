@@ -1,7 +1,7 @@
 //! An **insecure** [`Suite`] for fuzzing and unit tests of the state machines.
 //!
 //! Nothing here is cryptography: "signatures" are public hashes anyone can compute,
-//! "encryption" is the identity, shards are split with a single XOR parity. It exists so that
+//! "encryption" is the identity, "shards" are copies of the payload. It exists so that
 //! fuzzers can drive every role quickly and deterministically (rustls' fuzzing provider does
 //! the same). Never use it outside tests.
 
@@ -10,7 +10,7 @@ use gradseal_core::{Codec, Reader, Writer, hash};
 use rand_core::Rng;
 
 use crate::messages::Digest;
-use crate::params::ShardLayout;
+use crate::params::{ProofPolicy, ShardLayout};
 use crate::suite::{AggShape, ProofContext, Suite};
 
 const T_SIG: &str = "gradseal/v1/protocol/mock/sig";
@@ -27,13 +27,12 @@ pub struct MockSuite;
 #[derive(Debug, Clone)]
 pub struct MockKey(pub [u8; 32]);
 
-/// A mock manifest: payload length, per-shard length and per-shard digests.
+/// A mock manifest: payload length, shard count and the payload's digest.
 #[derive(Debug, Clone)]
 pub struct MockManifest {
     len: usize,
-    shard_len: usize,
-    data: usize,
-    digests: Vec<Digest>,
+    total: usize,
+    digest: Digest,
 }
 
 fn sig(bundle: &[u8], statement: &Digest) -> Vec<u8> {
@@ -43,9 +42,11 @@ fn sig(bundle: &[u8], statement: &Digest) -> Vec<u8> {
 impl Suite for MockSuite {
     type System = ();
     type NodeKey = MockKey;
+    type Params = (AggShape, ProofPolicy, Digest);
     type KeyShare = [u8; 32];
     type JointKey = Digest;
-    type Ciphertext = Vec<u64>;
+    type Update = (Vec<u64>, Vec<u8>);
+    type Aggregate = (u32, Vec<u64>);
     type Manifest = MockManifest;
 
     fn bundle(key: &MockKey) -> Vec<u8> {
@@ -89,44 +90,22 @@ impl Suite for MockSuite {
             .then(|| (sender.to_vec(), msg.to_vec()))
     }
 
-    fn shard(payload: &[u8], layout: ShardLayout) -> (Vec<u8>, Vec<Vec<u8>>) {
-        let k = usize::from(layout.data);
-        let shard_len = payload.len().div_ceil(k).max(1);
-        let mut shards: Vec<Vec<u8>> = (0..k)
-            .map(|i| {
-                let mut s =
-                    payload.iter().skip(i * shard_len).take(shard_len).copied().collect::<Vec<_>>();
-                s.resize(shard_len, 0);
-                s
-            })
-            .collect();
-        let mut parity = vec![0u8; shard_len];
-        for s in &shards {
-            for (p, b) in parity.iter_mut().zip(s) {
-                *p ^= b;
-            }
-        }
-        for _ in 0..layout.parity {
-            shards.push(parity.clone());
-        }
+    fn shard(payload: &[u8], layout: ShardLayout) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
+        // Replication, not erasure coding: every shard carries the whole payload, so any
+        // valid shard rebuilds it (more tolerant than Reed-Solomon, which is all a mock needs).
         let mut w = Writer::new();
         w.put_u64(payload.len() as u64);
-        w.put_u32(u32::try_from(shard_len).unwrap_or(u32::MAX));
         w.put_u8(layout.data);
         w.put_u8(layout.parity);
-        for (i, s) in shards.iter().enumerate() {
-            w.put_bytes(&hash(T_SHARD, &[&[u8::try_from(i).unwrap_or(u8::MAX)], s]));
-        }
-        let encoded = shards
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| {
+        w.put_bytes(&hash(T_SHARD, &[payload]));
+        let shards = (0..layout.total())
+            .map(|i| {
                 let mut v = vec![u8::try_from(i).unwrap_or(u8::MAX)];
-                v.extend_from_slice(&s);
+                v.extend_from_slice(payload);
                 v
             })
             .collect();
-        (w.into_bytes(), encoded)
+        Some((w.into_bytes(), shards))
     }
 
     fn decode_manifest(
@@ -136,154 +115,157 @@ impl Suite for MockSuite {
     ) -> Option<MockManifest> {
         let mut r = Reader::new(bytes);
         let len = usize::try_from(r.read_u64("m").ok()?).ok()?;
-        let shard_len = usize::try_from(r.read_u32("m").ok()?).ok()?;
         let (d, p) = (r.read_u8("m").ok()?, r.read_u8("m").ok()?);
-        if len > max_payload
-            || d != layout.data
-            || p != layout.parity
-            || shard_len != len.div_ceil(usize::from(d)).max(1)
-        {
-            return None;
-        }
-        let digests = (0..layout.total())
-            .map(|_| r.read_array::<32>("m"))
-            .collect::<Result<Vec<_>, _>>()
-            .ok()?;
+        let digest = r.read_array::<32>("m").ok()?;
         r.finish("m").ok()?;
-        Some(MockManifest { len, shard_len, data: usize::from(d), digests })
+        (len <= max_payload && d == layout.data && p == layout.parity).then_some(MockManifest {
+            len,
+            total: layout.total(),
+            digest,
+        })
     }
 
     fn manifest_digest(m: &MockManifest) -> Digest {
-        let mut w = Writer::new();
-        w.put_u64(m.len as u64);
-        w.put_list(&m.digests, |w, d| w.put_bytes(d));
-        hash(T_SHARD, &[w.as_slice()])
+        hash(T_SHARD, &[&(m.len as u64).to_be_bytes(), &m.digest])
     }
 
     fn check_shard(m: &MockManifest, shard: &[u8]) -> Option<usize> {
         let (&i, body) = shard.split_first()?;
-        let d = m.digests.get(usize::from(i))?;
-        (body.len() == m.shard_len && hash(T_SHARD, &[&[i], body]) == *d).then_some(usize::from(i))
+        (usize::from(i) < m.total && body.len() == m.len && hash(T_SHARD, &[body]) == m.digest)
+            .then_some(usize::from(i))
     }
 
     fn reconstruct(m: &MockManifest, shards: &[(usize, &[u8])]) -> Option<Vec<u8>> {
-        let mut data: Vec<Option<Vec<u8>>> = vec![None; m.data];
-        let mut parity = None;
-        for (i, s) in shards {
-            let body = s.get(1..)?.to_vec();
-            match data.get_mut(*i) {
-                Some(slot) => *slot = Some(body),
-                None => parity = Some(body),
-            }
-        }
-        let missing: Vec<usize> =
-            (0..m.data).filter(|i| data.get(*i).is_some_and(Option::is_none)).collect();
-        match (missing.as_slice(), parity) {
-            ([], _) => {}
-            ([j], Some(mut p)) => {
-                for s in data.iter().flatten() {
-                    for (a, b) in p.iter_mut().zip(s) {
-                        *a ^= b;
-                    }
-                }
-                *data.get_mut(*j)? = Some(p);
-            }
-            _ => return None,
-        }
-        let mut out: Vec<u8> = data.into_iter().flatten().flatten().collect();
-        out.truncate(m.len);
-        Some(out)
+        let (_, s) = shards.first()?;
+        let body = s.get(1..)?;
+        (body.len() == m.len).then(|| body.to_vec())
     }
 
-    fn key_share(_: AggShape, mask_seed: &Digest, rng: &mut ChaCha20Rng) -> ([u8; 32], Vec<u8>) {
+    fn params(
+        _: &(),
+        shape: AggShape,
+        policy: ProofPolicy,
+        mask_seed: &Digest,
+    ) -> Option<Self::Params> {
+        (shape.committee > 0 && shape.dimension > 0).then_some((shape, policy, *mask_seed))
+    }
+
+    fn key_share(
+        p: &Self::Params,
+        member: u32,
+        rng: &mut ChaCha20Rng,
+    ) -> Option<([u8; 32], Vec<u8>)> {
         let mut s = [0u8; 32];
         rng.fill_bytes(&mut s);
-        (s, hash(T_KEY, &[mask_seed, &s]).to_vec())
+        Some((s, hash(T_KEY, &[&p.2, &member.to_be_bytes(), &s]).to_vec()))
     }
 
-    fn joint_key(shape: AggShape, mask_seed: &Digest, bodies: &[&[u8]]) -> Option<Digest> {
-        if bodies.len() != usize::try_from(shape.committee).ok()?
+    fn joint_key(p: &Self::Params, bodies: &[&[u8]]) -> Option<Digest> {
+        if bodies.len() != usize::try_from(p.0.committee).ok()?
             || bodies.iter().any(|b| b.len() != 32)
         {
             return None;
         }
-        let mut parts: Vec<&[u8]> = vec![mask_seed];
+        let mut parts: Vec<&[u8]> = vec![&p.2];
         parts.extend_from_slice(bodies);
         Some(hash(T_KEY, &parts))
     }
 
     fn encrypt(
-        shape: AggShape,
+        p: &Self::Params,
         key: &Digest,
         values: &[i64],
-        proof: Option<&ProofContext>,
+        proof: &ProofContext,
         _rng: &mut ChaCha20Rng,
-    ) -> Option<(Vec<u8>, Vec<u8>)> {
-        if values.len() != usize::try_from(shape.dimension).ok()? {
+    ) -> Option<Vec<u8>> {
+        if values.len() != usize::try_from(p.0.dimension).ok()? {
             return None;
         }
         let ct: Vec<u64> = values.iter().map(|v| v.cast_unsigned()).collect();
-        let bytes = Self::encode_ciphertext(&ct);
-        let proof = match proof {
-            Some(c) => {
-                hash(T_PROOF, &[key, &bytes, &c.announcement, &c.client.to_be_bytes()]).to_vec()
-            }
-            None => Vec::new(),
-        };
-        Some((bytes, proof))
-    }
-
-    fn decode_ciphertext(shape: AggShape, bytes: &[u8]) -> Option<Vec<u64>> {
-        let mut r = Reader::new(bytes);
-        let n = usize::try_from(shape.dimension).ok()?;
-        let v = r.read_list("mock.ct", n, |r| r.read_u64("mock.ct")).ok()?;
-        r.finish("mock.ct").ok()?;
-        (v.len() == n).then_some(v)
-    }
-
-    fn encode_ciphertext(ct: &Vec<u64>) -> Vec<u8> {
         let mut w = Writer::new();
-        w.put_list(ct, |w, v| w.put_u64(*v));
-        w.into_bytes()
+        w.put_list(&ct, |w, v| w.put_u64(*v));
+        let proof = match p.1 {
+            ProofPolicy::Every => mock_proof(key, &ct, proof).to_vec(),
+            ProofPolicy::None => Vec::new(),
+        };
+        w.put_var_bytes(&proof);
+        Some(w.into_bytes())
     }
 
-    fn add_assign(acc: &mut Vec<u64>, ct: &Vec<u64>) {
-        for (a, b) in acc.iter_mut().zip(ct) {
-            *a = a.wrapping_add(*b);
+    fn decode_update(p: &Self::Params, bytes: &[u8]) -> Option<Self::Update> {
+        let mut r = Reader::new(bytes);
+        let n = usize::try_from(p.0.dimension).ok()?;
+        let v = r.read_list("mock.ct", n, |r| r.read_u64("mock.ct")).ok()?;
+        let proof = r.read_var_bytes("mock.proof", 32).ok()?.to_vec();
+        r.finish("mock.ct").ok()?;
+        (v.len() == n).then_some((v, proof))
+    }
+
+    fn verify_proofs(p: &Self::Params, key: &Digest, u: &Self::Update, c: &ProofContext) -> bool {
+        match p.1 {
+            ProofPolicy::None => u.1.is_empty(),
+            ProofPolicy::Every => mock_proof(key, &u.0, c).as_slice() == u.1.as_slice(),
         }
     }
 
-    fn ciphertext_eq(a: &Vec<u64>, b: &Vec<u64>) -> bool {
+    fn new_aggregate(p: &Self::Params) -> Self::Aggregate {
+        (0, vec![0; usize::try_from(p.0.dimension).unwrap_or(0)])
+    }
+
+    fn add(p: &Self::Params, acc: &mut Self::Aggregate, u: &Self::Update) -> bool {
+        if acc.0 >= p.0.max_clients || acc.1.len() != u.0.len() {
+            return false;
+        }
+        acc.0 += 1;
+        for (a, b) in acc.1.iter_mut().zip(&u.0) {
+            *a = a.wrapping_add(*b);
+        }
+        true
+    }
+
+    fn aggregate_eq(a: &Self::Aggregate, b: &Self::Aggregate) -> bool {
         a == b
     }
 
-    fn verify_proof(
-        _: AggShape,
-        key: &Digest,
-        ciphertext: &[u8],
-        proof: &[u8],
-        c: &ProofContext,
-    ) -> bool {
-        hash(T_PROOF, &[key, ciphertext, &c.announcement, &c.client.to_be_bytes()]) == proof
+    fn encode_aggregate(a: &Self::Aggregate) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.put_u32(a.0);
+        w.put_list(&a.1, |w, v| w.put_u64(*v));
+        w.into_bytes()
+    }
+
+    fn decode_aggregate(p: &Self::Params, bytes: &[u8]) -> Option<Self::Aggregate> {
+        let mut r = Reader::new(bytes);
+        let n = usize::try_from(p.0.dimension).ok()?;
+        let count = r.read_u32("mock.agg").ok()?;
+        let v = r.read_list("mock.agg", n, |r| r.read_u64("mock.agg")).ok()?;
+        r.finish("mock.agg").ok()?;
+        (v.len() == n).then_some((count, v))
     }
 
     fn partial_decrypt(
-        _: AggShape,
+        _: &Self::Params,
         share: [u8; 32],
-        aggregate: &Vec<u64>,
-        _rng: &mut ChaCha20Rng,
+        a: &Self::Aggregate,
+        _: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>> {
-        Some(hash(T_KEY, &[&share, &Self::encode_ciphertext(aggregate)]).to_vec())
+        Some(hash(T_KEY, &[&share, &Self::encode_aggregate(a)]).to_vec())
     }
 
-    fn combine(shape: AggShape, aggregate: &Vec<u64>, partials: &[&[u8]]) -> Option<Vec<i64>> {
-        if partials.len() != usize::try_from(shape.committee).ok()?
+    fn combine(p: &Self::Params, a: &Self::Aggregate, partials: &[&[u8]]) -> Option<Vec<i64>> {
+        if partials.len() != usize::try_from(p.0.committee).ok()?
             || partials.iter().any(|p| p.len() != 32)
         {
             return None;
         }
-        Some(aggregate.iter().map(|v| v.cast_signed()).collect())
+        Some(a.1.iter().map(|v| v.cast_signed()).collect())
     }
+}
+
+fn mock_proof(key: &Digest, ct: &[u64], c: &ProofContext) -> Digest {
+    let mut w = Writer::new();
+    w.put_list(ct, |w, v| w.put_u64(*v));
+    hash(T_PROOF, &[key, w.as_slice(), &c.announcement, &c.client.to_be_bytes()])
 }
 
 impl Codec for MockKey {

@@ -133,7 +133,10 @@ impl Codec for RoundParams {
             0 => ProofPolicy::None,
             1 => ProofPolicy::Every,
             t => {
-                return Err(DecodeError::UnknownTag { field: "params.proof_policy", tag: t.into() });
+                return Err(DecodeError::UnknownTag {
+                    field: "params.proof_policy",
+                    tag: t.into(),
+                });
             }
         };
         let data = r.read_u8("params.shards.data")?;

@@ -22,6 +22,8 @@ pub struct RoundContext<S: Suite> {
     pub shape: AggShape,
     /// The joint key's mask seed.
     pub mask_seed: Digest,
+    /// The aggregation parameters.
+    pub params: S::Params,
     roster_index: HashMap<Vec<u8>, u32>,
 }
 
@@ -55,7 +57,9 @@ impl<S: Suite> RoundContext<S> {
         }
         let shape = AggShape::of(&ann.params, ann.committee.len(), ann.roster.len());
         let mask_seed = ann.mask_seed();
-        Ok(RoundContext { sys, ann, digest, shape, mask_seed, roster_index })
+        let params = S::params(&sys, shape, ann.params.proof_policy, &mask_seed)
+            .ok_or(ProtocolError::WrongShape)?;
+        Ok(RoundContext { sys, ann, digest, shape, mask_seed, params, roster_index })
     }
 
     /// The round.
@@ -124,13 +128,14 @@ pub struct Verified<S: Suite> {
     /// Its digest.
     pub digest: Digest,
     /// The aggregate, recomputed from the accepted ciphertexts (equal to the claimed one).
-    pub aggregate: S::Ciphertext,
+    pub aggregate: S::Aggregate,
     /// Accepted contributions.
     pub count: u32,
 }
 
-/// Runs the transcript verification algorithm of `spec/protocol.md`. `joint_key` is needed
-/// only when the round's policy requires proofs.
+/// Runs the transcript verification algorithm of `spec/protocol.md`. `joint_key` is the
+/// round's joint key as this verifier computed it from the signed key bodies (`None` if it
+/// could not: every entry then fails its proof check).
 ///
 /// # Errors
 /// The first [`TranscriptFault`] found, in the order of the algorithm.
@@ -158,53 +163,36 @@ pub fn verify_transcript<S: Suite>(
         });
     }
     // 4. Each entry: enrolled, unique (strictly increasing), signed by its client, well
-    //    formed, proved if the policy says so; then summed.
-    let mut sum: Option<S::Ciphertext> = None;
+    //    formed, proved as the policy says; then summed.
+    let mut sum = S::new_aggregate(&ctx.params);
     let mut previous: Option<u32> = None;
     for (e, d) in t.accepted.iter().zip(&entry_digests) {
-        let bundle = ctx
-            .client_bundle(e.client)
-            .ok_or(TranscriptFault::UnknownClient { client: e.client })?;
+        let client = e.client;
+        let bundle = ctx.client_bundle(client).ok_or(TranscriptFault::UnknownClient { client })?;
         match previous {
-            Some(p) if p == e.client => {
-                return Err(TranscriptFault::DuplicateClient { client: e.client });
-            }
-            Some(p) if p > e.client => return Err(TranscriptFault::Unsorted),
+            Some(p) if p == client => return Err(TranscriptFault::DuplicateClient { client }),
+            Some(p) if p > client => return Err(TranscriptFault::Unsorted),
             _ => {}
         }
-        previous = Some(e.client);
-        let statement = contribution_statement(&ctx.digest, ctx.round(), e.client, d);
+        previous = Some(client);
+        let statement = contribution_statement(&ctx.digest, ctx.round(), client, d);
         if !S::verify(&ctx.sys, bundle, &statement, &e.signature) {
-            return Err(TranscriptFault::BadClientSignature { client: e.client });
+            return Err(TranscriptFault::BadClientSignature { client });
         }
-        let ct = S::decode_ciphertext(ctx.shape, &e.ciphertext)
-            .ok_or(TranscriptFault::MalformedCiphertext { client: e.client })?;
-        match ctx.ann.params.proof_policy {
-            ProofPolicy::None => {
-                if !e.proof.is_empty() {
-                    return Err(TranscriptFault::BadProof { client: e.client });
-                }
-            }
-            ProofPolicy::Every => {
-                let pc = ProofContext { announcement: ctx.digest, client: e.client };
-                let ok = joint_key
-                    .is_some_and(|k| S::verify_proof(ctx.shape, k, &e.ciphertext, &e.proof, &pc));
-                if !ok {
-                    return Err(TranscriptFault::BadProof { client: e.client });
-                }
-            }
+        let update = S::decode_update(&ctx.params, &e.ciphertext)
+            .ok_or(TranscriptFault::MalformedCiphertext { client })?;
+        let pc = ProofContext { announcement: ctx.digest, client };
+        if !joint_key.is_some_and(|k| S::verify_proofs(&ctx.params, k, &update, &pc)) {
+            return Err(TranscriptFault::BadProof { client });
         }
-        match sum.as_mut() {
-            None => sum = Some(ct),
-            Some(acc) => S::add_assign(acc, &ct),
+        if !S::add(&ctx.params, &mut sum, &update) {
+            return Err(TranscriptFault::MalformedCiphertext { client });
         }
     }
     // 5. The claimed aggregate is the recomputed sum.
-    let claimed =
-        S::decode_ciphertext(ctx.shape, &t.aggregate).ok_or(TranscriptFault::MalformedAggregate)?;
-    let sum =
-        sum.ok_or(TranscriptFault::TooFewClients { accepted: 0, min: ctx.ann.params.min_clients })?;
-    if !S::ciphertext_eq(&sum, &claimed) {
+    let claimed = S::decode_aggregate(&ctx.params, &t.aggregate)
+        .ok_or(TranscriptFault::MalformedAggregate)?;
+    if !S::aggregate_eq(&sum, &claimed) {
         return Err(TranscriptFault::AggregateMismatch);
     }
     Ok(Verified { digest, aggregate: sum, count })

@@ -12,7 +12,7 @@
 use chacha20::ChaCha20Rng;
 
 use crate::messages::Digest;
-use crate::params::{RoundParams, ShardLayout};
+use crate::params::{ProofPolicy, RoundParams, ShardLayout};
 
 /// The shape of a round that the aggregation scheme needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,16 +50,20 @@ pub struct ProofContext {
 
 /// Cryptographic operations of a round. See the module docs.
 pub trait Suite {
-    /// Public system parameters (the authority's master public key).
+    /// Public system parameters (the authority's master public key, the proof CRS).
     type System: Clone;
     /// A node's long-term secret key (signs and opens signcryption).
     type NodeKey;
+    /// The aggregation parameters of one round, derived once from the announcement.
+    type Params;
     /// A committee member's secret share of the round key; consumed by one decryption.
     type KeyShare;
     /// The round's joint public key.
     type JointKey;
-    /// A decoded ciphertext (a contribution or an aggregate).
-    type Ciphertext: Clone;
+    /// A decoded encrypted update (with its proofs, if any).
+    type Update;
+    /// A homomorphic sum of updates.
+    type Aggregate;
     /// A decoded shard manifest.
     type Manifest;
 
@@ -87,7 +91,7 @@ pub trait Suite {
     ) -> Option<(Vec<u8>, Vec<u8>)>;
 
     /// Splits `payload` into authenticated shards: (encoded manifest, encoded shards).
-    fn shard(payload: &[u8], layout: ShardLayout) -> (Vec<u8>, Vec<Vec<u8>>);
+    fn shard(payload: &[u8], layout: ShardLayout) -> Option<(Vec<u8>, Vec<Vec<u8>>)>;
     /// Decodes a manifest and checks it against the layout and a payload bound.
     fn decode_manifest(
         bytes: &[u8],
@@ -101,50 +105,62 @@ pub trait Suite {
     /// Rebuilds the payload from valid shards (indices from `check_shard`), or `None`.
     fn reconstruct(manifest: &Self::Manifest, shards: &[(usize, &[u8])]) -> Option<Vec<u8>>;
 
-    /// A member's key share and its encoded public body for the round's mask seed.
-    fn key_share(
+    /// The aggregation parameters for a round of this shape whose mask seed is `mask_seed`;
+    /// `None` if the shape is not supported (the announcement is then refused).
+    fn params(
+        sys: &Self::System,
         shape: AggShape,
+        policy: ProofPolicy,
         mask_seed: &Digest,
+    ) -> Option<Self::Params>;
+    /// Member `member`'s key share and its encoded public body.
+    fn key_share(
+        p: &Self::Params,
+        member: u32,
         rng: &mut ChaCha20Rng,
-    ) -> (Self::KeyShare, Vec<u8>);
+    ) -> Option<(Self::KeyShare, Vec<u8>)>;
     /// The joint key from every member's body, in committee order.
-    fn joint_key(shape: AggShape, mask_seed: &Digest, bodies: &[&[u8]]) -> Option<Self::JointKey>;
-    /// Encrypts a quantized update under the joint key (and proves it in range when
-    /// `proof` is given): (encoded ciphertext, encoded proof or empty).
+    fn joint_key(p: &Self::Params, bodies: &[&[u8]]) -> Option<Self::JointKey>;
+    /// Encrypts a quantized update under the joint key, with range proofs bound to `proof`
+    /// when the round's policy asks for them: the encoded update.
     fn encrypt(
-        shape: AggShape,
+        p: &Self::Params,
         key: &Self::JointKey,
         values: &[i64],
-        proof: Option<&ProofContext>,
+        proof: &ProofContext,
         rng: &mut ChaCha20Rng,
-    ) -> Option<(Vec<u8>, Vec<u8>)>;
-    /// Decodes a ciphertext of the round's shape.
-    fn decode_ciphertext(shape: AggShape, bytes: &[u8]) -> Option<Self::Ciphertext>;
-    /// Encodes a ciphertext.
-    fn encode_ciphertext(ct: &Self::Ciphertext) -> Vec<u8>;
-    /// `acc += ct`.
-    fn add_assign(acc: &mut Self::Ciphertext, ct: &Self::Ciphertext);
-    /// Ciphertext equality (public data; not constant time).
-    fn ciphertext_eq(a: &Self::Ciphertext, b: &Self::Ciphertext) -> bool;
-    /// Verifies a range proof of `ciphertext` under the joint key for `context`.
-    fn verify_proof(
-        shape: AggShape,
+    ) -> Option<Vec<u8>>;
+    /// Decodes an update and checks its shape against the round.
+    fn decode_update(p: &Self::Params, bytes: &[u8]) -> Option<Self::Update>;
+    /// Checks an update's proofs against the round's policy (none when the policy asks for
+    /// none; every one valid for `context` otherwise).
+    fn verify_proofs(
+        p: &Self::Params,
         key: &Self::JointKey,
-        ciphertext: &[u8],
-        proof: &[u8],
+        update: &Self::Update,
         context: &ProofContext,
     ) -> bool;
+    /// The empty aggregate.
+    fn new_aggregate(p: &Self::Params) -> Self::Aggregate;
+    /// `acc += update`; false if the aggregate is full or shapes differ.
+    fn add(p: &Self::Params, acc: &mut Self::Aggregate, update: &Self::Update) -> bool;
+    /// Aggregate equality (public data; not constant time).
+    fn aggregate_eq(a: &Self::Aggregate, b: &Self::Aggregate) -> bool;
+    /// Encodes an aggregate.
+    fn encode_aggregate(a: &Self::Aggregate) -> Vec<u8>;
+    /// Decodes an aggregate of the round's shape.
+    fn decode_aggregate(p: &Self::Params, bytes: &[u8]) -> Option<Self::Aggregate>;
     /// One member's partial decryption of `aggregate`; consumes the share.
     fn partial_decrypt(
-        shape: AggShape,
+        p: &Self::Params,
         share: Self::KeyShare,
-        aggregate: &Self::Ciphertext,
+        aggregate: &Self::Aggregate,
         rng: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>>;
     /// Combines every member's partial decryption into the decoded sum.
     fn combine(
-        shape: AggShape,
-        aggregate: &Self::Ciphertext,
+        p: &Self::Params,
+        aggregate: &Self::Aggregate,
         partials: &[&[u8]],
     ) -> Option<Vec<i64>>;
 }

@@ -24,6 +24,9 @@ pub const TAG_REFUSAL: &str = "gradseal/v1/protocol/refusal";
 pub const TAG_REJECTION: &str = "gradseal/v1/protocol/rejection";
 /// Digest of the round result (the aggregator signs it).
 pub const TAG_RESULT: &str = "gradseal/v1/protocol/result";
+/// The context string of every protocol signature (the signed statements are themselves
+/// domain-separated digests).
+pub const TAG_SIGNATURE: &str = "gradseal/v1/protocol/signature";
 /// Derivation of a node's per-purpose randomness from its 32-byte seed.
 pub const TAG_NODE_RNG: &str = "gradseal/v1/protocol/node-rng";
 
@@ -42,6 +45,7 @@ pub const ALL: &[&str] = &[
     TAG_REJECTION,
     TAG_RESULT,
     TAG_NODE_RNG,
+    TAG_SIGNATURE,
 ];
 
 #[cfg(test)]

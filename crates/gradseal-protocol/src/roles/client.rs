@@ -10,7 +10,7 @@ use crate::messages::{
     Contribution, Digest, KeyBody, Message, RoundResult, ShardMsg, ciphertext_digest,
     contribution_statement, envelope_context,
 };
-use crate::params::{Millis, NodeId, ProofPolicy};
+use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, RoundFailure};
 use crate::roles::{NodeConfig, node_rng};
 use crate::round::RoundContext;
@@ -39,12 +39,8 @@ pub fn seal_contribution<S: Suite>(
     rng: &mut ChaCha20Rng,
 ) -> Option<(Digest, Vec<(NodeId, Message)>)> {
     let proof_ctx = ProofContext { announcement: ctx.digest, client };
-    let proof_ctx = match ctx.ann.params.proof_policy {
-        ProofPolicy::None => None,
-        ProofPolicy::Every => Some(&proof_ctx),
-    };
-    let (ciphertext, proof) = S::encrypt(ctx.shape, joint, values, proof_ctx, rng)?;
-    let ct_digest = ciphertext_digest(&ciphertext, &proof);
+    let ciphertext = S::encrypt(&ctx.params, joint, values, &proof_ctx, rng)?;
+    let ct_digest = ciphertext_digest(&ciphertext);
     let statement = contribution_statement(&ctx.digest, ctx.round(), client, &ct_digest);
     let mut signature = S::sign(key, &statement, rng);
     if tamper.corrupt_signature
@@ -52,7 +48,7 @@ pub fn seal_contribution<S: Suite>(
     {
         *b ^= 1;
     }
-    let contribution = Contribution { round: ctx.round(), client, ciphertext, proof, signature };
+    let contribution = Contribution { round: ctx.round(), client, ciphertext, signature };
     let context = envelope_context(&ctx.ann.aggregator.bundle);
     let envelope = S::signcrypt(
         &ctx.sys,
@@ -62,7 +58,7 @@ pub fn seal_contribution<S: Suite>(
         &contribution.to_bytes(),
         rng,
     )?;
-    let (manifest, shards) = S::shard(&envelope, ctx.ann.params.shards);
+    let (manifest, shards) = S::shard(&envelope, ctx.ann.params.shards)?;
     let relays = &ctx.ann.relays;
     let msgs = shards
         .into_iter()
@@ -100,6 +96,8 @@ pub struct Client<S: Suite> {
     index: u32,
     joint: Option<S::JointKey>,
     phase: Phase,
+    tamper: Tamper,
+    claim: Option<u32>,
 }
 
 impl<S: Suite> core::fmt::Debug for Client<S> {
@@ -123,12 +121,25 @@ impl<S: Suite> Client<S> {
             index: 0,
             joint: None,
             phase: Phase::Announcement,
+            tamper: Tamper::default(),
+            claim: None,
         }
     }
 
     /// This client's roster index, once announced.
     pub fn index(&self) -> Option<u32> {
         self.ctx.as_ref().map(|_| self.index)
+    }
+
+    /// **Danger**: tamper with this client's contribution (adversary tests).
+    pub fn danger_tamper(&mut self, tamper: Tamper) {
+        self.tamper = tamper;
+    }
+
+    /// **Danger**: contribute under roster index `index` whether or not this node's key is
+    /// the one on the roster there (tests of non-enrolled senders).
+    pub fn danger_claim_index(&mut self, index: u32) {
+        self.claim = Some(index);
     }
 
     /// **Danger**: seal and send another contribution now (tests of double submission and
@@ -156,7 +167,7 @@ impl<S: Suite> Client<S> {
         let p = &ctx.ann.params;
         let fits = self.update.len() == usize::try_from(p.dimension).unwrap_or(0)
             && self.update.iter().all(|v| v.unsigned_abs() < (1u64 << (p.bits - 1)));
-        match ctx.client_index(&S::bundle(&self.cfg.key)) {
+        match self.claim.or_else(|| ctx.client_index(&S::bundle(&self.cfg.key))) {
             Some(i) if fits => {
                 self.index = i;
                 self.phase = Phase::Keys { bodies: vec![None; ctx.ann.committee.len()] };
@@ -191,7 +202,7 @@ impl<S: Suite> Client<S> {
         *slot = Some(kb.body);
         if bodies.iter().all(Option::is_some) {
             let refs: Vec<&[u8]> = bodies.iter().flatten().map(Vec::as_slice).collect();
-            let Some(joint) = S::joint_key(ctx.shape, &ctx.mask_seed, &refs) else {
+            let Some(joint) = S::joint_key(&ctx.params, &refs) else {
                 self.phase = Phase::Done;
                 self.out.event(Event::Failed(RoundFailure::MissingKeyBody { member: kb.member }));
                 return;
@@ -210,7 +221,7 @@ impl<S: Suite> Client<S> {
             self.index,
             joint,
             &self.update,
-            Tamper::default(),
+            self.tamper,
             &mut self.rng,
         );
         match sealed {

@@ -75,7 +75,12 @@ impl<S: Suite> Member<S> {
             self.ctx = Some(ctx);
             return;
         };
-        let (share, body) = S::key_share(ctx.shape, &ctx.mask_seed, &mut self.rng);
+        let Some((share, body)) = S::key_share(&ctx.params, index, &mut self.rng) else {
+            self.out.event(Event::NotParticipating);
+            self.phase = Phase::Done;
+            self.ctx = Some(ctx);
+            return;
+        };
         let mut kb = KeyBody {
             round: ctx.round(),
             announcement: ctx.digest,
@@ -126,7 +131,7 @@ impl<S: Suite> Member<S> {
         *slot = Some(kb.body);
         if self.bodies.iter().all(Option::is_some) {
             let refs: Vec<&[u8]> = self.bodies.iter().flatten().map(Vec::as_slice).collect();
-            self.joint = S::joint_key(ctx.shape, &ctx.mask_seed, &refs);
+            self.joint = S::joint_key(&ctx.params, &refs);
             if self.joint.is_some() {
                 self.out.event(Event::JointKeyReady);
             }
@@ -172,7 +177,7 @@ impl<S: Suite> Member<S> {
             }
         };
         let Some(partial) = share
-            .and_then(|s| S::partial_decrypt(ctx.shape, s, &verified.aggregate, &mut self.rng))
+            .and_then(|s| S::partial_decrypt(&ctx.params, s, &verified.aggregate, &mut self.rng))
         else {
             return self.out.drop_msg(from, ProtocolError::Crypto);
         };

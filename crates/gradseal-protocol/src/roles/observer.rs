@@ -70,7 +70,7 @@ impl<S: Suite> Observer<S> {
             }
         }
         let refs: Vec<&[u8]> = r.partials.iter().map(|p| p.partial.as_slice()).collect();
-        S::combine(ctx.shape, &v.aggregate, &refs).is_some_and(|sum| sum == r.sum)
+        S::combine(&ctx.params, &v.aggregate, &refs).is_some_and(|sum| sum == r.sum)
     }
 }
 
@@ -118,7 +118,7 @@ impl<S: Suite> Role for Observer<S> {
                 if self.bodies.iter().all(Option::is_some) {
                     let refs: Vec<&[u8]> =
                         self.bodies.iter().flatten().map(Vec::as_slice).collect();
-                    self.joint = S::joint_key(ctx.shape, &ctx.mask_seed, &refs);
+                    self.joint = S::joint_key(&ctx.params, &refs);
                 }
             }
             (Message::Transcript(t), Some(ctx)) if self.verified.is_none() => {
