@@ -29,6 +29,8 @@ pub mod params;
 pub mod reason;
 pub mod roles;
 pub mod round;
+#[doc(hidden)]
+pub mod sim;
 pub mod suite;
 pub mod tags;
 

@@ -1,0 +1,248 @@
+//! A minimal deterministic in-memory driver (FIFO delivery, virtual clock) and a round
+//! builder, shared by the vector generator, the fuzz targets and the benchmark. The full
+//! simulated network with faults and adversaries is in the workspace `tests/` crate.
+//!
+//! Not part of the stable API.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::io::{Event, Role, Transmit};
+use crate::messages::{Announcement, Party};
+use crate::params::{Millis, NodeId, ProofPolicy, RoundId, RoundParams, ShardLayout};
+use crate::roles::NodeConfig;
+use crate::suite::Suite;
+use crate::{Aggregator, Authority, Client, Member, Observer, Relay};
+
+/// The authority's address.
+pub const AUTHORITY: NodeId = NodeId(0);
+/// The aggregator's address.
+pub const AGGREGATOR: NodeId = NodeId(1);
+/// The observer's address.
+pub const OBSERVER: NodeId = NodeId(2);
+
+/// Address of member `i`.
+pub fn member(i: usize) -> NodeId {
+    NodeId(10 + u32::try_from(i).unwrap_or(u32::MAX - 10))
+}
+/// Address of relay `i`.
+pub fn relay(i: usize) -> NodeId {
+    NodeId(100 + u32::try_from(i).unwrap_or(u32::MAX - 100))
+}
+/// Address of client `i`.
+pub fn client(i: usize) -> NodeId {
+    NodeId(1000 + u32::try_from(i).unwrap_or(u32::MAX - 1000))
+}
+
+/// The shape of a simulated round.
+#[derive(Debug, Clone)]
+pub struct RoundPlan {
+    /// Round id.
+    pub round: RoundId,
+    /// Clients on the roster.
+    pub clients: usize,
+    /// Committee size.
+    pub members: usize,
+    /// Relays.
+    pub relays: usize,
+    /// Shard layout.
+    pub layout: ShardLayout,
+    /// Coordinates per update.
+    pub dimension: u32,
+    /// Bits per coordinate.
+    pub bits: u8,
+    /// Minimum clients.
+    pub min_clients: u32,
+    /// Proof policy.
+    pub policy: ProofPolicy,
+}
+
+/// A delivered message, as logged.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Bytes.
+    pub payload: Arc<[u8]>,
+}
+
+/// Nodes, a FIFO of messages and a virtual clock.
+pub struct Sim {
+    nodes: Vec<(NodeId, Box<dyn Role>)>,
+    queue: VecDeque<Delivery>,
+    /// The virtual time.
+    pub now: Millis,
+    /// Every transmit, in send order, if `log` is on.
+    pub log: Option<Vec<Delivery>>,
+    /// Every event with its node.
+    pub events: Vec<(NodeId, Event)>,
+}
+
+impl core::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Sim").field("now", &self.now).finish_non_exhaustive()
+    }
+}
+
+impl Sim {
+    /// An empty simulation.
+    pub fn new() -> Self {
+        Sim {
+            nodes: Vec::new(),
+            queue: VecDeque::new(),
+            now: Millis(0),
+            log: None,
+            events: Vec::new(),
+        }
+    }
+
+    /// Adds a node.
+    pub fn add(&mut self, id: NodeId, node: Box<dyn Role>) {
+        self.nodes.push((id, node));
+    }
+
+    fn collect(&mut self) {
+        for (id, node) in &mut self.nodes {
+            while let Some(Transmit { to, payload }) = node.poll_transmit() {
+                let d = Delivery { from: *id, to, payload };
+                if let Some(log) = self.log.as_mut() {
+                    log.push(d.clone());
+                }
+                self.queue.push_back(d);
+            }
+            while let Some(e) = node.poll_event() {
+                self.events.push((*id, e));
+            }
+        }
+    }
+
+    /// Delivers one message or fires the earliest timeout; false when nothing is left.
+    pub fn step(&mut self) -> bool {
+        self.collect();
+        if let Some(d) = self.queue.pop_front() {
+            let now = self.now;
+            if let Some((_, n)) = self.nodes.iter_mut().find(|(id, _)| *id == d.to) {
+                n.handle_message(now, d.from, &d.payload);
+            }
+            return true;
+        }
+        let next = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, n))| n.poll_timeout().map(|t| (t, i)))
+            .min();
+        let Some((t, i)) = next else { return false };
+        self.now = self.now.max(t);
+        let now = self.now;
+        if let Some((_, n)) = self.nodes.get_mut(i) {
+            n.handle_timeout(now);
+        }
+        true
+    }
+
+    /// Runs until quiet or `max_steps`; returns whether it settled.
+    pub fn run(&mut self, max_steps: usize) -> bool {
+        for _ in 0..max_steps {
+            if !self.step() {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+impl Default for Sim {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Builds every node of a round in a [`Sim`] and queues the signed announcement.
+///
+/// `key(label, i)` returns the node key of `label`-`i` (labels: `authority`, `aggregator`,
+/// `observer`, `member`, `relay`, `client`) and must return the same key for the same
+/// arguments; `seed(label, i)` the node's 32-byte seed.
+pub fn build<S: Suite + 'static>(
+    plan: &RoundPlan,
+    sys: &S::System,
+    mut key: impl FnMut(&str, usize) -> S::NodeKey,
+    seed: impl Fn(&str, usize) -> [u8; 32],
+    updates: Vec<Vec<i64>>,
+) -> Sim {
+    let authority_bundle = S::bundle(&key("authority", 0));
+    let cfg =
+        |label: &str, i: usize, key: &mut dyn FnMut(&str, usize) -> S::NodeKey| NodeConfig::<S> {
+            sys: sys.clone(),
+            authority: authority_bundle.clone(),
+            key: key(label, i),
+            round: plan.round,
+            seed: seed(label, i),
+        };
+    let mut sim = Sim::new();
+    let params = RoundParams {
+        model_version: 1,
+        dimension: plan.dimension,
+        bits: plan.bits,
+        scale: 1000,
+        min_clients: plan.min_clients,
+        contribution_deadline: Millis(10_000),
+        decryption_deadline: Millis(20_000),
+        proof_policy: plan.policy,
+        shards: plan.layout,
+    };
+    let aggregator = Party { node: AGGREGATOR, bundle: S::bundle(&key("aggregator", 0)) };
+    let committee = (0..plan.members)
+        .map(|i| Party { node: member(i), bundle: S::bundle(&key("member", i)) })
+        .collect();
+    let roster = (0..plan.clients)
+        .map(|i| Party { node: client(i), bundle: S::bundle(&key("client", i)) })
+        .collect();
+    let ann = Announcement {
+        round: plan.round,
+        params,
+        aggregator,
+        relays: (0..plan.relays).map(relay).collect(),
+        observers: vec![OBSERVER],
+        committee,
+        roster,
+        signature: Vec::new(),
+    };
+    sim.add(AGGREGATOR, Box::new(Aggregator::new(cfg("aggregator", 0, &mut key))));
+    sim.add(OBSERVER, Box::new(Observer::new(cfg("observer", 0, &mut key))));
+    for i in 0..plan.members {
+        sim.add(member(i), Box::new(Member::new(cfg("member", i, &mut key))));
+    }
+    for i in 0..plan.relays {
+        sim.add(relay(i), Box::new(Relay::new(cfg("relay", i, &mut key))));
+    }
+    for (i, u) in updates.into_iter().enumerate().take(plan.clients) {
+        sim.add(client(i), Box::new(Client::new(cfg("client", i, &mut key), u)));
+    }
+    let mut authority = Authority::new(cfg("authority", 0, &mut key));
+    authority.announce(ann);
+    sim.add(AUTHORITY, Box::new(authority));
+    sim
+}
+
+/// Mock-suite keys and seeds for [`build`]: deterministic functions of (label, index).
+pub mod mock {
+    use gradseal_core::hash;
+
+    use crate::mock::MockKey;
+
+    /// The mock key of `label`-`i`.
+    pub fn key(label: &str, i: usize) -> MockKey {
+        MockKey(hash(
+            "gradseal/v1/protocol/sim/key",
+            &[label.as_bytes(), &(i as u64).to_be_bytes()],
+        ))
+    }
+
+    /// The seed of `label`-`i`.
+    pub fn seed(label: &str, i: usize) -> [u8; 32] {
+        hash("gradseal/v1/protocol/sim/seed", &[label.as_bytes(), &(i as u64).to_be_bytes()])
+    }
+}
