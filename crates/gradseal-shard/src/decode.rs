@@ -74,7 +74,10 @@ where
 ///
 /// # Errors
 /// As [`decode`].
-pub fn decode_bytes<B: AsRef<[u8]>>(manifest: &Manifest, items: &[B]) -> Result<Decoded, ShardError> {
+pub fn decode_bytes<B: AsRef<[u8]>>(
+    manifest: &Manifest,
+    items: &[B],
+) -> Result<Decoded, ShardError> {
     decode_items(manifest, items.iter().map(|b| ShardRef::parse(b.as_ref())).collect())
 }
 
@@ -95,25 +98,28 @@ fn decode_items<'a>(
             Ok(s) => match (manifest.screen(&s), candidates.get_mut(usize::from(s.index()))) {
                 (Ok(()), Some(list)) => list.push((pos, s)),
                 (Err(r), _) => report.reject(pos, Some(s.index()), r),
-                (Ok(()), None) => report.reject(pos, Some(s.index()), ShardRejection::IndexOutOfRange),
+                (Ok(()), None) => {
+                    report.reject(pos, Some(s.index()), ShardRejection::IndexOutOfRange)
+                }
             },
         }
     }
     let valid = verify_candidates(manifest, &candidates, &mut report);
-    report.missing = (0..n).filter(|&i| valid[i].is_none()).filter_map(|i| u16::try_from(i).ok()).collect();
-    let mut invalid: Vec<u16> = report
-        .rejected
-        .iter()
-        .filter_map(|r| r.index)
-        .filter(|&i| usize::from(i) < n)
-        .collect();
+    report.missing =
+        (0..n).filter(|&i| valid[i].is_none()).filter_map(|i| u16::try_from(i).ok()).collect();
+    let mut invalid: Vec<u16> =
+        report.rejected.iter().filter_map(|r| r.index).filter(|&i| usize::from(i) < n).collect();
     invalid.sort_unstable();
     invalid.dedup();
     report.invalid = invalid;
 
     let valid_count = valid.iter().filter(|v| v.is_some()).count();
     if valid_count < layout.k {
-        return Err(ShardError::NotEnoughShards { valid: valid_count, needed: layout.k, report: Box::new(report) });
+        return Err(ShardError::NotEnoughShards {
+            valid: valid_count,
+            needed: layout.k,
+            report: Box::new(report),
+        });
     }
     let payload = rebuild(manifest, &layout, &valid)?;
     Ok(Decoded { payload, report })
@@ -171,7 +177,11 @@ fn verify_candidates<'a>(
 
 /// Rebuilds the padded payload from the first `k` valid shards, confirms the codeword and
 /// the root, checks and strips the padding.
-fn rebuild(manifest: &Manifest, layout: &Layout, valid: &[Valid<'_>]) -> Result<Vec<u8>, ShardError> {
+fn rebuild(
+    manifest: &Manifest,
+    layout: &Layout,
+    valid: &[Valid<'_>],
+) -> Result<Vec<u8>, ShardError> {
     let n = layout.n();
     let mut chosen = vec![false; n];
     for i in (0..n).filter(|&i| valid[i].is_some()).take(layout.k) {
@@ -193,7 +203,8 @@ fn rebuild(manifest: &Manifest, layout: &Layout, valid: &[Valid<'_>]) -> Result<
         rest = tail;
     }
     let ctx = Ctx { layout, rs: rs.as_ref(), shards: &shards, chosen: &chosen, missing: &missing };
-    let jobs: Vec<_> = parts.into_iter().map(|(s0, part)| move || ctx.rebuild_range(s0, part)).collect();
+    let jobs: Vec<_> =
+        parts.into_iter().map(|(s0, part)| move || ctx.rebuild_range(s0, part)).collect();
     let mut missing_digests: Vec<Vec<Digest>> = missing.iter().map(|_| Vec::new()).collect();
     for part in par::run_all(jobs) {
         for (dst, src) in missing_digests.iter_mut().zip(part?) {
@@ -203,7 +214,8 @@ fn rebuild(manifest: &Manifest, layout: &Layout, valid: &[Valid<'_>]) -> Result<
 
     // Confirm: the rebuilt missing shards, with the verified ones, must give the root.
     let header = manifest.header();
-    let mut leaves: Vec<Digest> = valid.iter().map(|v| v.map(|(_, l)| l).unwrap_or_default()).collect();
+    let mut leaves: Vec<Digest> =
+        valid.iter().map(|v| v.map(|(_, l)| l).unwrap_or_default()).collect();
     for (&i, d) in missing.iter().zip(&missing_digests) {
         leaves[i] = hashing::leaf(&header, i, d);
     }
@@ -236,13 +248,18 @@ impl Ctx<'_> {
         let (c, k, n) = (layout.stripe, layout.k, layout.n());
         let mut scratch = vec![0u8; layout.m * c];
         let count = part.len() / layout.stripe_payload();
-        let mut digests: Vec<Vec<Digest>> = missing.iter().map(|_| Vec::with_capacity(count)).collect();
+        let mut digests: Vec<Vec<Digest>> =
+            missing.iter().map(|_| Vec::with_capacity(count)).collect();
         for (local, stripe) in part.chunks_exact_mut(layout.stripe_payload()).enumerate() {
             let s = s0 + local;
             let off = s * c;
             for i in (0..n).filter(|&i| chosen[i]) {
                 let src = shards[i].and_then(|d| d.get(off..off + c)).ok_or(ShardError::Coding)?;
-                let dst = if i < k { &mut stripe[i * c..(i + 1) * c] } else { &mut scratch[(i - k) * c..(i - k + 1) * c] };
+                let dst = if i < k {
+                    &mut stripe[i * c..(i + 1) * c]
+                } else {
+                    &mut scratch[(i - k) * c..(i - k + 1) * c]
+                };
                 dst.copy_from_slice(src);
             }
             if let Some(rs) = rs {
@@ -255,7 +272,11 @@ impl Ctx<'_> {
             }
             let mut mi = 0;
             for i in (0..n).filter(|&i| !chosen[i]) {
-                let chunk = if i < k { &stripe[i * c..(i + 1) * c] } else { &scratch[(i - k) * c..(i - k + 1) * c] };
+                let chunk = if i < k {
+                    &stripe[i * c..(i + 1) * c]
+                } else {
+                    &scratch[(i - k) * c..(i - k + 1) * c]
+                };
                 match shards[i] {
                     Some(d) => {
                         if d.get(off..off + c) != Some(chunk) {

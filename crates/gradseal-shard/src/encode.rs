@@ -1,11 +1,11 @@
 //! Encoding: stripe, Reed-Solomon, hash, build the tree (`spec/shard.md`, "Encoding").
 
+use crate::ShardError;
 use crate::hashing::{self, Digest, Tree};
 use crate::layout::{Layout, Params};
 use crate::manifest::{Manifest, header_bytes};
 use crate::par;
 use crate::shard::Shard;
-use crate::ShardError;
 use reed_solomon_erasure::galois_8::ReedSolomon;
 
 /// The erasure coder for a layout; `None` when `m = 0` (nothing to compute).
@@ -30,10 +30,27 @@ pub(crate) fn coder(layout: &Layout) -> Result<Option<ReedSolomon>, ShardError> 
 /// exceed [`crate::MAX_SHARD_SIZE`].
 pub fn encode(params: &Params, payload: &[u8]) -> Result<(Manifest, Vec<Shard>), ShardError> {
     let layout = Layout::choose(params, payload.len())?;
+    encode_layout(layout, payload)
+}
+
+/// Encodes `payload` (at most `stripes · k · C` bytes; only `layout.len` is recorded)
+/// with a given layout. The vector generator uses it to build non-canonical padding.
+pub(crate) fn encode_layout(
+    layout: Layout,
+    payload: &[u8],
+) -> Result<(Manifest, Vec<Shard>), ShardError> {
     let rs = coder(&layout)?;
-    let n = layout.n();
-    let mut bufs: Vec<Vec<u8>> = (0..n).map(|_| vec![0u8; layout.shard_size]).collect();
+    let mut bufs: Vec<Vec<u8>> = (0..layout.n()).map(|_| vec![0u8; layout.shard_size]).collect();
     let digests = encode_stripes(&layout, rs.as_ref(), payload, &mut bufs)?;
+    Ok(authenticate(layout, bufs, &digests))
+}
+
+/// Builds the tree over shards whose chunk digests are known, and the manifest.
+pub(crate) fn authenticate(
+    layout: Layout,
+    bufs: Vec<Vec<u8>>,
+    digests: &[Vec<Digest>],
+) -> (Manifest, Vec<Shard>) {
     let header = header_bytes(&layout);
     let leaves: Vec<Digest> =
         digests.iter().enumerate().map(|(i, d)| hashing::leaf(&header, i, d)).collect();
@@ -44,7 +61,7 @@ pub fn encode(params: &Params, payload: &[u8]) -> Result<(Manifest, Vec<Shard>),
         .enumerate()
         .map(|(i, data)| Shard::new(u16::try_from(i).unwrap_or(u16::MAX), tree.proof(i), data))
         .collect();
-    Ok((manifest, shards))
+    (manifest, shards)
 }
 
 /// Fills the shard buffers and returns, per shard, its chunk digests in stripe order.
@@ -108,7 +125,8 @@ fn encode_range(
         }
         if let Some(rs) = rs {
             let dchunks: Vec<&[u8]> = data.iter().map(|d| &d[off..off + c]).collect();
-            let mut pchunks: Vec<&mut [u8]> = parity.iter_mut().map(|p| &mut p[off..off + c]).collect();
+            let mut pchunks: Vec<&mut [u8]> =
+                parity.iter_mut().map(|p| &mut p[off..off + c]).collect();
             rs.encode_sep(&dchunks, &mut pchunks).map_err(|_| ShardError::Coding)?;
         }
         for (i, (sh, dg)) in shards.iter().zip(digests.iter_mut()).enumerate() {

@@ -136,7 +136,8 @@ pub(crate) fn shard_chunk_digests(layout: &Layout, jobs: &[(usize, &[u8])]) -> V
         })
         .collect();
     let parts = par::run_all(work);
-    let mut out: Vec<Vec<Digest>> = jobs.iter().map(|_| Vec::with_capacity(layout.stripes)).collect();
+    let mut out: Vec<Vec<Digest>> =
+        jobs.iter().map(|_| Vec::with_capacity(layout.stripes)).collect();
     for part in parts {
         for (dst, src) in out.iter_mut().zip(part) {
             dst.extend(src);

@@ -167,7 +167,8 @@ impl Layout {
                 max: MAX_SHARD_SIZE,
             });
         }
-        let too_big = |field| DecodeError::LengthTooLarge { field, len: shard_size, max: MAX_SHARD_SIZE };
+        let too_big =
+            |field| DecodeError::LengthTooLarge { field, len: shard_size, max: MAX_SHARD_SIZE };
         Ok(Self {
             len,
             k: usize::from(k),
@@ -214,14 +215,9 @@ mod tests {
             let p = Params::new(k, 256 - k).unwrap();
             for len in [0usize, 1, 2, 7, 4095, 4096, 65_536, 1 << 20, (1 << 20) + 3, 10_000_019] {
                 let l = Layout::choose(&p, len).unwrap();
-                let back = Layout::from_header(
-                    l.len,
-                    k,
-                    256 - k,
-                    l.stripe as u64,
-                    l.shard_size as u64,
-                )
-                .unwrap();
+                let back =
+                    Layout::from_header(l.len, k, 256 - k, l.stripe as u64, l.shard_size as u64)
+                        .unwrap();
                 assert_eq!(l, back);
                 // Padding is under one byte per data chunk per stripe, plus under one byte per data shard.
                 let padded = l.stripes * l.stripe_payload();

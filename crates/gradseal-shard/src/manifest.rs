@@ -96,9 +96,18 @@ impl Manifest {
     /// [`ShardError::Rejected`] with the reason.
     pub fn verify_shard(&self, shard: &ShardRef<'_>) -> Result<(), ShardError> {
         self.screen(shard)?;
-        let digests = hashing::shard_chunk_digests(&self.layout, &[(shard.index().into(), shard.data())]);
-        let leaf = hashing::leaf(&self.header(), shard.index().into(), digests.first().map_or(&[], Vec::as_slice));
-        if self.proof_matches(shard, leaf) { Ok(()) } else { Err(ShardRejection::NotAuthentic.into()) }
+        let digests =
+            hashing::shard_chunk_digests(&self.layout, &[(shard.index().into(), shard.data())]);
+        let leaf = hashing::leaf(
+            &self.header(),
+            shard.index().into(),
+            digests.first().map_or(&[], Vec::as_slice),
+        );
+        if self.proof_matches(shard, leaf) {
+            Ok(())
+        } else {
+            Err(ShardRejection::NotAuthentic.into())
+        }
     }
 
     /// Parses and checks one encoded shard (relay API).
