@@ -33,6 +33,9 @@ pub mod round;
 pub mod sim;
 pub mod suite;
 pub mod tags;
+#[cfg(feature = "vectors")]
+#[doc(hidden)]
+pub mod vectors;
 
 pub use gradseal::{GradsealParams, GradsealSuite, GradsealSystem};
 pub use io::{Event, Role, Transmit};

@@ -103,6 +103,12 @@ impl Sim {
         self.nodes.push((id, node));
     }
 
+    /// Replaces every node by `f(id, node)` (e.g. to wrap nodes in instrumentation).
+    pub fn map_nodes(&mut self, mut f: impl FnMut(NodeId, Box<dyn Role>) -> Box<dyn Role>) {
+        self.nodes =
+            std::mem::take(&mut self.nodes).into_iter().map(|(id, n)| (id, f(id, n))).collect();
+    }
+
     fn collect(&mut self) {
         for (id, node) in &mut self.nodes {
             while let Some(Transmit { to, payload }) = node.poll_transmit() {

@@ -1,0 +1,269 @@
+//! Test-vector generator for `spec/vectors/protocol.json` (feature `vectors`): a complete
+//! small round of the production suite from fixed seeds (every distinct message's bytes and
+//! signed digest, in send order, and the result), negative decoding and signature cases, and
+//! re-signed cheating transcripts with the fault the verification algorithm must name.
+
+use chacha20::ChaCha20Rng;
+use gradseal_clsc::{Identity, Kgc, NodeKeys, NodeSecret};
+use gradseal_core::{Codec, hash};
+use rand_core::SeedableRng;
+use serde_json::{Value, json};
+
+use crate::messages::{Message, TranscriptMsg};
+use crate::params::{ProofPolicy, RoundId, ShardLayout};
+use crate::sim::{self, RoundPlan};
+use crate::{Event, GradsealSuite, GradsealSystem, Suite, TranscriptFault};
+
+/// The round the vectors describe.
+pub fn plan() -> RoundPlan {
+    RoundPlan {
+        round: RoundId(42),
+        clients: 3,
+        members: 2,
+        relays: 3,
+        layout: ShardLayout { data: 2, parity: 1 },
+        dimension: 4,
+        bits: 8,
+        min_clients: 2,
+        policy: ProofPolicy::None,
+    }
+}
+
+/// The quantized updates of the three clients.
+pub fn updates() -> Vec<Vec<i64>> {
+    vec![vec![1, -2, 3, -4], vec![10, 20, -30, 40], vec![-100, 0, 100, 127]]
+}
+
+/// Seed of node `label`-`i`.
+pub fn seed(label: &str, i: usize) -> [u8; 32] {
+    hash("gradseal/v1/protocol/vectors/seed", &[label.as_bytes(), &(i as u64).to_be_bytes()])
+}
+
+/// The KGC of the vectors.
+pub fn kgc() -> Kgc {
+    Kgc::generate(&mut ChaCha20Rng::from_seed(seed("kgc", 0)))
+}
+
+/// The enrolled key of node `label`-`i`.
+///
+/// # Panics
+/// Never for the fixed labels used here (identities are short, the KGC is consistent).
+#[allow(clippy::expect_used)]
+pub fn key(kgc: &Kgc, label: &str, i: usize) -> NodeKeys {
+    let mut rng = ChaCha20Rng::from_seed(seed(label, i));
+    let id = Identity::new(format!("{label}-{i}")).expect("short identity");
+    let secret = NodeSecret::generate(id, &mut rng);
+    let partial =
+        kgc.issue(&secret.request(kgc.public(), &mut rng), &mut rng).expect("valid request");
+    secret.complete(kgc.public(), &partial).expect("valid partial key")
+}
+
+fn kind(m: &Message) -> &'static str {
+    match m {
+        Message::Announcement(_) => "announcement",
+        Message::KeyBody(_) => "key_body",
+        Message::Shard(_) => "shard",
+        Message::Transcript(_) => "transcript",
+        Message::Partial(_) => "partial_decryption",
+        Message::Refusal(_) => "refusal",
+        Message::Rejection(_) => "rejection",
+        Message::Result(_) => "result",
+    }
+}
+
+/// The digest a message's signer signs (for a shard, which is unsigned, the manifest bytes'
+/// framed hash is given instead so the case still pins every byte).
+pub fn signed_digest(m: &Message) -> [u8; 32] {
+    match m {
+        Message::Announcement(a) => a.digest(),
+        Message::KeyBody(k) => k.digest(),
+        Message::Shard(s) => hash(crate::tags::TAG_SHARD, &[&s.manifest, &s.shard]),
+        Message::Transcript(t) => t.digest(),
+        Message::Partial(p) => p.digest(),
+        Message::Refusal(r) => r.digest(),
+        Message::Rejection(r) => r.digest(),
+        Message::Result(r) => r.digest(),
+    }
+}
+
+/// Runs the round; returns (distinct messages in first-send order with senders and
+/// receivers, the system, the sim).
+#[allow(clippy::type_complexity)]
+fn run() -> (Vec<(u32, Vec<u32>, Vec<u8>)>, GradsealSystem, sim::Sim) {
+    let kgc = kgc();
+    let sys = GradsealSystem { kgc: kgc.public().clone(), crs: None };
+    let mut s = sim::build::<GradsealSuite>(&plan(), &sys, |l, i| key(&kgc, l, i), seed, updates());
+    s.log = Some(Vec::new());
+    s.run(1_000_000);
+    let mut out: Vec<(u32, Vec<u32>, Vec<u8>)> = Vec::new();
+    for d in s.log.clone().unwrap_or_default() {
+        match out.iter_mut().find(|(_, _, b)| b.as_slice() == &*d.payload) {
+            Some((_, to, _)) => to.push(d.to.0),
+            None => out.push((d.from.0, vec![d.to.0], d.payload.to_vec())),
+        }
+    }
+    (out, sys, s)
+}
+
+fn negative(messages: &[(u32, Vec<u32>, Vec<u8>)]) -> Vec<Value> {
+    let mut cases = Vec::new();
+    let mut id = 1;
+    let mut push = |comment: String, flags: &[&str], bytes: &[u8]| {
+        cases.push(json!({
+            "tcId": id, "comment": comment, "flags": flags, "msg": hex::encode(bytes), "result": "invalid"
+        }));
+        id += 1;
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for (_, _, bytes) in messages {
+        let Ok(m) = Message::from_bytes(bytes) else { continue };
+        let k = kind(&m);
+        if !seen.insert(k) {
+            continue;
+        }
+        push(
+            format!("{k}: last byte missing"),
+            &["Truncated"],
+            bytes.get(..bytes.len() - 1).unwrap_or_default(),
+        );
+        let mut longer = bytes.clone();
+        longer.push(0);
+        push(format!("{k}: one trailing byte"), &["TrailingBytes"], &longer);
+        let mut unknown = bytes.clone();
+        if let Some(b) = unknown.first_mut() {
+            *b = 0x63;
+        }
+        push(format!("{k}: unknown message kind"), &["UnknownKind"], &unknown);
+        if k != "shard" {
+            // The signature is the last field: 4-byte length prefix then 64 bytes.
+            let n = bytes.len();
+            let mut big = bytes.clone();
+            if let Some(prefix) = big.get_mut(n - 68..n - 64) {
+                prefix.copy_from_slice(&u32::MAX.to_be_bytes());
+            }
+            push(format!("{k}: signature length prefix 2^32-1"), &["LengthTooLarge"], &big);
+            let mut bad = bytes.clone();
+            if let Some(b) = bad.last_mut() {
+                *b ^= 1;
+            }
+            push(format!("{k}: signature bit flipped"), &["BadSignature"], &bad);
+            let mut other = bytes.clone();
+            if let Some(r) = other.get_mut(1..9) {
+                r.copy_from_slice(&43u64.to_be_bytes());
+            }
+            push(
+                format!("{k}: names round 43 (replay into another round)"),
+                &["WrongRound", "BadSignature"],
+                &other,
+            );
+        }
+    }
+    cases
+}
+
+/// Re-signed cheating transcripts derived from the honest one.
+fn cheating(transcript: &TranscriptMsg, kgc: &Kgc) -> Vec<Value> {
+    let aggregator = key(kgc, "aggregator", 0);
+    let mut rng = ChaCha20Rng::from_seed(seed("cheat", 0));
+    let mut sign = |mut t: TranscriptMsg| {
+        t.signature = GradsealSuite::sign(&aggregator, &t.digest(), &mut rng);
+        hex::encode(t.to_bytes())
+    };
+    let mut cases = Vec::new();
+    let first = transcript.accepted.first().cloned();
+    if let Some(first) = first {
+        let mut dup = transcript.clone();
+        dup.accepted.insert(1, first.clone());
+        cases.push(
+            json!({"tcId": 1, "comment": "first entry listed twice", "fault": "DuplicateClient",
+            "client": first.client, "transcript": sign(dup)}),
+        );
+        let mut omit = transcript.clone();
+        omit.accepted.remove(0);
+        cases.push(json!({"tcId": 2, "comment": "first entry omitted, aggregate kept", "fault": "AggregateMismatch",
+            "client": Value::Null, "transcript": sign(omit)}));
+        let mut forged = transcript.clone();
+        if let Some(e) = forged.accepted.get_mut(0) {
+            if let Some(b) = e.signature.last_mut() {
+                *b ^= 1;
+            }
+        }
+        cases.push(
+            json!({"tcId": 3, "comment": "client signature altered", "fault": "BadClientSignature",
+            "client": first.client, "transcript": sign(forged)}),
+        );
+        let mut few = transcript.clone();
+        few.accepted.truncate(1);
+        cases.push(json!({"tcId": 4, "comment": "one entry only (isolation attempt)", "fault": "TooFewClients",
+            "client": Value::Null, "transcript": sign(few)}));
+    }
+    cases
+}
+
+/// Name of a fault, as written in the vectors.
+pub fn fault_name(f: &TranscriptFault) -> &'static str {
+    match f {
+        TranscriptFault::DuplicateClient { .. } => "DuplicateClient",
+        TranscriptFault::AggregateMismatch => "AggregateMismatch",
+        TranscriptFault::BadClientSignature { .. } => "BadClientSignature",
+        TranscriptFault::TooFewClients { .. } => "TooFewClients",
+        _ => "Other",
+    }
+}
+
+/// The pretty JSON of `spec/vectors/protocol.json`.
+pub fn generate() -> String {
+    let (messages, sys, s) = run();
+    let kgc = kgc();
+    let result = s.events.iter().find_map(|(n, e)| match e {
+        Event::Completed(r) if *n == sim::AGGREGATOR => Some(r.clone()),
+        _ => None,
+    });
+    let transcript = messages.iter().find_map(|(_, _, b)| match Message::from_bytes(b) {
+        Ok(Message::Transcript(t)) => Some(t),
+        _ => None,
+    });
+    let list: Vec<Value> = messages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (from, to, bytes))| {
+            let m = Message::from_bytes(bytes).ok()?;
+            Some(json!({
+                "index": i, "kind": kind(&m), "from": from, "to": to,
+                "digest": hex::encode(signed_digest(&m)), "bytes": hex::encode(bytes),
+            }))
+        })
+        .collect();
+    let p = plan();
+    let doc = json!({
+        "description": "gradseal-protocol vectors: one round of the production suite from fixed seeds \
+    (seed(label, i) = H(\"gradseal/v1/protocol/vectors/seed\", label, u64 i)); messages are deduplicated and listed in \
+    first-send order of a FIFO scheduler; 'digest' is what the sender signs (for shards: H(TAG_SHARD, manifest, shard)). \
+    Negative cases follow Wycheproof: decode failures, or a signature that must not verify.",
+        "plan": {
+            "round": p.round.0, "clients": p.clients, "members": p.members, "relays": p.relays,
+            "data_shards": p.layout.data, "parity_shards": p.layout.parity, "dimension": p.dimension,
+            "bits": p.bits, "min_clients": p.min_clients,
+        },
+        "kgc_public": hex::encode(sys.kgc.to_bytes()),
+        "authority_bundle": hex::encode(GradsealSuite::bundle(&key(&kgc, "authority", 0))),
+        "updates": updates(),
+        "messages": list,
+        "result": result.as_ref().map(|r| json!({"count": r.count, "sum": r.sum})),
+        "negative": negative(&messages),
+        "cheating_transcripts": transcript.map(|t| cheating(&t, &kgc)).unwrap_or_default(),
+    });
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// Fuzz seeds: every distinct message of the round, for `protocol_messages`.
+pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
+    let (messages, _, _) = run();
+    messages
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, _, b))| ("protocol_messages", format!("message-{i:03}"), b))
+        .collect()
+}
