@@ -249,9 +249,22 @@ impl Codec for Contribution {
     }
 }
 
-/// Digest of a ciphertext's bytes (what the client's statement and the transcript bind).
+/// Digest of a ciphertext's bytes (what the client's statement and the transcript bind):
+/// TurboSHAKE128 (D = 0x1F, 32 bytes) over `u32(len tag) ‖ tag ‖ u64(len c) ‖ c`.
+///
+/// The only protocol hash over bulk data, so the fastest SHA3-family function is used
+/// (as gradseal-shard does for its chunks); every verifier hashes every ciphertext once.
 pub fn ciphertext_digest(ciphertext: &[u8]) -> Digest {
-    hash(tags::TAG_CIPHERTEXT, &[ciphertext])
+    use turboshake::digest::{ExtendableOutput, Update};
+    let tag = tags::TAG_CIPHERTEXT.as_bytes();
+    let mut h = turboshake::TurboShake128::default();
+    h.update(&u32::try_from(tag.len()).unwrap_or(u32::MAX).to_be_bytes());
+    h.update(tag);
+    h.update(&(ciphertext.len() as u64).to_be_bytes());
+    h.update(ciphertext);
+    let mut out = [0u8; 32];
+    h.finalize_xof_into(&mut out);
+    out
 }
 
 /// The statement a client signs: (announcement, round, client index, ciphertext digest).

@@ -54,6 +54,8 @@ struct Group<S: Suite> {
 
 struct Accepted {
     entry: AcceptedEntry,
+    /// Its ciphertext digest, computed once at acceptance.
+    digest: Digest,
 }
 
 enum Phase {
@@ -323,7 +325,7 @@ impl<S: Suite> Aggregator<S> {
             return true;
         }
         let entry = AcceptedEntry { client, ciphertext: c.ciphertext, signature: c.signature };
-        self.accepted.insert(client, Accepted { entry });
+        self.accepted.insert(client, Accepted { entry, digest: ct_digest });
         self.out.event(Event::Accepted { client });
         true
     }
@@ -339,8 +341,8 @@ impl<S: Suite> Aggregator<S> {
             self.phase = Phase::Done;
             return;
         }
-        let mut accepted: Vec<AcceptedEntry> =
-            std::mem::take(&mut self.accepted).into_values().map(|a| a.entry).collect();
+        let (mut accepted, digests): (Vec<AcceptedEntry>, Vec<Digest>) =
+            std::mem::take(&mut self.accepted).into_values().map(|a| (a.entry, a.digest)).unzip();
         let mut sum = self.sum.take();
         if let Some(how) = self.misbehave {
             cheat::<S>(ctx, how, &mut accepted, &mut sum);
@@ -356,7 +358,8 @@ impl<S: Suite> Aggregator<S> {
             aggregate,
             signature: Vec::new(),
         };
-        let digest = t.digest();
+        // Honest runs reuse the digests computed at acceptance; a cheating run rehashes.
+        let digest = if self.misbehave.is_none() { t.digest_with(&digests) } else { t.digest() };
         t.signature = S::sign(&self.cfg.key, &digest, &mut self.rng);
         let count = u32::try_from(t.accepted.len()).unwrap_or(u32::MAX);
         let to: Vec<NodeId> =
