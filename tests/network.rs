@@ -19,12 +19,14 @@ pub struct LinkFaults {
     pub corrupt: u16,
 }
 
+type Rewrite = Box<dyn FnMut(&mut ChaCha20Rng, Transmit) -> Vec<Transmit>>;
+
 /// A node whose outgoing messages pass through a rewriting function (a malicious relay, a
 /// replaying client, ...). The function may drop, alter or multiply each transmit.
 pub struct Adversary<R: Role> {
     /// The honest machine underneath.
     pub inner: R,
-    rewrite: Box<dyn FnMut(&mut ChaCha20Rng, Transmit) -> Vec<Transmit>>,
+    rewrite: Rewrite,
     rng: ChaCha20Rng,
     queue: std::collections::VecDeque<Transmit>,
 }
@@ -161,10 +163,7 @@ impl Network {
     fn collect(&mut self) {
         let ids: Vec<NodeId> = self.nodes.keys().copied().collect();
         for id in ids {
-            loop {
-                let Some(t) = self.nodes.get_mut(&id).and_then(|n| n.poll_transmit()) else {
-                    break;
-                };
+            while let Some(t) = self.nodes.get_mut(&id).and_then(|n| n.poll_transmit()) {
                 if self.crashed.contains(&id) {
                     continue;
                 }

@@ -1,6 +1,8 @@
 //! Every adversary of `spec/protocol.md` ("Failure handling") over the production suite,
 //! each asserting its exact typed outcome (scenarios in `tests/adversary.rs`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use gradseal_protocol::GradsealSuite as S;
 use gradseal_tests::adversary as adv;
 

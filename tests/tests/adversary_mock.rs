@@ -1,5 +1,7 @@
 //! Every adversary scenario over the insecure mock suite (protocol logic only; fast).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use gradseal_protocol::mock::MockSuite;
 use gradseal_tests::adversary as adv;
 use gradseal_tests::scenario::Config;

@@ -2,6 +2,8 @@
 //! shard they carry), under any scheduler seed and with duplicated messages, leaves the
 //! result unchanged.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use gradseal_protocol::GradsealSuite;
 use gradseal_protocol::mock::MockSuite;
 use gradseal_tests::adversary as adv;

@@ -1,6 +1,8 @@
 //! The sans-IO roles over the mock suite with the crate's FIFO driver, and codec properties
 //! of every message.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use gradseal_core::Codec;
 use gradseal_protocol::messages::{Message, RoundResult};
 use gradseal_protocol::mock::MockSuite;

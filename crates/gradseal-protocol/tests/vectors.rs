@@ -4,6 +4,8 @@
 //! updates; every negative case is rejected; every cheating transcript fails verification
 //! with the recorded fault.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use gradseal_clsc::KgcPublic;
 use gradseal_core::Codec;
 use gradseal_protocol::messages::Message;

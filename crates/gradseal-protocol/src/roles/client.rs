@@ -255,6 +255,7 @@ impl<S: Suite> Client<S> {
 }
 
 impl<S: Suite> Role for Client<S> {
+    #[allow(clippy::only_used_in_recursion)] // `now` is passed on when held messages replay
     fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
         let msg = match Message::from_bytes(bytes) {
             Ok(m) => m,
