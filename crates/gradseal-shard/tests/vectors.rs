@@ -151,8 +151,6 @@ fn check_positive(c: &Positive) {
     assert_eq!(c.shard_size, c.stripes * cs as u64);
 
     // Shards: parse, data layout (striped payload), parity by reed-solomon-erasure.
-    let parsed: Vec<ShardRef<'_>> = Vec::new();
-    drop(parsed);
     let wire: Vec<Vec<u8>> = c.shards.iter().map(|s| unhex(s)).collect();
     let refs: Vec<ShardRef<'_>> = wire.iter().map(|w| ShardRef::parse(w).unwrap()).collect();
     assert_eq!(refs.len(), n);
@@ -261,4 +259,83 @@ fn every_case_checks() {
     }
     assert!(file.positive.len() >= 20, "positive cases ran: {}", file.positive.len());
     assert!(file.negative.len() >= 15, "negative cases ran: {}", file.negative.len());
+}
+
+/// GF(2^8) multiplication modulo x^8 + x^4 + x^3 + x^2 + 1 (0x11D), bit by bit.
+fn gf_mul(mut a: u8, mut b: u8) -> u8 {
+    let mut p = 0u8;
+    while b != 0 {
+        if b & 1 != 0 {
+            p ^= a;
+        }
+        let carry = a & 0x80 != 0;
+        a <<= 1;
+        if carry {
+            a ^= 0x1D;
+        }
+        b >>= 1;
+    }
+    p
+}
+
+fn gf_inv(a: u8) -> u8 {
+    (1..=255u8).find(|&b| gf_mul(a, b) == 1).unwrap()
+}
+
+/// The systematic matrix of spec/shard.md section 3, built from its rules alone.
+fn spec_matrix(k: usize, n: usize) -> Vec<Vec<u8>> {
+    let pow = |r: u8, c: usize| (0..c).fold(1u8, |acc, _| gf_mul(acc, r));
+    let v: Vec<Vec<u8>> = (0..n).map(|r| (0..k).map(|c| pow(r as u8, c)).collect()).collect();
+    // Invert the top k x k block by Gauss-Jordan elimination.
+    let mut a: Vec<Vec<u8>> = (0..k)
+        .map(|r| {
+            let mut row = v[r].clone();
+            row.extend((0..k).map(|c| u8::from(c == r)));
+            row
+        })
+        .collect();
+    for col in 0..k {
+        let piv = (col..k).find(|&r| a[r][col] != 0).unwrap();
+        a.swap(col, piv);
+        let s = gf_inv(a[col][col]);
+        a[col].iter_mut().for_each(|x| *x = gf_mul(*x, s));
+        for r in 0..k {
+            if r != col && a[r][col] != 0 {
+                let f = a[r][col];
+                let pivot_row = a[col].clone();
+                a[r].iter_mut().zip(pivot_row).for_each(|(x, p)| *x ^= gf_mul(f, p));
+            }
+        }
+    }
+    let inv: Vec<Vec<u8>> = a.into_iter().map(|row| row[k..].to_vec()).collect();
+    (0..n)
+        .map(|r| {
+            (0..k).map(|c| (0..k).fold(0u8, |acc, t| acc ^ gf_mul(v[r][t], inv[t][c]))).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn gf_convention_reproduces_parity() {
+    assert_eq!(spec_matrix(2, 3)[2], vec![3, 2], "worked example of spec/shard.md");
+    for (k, m) in [(1usize, 1usize), (2, 1), (3, 5), (4, 2), (10, 4), (32, 16), (200, 56)] {
+        let e = spec_matrix(k, k + m);
+        for (r, row) in e.iter().enumerate().take(k) {
+            assert!(row.iter().enumerate().all(|(c, &x)| x == u8::from(c == r)), "systematic");
+        }
+        let data: Vec<Vec<u8>> =
+            (0..k).map(|j| (0..16).map(|t| (j * 37 + t * 11 + 5) as u8).collect()).collect();
+        let mut shards = data.clone();
+        shards.extend((0..m).map(|_| vec![0u8; 16]));
+        reed_solomon_erasure::galois_8::ReedSolomon::new(k, m)
+            .unwrap()
+            .encode(&mut shards)
+            .unwrap();
+        for p in k..k + m {
+            let want: Vec<u8> = (0..16)
+                .map(|t| (0..k).fold(0u8, |acc, j| acc ^ gf_mul(e[p][j], data[j][t])))
+                .collect();
+            assert_eq!(shards[p], want, "(k, m) = ({k}, {m}), parity row {p}");
+        }
+    }
 }
