@@ -77,6 +77,7 @@ pub struct Aggregator<S: Suite> {
     joint: Option<S::JointKey>,
     groups: HashMap<Digest, Group<S>>,
     pending_per_relay: HashMap<NodeId, usize>,
+    groups_opened: HashMap<NodeId, usize>,
     accepted: BTreeMap<u32, Accepted>,
     sum: Option<S::Aggregate>,
     rejected: Vec<RejectedEntry>,
@@ -105,6 +106,7 @@ impl<S: Suite> Aggregator<S> {
             joint: None,
             groups: HashMap::new(),
             pending_per_relay: HashMap::new(),
+            groups_opened: HashMap::new(),
             accepted: BTreeMap::new(),
             sum: None,
             rejected: Vec::new(),
@@ -118,8 +120,10 @@ impl<S: Suite> Aggregator<S> {
         self.misbehave = Some(how);
     }
 
-    fn max_groups(ctx: &RoundContext<S>) -> usize {
-        2 * ctx.ann.roster.len() + 16
+    /// Shard groups any one relay may open: every honest client's manifest plus slack, so
+    /// that a relay flooding forged manifests cannot crowd out the others'.
+    fn max_groups_per_relay(ctx: &RoundContext<S>) -> usize {
+        ctx.ann.roster.len() + 8
     }
 
     fn on_announcement(&mut self, from: NodeId, ann: crate::messages::Announcement) {
@@ -188,9 +192,11 @@ impl<S: Suite> Aggregator<S> {
         };
         let key = S::manifest_digest(&manifest);
         if !self.groups.contains_key(&key) {
-            if self.groups.len() >= Self::max_groups(ctx) {
+            let opened = self.groups_opened.entry(from).or_insert(0);
+            if *opened >= Self::max_groups_per_relay(ctx) {
                 return self.out.drop_msg(from, ProtocolError::Capacity);
             }
+            *opened += 1;
             let group = Group {
                 manifest,
                 shards: vec![None; layout.total()],

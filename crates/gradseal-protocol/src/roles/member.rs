@@ -33,6 +33,8 @@ pub struct Member<S: Suite> {
     share: Option<S::KeyShare>,
     bodies: Vec<Option<Vec<u8>>>,
     joint: Option<S::JointKey>,
+    /// A transcript that arrived before the joint key was complete.
+    held: Option<(NodeId, TranscriptMsg)>,
     phase: Phase,
 }
 
@@ -56,6 +58,7 @@ impl<S: Suite> Member<S> {
             share: None,
             bodies: Vec::new(),
             joint: None,
+            held: None,
             phase: Phase::Announcement,
         }
     }
@@ -134,6 +137,9 @@ impl<S: Suite> Member<S> {
             self.joint = S::joint_key(&ctx.params, &refs);
             if self.joint.is_some() {
                 self.out.event(Event::JointKeyReady);
+                if let Some((from, t)) = self.held.take() {
+                    self.on_transcript(from, t);
+                }
             }
         }
     }
@@ -142,6 +148,16 @@ impl<S: Suite> Member<S> {
         let (Some(ctx), Phase::Waiting) = (self.ctx.as_ref(), &self.phase) else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
+        if self.joint.is_none() {
+            // The joint key is needed to check proofs: hold one transcript until every key
+            // body is in (the network may reorder), rather than refuse and burn the share.
+            if self.held.is_none() {
+                self.held = Some((from, t));
+            } else {
+                self.out.drop_msg(from, ProtocolError::Capacity);
+            }
+            return;
+        }
         let verdict = verify_transcript(ctx, self.joint.as_ref(), &t);
         let digest = match &verdict {
             // Not the aggregator's transcript for this round: ignore it without spending the
