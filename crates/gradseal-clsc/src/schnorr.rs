@@ -1,0 +1,140 @@
+//! Certificateless Schnorr signatures.
+//!
+//! One core ([`schnorr_sign`]) signs a 32-byte *statement* `st` under `sk`; each use builds
+//! its own statement under its own tag, so a signature made for one use never verifies in
+//! another. Spec: `spec/clsc.md`, section "Signatures".
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::VartimeMultiscalarMul;
+use gradseal_core::{Codec, DecodeError, Reader, Writer, hash};
+use rand_core::CryptoRng;
+use zeroize::Zeroizing;
+
+use crate::wire::{Point, hash_to_scalar, read_scalar};
+use crate::{Error, NodeKeys, PublicKey, tags};
+
+/// A Schnorr signature `(Rsig, s)` with `s·G = Rsig + c·P`.
+///
+/// Encoding: `Rsig (32) ‖ s (32)`; `Rsig` must be a canonical non-identity point and `s` a
+/// canonical scalar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signature {
+    pub(crate) r: Point,
+    pub(crate) s: Scalar,
+}
+
+/// Length of an encoded [`Signature`].
+pub const SIGNATURE_LEN: usize = 64;
+
+impl Codec for Signature {
+    fn encode(&self, w: &mut Writer) {
+        self.r.write(w);
+        w.put_bytes(self.s.as_bytes());
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self { r: Point::read(r, "signature.r")?, s: read_scalar(r, "signature.s")? })
+    }
+}
+
+/// `md = TurboSHAKE128(u32(len T) ‖ T ‖ u64(len msg) ‖ msg, D = 0x1F, 32 bytes)` with
+/// `T = TAG_MESSAGE`: the one pass of a hash over a message.
+///
+/// Messages can be large (model updates), so this pass uses TurboSHAKE128 (12-round Keccak,
+/// about twice SHA3-256's speed); every other hash input is short and uses framed SHA3-256.
+pub(crate) fn message_digest(message: &[u8]) -> [u8; 32] {
+    use turboshake::digest::{ExtendableOutput, Update, XofReader};
+    let tag = tags::TAG_MESSAGE.as_bytes();
+    let mut h = turboshake::TurboShake128::default();
+    h.update(&u32::try_from(tag.len()).unwrap_or(u32::MAX).to_be_bytes());
+    h.update(tag);
+    h.update(&(message.len() as u64).to_be_bytes());
+    h.update(message);
+    let mut md = [0u8; 32];
+    h.finalize_xof().read(&mut md);
+    md
+}
+
+/// The statement of a plain signature: `H(TAG_SIGN_STATEMENT, bid_S, context, md)`.
+pub(crate) fn sign_statement(signer_bid: &[u8; 32], context: &[u8], md: &[u8; 32]) -> [u8; 32] {
+    hash(tags::TAG_SIGN_STATEMENT, &[signer_bid, context, md])
+}
+
+/// `c = Hs(TAG_SCHNORR_CHALLENGE, Rsig, st)`.
+pub(crate) fn challenge(r: &Point, statement: &[u8; 32]) -> Scalar {
+    hash_to_scalar(tags::TAG_SCHNORR_CHALLENGE, &[&r.bytes, statement])
+}
+
+/// Signs `statement` with `sk`: hedged nonce `k = Hs(TAG_SCHNORR_NONCE, sk, rnd, st)`.
+pub(crate) fn schnorr_sign(sk: &Scalar, rnd: &[u8; 32], statement: &[u8; 32]) -> Signature {
+    let sk_bytes = Zeroizing::new(sk.to_bytes());
+    let k =
+        Zeroizing::new(hash_to_scalar(tags::TAG_SCHNORR_NONCE, &[&sk_bytes[..], rnd, statement]));
+    let r = Point::mul_base_unchecked(&k);
+    let c = challenge(&r, statement);
+    Signature { r, s: *k + c * sk }
+}
+
+/// Checks `s·G − c·P = Rsig` for a derived `P` (variable time: all inputs are public).
+pub(crate) fn schnorr_verify(p: &Point, statement: &[u8; 32], sig: &Signature) -> bool {
+    let c = challenge(&sig.r, statement);
+    RistrettoPoint::vartime_double_scalar_mul_basepoint(&-c, &p.point, &sig.s) == sig.r.point
+}
+
+/// Checks `s·G − c·(X + R) − (c·h)·Ppub = Rsig`, the same equation with
+/// `P = X + R + h·Ppub` folded in, so a signer's bundle is verified without deriving `P`.
+pub(crate) fn schnorr_verify_folded(
+    x_plus_r: &RistrettoPoint,
+    h: &Scalar,
+    ppub: &RistrettoPoint,
+    statement: &[u8; 32],
+    sig: &Signature,
+) -> bool {
+    let c = challenge(&sig.r, statement);
+    let lhs = RistrettoPoint::vartime_multiscalar_mul(
+        [sig.s, -c, -(c * h)],
+        [curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT, *x_plus_r, *ppub],
+    );
+    lhs == sig.r.point
+}
+
+/// Signs `message` under `context` (e.g. a protocol's transcript label) with a hedged nonce.
+pub fn sign(
+    signer: &NodeKeys,
+    context: &[u8],
+    message: &[u8],
+    rng: &mut impl CryptoRng,
+) -> Signature {
+    let mut rnd = Zeroizing::new([0u8; 32]);
+    rng.fill_bytes(&mut rnd[..]);
+    sign_with_random(signer, context, message, &rnd)
+}
+
+pub(crate) fn sign_with_random(
+    signer: &NodeKeys,
+    context: &[u8],
+    message: &[u8],
+    rnd: &[u8; 32],
+) -> Signature {
+    let st = sign_statement(signer.public_key().bundle_id(), context, &message_digest(message));
+    schnorr_sign(signer.sk(), rnd, &st)
+}
+
+/// Verifies a signature made by [`sign`] with the same `context` and `message`.
+///
+/// # Errors
+/// [`Error::InvalidSignature`].
+pub fn verify(
+    signer: &PublicKey,
+    context: &[u8],
+    message: &[u8],
+    signature: &Signature,
+) -> Result<(), Error> {
+    let st = sign_statement(signer.bundle_id(), context, &message_digest(message));
+    if schnorr_verify(signer.point(), &st, signature) {
+        Ok(())
+    } else {
+        Err(Error::InvalidSignature)
+    }
+}

@@ -1,0 +1,314 @@
+//! Signcryption: anonymous, context-bound, sender-authenticated encryption to a
+//! certificateless public key (spec: `spec/clsc.md`, sections "Signcrypt" and "Unsigncrypt").
+//!
+//! Wire: `E (32) ‖ u32(len) ‖ ChaCha20-Poly1305(key, nonce = 0^12, ad = context, pt)`, where
+//! `pt = sender block ‖ signature ‖ u32(len msg) ‖ msg ‖ 0^pad`, where the sender block is the
+//! sender's bundle with the identity padded to 64 bytes. Only `E` is in the clear, so a relay
+//! learns neither the sender nor (beyond `E`, a random point) the recipient, and the length
+//! depends only on the message length and the padding policy.
+
+use chacha20poly1305::aead::inout::InOutBuf;
+use chacha20poly1305::{AeadInOut, ChaCha20Poly1305, KeyInit, Tag};
+use curve25519_dalek::scalar::Scalar;
+use gradseal_core::{Codec, DecodeError, Reader, Writer, hash};
+use rand_core::CryptoRng;
+use zeroize::Zeroizing;
+
+use crate::schnorr::{
+    SIGNATURE_LEN, Signature, message_digest, schnorr_sign, schnorr_verify_folded,
+};
+use crate::wire::{Point, hash_to_scalar};
+use crate::{Error, Identity, MAX_IDENTITY_LEN, NodeKeys, Padding, PublicBundle, PublicKey, tags};
+
+/// Largest message one signcryption carries (1 GiB).
+pub const MAX_MESSAGE_LEN: usize = 1 << 30;
+/// Poly1305 tag length.
+pub const TAG_LEN: usize = 16;
+/// The plaintext header: the sender's bundle with its identity padded to a fixed width
+/// (`u8(len ID) ‖ ID ‖ 0^(64 − len ID) ‖ X ‖ R`), the signature and the message length.
+/// Its length is fixed, so the ciphertext length never depends on who sent it.
+pub(crate) const HEADER_LEN: usize = 1 + MAX_IDENTITY_LEN + 64 + SIGNATURE_LEN + 4;
+/// Largest padded plaintext: the largest message, its header and any padding policy's
+/// overhead (Padmé adds < 2^25 bytes at this size).
+pub(crate) const MAX_PLAINTEXT_LEN: usize = MAX_MESSAGE_LEN + (1 << 26);
+/// Bounds of the sealed field (ciphertext and tag) on the wire.
+pub const MIN_SEALED_LEN: usize = HEADER_LEN + TAG_LEN;
+/// Largest sealed field accepted on the wire.
+pub const MAX_SEALED_LEN: usize = MAX_PLAINTEXT_LEN + TAG_LEN;
+/// Offset of the sealed bytes in the encoding: `E` and the `u32` length.
+const SEALED_OFFSET: usize = 32 + 4;
+
+/// One signcrypted message: `E (32) ‖ u32(len) ‖ sealed`.
+///
+/// Decoding checks that `E` is a canonical non-identity point and that the sealed length is
+/// within [`MIN_SEALED_LEN`]..=[`MAX_SEALED_LEN`]; everything else is checked by
+/// [`unsigncrypt`], which fails opaquely.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Signcryption {
+    e: Point,
+    /// The whole canonical encoding, kept so encoding is a copy and decryption needs none.
+    bytes: Vec<u8>,
+}
+
+impl Signcryption {
+    /// The canonical encoding.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The canonical encoding, by value.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// The canonical encoding of the ephemeral point `E`.
+    pub fn ephemeral(&self) -> &[u8; 32] {
+        &self.e.bytes
+    }
+
+    fn sealed(&self) -> &[u8] {
+        self.bytes.get(SEALED_OFFSET..).unwrap_or_default()
+    }
+}
+
+impl core::fmt::Debug for Signcryption {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Signcryption")
+            .field("e", &self.e)
+            .field("sealed_len", &self.sealed().len())
+            .finish()
+    }
+}
+
+impl Codec for Signcryption {
+    fn encode(&self, w: &mut Writer) {
+        w.put_bytes(&self.bytes);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const FIELD: &str = "signcryption.sealed";
+        let e = Point::read(r, "signcryption.e")?;
+        let sealed = r.read_var_bytes(FIELD, MAX_SEALED_LEN)?;
+        if sealed.len() < MIN_SEALED_LEN {
+            return Err(DecodeError::Truncated { field: FIELD });
+        }
+        let mut w = Writer::with_capacity(SEALED_OFFSET + sealed.len());
+        e.write(&mut w);
+        w.put_var_bytes(sealed);
+        Ok(Self { e, bytes: w.into_bytes() })
+    }
+}
+
+/// The ephemeral scalar `e` of one signcryption. Consumed by the key agreement, so it
+/// cannot be used twice.
+struct Ephemeral(Zeroizing<Scalar>);
+
+impl Ephemeral {
+    /// `e = Hs(TAG_EPHEMERAL, sk_S, rnd, bid_R, context, md)`: hedged, so a repeated `rnd`
+    /// repeats `e` only for the same sender, recipient, context and message.
+    fn derive(
+        sk: &Scalar,
+        rnd: &[u8; 32],
+        recipient_bid: &[u8; 32],
+        context: &[u8],
+        md: &[u8; 32],
+    ) -> Self {
+        let sk_bytes = Zeroizing::new(sk.to_bytes());
+        Self(Zeroizing::new(hash_to_scalar(
+            tags::TAG_EPHEMERAL,
+            &[&sk_bytes[..], rnd, recipient_bid, context, md],
+        )))
+    }
+
+    /// Returns `E = e·G` and `K = e·P_R` (encoded), consuming `e`.
+    fn agree(self, recipient: &Point) -> (Point, Zeroizing<[u8; 32]>) {
+        let e_pub = Point::mul_base_unchecked(&self.0);
+        let k = Zeroizing::new((*self.0 * recipient.point).compress().to_bytes());
+        (e_pub, k)
+    }
+}
+
+/// `key = H(TAG_KDF, E, K, bid_R, context)`: the single-use ChaCha20-Poly1305 key.
+fn derive_key(
+    e: &[u8; 32],
+    k: &[u8; 32],
+    recipient_bid: &[u8; 32],
+    context: &[u8],
+) -> Zeroizing<[u8; 32]> {
+    Zeroizing::new(hash(tags::TAG_KDF, &[e, k, recipient_bid, context]))
+}
+
+/// The statement signed inside a signcryption: `H(TAG_SIGNCRYPT_STATEMENT, bid_S, bid_R, E,
+/// context, md)`. It binds the recipient and `E`, so the recipient cannot re-address the
+/// signed content to a third party (no surreptitious forwarding).
+fn signcrypt_statement(
+    sender_bid: &[u8; 32],
+    recipient_bid: &[u8; 32],
+    e: &[u8; 32],
+    context: &[u8],
+    md: &[u8; 32],
+) -> [u8; 32] {
+    hash(tags::TAG_SIGNCRYPT_STATEMENT, &[sender_bid, recipient_bid, e, context, md])
+}
+
+/// The AEAD with a single-use key: nonce zero is safe because every key is used once.
+fn aead(key: &[u8; 32]) -> ChaCha20Poly1305 {
+    ChaCha20Poly1305::new(&(*key).into())
+}
+
+const NONCE: [u8; 12] = [0; 12];
+
+/// Signcrypts `message` from `sender` to `recipient`, bound to `context`.
+///
+/// The hedged ephemeral and signature nonces come from the sender's secret, the message
+/// digest and 32 fresh bytes of `rng`. The message is hashed once and encrypted once.
+///
+/// # Errors
+/// [`Error::MessageTooLong`] beyond [`MAX_MESSAGE_LEN`]; [`Error::KgcMismatch`] if the two
+/// keys belong to different KGCs.
+pub fn signcrypt(
+    sender: &NodeKeys,
+    recipient: &PublicKey,
+    context: &[u8],
+    message: &[u8],
+    padding: Padding,
+    rng: &mut impl CryptoRng,
+) -> Result<Signcryption, Error> {
+    let mut rnd = Zeroizing::new([0u8; 32]);
+    rng.fill_bytes(&mut rnd[..]);
+    signcrypt_with_random(sender, recipient, context, message, padding, &rnd)
+}
+
+pub(crate) fn signcrypt_with_random(
+    sender: &NodeKeys,
+    recipient: &PublicKey,
+    context: &[u8],
+    message: &[u8],
+    padding: Padding,
+    rnd: &[u8; 32],
+) -> Result<Signcryption, Error> {
+    if message.len() > MAX_MESSAGE_LEN {
+        return Err(Error::MessageTooLong { len: message.len(), max: MAX_MESSAGE_LEN });
+    }
+    if sender.kgc() != recipient.kgc() {
+        return Err(Error::KgcMismatch);
+    }
+    let md = message_digest(message);
+    let eph = Ephemeral::derive(sender.sk(), rnd, recipient.bundle_id(), context, &md);
+    let (e, k) = eph.agree(recipient.point());
+    let key = derive_key(&e.bytes, &k, recipient.bundle_id(), context);
+    let st = signcrypt_statement(
+        sender.public_key().bundle_id(),
+        recipient.bundle_id(),
+        &e.bytes,
+        context,
+        &md,
+    );
+    let signature = schnorr_sign(sender.sk(), rnd, &st);
+
+    // Lay the plaintext out in place after E and the length, then encrypt in place.
+    let pt_len = padding.padded_len(HEADER_LEN + message.len());
+    let mut w = Writer::with_capacity(SEALED_OFFSET + pt_len + TAG_LEN);
+    e.write(&mut w);
+    w.put_len(pt_len + TAG_LEN);
+    write_sender_block(&mut w, sender.bundle());
+    signature.encode(&mut w);
+    w.put_var_bytes(message);
+    let mut bytes = w.into_bytes();
+    bytes.resize(SEALED_OFFSET + pt_len, 0);
+    let tag = seal(&key, context, bytes.get_mut(SEALED_OFFSET..).unwrap_or_default());
+    bytes.extend_from_slice(&tag);
+    Ok(Signcryption { e, bytes })
+}
+
+/// `u8(len ID) ‖ ID ‖ 0^(64 − len ID) ‖ X ‖ R`.
+fn write_sender_block(w: &mut Writer, bundle: &PublicBundle) {
+    let id = bundle.identity.as_bytes();
+    // Identity lengths are 1..=64 by construction.
+    w.put_u8(u8::try_from(id.len()).unwrap_or(u8::MAX));
+    w.put_bytes(id);
+    for _ in id.len()..MAX_IDENTITY_LEN {
+        w.put_u8(0);
+    }
+    bundle.x.write(w);
+    bundle.r.write(w);
+}
+
+/// Parses a sender block strictly: length 1..=64, zero filler, canonical points.
+fn read_sender_block(r: &mut Reader<'_>) -> Option<PublicBundle> {
+    let len = usize::from(r.read_u8("sender.len").ok()?);
+    let field = r.read_bytes("sender.identity", MAX_IDENTITY_LEN).ok()?;
+    let (id, filler) = field.split_at_checked(len)?;
+    if filler.iter().any(|b| *b != 0) {
+        return None;
+    }
+    Some(PublicBundle {
+        identity: Identity::new(id).ok()?,
+        x: Point::read(r, "sender.x").ok()?,
+        r: Point::read(r, "sender.r").ok()?,
+    })
+}
+
+fn seal(key: &[u8; 32], context: &[u8], buf: &mut [u8]) -> Tag {
+    // Encryption fails only beyond ChaCha20's 256 GiB limit, far above MAX_PLAINTEXT_LEN.
+    aead(key).encrypt_inout_detached(&NONCE.into(), context, buf.into()).unwrap_or_default()
+}
+
+/// Unsigncrypts `ciphertext` with the recipient's keys under `context`.
+///
+/// Returns the sender's bundle (whose signature over this message, `E`, the recipient and
+/// the context has been verified) and the message. Check the bundle against your roster of
+/// enrolled nodes: any node enrolled by the same KGC can signcrypt to you.
+///
+/// # Errors
+/// [`Error::Unsigncrypt`], whatever failed (wrong key or context, tampering, bad padding,
+/// bad inner signature): the caller learns nothing about which check failed.
+pub fn unsigncrypt(
+    recipient: &NodeKeys,
+    context: &[u8],
+    ciphertext: &Signcryption,
+) -> Result<(PublicBundle, Vec<u8>), Error> {
+    open(recipient, context, ciphertext).ok_or(Error::Unsigncrypt)
+}
+
+fn open(
+    recipient: &NodeKeys,
+    context: &[u8],
+    ct: &Signcryption,
+) -> Option<(PublicBundle, Vec<u8>)> {
+    let me = recipient.public_key();
+    let k = Zeroizing::new((recipient.sk() * ct.e.point).compress().to_bytes());
+    let key = derive_key(&ct.e.bytes, &k, me.bundle_id(), context);
+
+    let sealed = ct.sealed();
+    let (body, tag) = sealed.split_at_checked(sealed.len().checked_sub(TAG_LEN)?)?;
+    let tag = Tag::try_from(tag).ok()?;
+    let mut pt = vec![0u8; body.len()];
+    let buf = InOutBuf::new(body, &mut pt).ok()?;
+    aead(&key).decrypt_inout_detached(&NONCE.into(), context, buf, &tag).ok()?;
+
+    // The plaintext is authentic from here on; parse it strictly.
+    let mut r = Reader::new(&pt);
+    let sender = read_sender_block(&mut r)?;
+    let signature = Signature::decode(&mut r).ok()?;
+    let message = r.read_var_bytes("message", MAX_MESSAGE_LEN).ok()?;
+    let padding = r.read_bytes("padding", r.remaining()).ok()?;
+    if padding.iter().any(|b| *b != 0) {
+        return None;
+    }
+
+    let kgc = recipient.kgc();
+    let md = message_digest(message);
+    let sender_bid = sender.id_under(kgc);
+    let st = signcrypt_statement(&sender_bid, me.bundle_id(), &ct.e.bytes, context, &md);
+    let h = kgc.partial_hash(&sender.identity, &sender.x, &sender.r);
+    let x_plus_r = sender.x.point + sender.r.point;
+    if !schnorr_verify_folded(&x_plus_r, &h, &kgc.ppub.point, &st, &signature) {
+        return None;
+    }
+    let start = pt.len() - message.len() - padding.len();
+    let end = start + message.len();
+    pt.truncate(end);
+    pt.drain(..start);
+    Some((sender, pt))
+}
