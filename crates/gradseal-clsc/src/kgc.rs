@@ -123,16 +123,32 @@ impl Kgc {
         rnd: &[u8; 32],
     ) -> Result<PartialKey, Error> {
         request.verify(&self.public)?;
-        let s_bytes = Zeroizing::new(self.s.to_bytes());
-        let r = Zeroizing::new(hash_to_scalar(
-            tags::TAG_PARTIAL_NONCE,
-            &[&s_bytes[..], rnd, &request.to_bytes()],
-        ));
+        let r = self.partial_nonce(rnd, request);
         // r = 0 has probability 2^-252; the identity R would then fail every decoder.
         let big_r = Point::mul_base_unchecked(&r);
         let h = self.public.partial_hash(&request.identity, &request.x, &big_r);
         let d = Zeroizing::new(*r + h * *self.s);
         Ok(PartialKey { r: big_r, d })
+    }
+}
+
+impl Kgc {
+    /// `r = Hs(TAG_PARTIAL_NONCE, s, rnd, request)`.
+    pub(crate) fn partial_nonce(
+        &self,
+        rnd: &[u8; 32],
+        request: &EnrolmentRequest,
+    ) -> Zeroizing<Scalar> {
+        let s_bytes = Zeroizing::new(self.s.to_bytes());
+        Zeroizing::new(hash_to_scalar(
+            tags::TAG_PARTIAL_NONCE,
+            &[&s_bytes[..], rnd, &request.to_bytes()],
+        ))
+    }
+
+    #[cfg(feature = "vectors")]
+    pub(crate) fn secret(&self) -> &Scalar {
+        &self.s
     }
 }
 

@@ -45,6 +45,8 @@
 #![deny(clippy::indexing_slicing)]
 
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod kgc;
 mod node;
 mod padding;

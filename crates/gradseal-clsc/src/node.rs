@@ -63,15 +63,30 @@ impl NodeSecret {
     }
 
     pub(crate) fn request_with_random(&self, kgc: &KgcPublic, rnd: &[u8; 32]) -> EnrolmentRequest {
-        let x_bytes = Zeroizing::new(self.x.to_bytes());
-        let k = Zeroizing::new(hash_to_scalar(
-            tags::TAG_POP_NONCE,
-            &[&x_bytes[..], rnd, &kgc.ppub.bytes, self.identity.as_bytes(), &self.x_pub.bytes],
-        ));
+        let k = self.pop_nonce(kgc, rnd);
         let a = Point::mul_base_unchecked(&k);
         let c = EnrolmentRequest::challenge(kgc, &self.identity, &self.x_pub, &a);
         let z = *k + c * *self.x;
         EnrolmentRequest { identity: self.identity.clone(), x: self.x_pub, a, z }
+    }
+
+    /// `k = Hs(TAG_POP_NONCE, x, rnd, Ppub, ID, X)`.
+    pub(crate) fn pop_nonce(&self, kgc: &KgcPublic, rnd: &[u8; 32]) -> Zeroizing<Scalar> {
+        let x_bytes = Zeroizing::new(self.x.to_bytes());
+        Zeroizing::new(hash_to_scalar(
+            tags::TAG_POP_NONCE,
+            &[&x_bytes[..], rnd, &kgc.ppub.bytes, self.identity.as_bytes(), &self.x_pub.bytes],
+        ))
+    }
+
+    #[cfg(feature = "vectors")]
+    pub(crate) fn secret(&self) -> &Scalar {
+        &self.x
+    }
+
+    #[cfg(feature = "vectors")]
+    pub(crate) fn x_point(&self) -> Point {
+        self.x_pub
     }
 
     /// Checks a partial key (`d·G = R + h·Ppub` with `h = Hs(Ppub, ID, X, R)`) and completes
@@ -278,6 +293,11 @@ impl NodeKeys {
 
     pub(crate) fn sk(&self) -> &Scalar {
         &self.sk
+    }
+
+    #[cfg(feature = "vectors")]
+    pub(crate) fn partial_secret(&self) -> &Scalar {
+        &self.d
     }
 
     /// The secret key file contents: `identity ‖ x (32) ‖ R (32) ‖ d (32)`.

@@ -68,12 +68,20 @@ pub(crate) fn challenge(r: &Point, statement: &[u8; 32]) -> Scalar {
 
 /// Signs `statement` with `sk`: hedged nonce `k = Hs(TAG_SCHNORR_NONCE, sk, rnd, st)`.
 pub(crate) fn schnorr_sign(sk: &Scalar, rnd: &[u8; 32], statement: &[u8; 32]) -> Signature {
-    let sk_bytes = Zeroizing::new(sk.to_bytes());
-    let k =
-        Zeroizing::new(hash_to_scalar(tags::TAG_SCHNORR_NONCE, &[&sk_bytes[..], rnd, statement]));
+    let k = schnorr_nonce(sk, rnd, statement);
     let r = Point::mul_base_unchecked(&k);
     let c = challenge(&r, statement);
     Signature { r, s: *k + c * sk }
+}
+
+/// `k = Hs(TAG_SCHNORR_NONCE, sk, rnd, st)`.
+pub(crate) fn schnorr_nonce(
+    sk: &Scalar,
+    rnd: &[u8; 32],
+    statement: &[u8; 32],
+) -> Zeroizing<Scalar> {
+    let sk_bytes = Zeroizing::new(sk.to_bytes());
+    Zeroizing::new(hash_to_scalar(tags::TAG_SCHNORR_NONCE, &[&sk_bytes[..], rnd, statement]))
 }
 
 /// Checks `s·G − c·P = Rsig` for a derived `P` (variable time: all inputs are public).

@@ -101,12 +101,12 @@ impl Codec for Signcryption {
 
 /// The ephemeral scalar `e` of one signcryption. Consumed by the key agreement, so it
 /// cannot be used twice.
-struct Ephemeral(Zeroizing<Scalar>);
+pub(crate) struct Ephemeral(pub(crate) Zeroizing<Scalar>);
 
 impl Ephemeral {
     /// `e = Hs(TAG_EPHEMERAL, sk_S, rnd, bid_R, context, md)`: hedged, so a repeated `rnd`
     /// repeats `e` only for the same sender, recipient, context and message.
-    fn derive(
+    pub(crate) fn derive(
         sk: &Scalar,
         rnd: &[u8; 32],
         recipient_bid: &[u8; 32],
@@ -121,7 +121,7 @@ impl Ephemeral {
     }
 
     /// Returns `E = e·G` and `K = e·P_R` (encoded), consuming `e`.
-    fn agree(self, recipient: &Point) -> (Point, Zeroizing<[u8; 32]>) {
+    pub(crate) fn agree(self, recipient: &Point) -> (Point, Zeroizing<[u8; 32]>) {
         let e_pub = Point::mul_base_unchecked(&self.0);
         let k = Zeroizing::new((*self.0 * recipient.point).compress().to_bytes());
         (e_pub, k)
@@ -129,7 +129,7 @@ impl Ephemeral {
 }
 
 /// `key = H(TAG_KDF, E, K, bid_R, context)`: the single-use ChaCha20-Poly1305 key.
-fn derive_key(
+pub(crate) fn derive_key(
     e: &[u8; 32],
     k: &[u8; 32],
     recipient_bid: &[u8; 32],
@@ -141,7 +141,7 @@ fn derive_key(
 /// The statement signed inside a signcryption: `H(TAG_SIGNCRYPT_STATEMENT, bid_S, bid_R, E,
 /// context, md)`. It binds the recipient and `E`, so the recipient cannot re-address the
 /// signed content to a third party (no surreptitious forwarding).
-fn signcrypt_statement(
+pub(crate) fn signcrypt_statement(
     sender_bid: &[u8; 32],
     recipient_bid: &[u8; 32],
     e: &[u8; 32],
@@ -193,36 +193,68 @@ pub(crate) fn signcrypt_with_random(
     if sender.kgc() != recipient.kgc() {
         return Err(Error::KgcMismatch);
     }
+    let sender_pk = sender.public_key();
+    Ok(signcrypt_core(
+        sender.sk(),
+        sender_pk.bundle(),
+        sender_pk.bundle_id(),
+        recipient,
+        context,
+        message,
+        padding,
+        rnd,
+    ))
+}
+
+/// Signcrypt from a raw secret and bundle (the vector generator also forges with it).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn signcrypt_core(
+    sk: &Scalar,
+    sender_bundle: &PublicBundle,
+    sender_bid: &[u8; 32],
+    recipient: &PublicKey,
+    context: &[u8],
+    message: &[u8],
+    padding: Padding,
+    rnd: &[u8; 32],
+) -> Signcryption {
     let md = message_digest(message);
-    let eph = Ephemeral::derive(sender.sk(), rnd, recipient.bundle_id(), context, &md);
+    let eph = Ephemeral::derive(sk, rnd, recipient.bundle_id(), context, &md);
     let (e, k) = eph.agree(recipient.point());
     let key = derive_key(&e.bytes, &k, recipient.bundle_id(), context);
-    let st = signcrypt_statement(
-        sender.public_key().bundle_id(),
-        recipient.bundle_id(),
-        &e.bytes,
-        context,
-        &md,
-    );
-    let signature = schnorr_sign(sender.sk(), rnd, &st);
-
-    // Lay the plaintext out in place after E and the length, then encrypt in place.
+    let st = signcrypt_statement(sender_bid, recipient.bundle_id(), &e.bytes, context, &md);
+    let signature = schnorr_sign(sk, rnd, &st);
     let pt_len = padding.padded_len(HEADER_LEN + message.len());
+    assemble(e, &key, context, pt_len, |w| {
+        write_sender_block(w, sender_bundle);
+        signature.encode(w);
+        w.put_var_bytes(message);
+    })
+}
+
+/// Lays out `E ‖ u32(pt_len + 16)`, lets `write_plaintext` write the plaintext in place
+/// (zero padding up to `pt_len` is appended), encrypts it in place and appends the tag.
+pub(crate) fn assemble(
+    e: Point,
+    key: &[u8; 32],
+    context: &[u8],
+    pt_len: usize,
+    write_plaintext: impl FnOnce(&mut Writer),
+) -> Signcryption {
     let mut w = Writer::with_capacity(SEALED_OFFSET + pt_len + TAG_LEN);
     e.write(&mut w);
     w.put_len(pt_len + TAG_LEN);
-    write_sender_block(&mut w, sender.bundle());
-    signature.encode(&mut w);
-    w.put_var_bytes(message);
+    write_plaintext(&mut w);
     let mut bytes = w.into_bytes();
+    debug_assert!(bytes.len() <= SEALED_OFFSET + pt_len);
     bytes.resize(SEALED_OFFSET + pt_len, 0);
-    let tag = seal(&key, context, bytes.get_mut(SEALED_OFFSET..).unwrap_or_default());
+    let tag = seal(key, context, bytes.get_mut(SEALED_OFFSET..).unwrap_or_default());
     bytes.extend_from_slice(&tag);
-    Ok(Signcryption { e, bytes })
+    Signcryption { e, bytes }
 }
 
 /// `u8(len ID) ‖ ID ‖ 0^(64 − len ID) ‖ X ‖ R`.
-fn write_sender_block(w: &mut Writer, bundle: &PublicBundle) {
+pub(crate) fn write_sender_block(w: &mut Writer, bundle: &PublicBundle) {
     let id = bundle.identity.as_bytes();
     // Identity lengths are 1..=64 by construction.
     w.put_u8(u8::try_from(id.len()).unwrap_or(u8::MAX));

@@ -33,8 +33,11 @@ pub const TAG_EPHEMERAL: &str = "gradseal/v1/clsc/ephemeral";
 /// Key derivation: `key = H(TAG_KDF, E, K, bid_R, context)`.
 pub const TAG_KDF: &str = "gradseal/v1/clsc/kdf";
 
+/// Test-vector and fuzz-fixture seeds only: `H(TAG_VECTOR_SEED, u32(case), label)`.
+pub const TAG_VECTOR_SEED: &str = "gradseal/v1/clsc/vector-seed";
+
 /// All tags, for the distinctness test and the spec table.
-pub const ALL: [&str; 14] = [
+pub const ALL: [&str; 15] = [
     TAG_KGC_SECRET,
     TAG_NODE_SECRET,
     TAG_POP_NONCE,
@@ -49,6 +52,7 @@ pub const ALL: [&str; 14] = [
     TAG_SCHNORR_CHALLENGE,
     TAG_EPHEMERAL,
     TAG_KDF,
+    TAG_VECTOR_SEED,
 ];
 
 #[cfg(test)]

@@ -1,0 +1,1 @@
+//! Vector checks (in progress).
