@@ -270,7 +270,7 @@ impl Ctx<'_> {
                     .collect();
                 rs.reconstruct(&mut entries).map_err(|_| ShardError::Coding)?;
             }
-            let mut mi = 0;
+            let mut rebuilt: Vec<(usize, &[u8])> = Vec::with_capacity(missing.len());
             for i in (0..n).filter(|&i| !chosen[i]) {
                 let chunk = if i < k {
                     &stripe[i * c..(i + 1) * c]
@@ -278,18 +278,15 @@ impl Ctx<'_> {
                     &scratch[(i - k) * c..(i - k + 1) * c]
                 };
                 match shards[i] {
-                    Some(d) => {
-                        if d.get(off..off + c) != Some(chunk) {
-                            return Err(ShardError::Inconsistent);
-                        }
+                    Some(d) if d.get(off..off + c) != Some(chunk) => {
+                        return Err(ShardError::Inconsistent);
                     }
-                    None => {
-                        if let Some(dg) = digests.get_mut(mi) {
-                            dg.push(hashing::chunk_digest(i, s, chunk));
-                        }
-                        mi += 1;
-                    }
+                    Some(_) => {}
+                    None => rebuilt.push((i, chunk)),
                 }
+            }
+            for (dg, d) in digests.iter_mut().zip(hashing::stripe_digests(s, &rebuilt)) {
+                dg.push(d);
             }
         }
         Ok(digests)

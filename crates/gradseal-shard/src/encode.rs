@@ -29,8 +29,26 @@ pub(crate) fn coder(layout: &Layout) -> Result<Option<ReedSolomon>, ShardError> 
 /// [`ShardError::PayloadTooLarge`] beyond [`crate::MAX_PAYLOAD_LEN`] or if a shard would
 /// exceed [`crate::MAX_SHARD_SIZE`].
 pub fn encode(params: &Params, payload: &[u8]) -> Result<(Manifest, Vec<Shard>), ShardError> {
+    encode_reusing(params, payload, Vec::new())
+}
+
+/// As [`encode`], writing into the data buffers of shards from an earlier call. A sender
+/// that shards one payload after another avoids faulting in fresh output memory each time
+/// (on the 2-core test machine, page faults cost about a third of `encode`'s CPU time at
+/// 64 MiB). Extra buffers are dropped, missing ones allocated.
+///
+/// # Errors
+/// As [`encode`].
+pub fn encode_reusing(
+    params: &Params,
+    payload: &[u8],
+    recycled: Vec<Shard>,
+) -> Result<(Manifest, Vec<Shard>), ShardError> {
     let layout = Layout::choose(params, payload.len())?;
-    encode_layout(layout, payload)
+    let mut bufs: Vec<Vec<u8>> =
+        recycled.into_iter().take(layout.n()).map(Shard::into_data).collect();
+    bufs.resize_with(layout.n(), Vec::new);
+    encode_into(layout, payload, bufs)
 }
 
 /// Encodes `payload` (at most `stripes · k · C` bytes; only `layout.len` is recorded)
@@ -39,8 +57,22 @@ pub(crate) fn encode_layout(
     layout: Layout,
     payload: &[u8],
 ) -> Result<(Manifest, Vec<Shard>), ShardError> {
+    encode_into(layout, payload, (0..layout.n()).map(|_| Vec::new()).collect())
+}
+
+/// Encodes into `bufs` (one per shard, any previous content: every byte is overwritten).
+fn encode_into(
+    layout: Layout,
+    payload: &[u8],
+    mut bufs: Vec<Vec<u8>>,
+) -> Result<(Manifest, Vec<Shard>), ShardError> {
     let rs = coder(&layout)?;
-    let mut bufs: Vec<Vec<u8>> = (0..layout.n()).map(|_| vec![0u8; layout.shard_size]).collect();
+    for b in &mut bufs {
+        // Growing zero-fills only the new part (fresh pages from the allocator); the old
+        // part is overwritten by the encoder, so it is not cleared first.
+        b.truncate(layout.shard_size);
+        b.resize(layout.shard_size, 0);
+    }
     let digests = encode_stripes(&layout, rs.as_ref(), payload, &mut bufs)?;
     Ok(authenticate(layout, bufs, &digests))
 }
@@ -121,7 +153,8 @@ fn encode_range(
             let start = (s * k + j) * c;
             let src = payload.get(start..payload.len().min(start + c)).unwrap_or(&[]);
             d[off..off + src.len()].copy_from_slice(src);
-            // The rest of the chunk is already zero: the padding.
+            // The padding (buffers may be recycled, so it is written explicitly).
+            d[off + src.len()..off + c].fill(0);
         }
         if let Some(rs) = rs {
             let dchunks: Vec<&[u8]> = data.iter().map(|d| &d[off..off + c]).collect();
@@ -129,8 +162,10 @@ fn encode_range(
                 parity.iter_mut().map(|p| &mut p[off..off + c]).collect();
             rs.encode_sep(&dchunks, &mut pchunks).map_err(|_| ShardError::Coding)?;
         }
-        for (i, (sh, dg)) in shards.iter().zip(digests.iter_mut()).enumerate() {
-            dg.push(hashing::chunk_digest(i, s, &sh[off..off + c]));
+        let chunks: Vec<(usize, &[u8])> =
+            shards.iter().enumerate().map(|(i, sh)| (i, &sh[off..off + c])).collect();
+        for (dg, d) in digests.iter_mut().zip(hashing::stripe_digests(s, &chunks)) {
+            dg.push(d);
         }
     }
     Ok(digests)

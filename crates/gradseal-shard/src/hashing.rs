@@ -109,6 +109,35 @@ pub(crate) fn root_from_proof(mut acc: Digest, index: usize, proof: &[u8]) -> Di
     acc
 }
 
+/// Digests of chunks of one stripe, `(shard index, chunk)`, in order. Chunks of equal
+/// length (always the case within a stripe) are hashed four at a time on AVX2.
+pub(crate) fn stripe_digests(stripe: usize, chunks: &[(usize, &[u8])]) -> Vec<Digest> {
+    let mut out = Vec::with_capacity(chunks.len());
+    #[cfg(target_arch = "x86_64")]
+    {
+        let equal = chunks.windows(2).all(|w| w[0].1.len() == w[1].1.len());
+        if let (true, Some(simd)) = (equal && chunks.len() > 1, crate::keccak4::detect()) {
+            let headers: Vec<Vec<u8>> =
+                chunks.iter().map(|&(i, c)| chunk_header(i, stripe, c.len())).collect();
+            for (group, hs) in chunks.chunks(4).zip(headers.chunks(4)) {
+                if let ([(i, c)], _) = (group, hs) {
+                    out.push(chunk_digest(*i, stripe, c));
+                    continue;
+                }
+                let msg = |t: usize| {
+                    let t = t.min(group.len() - 1);
+                    crate::keccak4::Message { header: &hs[t], body: group[t].1 }
+                };
+                let d = crate::keccak4::turboshake4(simd, [msg(0), msg(1), msg(2), msg(3)]);
+                out.extend_from_slice(&d[..group.len()]);
+            }
+            return out;
+        }
+    }
+    out.extend(chunks.iter().map(|&(i, c)| chunk_digest(i, stripe, c)));
+    out
+}
+
 /// Chunk digests of whole shards (`jobs`: shard index and data, each `layout.shard_size`
 /// bytes), computed on all cores by splitting the stripe range. Returns, per job, the
 /// digests in stripe order.
@@ -122,16 +151,18 @@ pub(crate) fn shard_chunk_digests(layout: &Layout, jobs: &[(usize, &[u8])]) -> V
         .map(|w| {
             let (s0, s1) = (w[0], w[1]);
             move || {
-                jobs.iter()
-                    .map(|&(index, data)| {
-                        data.chunks_exact(c)
-                            .enumerate()
-                            .take(s1)
-                            .skip(s0)
-                            .map(|(s, chunk)| chunk_digest(index, s, chunk))
-                            .collect::<Vec<_>>()
-                    })
-                    .collect::<Vec<_>>()
+                let mut out: Vec<Vec<Digest>> =
+                    jobs.iter().map(|_| Vec::with_capacity(s1 - s0)).collect();
+                for s in s0..s1 {
+                    let chunks: Vec<(usize, &[u8])> = jobs
+                        .iter()
+                        .map(|&(i, data)| (i, data.get(s * c..(s + 1) * c).unwrap_or(&[])))
+                        .collect();
+                    for (dst, d) in out.iter_mut().zip(stripe_digests(s, &chunks)) {
+                        dst.push(d);
+                    }
+                }
+                out
             }
         })
         .collect();
@@ -167,6 +198,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn four_lane_digests_match_scalar() {
+        for len in [0usize, 1, 7, 126, 127, 128, 167, 168, 169, 335, 336, 1000, 4096] {
+            for count in 1..=9usize {
+                let data: Vec<Vec<u8>> = (0..count)
+                    .map(|i| (0..len).map(|t| (t * 7 + i * 13) as u8).collect())
+                    .collect();
+                let chunks: Vec<(usize, &[u8])> =
+                    data.iter().enumerate().map(|(i, d)| (i + 3, d.as_slice())).collect();
+                let want: Vec<Digest> =
+                    chunks.iter().map(|&(i, c)| chunk_digest(i, 9, c)).collect();
+                assert_eq!(stripe_digests(9, &chunks), want, "len {len}, count {count}");
+            }
+        }
+        // Unequal lengths fall back to the scalar path.
+        let chunks: Vec<(usize, &[u8])> = vec![(0, b"ab"), (1, b"abc")];
+        assert_eq!(
+            stripe_digests(0, &chunks),
+            vec![chunk_digest(0, 0, b"ab"), chunk_digest(1, 0, b"abc")]
+        );
     }
 
     #[test]

@@ -39,6 +39,8 @@ mod decode;
 mod encode;
 mod error;
 mod hashing;
+#[cfg(target_arch = "x86_64")]
+mod keccak4;
 mod layout;
 mod manifest;
 mod par;
@@ -50,7 +52,7 @@ pub mod tags;
 pub mod vectors;
 
 pub use decode::{DecodeReport, Decoded, Rejected, decode, decode_bytes};
-pub use encode::encode;
+pub use encode::{encode, encode_reusing};
 pub use error::{ShardError, ShardRejection};
 pub use layout::{
     DEFAULT_MAX_STRIPE_SIZE, MAX_PAYLOAD_LEN, MAX_PROOF_LEN, MAX_SHARD_SIZE, MAX_SHARDS,

@@ -46,6 +46,11 @@ impl Shard {
         &self.proof
     }
 
+    /// The shard's bytes, by value (to recycle the buffer, see [`crate::encode_reusing`]).
+    pub fn into_data(self) -> Vec<u8> {
+        self.data
+    }
+
     /// A borrowed view (what the verifier and decoder take).
     pub fn as_ref(&self) -> ShardRef<'_> {
         ShardRef { index: self.index, proof: self.proof.as_flattened(), data: &self.data }

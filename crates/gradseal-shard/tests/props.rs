@@ -156,3 +156,19 @@ fn large_payload_parallel_roundtrip() {
     assert_eq!(out.payload, payload);
     assert_eq!(out.report.missing, vec![0, 3, 7, 12]);
 }
+
+#[test]
+fn recycled_buffers_give_identical_output() {
+    let a: Vec<u8> = (0..50_000u32).map(|i| (i * 7) as u8).collect();
+    let b: Vec<u8> = (0..20_001u32).map(|i| (i * 13 + 1) as u8).collect();
+    let params = Params::new(4, 3).unwrap().with_max_stripe_size(1000).unwrap();
+    let (_, first) = encode(&params, &a).unwrap();
+    let fresh = encode(&params, &b).unwrap();
+    let reused = gradseal_shard::encode_reusing(&params, &b, first).unwrap();
+    assert_eq!(fresh, reused);
+    let (_, small) = encode(&params, &b[..10]).unwrap();
+    assert_eq!(
+        encode(&params, &a).unwrap(),
+        gradseal_shard::encode_reusing(&params, &a, small).unwrap()
+    );
+}
