@@ -11,7 +11,7 @@ impl TestSuite for GradsealSuite {
     type Kgc = gradseal_clsc::Kgc;
     fn setup(seed: [u8; 32]) -> (gradseal_clsc::Kgc, GradsealSystem) {
         let kgc = gradseal_clsc::Kgc::generate(&mut ChaCha20Rng::from_seed(seed));
-        let sys = GradsealSystem { kgc: kgc.public().clone(), crs: None };
+        let sys = GradsealSystem { kgc: *kgc.public(), crs: None };
         (kgc, sys)
     }
     fn enroll(

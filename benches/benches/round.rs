@@ -60,7 +60,7 @@ fn setup(clients: usize) -> Setup {
         policy: ProofPolicy::None,
     };
     let kgc = Kgc::generate(&mut ChaCha20Rng::from_seed(seed("kgc", 0)));
-    let sys = GradsealSystem { kgc: kgc.public().clone(), crs: None };
+    let sys = GradsealSystem { kgc: *kgc.public(), crs: None };
     let mut keys = BTreeMap::new();
     let mut enrol = |label: &str, i: usize| {
         let mut rng = ChaCha20Rng::from_seed(seed(label, i));
@@ -89,7 +89,7 @@ fn setup(clients: usize) -> Setup {
                 .collect()
         })
         .collect();
-    Setup { plan, sys, keys, kgc_public: kgc.public().clone(), updates }
+    Setup { plan, sys, keys, kgc_public: *kgc.public(), updates }
 }
 
 fn key(s: &Setup, label: &str, i: usize) -> NodeKeys {

@@ -30,7 +30,7 @@ fn main() {
     };
     // Enrolment (before any round): the KGC issues a partial key to every node.
     let kgc = Kgc::generate(&mut ChaCha20Rng::from_seed(seed("kgc", 0)));
-    let sys = GradsealSystem { kgc: kgc.public().clone(), crs: None };
+    let sys = GradsealSystem { kgc: *kgc.public(), crs: None };
     let key = |label: &str, i: usize| {
         let mut rng = ChaCha20Rng::from_seed(seed(label, i));
         let secret = NodeSecret::generate(Identity::new(format!("{label}-{i}")).unwrap(), &mut rng);

@@ -91,7 +91,7 @@ pub fn signed_digest(m: &Message) -> [u8; 32] {
 #[allow(clippy::type_complexity)]
 fn run() -> (Vec<(u32, Vec<u32>, Vec<u8>)>, GradsealSystem, sim::Sim) {
     let kgc = kgc();
-    let sys = GradsealSystem { kgc: kgc.public().clone(), crs: None };
+    let sys = GradsealSystem { kgc: *kgc.public(), crs: None };
     let mut s = sim::build::<GradsealSuite>(&plan(), &sys, |l, i| key(&kgc, l, i), seed, updates());
     s.log = Some(Vec::new());
     s.run(1_000_000);
@@ -138,7 +138,7 @@ fn negative(messages: &[(u32, Vec<u32>, Vec<u8>)]) -> Vec<Value> {
             // The signature is the last field: 4-byte length prefix then 64 bytes.
             let n = bytes.len();
             let mut big = bytes.clone();
-            if let Some(prefix) = big.get_mut(n - 68..n - 64) {
+            if let Some(prefix) = big.get_mut(n.saturating_sub(68)..n.saturating_sub(64)) {
                 prefix.copy_from_slice(&u32::MAX.to_be_bytes());
             }
             push(format!("{k}: signature length prefix 2^32-1"), &["LengthTooLarge"], &big);
@@ -183,10 +183,8 @@ fn cheating(transcript: &TranscriptMsg, kgc: &Kgc) -> Vec<Value> {
         cases.push(json!({"tcId": 2, "comment": "first entry omitted, aggregate kept", "fault": "AggregateMismatch",
             "client": Value::Null, "transcript": sign(omit)}));
         let mut forged = transcript.clone();
-        if let Some(e) = forged.accepted.get_mut(0) {
-            if let Some(b) = e.signature.last_mut() {
-                *b ^= 1;
-            }
+        if let Some(b) = forged.accepted.get_mut(0).and_then(|e| e.signature.last_mut()) {
+            *b ^= 1;
         }
         cases.push(
             json!({"tcId": 3, "comment": "client signature altered", "fault": "BadClientSignature",
