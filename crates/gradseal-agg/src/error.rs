@@ -1,0 +1,120 @@
+//! The crate's error type.
+
+use gradseal_core::DecodeError;
+use thiserror::Error;
+
+/// Why an operation of this crate failed.
+///
+/// Variants carry only public context (indices, counts, static field names). The one failure
+/// that depends on secret values, a combined decryption that does not decode to an in-range
+/// sum, is the opaque unit variant [`AggError::DecryptionFailed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum AggError {
+    /// Bytes did not decode.
+    #[error("decoding failed: {0}")]
+    Decode(#[from] DecodeError),
+    /// A round parameter is out of range, or the set cannot be decrypted correctly or safely.
+    #[error("invalid round parameters: {0}")]
+    InvalidParams(&'static str),
+    /// A value belongs to another round (its round digest differs).
+    #[error("value is bound to another round")]
+    WrongRound,
+    /// A value was made under another parameter profile.
+    #[error("value uses another parameter profile")]
+    WrongProfile,
+    /// A vector has the wrong number of coordinates.
+    #[error("dimension mismatch: expected {expected}, got {got}")]
+    DimensionMismatch {
+        /// What the round parameters require.
+        expected: u64,
+        /// What was supplied.
+        got: u64,
+    },
+    /// An update coordinate is NaN or infinite.
+    #[error("coordinate {index} is not finite")]
+    NonFiniteInput {
+        /// Index of the first offending coordinate.
+        index: u64,
+    },
+    /// An integer coordinate is outside the signed range of the round's bit width.
+    #[error("coordinate {index} is outside the signed {bits}-bit range")]
+    ValueOutOfRange {
+        /// Index of the first offending coordinate.
+        index: u64,
+        /// The round's bit width.
+        bits: u8,
+    },
+    /// A committee member index is not below the committee size.
+    #[error("member index {member} is not below the committee size {committee_size}")]
+    MemberOutOfRange {
+        /// The index found.
+        member: u16,
+        /// The round's committee size.
+        committee_size: u16,
+    },
+    /// Two inputs claim the same committee member.
+    #[error("member {member} appears twice")]
+    DuplicateMember {
+        /// The repeated index.
+        member: u16,
+    },
+    /// A committee member's key body or partial decryption is missing.
+    #[error("member {member} is missing")]
+    MissingMember {
+        /// The first missing index.
+        member: u16,
+    },
+    /// Adding this contribution would exceed the round's `max_clients` (the sum could wrap).
+    #[error("the aggregate already holds the maximum of {max} contributions")]
+    TooManyContributions {
+        /// The round's `max_clients`.
+        max: u32,
+    },
+    /// The aggregate holds fewer contributions than the round's `min_clients`: the committee
+    /// refuses to decrypt it.
+    #[error("the aggregate holds {count} contributions, fewer than the minimum {min}")]
+    TooFewContributions {
+        /// Contributions in the aggregate.
+        count: u32,
+        /// The round's `min_clients`.
+        min: u32,
+    },
+    /// The round requires a proof for this list and none is attached.
+    #[error("list {list} has no proof but the round requires one")]
+    ProofMissing {
+        /// Index of the list.
+        list: u32,
+    },
+    /// The round's policy carries no proofs, but this list has one.
+    #[error("list {list} carries a proof but the round's policy has none")]
+    UnexpectedProof {
+        /// Index of the list.
+        list: u32,
+    },
+    /// The proof of this list does not verify (wrong metadata, out-of-range value, forged).
+    #[error("the proof of list {list} does not verify")]
+    ProofInvalid {
+        /// Index of the list.
+        list: u32,
+    },
+    /// The round requires proofs and no CRS was supplied.
+    #[error("the round requires proofs and no CRS was supplied")]
+    CrsRequired,
+    /// The CRS was made for other parameters (list length, bit width, plaintext modulus).
+    #[error("the CRS does not match the round parameters")]
+    CrsMismatch,
+    /// tfhe refused to generate a CRS or a proof for these parameters.
+    #[error("tfhe's zero-knowledge layer refused the parameters")]
+    ZkUnsupported,
+    /// A partial decryption was computed for another aggregate.
+    #[error("partial decryption of member {member} is for another aggregate")]
+    AggregateMismatch {
+        /// The member whose partial decryption does not match.
+        member: u16,
+    },
+    /// The combined decryption is not a valid sum (a wrong or missing key share, a corrupted
+    /// partial decryption, or a contribution that was not range-checked). Deliberately opaque.
+    #[error("decryption failed")]
+    DecryptionFailed,
+}
