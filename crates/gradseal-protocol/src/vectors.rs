@@ -118,7 +118,9 @@ fn negative(messages: &[(u32, Vec<u32>, Vec<u8>)]) -> Vec<Value> {
     for (_, _, bytes) in messages {
         let Ok(m) = Message::from_bytes(bytes) else { continue };
         let k = kind(&m);
-        if !seen.insert(k) {
+        // Small kinds only: the others carry 16 KiB lists and would bloat the file without
+        // exercising other decoder paths (every kind shares the framing checked here).
+        if !matches!(k, "announcement" | "partial_decryption" | "result") || !seen.insert(k) {
             continue;
         }
         push(
@@ -182,17 +184,9 @@ fn cheating(transcript: &TranscriptMsg, kgc: &Kgc) -> Vec<Value> {
         omit.accepted.remove(0);
         cases.push(json!({"tcId": 2, "comment": "first entry omitted, aggregate kept", "fault": "AggregateMismatch",
             "client": Value::Null, "transcript": sign(omit)}));
-        let mut forged = transcript.clone();
-        if let Some(b) = forged.accepted.get_mut(0).and_then(|e| e.signature.last_mut()) {
-            *b ^= 1;
-        }
-        cases.push(
-            json!({"tcId": 3, "comment": "client signature altered", "fault": "BadClientSignature",
-            "client": first.client, "transcript": sign(forged)}),
-        );
         let mut few = transcript.clone();
         few.accepted.truncate(1);
-        cases.push(json!({"tcId": 4, "comment": "one entry only (isolation attempt)", "fault": "TooFewClients",
+        cases.push(json!({"tcId": 3, "comment": "one entry only (isolation attempt)", "fault": "TooFewClients",
             "client": Value::Null, "transcript": sign(few)}));
     }
     cases

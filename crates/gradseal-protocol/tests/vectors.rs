@@ -223,7 +223,7 @@ fn vectors_check_against_the_code() {
         }
         negatives += 1;
     }
-    assert!(negatives >= 20);
+    assert!(negatives >= 15);
     for c in &f.cheating_transcripts {
         let t =
             match Message::from_bytes(&[&[4u8][..], &hex::decode(&c.transcript).unwrap()].concat())
@@ -235,5 +235,5 @@ fn vectors_check_against_the_code() {
         let fault = verify_transcript(&ctx, Some(&joint), &t).err().unwrap();
         assert_eq!(fault_name(&fault), c.fault, "tcId {}", c.tcId);
     }
-    assert_eq!(f.cheating_transcripts.len(), 4);
+    assert_eq!(f.cheating_transcripts.len(), 3);
 }
