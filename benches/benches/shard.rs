@@ -4,6 +4,9 @@
 //! - `rss-encode` / `rss-decode`: reed-solomon-simd 3 on the same shapes (the peer);
 //! - `ours-encode+hash`: `gradseal_shard::encode` (stripe, RS, TurboSHAKE128 chunk digests,
 //!   Merkle tree, proofs, fresh output buffers, both cores);
+//! - `ours-encode+hash-recycled`: the same through `encode_reusing`, writing into the
+//!   previous call's shard buffers (what a sender sharding one payload after another does;
+//!   no page faults for fresh output memory);
 //! - `ours-verify+reconstruct`: `gradseal_shard::decode` from the shards left after losing
 //!   the first `m` (all data shards: the costliest rebuild), every shard verified, rebuilt
 //!   codeword confirmed against the root.
@@ -13,7 +16,7 @@
 
 use chacha20::ChaCha20Rng;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use gradseal_shard::{Params, decode, encode};
+use gradseal_shard::{Params, decode, encode, encode_reusing};
 use rand_core::{Rng, SeedableRng};
 use reed_solomon_erasure::galois_8::ReedSolomon;
 use std::time::Duration;
@@ -65,6 +68,14 @@ fn bench(c: &mut Criterion) {
             let params = Params::new(k as u16, m as u16).unwrap();
             g.bench_function(BenchmarkId::new("ours-encode+hash", label), |b| {
                 b.iter(|| encode(&params, payload).unwrap());
+            });
+            g.bench_function(BenchmarkId::new("ours-encode+hash-recycled", label), |b| {
+                let mut recycled = encode(&params, payload).unwrap().1;
+                b.iter(|| {
+                    let (m, shards) = encode_reusing(&params, payload, std::mem::take(&mut recycled)).unwrap();
+                    recycled = shards;
+                    m
+                });
             });
             let (manifest, ours) = encode(&params, payload).unwrap();
             g.bench_function(BenchmarkId::new("ours-verify+reconstruct", label), |b| {

@@ -53,6 +53,7 @@ pub fn encode_reusing(
 
 /// Encodes `payload` (at most `stripes · k · C` bytes; only `layout.len` is recorded)
 /// with a given layout. The vector generator uses it to build non-canonical padding.
+#[cfg(feature = "vectors")]
 pub(crate) fn encode_layout(
     layout: Layout,
     payload: &[u8],
@@ -68,10 +69,15 @@ fn encode_into(
 ) -> Result<(Manifest, Vec<Shard>), ShardError> {
     let rs = coder(&layout)?;
     for b in &mut bufs {
-        // Growing zero-fills only the new part (fresh pages from the allocator); the old
-        // part is overwritten by the encoder, so it is not cleared first.
-        b.truncate(layout.shard_size);
-        b.resize(layout.shard_size, 0);
+        if b.capacity() < layout.shard_size {
+            // Fresh zeroed memory (calloc: no memset of pages the kernel zeroes anyway).
+            *b = vec![0u8; layout.shard_size];
+        } else {
+            // A recycled buffer: every byte is overwritten by the encoder, so only the
+            // length is adjusted.
+            b.resize(layout.shard_size, 0);
+            b.truncate(layout.shard_size);
+        }
     }
     let digests = encode_stripes(&layout, rs.as_ref(), payload, &mut bufs)?;
     Ok(authenticate(layout, bufs, &digests))
