@@ -9,14 +9,15 @@
 //!   no page faults for fresh output memory);
 //! - `ours-verify+reconstruct`: `gradseal_shard::decode` from the shards left after losing
 //!   the first `m` (all data shards: the costliest rebuild), every shard verified, rebuilt
-//!   codeword confirmed against the root.
+//!   codeword confirmed against the root; `-recycled`: the same through `decode_reusing`,
+//!   rebuilding into the previous payload's buffer.
 //! Throughput is payload bytes per second. Run:
 //! `cargo bench -p gradseal-benches --bench shard`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
 
 use chacha20::ChaCha20Rng;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use gradseal_shard::{Params, decode, encode, encode_reusing};
+use gradseal_shard::{Params, decode, decode_reusing, encode, encode_reusing};
 use rand_core::{Rng, SeedableRng};
 use reed_solomon_erasure::galois_8::ReedSolomon;
 use std::time::Duration;
@@ -83,6 +84,15 @@ fn bench(c: &mut Criterion) {
                     let out = decode(&manifest, ours.iter().skip(m).map(|s| s.as_ref())).unwrap();
                     assert_eq!(out.payload.len(), len);
                     out
+                });
+            });
+            g.bench_function(BenchmarkId::new("ours-verify+reconstruct-recycled", label), |b| {
+                let mut buffer = Vec::new();
+                b.iter(|| {
+                    let kept = ours.iter().skip(m).map(|s| s.as_ref());
+                    let out = decode_reusing(&manifest, kept, std::mem::take(&mut buffer)).unwrap();
+                    assert_eq!(out.payload.len(), len);
+                    buffer = out.payload;
                 });
             });
         }

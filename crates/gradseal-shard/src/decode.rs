@@ -66,7 +66,24 @@ pub fn decode<'a, I>(manifest: &Manifest, shards: I) -> Result<Decoded, ShardErr
 where
     I: IntoIterator<Item = ShardRef<'a>>,
 {
-    decode_items(manifest, shards.into_iter().map(Ok).collect())
+    decode_items(manifest, shards.into_iter().map(Ok).collect(), Vec::new())
+}
+
+/// As [`decode`], rebuilding into `buffer` (for instance the payload of an earlier call):
+/// a receiver decoding one payload after another avoids faulting in fresh memory for each
+/// output. Every byte of the buffer that ends up in the payload is overwritten.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_reusing<'a, I>(
+    manifest: &Manifest,
+    shards: I,
+    buffer: Vec<u8>,
+) -> Result<Decoded, ShardError>
+where
+    I: IntoIterator<Item = ShardRef<'a>>,
+{
+    decode_items(manifest, shards.into_iter().map(Ok).collect(), buffer)
 }
 
 /// As [`decode`], from encoded shards as received; items that do not parse are reported
@@ -78,7 +95,7 @@ pub fn decode_bytes<B: AsRef<[u8]>>(
     manifest: &Manifest,
     items: &[B],
 ) -> Result<Decoded, ShardError> {
-    decode_items(manifest, items.iter().map(|b| ShardRef::parse(b.as_ref())).collect())
+    decode_items(manifest, items.iter().map(|b| ShardRef::parse(b.as_ref())).collect(), Vec::new())
 }
 
 /// A verified shard and its leaf.
@@ -87,6 +104,7 @@ type Valid<'a> = Option<(ShardRef<'a>, Digest)>;
 fn decode_items<'a>(
     manifest: &Manifest,
     items: Vec<Result<ShardRef<'a>, DecodeError>>,
+    buffer: Vec<u8>,
 ) -> Result<Decoded, ShardError> {
     let layout = *manifest.layout();
     let n = layout.n();
@@ -121,7 +139,7 @@ fn decode_items<'a>(
             report: Box::new(report),
         });
     }
-    let payload = rebuild(manifest, &layout, &valid)?;
+    let payload = rebuild(manifest, &layout, &valid, buffer)?;
     Ok(Decoded { payload, report })
 }
 
@@ -181,6 +199,7 @@ fn rebuild(
     manifest: &Manifest,
     layout: &Layout,
     valid: &[Valid<'_>],
+    mut payload: Vec<u8>,
 ) -> Result<Vec<u8>, ShardError> {
     let n = layout.n();
     let mut chosen = vec![false; n];
@@ -191,7 +210,15 @@ fn rebuild(
     let missing: Vec<usize> = (0..n).filter(|&i| valid[i].is_none()).collect();
     let rs = coder(layout)?;
     let len = layout.len_usize()?;
-    let mut payload = vec![0u8; layout.stripes * layout.stripe_payload()];
+    let padded = layout.stripes * layout.stripe_payload();
+    if payload.capacity() < padded {
+        payload = vec![0u8; padded];
+    } else {
+        // Recycled: every byte below `padded` is written by the rebuild (chosen data
+        // chunks copied, the others reconstructed), so it is not cleared first.
+        payload.resize(padded, 0);
+        payload.truncate(padded);
+    }
 
     let t = par::workers(n * layout.shard_size, layout.stripes);
     let b = par::bounds(layout.stripes, t);

@@ -51,7 +51,7 @@ pub mod tags;
 #[doc(hidden)]
 pub mod vectors;
 
-pub use decode::{DecodeReport, Decoded, Rejected, decode, decode_bytes};
+pub use decode::{DecodeReport, Decoded, Rejected, decode, decode_bytes, decode_reusing};
 pub use encode::{encode, encode_reusing};
 pub use error::{ShardError, ShardRejection};
 pub use layout::{
