@@ -26,22 +26,21 @@ pub(crate) fn seed(case: u32, label: &str) -> [u8; 32] {
     hash(tags::TAG_VECTOR_SEED, &[&case.to_be_bytes(), label.as_bytes()])
 }
 
-/// Enrols `name` deterministically (seed label `name`, case `case`).
-pub(crate) fn enrol(kgc: &Kgc, case: u32, name: &[u8]) -> Option<(NodeSecret, NodeKeys)> {
+/// Enrols `name` deterministically (seed labels `name/…`, case `case`).
+fn enrol(kgc: &Kgc, case: u32, name: &[u8]) -> Option<NodeKeys> {
     let label = String::from_utf8_lossy(name);
     let secret =
         NodeSecret::from_seed(Identity::new(name).ok()?, &seed(case, &format!("{label}/x")))?;
     let request = secret.request_with_random(kgc.public(), &seed(case, &format!("{label}/pop")));
     let partial = kgc.issue_with_random(&request, &seed(case, &format!("{label}/partial"))).ok()?;
-    let keys = secret.complete(kgc.public(), &partial).ok()?;
-    Some((secret, keys))
+    secret.complete(kgc.public(), &partial).ok()
 }
 
 /// The fixture (`None` only if the fixed seeds hit a probability-2^-252 event).
 pub fn fixture() -> Option<Fixture> {
     const CASE: u32 = 0xf022;
     let kgc = Kgc::from_seed(&seed(CASE, "kgc"))?;
-    let (_, sender) = enrol(&kgc, CASE, b"fuzz-sender")?;
-    let (_, recipient) = enrol(&kgc, CASE, b"fuzz-recipient")?;
+    let sender = enrol(&kgc, CASE, b"fuzz-sender")?;
+    let recipient = enrol(&kgc, CASE, b"fuzz-recipient")?;
     Some(Fixture { kgc, sender, recipient })
 }

@@ -180,12 +180,22 @@ struct Case {
     kgc: Kgc,
     sender: NodeKeys,
     sender_secret: NodeSecret,
+    /// The sender's enrolment request and partial key, as encoded in the file.
+    sender_request: Vec<u8>,
+    sender_partial: Vec<u8>,
     recipient: NodeKeys,
     signcryption: Vec<u8>,
     signature: Vec<u8>,
 }
 
-fn node_json(kgc: &Kgc, case: u32, role: &str, id: &[u8]) -> (NodeSecret, NodeKeys, Value) {
+struct Enrolled {
+    secret: NodeSecret,
+    keys: NodeKeys,
+    request: Vec<u8>,
+    partial: Vec<u8>,
+}
+
+fn node_json(kgc: &Kgc, case: u32, role: &str, id: &[u8]) -> (Enrolled, Value) {
     let label = |what: &str| format!("{role}/{what}");
     let x_seed = seed(case, &label("x"));
     let pop_rnd = seed(case, &label("pop"));
@@ -224,7 +234,7 @@ fn node_json(kgc: &Kgc, case: u32, role: &str, id: &[u8]) -> (NodeSecret, NodeKe
         "bundle_id": hx(pk.bundle_id()),
         "secret_key_file": hx(&keys.to_secret_bytes()),
     });
-    (secret, keys, value)
+    (Enrolled { secret, keys, request: request.to_bytes(), partial: partial.to_bytes() }, value)
 }
 
 fn signcrypt_json(c: &CaseInput, sender: &NodeKeys, recipient: &PublicKey) -> (Vec<u8>, Value) {
@@ -299,10 +309,11 @@ fn sign_json(c: &CaseInput, signer: &NodeKeys) -> (Vec<u8>, Value) {
 fn positive(input: CaseInput) -> (Case, Value) {
     let kgc_seed = seed(input.tc, "kgc");
     let kgc = Kgc::from_seed(&kgc_seed).expect("s != 0");
-    let (sender_secret, sender, sender_json) = node_json(&kgc, input.tc, "sender", &input.sender);
-    let (_, recipient, recipient_json) = node_json(&kgc, input.tc, "recipient", &input.recipient);
-    let (signcryption, sc_json) = signcrypt_json(&input, &sender, recipient.public_key());
-    let (signature, sig_json) = sign_json(&input, &sender);
+    let (sender, sender_json) = node_json(&kgc, input.tc, "sender", &input.sender);
+    let (recipient, recipient_json) = node_json(&kgc, input.tc, "recipient", &input.recipient);
+    let recipient = recipient.keys;
+    let (signcryption, sc_json) = signcrypt_json(&input, &sender.keys, recipient.public_key());
+    let (signature, sig_json) = sign_json(&input, &sender.keys);
     let value = json!({
         "tcId": input.tc,
         "comment": input.comment,
@@ -317,7 +328,17 @@ fn positive(input: CaseInput) -> (Case, Value) {
         "signcrypt": sc_json,
         "sign": sig_json,
     });
-    let case = Case { input, kgc, sender, sender_secret, recipient, signcryption, signature };
+    let case = Case {
+        input,
+        kgc,
+        sender: sender.keys,
+        sender_secret: sender.secret,
+        sender_request: sender.request,
+        sender_partial: sender.partial,
+        recipient,
+        signcryption,
+        signature,
+    };
     (case, value)
 }
 
@@ -685,12 +706,9 @@ fn enrolment_negatives(c: &Case) -> Vec<Negative> {
             .expect("issue")
             .to_bytes()
     };
-    let good_partial = {
-        let req = c.sender_secret.request_with_random(kp, &seed(tc, "sender/pop"));
-        c.kgc.issue_with_random(&req, &seed(tc, "sender/partial")).expect("issue").to_bytes()
-    };
+    let good_partial = c.sender_partial.clone();
     let d = arr32(&good_partial, 32);
-    let request = c.sender_secret.request_with_random(kp, &seed(tc, "sender/pop")).to_bytes();
+    let request = c.sender_request.clone();
     let id_len = c.sender.identity().as_bytes().len();
     let x_at = 4 + id_len;
     let z_at = x_at + 64;
@@ -865,12 +883,10 @@ pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out = Vec::new();
     for c in &cases {
         let tc = c.input.tc;
-        let req = c.sender_secret.request_with_random(c.kgc.public(), &seed(tc, "sender/pop"));
-        let partial = c.kgc.issue_with_random(&req, &seed(tc, "sender/partial")).expect("issue");
         let items: [(u8, &str, Vec<u8>); 8] = [
             (0, "kgc", c.kgc.public().to_bytes()),
-            (1, "request", req.to_bytes()),
-            (2, "partial", partial.to_bytes()),
+            (1, "request", c.sender_request.clone()),
+            (2, "partial", c.sender_partial.clone()),
             (3, "bundle", c.sender.bundle().to_bytes()),
             (4, "signature", c.signature.clone()),
             (5, "signcryption", c.signcryption.clone()),
