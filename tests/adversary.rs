@@ -264,7 +264,7 @@ pub fn not_enrolled_and_bad_signature<S: TestSuite>() {
     outsider.danger_claim_index(5);
     net.add(client(5), Box::new(outsider));
     let mut forger = fx.client(6);
-    forger.danger_tamper(Tamper { corrupt_signature: true });
+    forger.danger_tamper(Tamper { corrupt_signature: true, ..Tamper::default() });
     net.add(client(6), Box::new(forger));
     fx.announce(&mut net);
     net.drive_bounded(STEPS);
@@ -395,4 +395,20 @@ pub fn relay_faults_within_tolerance<S: TestSuite>(seed: u64, bad: &[(usize, boo
     fx.announce(&mut net);
     net.drive_bounded(STEPS);
     assert_audited(&net, &fx, &(0..8).collect::<Vec<_>>());
+}
+
+/// With proofs required, a client whose proof does not verify is rejected with `BadProof`
+/// (run over the mock suite: real proofs need the authority's CRS, seconds per list).
+pub fn bad_proof_is_rejected<S: TestSuite>() {
+    let mut fx =
+        Fixture::<S>::new(Config { proofs: gradseal_protocol::ProofPolicy::Every, ..small() });
+    let mut net = fx.network();
+    let mut cheat = fx.client(3);
+    cheat.danger_tamper(Tamper { corrupt_proof: true, ..Tamper::default() });
+    net.add(client(3), Box::new(cheat));
+    fx.announce(&mut net);
+    net.drive_bounded(STEPS);
+    let honest: Vec<usize> = (0..12).filter(|c| *c != 3).collect();
+    assert_audited(&net, &fx, &honest);
+    assert_eq!(rejections(&net), vec![(Some(3), RejectReason::BadProof)]);
 }

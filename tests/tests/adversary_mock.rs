@@ -42,3 +42,7 @@ fn missing_member_before_keys() {
 fn missing_member_partial() {
     adv::missing_member_partial::<MockSuite>();
 }
+#[test]
+fn bad_proof_is_rejected() {
+    adv::bad_proof_is_rejected::<MockSuite>();
+}

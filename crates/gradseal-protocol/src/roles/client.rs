@@ -22,6 +22,9 @@ use crate::suite::{ProofContext, Suite};
 pub struct Tamper {
     /// Flip a bit of the client's statement signature.
     pub corrupt_signature: bool,
+    /// Flip a bit of the last byte of the encoded update (where the last list's proof
+    /// ends when the policy asks for proofs) before signing it.
+    pub corrupt_proof: bool,
 }
 
 /// Builds the shards of one contribution: encrypt (and prove, per policy), sign the
@@ -39,7 +42,12 @@ pub fn seal_contribution<S: Suite>(
     rng: &mut ChaCha20Rng,
 ) -> Option<(Digest, Vec<(NodeId, Message)>)> {
     let proof_ctx = ProofContext { announcement: ctx.digest, client };
-    let ciphertext = S::encrypt(&ctx.params, joint, values, &proof_ctx, rng)?;
+    let mut ciphertext = S::encrypt(&ctx.params, joint, values, &proof_ctx, rng)?;
+    if tamper.corrupt_proof
+        && let Some(b) = ciphertext.last_mut()
+    {
+        *b ^= 1;
+    }
     let ct_digest = ciphertext_digest(&ciphertext);
     let statement = contribution_statement(&ctx.digest, ctx.round(), client, &ct_digest);
     let mut signature = S::sign(key, &statement, rng);
