@@ -229,7 +229,8 @@ fn rebuild(
         parts.push((w[0], head));
         rest = tail;
     }
-    let ctx = Ctx { layout, rs: rs.as_ref(), shards: &shards, chosen: &chosen, missing: &missing };
+    let ctx =
+        Ctx { layout, rs: rs.as_deref(), shards: &shards, chosen: &chosen, missing: &missing };
     let jobs: Vec<_> =
         parts.into_iter().map(|(s0, part)| move || ctx.rebuild_range(s0, part)).collect();
     let mut missing_digests: Vec<Vec<Digest>> = missing.iter().map(|_| Vec::new()).collect();
@@ -297,7 +298,7 @@ impl Ctx<'_> {
                     .collect();
                 rs.reconstruct(&mut entries).map_err(|_| ShardError::Coding)?;
             }
-            let mut rebuilt: Vec<(usize, &[u8])> = Vec::with_capacity(missing.len());
+            let mut rebuilt: Vec<(usize, usize, &[u8])> = Vec::with_capacity(missing.len());
             for i in (0..n).filter(|&i| !chosen[i]) {
                 let chunk = if i < k {
                     &stripe[i * c..(i + 1) * c]
@@ -309,10 +310,10 @@ impl Ctx<'_> {
                         return Err(ShardError::Inconsistent);
                     }
                     Some(_) => {}
-                    None => rebuilt.push((i, chunk)),
+                    None => rebuilt.push((i, s, chunk)),
                 }
             }
-            for (dg, d) in digests.iter_mut().zip(hashing::stripe_digests(s, &rebuilt)) {
+            for (dg, d) in digests.iter_mut().zip(hashing::chunk_digests(&rebuilt)) {
                 dg.push(d);
             }
         }

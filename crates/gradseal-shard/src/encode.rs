@@ -7,13 +7,38 @@ use crate::manifest::{Manifest, header_bytes};
 use crate::par;
 use crate::shard::Shard;
 use reed_solomon_erasure::galois_8::ReedSolomon;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Coders kept for reuse: building one inverts a `k × k` matrix (about half the cost of
+/// encoding 64 KiB at (32, 16)), and each keeps its own cache of decoding matrices.
+const CODER_CACHE_MAX: usize = 64;
+
+type CoderCache = Mutex<HashMap<(usize, usize), Arc<ReedSolomon>>>;
+
+fn coder_cache() -> &'static CoderCache {
+    static CACHE: OnceLock<CoderCache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
 
 /// The erasure coder for a layout; `None` when `m = 0` (nothing to compute).
-pub(crate) fn coder(layout: &Layout) -> Result<Option<ReedSolomon>, ShardError> {
+pub(crate) fn coder(layout: &Layout) -> Result<Option<Arc<ReedSolomon>>, ShardError> {
     if layout.m == 0 {
         return Ok(None);
     }
-    ReedSolomon::new(layout.k, layout.m).map(Some).map_err(|_| ShardError::Coding)
+    let key = (layout.k, layout.m);
+    // A poisoned lock only means another thread panicked while holding it; the map is
+    // still valid, so keep using it.
+    let mut cache = coder_cache().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(rs) = cache.get(&key) {
+        return Ok(Some(Arc::clone(rs)));
+    }
+    let rs = Arc::new(ReedSolomon::new(layout.k, layout.m).map_err(|_| ShardError::Coding)?);
+    if cache.len() >= CODER_CACHE_MAX {
+        cache.clear();
+    }
+    cache.insert(key, Arc::clone(&rs));
+    Ok(Some(rs))
 }
 
 /// Splits `payload` into `k` data and `m` parity shards and authenticates them.
@@ -79,7 +104,7 @@ fn encode_into(
             b.truncate(layout.shard_size);
         }
     }
-    let digests = encode_stripes(&layout, rs.as_ref(), payload, &mut bufs)?;
+    let digests = encode_stripes(&layout, rs.as_deref(), payload, &mut bufs)?;
     Ok(authenticate(layout, bufs, &digests))
 }
 
@@ -148,31 +173,55 @@ fn encode_range(
     s0: usize,
     mut shards: Vec<&mut [u8]>,
 ) -> Result<Vec<Vec<Digest>>, ShardError> {
-    let (c, k) = (layout.stripe, layout.k);
+    let c = layout.stripe;
     let count = shards.first().map_or(0, |s| s.len() / c);
     let mut digests: Vec<Vec<Digest>> = shards.iter().map(|_| Vec::with_capacity(count)).collect();
-    for local in 0..count {
-        let s = s0 + local;
-        let off = local * c;
-        let (data, parity) = shards.split_at_mut(k);
-        for (j, d) in data.iter_mut().enumerate() {
-            let start = (s * k + j) * c;
-            let src = payload.get(start..payload.len().min(start + c)).unwrap_or(&[]);
-            d[off..off + src.len()].copy_from_slice(src);
-            // The padding (buffers may be recycled, so it is written explicitly).
-            d[off + src.len()..off + c].fill(0);
+    // Stripes are coded one by one and hashed in small batches that fill the four lanes
+    // (a batch, at most 4 · n · C bytes, is still in cache).
+    let batch = hashing::lane_batch(shards.len());
+    for first in (0..count).step_by(batch) {
+        let last = count.min(first + batch);
+        for local in first..last {
+            code_stripe(layout, rs, payload, s0 + local, local * c, &mut shards)?;
         }
-        if let Some(rs) = rs {
-            let dchunks: Vec<&[u8]> = data.iter().map(|d| &d[off..off + c]).collect();
-            let mut pchunks: Vec<&mut [u8]> =
-                parity.iter_mut().map(|p| &mut p[off..off + c]).collect();
-            rs.encode_sep(&dchunks, &mut pchunks).map_err(|_| ShardError::Coding)?;
-        }
-        let chunks: Vec<(usize, &[u8])> =
-            shards.iter().enumerate().map(|(i, sh)| (i, &sh[off..off + c])).collect();
-        for (dg, d) in digests.iter_mut().zip(hashing::stripe_digests(s, &chunks)) {
-            dg.push(d);
+        let chunks: Vec<(usize, usize, &[u8])> = (first..last)
+            .flat_map(|local| {
+                let sh = &shards;
+                (0..sh.len()).map(move |i| (i, s0 + local, &sh[i][local * c..(local + 1) * c]))
+            })
+            .collect();
+        for (t, d) in hashing::chunk_digests(&chunks).into_iter().enumerate() {
+            if let Some(dg) = digests.get_mut(t % shards.len()) {
+                dg.push(d);
+            }
         }
     }
     Ok(digests)
+}
+
+/// Copies stripe `s` of the payload into the data shards at `off` (zero padding) and
+/// computes its parity chunks.
+fn code_stripe(
+    layout: &Layout,
+    rs: Option<&ReedSolomon>,
+    payload: &[u8],
+    s: usize,
+    off: usize,
+    shards: &mut [&mut [u8]],
+) -> Result<(), ShardError> {
+    let (c, k) = (layout.stripe, layout.k);
+    let (data, parity) = shards.split_at_mut(k);
+    for (j, d) in data.iter_mut().enumerate() {
+        let start = (s * k + j) * c;
+        let src = payload.get(start..payload.len().min(start + c)).unwrap_or(&[]);
+        d[off..off + src.len()].copy_from_slice(src);
+        // The padding (buffers may be recycled, so it is written explicitly).
+        d[off + src.len()..off + c].fill(0);
+    }
+    if let Some(rs) = rs {
+        let dchunks: Vec<&[u8]> = data.iter().map(|d| &d[off..off + c]).collect();
+        let mut pchunks: Vec<&mut [u8]> = parity.iter_mut().map(|p| &mut p[off..off + c]).collect();
+        rs.encode_sep(&dchunks, &mut pchunks).map_err(|_| ShardError::Coding)?;
+    }
+    Ok(())
 }

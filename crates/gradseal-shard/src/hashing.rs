@@ -109,24 +109,34 @@ pub(crate) fn root_from_proof(mut acc: Digest, index: usize, proof: &[u8]) -> Di
     acc
 }
 
-/// Digests of chunks of one stripe, `(shard index, chunk)`, in order. Chunks of equal
-/// length (always the case within a stripe) are hashed four at a time on AVX2.
-pub(crate) fn stripe_digests(stripe: usize, chunks: &[(usize, &[u8])]) -> Vec<Digest> {
+/// How many consecutive stripes to hash together so that `per_stripe` chunks per stripe
+/// fill the four lanes: 4 / gcd(per_stripe, 4).
+pub(crate) fn lane_batch(per_stripe: usize) -> usize {
+    match per_stripe % 4 {
+        0 => 1,
+        2 => 2,
+        _ => 4,
+    }
+}
+
+/// Digests of chunks `(shard index, stripe, chunk)`, in order. Chunks of equal length
+/// (always the case within one layout) are hashed four at a time on AVX2.
+pub(crate) fn chunk_digests(chunks: &[(usize, usize, &[u8])]) -> Vec<Digest> {
     let mut out = Vec::with_capacity(chunks.len());
     #[cfg(target_arch = "x86_64")]
     {
-        let equal = chunks.windows(2).all(|w| w[0].1.len() == w[1].1.len());
+        let equal = chunks.windows(2).all(|w| w[0].2.len() == w[1].2.len());
         if let (true, Some(simd)) = (equal && chunks.len() > 1, crate::keccak4::detect()) {
             let headers: Vec<Vec<u8>> =
-                chunks.iter().map(|&(i, c)| chunk_header(i, stripe, c.len())).collect();
+                chunks.iter().map(|&(i, s, c)| chunk_header(i, s, c.len())).collect();
             for (group, hs) in chunks.chunks(4).zip(headers.chunks(4)) {
-                if let ([(i, c)], _) = (group, hs) {
-                    out.push(chunk_digest(*i, stripe, c));
+                if let [(i, s, c)] = group {
+                    out.push(chunk_digest(*i, *s, c));
                     continue;
                 }
                 let msg = |t: usize| {
                     let t = t.min(group.len() - 1);
-                    crate::keccak4::Message { header: &hs[t], body: group[t].1 }
+                    crate::keccak4::Message { header: &hs[t], body: group[t].2 }
                 };
                 let d = crate::keccak4::turboshake4(simd, [msg(0), msg(1), msg(2), msg(3)]);
                 out.extend_from_slice(&d[..group.len()]);
@@ -134,7 +144,7 @@ pub(crate) fn stripe_digests(stripe: usize, chunks: &[(usize, &[u8])]) -> Vec<Di
             return out;
         }
     }
-    out.extend(chunks.iter().map(|&(i, c)| chunk_digest(i, stripe, c)));
+    out.extend(chunks.iter().map(|&(i, s, c)| chunk_digest(i, s, c)));
     out
 }
 
@@ -153,13 +163,20 @@ pub(crate) fn shard_chunk_digests(layout: &Layout, jobs: &[(usize, &[u8])]) -> V
             move || {
                 let mut out: Vec<Vec<Digest>> =
                     jobs.iter().map(|_| Vec::with_capacity(s1 - s0)).collect();
-                for s in s0..s1 {
-                    let chunks: Vec<(usize, &[u8])> = jobs
-                        .iter()
-                        .map(|&(i, data)| (i, data.get(s * c..(s + 1) * c).unwrap_or(&[])))
+                let batch = lane_batch(jobs.len());
+                for first in (s0..s1).step_by(batch) {
+                    let chunks: Vec<(usize, usize, &[u8])> = (first..s1.min(first + batch))
+                        .flat_map(|s| {
+                            jobs.iter().map(move |&(i, data)| {
+                                (i, s, data.get(s * c..(s + 1) * c).unwrap_or(&[]))
+                            })
+                        })
                         .collect();
-                    for (dst, d) in out.iter_mut().zip(stripe_digests(s, &chunks)) {
-                        dst.push(d);
+                    // Stripe-major order: every job of one stripe, then the next stripe.
+                    for (t, d) in chunk_digests(&chunks).into_iter().enumerate() {
+                        if let Some(dst) = out.get_mut(t % jobs.len()) {
+                            dst.push(d);
+                        }
                     }
                 }
                 out
@@ -207,17 +224,20 @@ mod tests {
                 let data: Vec<Vec<u8>> = (0..count)
                     .map(|i| (0..len).map(|t| (t * 7 + i * 13) as u8).collect())
                     .collect();
-                let chunks: Vec<(usize, &[u8])> =
-                    data.iter().enumerate().map(|(i, d)| (i + 3, d.as_slice())).collect();
+                let chunks: Vec<(usize, usize, &[u8])> = data
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (i + 3, 9 + i / 2, d.as_slice()))
+                    .collect();
                 let want: Vec<Digest> =
-                    chunks.iter().map(|&(i, c)| chunk_digest(i, 9, c)).collect();
-                assert_eq!(stripe_digests(9, &chunks), want, "len {len}, count {count}");
+                    chunks.iter().map(|&(i, s, c)| chunk_digest(i, s, c)).collect();
+                assert_eq!(chunk_digests(&chunks), want, "len {len}, count {count}");
             }
         }
         // Unequal lengths fall back to the scalar path.
-        let chunks: Vec<(usize, &[u8])> = vec![(0, b"ab"), (1, b"abc")];
+        let chunks: Vec<(usize, usize, &[u8])> = vec![(0, 0, b"ab"), (1, 0, b"abc")];
         assert_eq!(
-            stripe_digests(0, &chunks),
+            chunk_digests(&chunks),
             vec![chunk_digest(0, 0, b"ab"), chunk_digest(1, 0, b"abc")]
         );
     }
