@@ -147,6 +147,13 @@ impl Message<'_> {
         u64::from_le_bytes(w)
     }
 
+    /// The whole rate-sized block at message offset `off`, if it lies inside the body.
+    #[inline(always)]
+    fn block(&self, off: usize) -> Option<&[u8; RATE]> {
+        let start = off.checked_sub(self.header.len())?;
+        self.body.get(start..start + RATE)?.try_into().ok()
+    }
+
     fn byte(&self, i: usize) -> u8 {
         let h = self.header.len();
         if i < h {
@@ -155,6 +162,14 @@ impl Message<'_> {
             self.body.get(i - h).copied().unwrap_or(0)
         }
     }
+}
+
+/// Little-endian word `w` (< 21) of a block.
+#[inline(always)]
+fn le(block: &[u8; RATE], w: usize) -> u64 {
+    let mut x = [0u8; 8];
+    x.copy_from_slice(&block[8 * w..8 * w + 8]);
+    u64::from_le_bytes(x)
 }
 
 struct Absorb<'a> {
@@ -174,10 +189,20 @@ impl NullaryFnOnce for Absorb<'_> {
         let full = len / RATE;
         for b in 0..full {
             let base = b * RATE;
-            for (w, lane) in st.iter_mut().enumerate().take(RATE / 8) {
-                let off = base + 8 * w;
-                let v = u64x4(m[0].word(off), m[1].word(off), m[2].word(off), m[3].word(off));
-                *lane = s.xor_u64x4(*lane, v);
+            if let (Some(b0), Some(b1), Some(b2), Some(b3)) =
+                (m[0].block(base), m[1].block(base), m[2].block(base), m[3].block(base))
+            {
+                // Fast path: the block lies inside every body (all blocks after the first).
+                for (w, lane) in st.iter_mut().enumerate().take(RATE / 8) {
+                    let v = u64x4(le(b0, w), le(b1, w), le(b2, w), le(b3, w));
+                    *lane = s.xor_u64x4(*lane, v);
+                }
+            } else {
+                for (w, lane) in st.iter_mut().enumerate().take(RATE / 8) {
+                    let off = base + 8 * w;
+                    let v = u64x4(m[0].word(off), m[1].word(off), m[2].word(off), m[3].word(off));
+                    *lane = s.xor_u64x4(*lane, v);
+                }
             }
             permute(s, &mut st);
         }
