@@ -11,6 +11,7 @@
 //!   the first `m` (all data shards: the costliest rebuild), every shard verified, rebuilt
 //!   codeword confirmed against the root; `-recycled`: the same through `decode_reusing`,
 //!   rebuilding into the previous payload's buffer.
+//!
 //! Throughput is payload bytes per second. Run:
 //! `cargo bench -p gradseal-benches --bench shard`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
@@ -31,7 +32,9 @@ fn bench(c: &mut Criterion) {
     rng.fill_bytes(&mut payload);
     for (k, m) in SHAPES {
         let mut g = c.benchmark_group(format!("shard/({k},{m})"));
-        g.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(2));
+        g.sample_size(10)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(2));
         for (len, label) in SIZES {
             let payload = &payload[..len];
             g.throughput(Throughput::Bytes(len as u64));
@@ -48,7 +51,8 @@ fn bench(c: &mut Criterion) {
             });
             rs.encode(&mut shards).unwrap();
             g.bench_function(BenchmarkId::new("rse-reconstruct", label), |b| {
-                let mut work: Vec<(Vec<u8>, bool)> = shards.iter().map(|s| (s.clone(), true)).collect();
+                let mut work: Vec<(Vec<u8>, bool)> =
+                    shards.iter().map(|s| (s.clone(), true)).collect();
                 b.iter(|| {
                     for w in work.iter_mut().take(m) {
                         w.1 = false;
@@ -73,7 +77,8 @@ fn bench(c: &mut Criterion) {
             g.bench_function(BenchmarkId::new("ours-encode+hash-recycled", label), |b| {
                 let mut recycled = encode(&params, payload).unwrap().1;
                 b.iter(|| {
-                    let (m, shards) = encode_reusing(&params, payload, std::mem::take(&mut recycled)).unwrap();
+                    let (m, shards) =
+                        encode_reusing(&params, payload, std::mem::take(&mut recycled)).unwrap();
                     recycled = shards;
                     m
                 });
