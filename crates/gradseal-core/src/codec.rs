@@ -125,7 +125,10 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`DecodeError::Truncated`] if fewer than `N` bytes remain.
-    pub fn read_array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], DecodeError> {
+    pub fn read_array<const N: usize>(
+        &mut self,
+        field: &'static str,
+    ) -> Result<[u8; N], DecodeError> {
         let bytes = self.read_bytes(field, N)?;
         let mut out = [0u8; N];
         out.copy_from_slice(bytes);
@@ -192,7 +195,11 @@ impl<'a> Reader<'a> {
             max: max as u64,
         })?;
         if len_usize > max {
-            return Err(DecodeError::LengthTooLarge { field, len: u64::from(len), max: max as u64 });
+            return Err(DecodeError::LengthTooLarge {
+                field,
+                len: u64::from(len),
+                max: max as u64,
+            });
         }
         Ok(len_usize)
     }
@@ -201,7 +208,11 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// As [`Reader::read_len`], then [`DecodeError::Truncated`].
-    pub fn read_var_bytes(&mut self, field: &'static str, max: usize) -> Result<&'a [u8], DecodeError> {
+    pub fn read_var_bytes(
+        &mut self,
+        field: &'static str,
+        max: usize,
+    ) -> Result<&'a [u8], DecodeError> {
         let len = self.read_len(field, max)?;
         self.read_bytes(field, len)
     }
@@ -386,7 +397,10 @@ mod tests {
         // A prefix of 2^32-1 with no body: must fail on the bound, not try to read.
         let bytes = [0xff, 0xff, 0xff, 0xff];
         let err = Reader::new(&bytes).read_var_bytes("f", 16).unwrap_err();
-        assert_eq!(err, DecodeError::LengthTooLarge { field: "f", len: u64::from(u32::MAX), max: 16 });
+        assert_eq!(
+            err,
+            DecodeError::LengthTooLarge { field: "f", len: u64::from(u32::MAX), max: 16 }
+        );
     }
 
     #[test]

@@ -42,4 +42,4 @@ pub mod codec;
 pub mod hash;
 
 pub use codec::{Codec, DecodeError, Reader, Writer};
-pub use hash::{Transcript, hash, DOMAIN_PREFIX};
+pub use hash::{DOMAIN_PREFIX, Transcript, hash};
