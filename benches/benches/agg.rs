@@ -22,10 +22,13 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use gradseal_agg::{
     Aggregate, Crs, EncodedUpdate, JointPublicKey, KeyShare, ProofPolicy, RoundConfig, RoundParams,
-    combine_partials, encode_update, encrypt, encrypt_and_prove, recompute_aggregate, verify_update,
+    combine_partials, encode_update, encrypt, encrypt_and_prove, recompute_aggregate,
+    verify_update,
 };
 use gradseal_core::Codec;
 use prio::codec::Encode;
@@ -94,7 +97,10 @@ fn bench_encrypt(c: &mut Criterion) {
             })
         });
         let ct = encrypt(&p, &com.key, &encode_update(&p, &x, &mut r).unwrap(), &mut r).unwrap();
-        eprintln!("bytes: gradseal ciphertext at d={dim}: {:.2} B/coordinate", ct.to_bytes().len() as f64 / dim as f64);
+        eprintln!(
+            "bytes: gradseal ciphertext at d={dim}: {:.2} B/coordinate",
+            ct.to_bytes().len() as f64 / dim as f64
+        );
         if PRIO_DIMS.contains(&dim) {
             let vdaf = prio(dim);
             let m = prio_measurement(dim);
@@ -104,7 +110,10 @@ fn bench_encrypt(c: &mut Criterion) {
             let (public, inputs) = vdaf.shard(b"bench", &m, &[0; 16]).unwrap();
             let bytes = public.get_encoded().unwrap().len()
                 + inputs.iter().map(|s| s.get_encoded().unwrap().len()).sum::<usize>();
-            eprintln!("bytes: prio3sumvec report at d={dim}: {:.2} B/coordinate", bytes as f64 / dim as f64);
+            eprintln!(
+                "bytes: prio3sumvec report at d={dim}: {:.2} B/coordinate",
+                bytes as f64 / dim as f64
+            );
         }
     }
     g.finish();
@@ -119,11 +128,15 @@ fn bench_sum(c: &mut Criterion) {
         let mut r = rng(2);
         let com = committee(&p, &mut r);
         let base: Vec<_> = (0..2)
-            .map(|i| encrypt(&p, &com.key, &encode_update(&p, &update(dim, i), &mut r).unwrap(), &mut r).unwrap())
+            .map(|i| {
+                encrypt(&p, &com.key, &encode_update(&p, &update(dim, i), &mut r).unwrap(), &mut r)
+                    .unwrap()
+            })
             .collect();
         for clients in [10usize, 100] {
             let updates: Vec<_> = (0..clients).map(|i| base[i % 2].clone()).collect();
-            let plain: Vec<Vec<u64>> = (0..clients).map(|i| (0..dim as u64).map(|j| j ^ i as u64).collect()).collect();
+            let plain: Vec<Vec<u64>> =
+                (0..clients).map(|i| (0..dim as u64).map(|j| j ^ i as u64).collect()).collect();
             let id = format!("{dim}x{clients}");
             g.throughput(Throughput::Bytes((dim * clients * 4) as u64));
             g.bench_function(BenchmarkId::new("gradseal recompute_aggregate", &id), |b| {
@@ -153,7 +166,9 @@ fn bench_sum(c: &mut Criterion) {
                 let vdaf = prio(dim);
                 let out = prio_output_share(&vdaf, dim);
                 g.bench_function(BenchmarkId::new("prio3sumvec aggregate", &id), |b| {
-                    b.iter(|| black_box(vdaf.aggregate(&(), (0..clients).map(|_| out.clone())).unwrap()))
+                    b.iter(|| {
+                        black_box(vdaf.aggregate(&(), (0..clients).map(|_| out.clone())).unwrap())
+                    })
                 });
             }
         }
@@ -161,7 +176,10 @@ fn bench_sum(c: &mut Criterion) {
     g.finish();
 }
 
-fn prio_output_share(vdaf: &Prio3SumVec, dim: usize) -> <Prio3SumVec as prio::vdaf::Vdaf>::OutputShare {
+fn prio_output_share(
+    vdaf: &Prio3SumVec,
+    dim: usize,
+) -> <Prio3SumVec as prio::vdaf::Vdaf>::OutputShare {
     let (public, inputs) = vdaf.shard(b"bench", &prio_measurement(dim), &[1; 16]).unwrap();
     let (states, shares): (Vec<_>, Vec<_>) = inputs
         .iter()
@@ -183,7 +201,8 @@ fn bench_decrypt(c: &mut Criterion) {
         let p = params(dim, ProofPolicy::None);
         let mut r = rng(3);
         let com = committee(&p, &mut r);
-        let u = encrypt(&p, &com.key, &encode_update(&p, &update(dim, 0), &mut r).unwrap(), &mut r).unwrap();
+        let u = encrypt(&p, &com.key, &encode_update(&p, &update(dim, 0), &mut r).unwrap(), &mut r)
+            .unwrap();
         let agg = recompute_aggregate(&p, &[u]).unwrap();
         g.throughput(Throughput::Bytes((dim * 4) as u64));
         // A share decrypts once: each iteration uses a fresh share (same cost).
@@ -194,7 +213,8 @@ fn bench_decrypt(c: &mut Criterion) {
                 BatchSize::PerIteration,
             )
         });
-        let partials: Vec<_> = com.shares.into_iter().map(|s| s.partial_decrypt(&p, &agg, &mut r).unwrap()).collect();
+        let partials: Vec<_> =
+            com.shares.into_iter().map(|s| s.partial_decrypt(&p, &agg, &mut r).unwrap()).collect();
         g.bench_function(BenchmarkId::new("gradseal combine_partials (k=3)", dim), |b| {
             b.iter(|| black_box(combine_partials(&p, &agg, black_box(&partials)).unwrap()))
         });
@@ -206,7 +226,10 @@ fn bench_decrypt(c: &mut Criterion) {
                     let (states, shares): (Vec<_>, Vec<_>) = inputs
                         .iter()
                         .enumerate()
-                        .map(|(id, s)| vdaf.verify_init(&[3; 32], b"bench", id, &(), &[2; 16], &public, s).unwrap())
+                        .map(|(id, s)| {
+                            vdaf.verify_init(&[3; 32], b"bench", id, &(), &[2; 16], &public, s)
+                                .unwrap()
+                        })
                         .unzip();
                     let msg = vdaf.verifier_shares_to_message(b"bench", &(), shares).unwrap();
                     for st in states {
@@ -225,11 +248,17 @@ fn bench_zk(c: &mut Criterion) {
     let mut r = rng(4);
     let start = Instant::now();
     let crs = Crs::generate(&p, &mut r).unwrap();
-    eprintln!("zk: CRS for 2048 coordinates of {BITS} bits: {:?}, {} bytes", start.elapsed(), crs.serialized_len());
+    eprintln!(
+        "zk: CRS for 2048 coordinates of {BITS} bits: {:?}, {} bytes",
+        start.elapsed(),
+        crs.serialized_len()
+    );
     let com = committee(&p, &mut r);
     let e: EncodedUpdate = encode_update(&p, &update(dim, 0), &mut r).unwrap();
     let mut g = c.benchmark_group("agg/zk");
-    g.sample_size(10).warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_secs(10));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(100))
+        .measurement_time(Duration::from_secs(10));
     g.sampling_mode(SamplingMode::Flat);
     g.throughput(Throughput::Bytes((dim * 4) as u64));
     g.bench_function(BenchmarkId::new("gradseal encrypt_and_prove (1 list)", dim), |b| {
