@@ -1,7 +1,7 @@
 //! A whole round in memory with the production suite: 20 clients, 3 committee members,
 //! 6 relays, (4, 2) sharding, 1000 coordinates. Prints the phases and the result.
 //!
-//! `cargo run --release -p gradseal-protocol --example round`
+//! `cargo run --release -p gradseal-protocol --example protocol_round`
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
