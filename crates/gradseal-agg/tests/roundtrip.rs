@@ -59,7 +59,7 @@ proptest! {
         let mut agg = Aggregate::new(&r.params);
         let mut expected = vec![0i64; dim as usize];
         for i in 0..clients {
-            let v: Vec<i64> = (0..dim as i64).map(|j| ((j * 7919 + i as i64 * 104_729 + seed as i64 % 1000) % (2 * max + 1)) - max).collect();
+            let v: Vec<i64> = (0..dim as i64).map(|j| (j * 7919 + i as i64 * 104_729 + (seed % 1000) as i64).rem_euclid(2 * max + 1) - max).collect();
             for (e, x) in expected.iter_mut().zip(&v) { *e += x; }
             let enc = EncodedUpdate::from_signed(&r.params, &v).unwrap();
             let ct = encrypt(&r.params, &r.key, &enc, &mut r.rng).unwrap();
