@@ -130,9 +130,7 @@ impl Kgc {
         let d = Zeroizing::new(*r + h * *self.s);
         Ok(PartialKey { r: big_r, d })
     }
-}
 
-impl Kgc {
     /// `r = Hs(TAG_PARTIAL_NONCE, s, rnd, request)`.
     pub(crate) fn partial_nonce(
         &self,
