@@ -13,10 +13,16 @@ use zeroize::Zeroizing;
 use super::super::*;
 use super::correctness::setup;
 
+/// 4-bit coordinates keep the CRS and the proofs small (the range proof decomposes every
+/// coordinate into B bits).
 fn config(round: u8) -> RoundConfig {
-    let mut c = RoundConfig::new([round; 32], 100); // lists of 64 and 36 coordinates
+    sized(round, 100) // lists of 64 and 36 coordinates
+}
+
+fn sized(round: u8, dimension: u32) -> RoundConfig {
+    let mut c = RoundConfig::new([round; 32], dimension);
     c.list_len = 64;
-    c.bits = 8;
+    c.bits = 4;
     c.max_clients = 4;
     c.committee_size = 2;
     c.proof_policy = ProofPolicy::EveryList;
@@ -38,7 +44,7 @@ fn crs() -> &'static Crs {
 fn proved_updates_verify_and_decrypt() {
     let (params, shares, key, mut rng) = setup(config(1), 1);
     let crs = crs();
-    let v: Vec<i64> = (0..100).map(|i| (i % 255) - 127).collect();
+    let v: Vec<i64> = (0..100).map(|i| (i % 15) - 7).collect();
     let enc = EncodedUpdate::from_signed(&params, &v).unwrap();
     let start = Instant::now();
     let ct = encrypt_and_prove(&params, &key, crs, b"alice", &enc, &mut rng).unwrap();
@@ -101,37 +107,37 @@ fn proved_updates_verify_and_decrypt() {
 
 #[test]
 fn out_of_range_values_do_not_verify() {
-    let (params, _, key, mut rng) = setup(config(1), 2);
+    let (params, _, key, mut rng) = setup(sized(1, 20), 2);
     let crs = crs();
-    // 2^8 = 256 is one past the range [0, 2^8) the proof covers.
-    let mut values = vec![128u64; 100];
-    values[70] = 256;
+    // 2^4 = 16 is one past the range [0, 2^4) the proof covers.
+    let mut values = vec![8u64; 20];
+    values[13] = 16;
     let bad = EncodedUpdate { values: Zeroizing::new(values) };
     let ct = encrypt_and_prove(&params, &key, crs, b"mallory", &bad, &mut rng).unwrap();
     assert_eq!(
         verify_update(&params, &key, Some(crs), b"mallory", &ct),
-        Err(AggError::ProofInvalid { list: 1 })
+        Err(AggError::ProofInvalid { list: 0 })
     );
 }
 
 #[test]
 fn policy_and_crs_mismatches_are_refused() {
-    let (params, _, key, mut rng) = setup(config(1), 3);
+    let (params, _, key, mut rng) = setup(sized(1, 20), 3);
     let crs = crs();
-    let enc = EncodedUpdate::from_signed(&params, &[0; 100]).unwrap();
+    let enc = EncodedUpdate::from_signed(&params, &[0; 20]).unwrap();
     assert_eq!(encrypt(&params, &key, &enc, &mut rng).err(), Some(AggError::CrsRequired));
-    let mut c = config(1);
-    c.bits = 9;
+    let mut c = sized(1, 20);
+    c.bits = 5;
     let (p9, _, k9, _) = setup(c, 3);
-    let e9 = EncodedUpdate::from_signed(&p9, &[0; 100]).unwrap();
+    let e9 = EncodedUpdate::from_signed(&p9, &[0; 20]).unwrap();
     assert_eq!(
         encrypt_and_prove(&p9, &k9, crs, b"x", &e9, &mut rng).err(),
         Some(AggError::CrsMismatch)
     );
-    let mut c = config(1);
+    let mut c = sized(1, 20);
     c.proof_policy = ProofPolicy::None;
     let (p0, _, k0, _) = setup(c, 3);
-    let e0 = EncodedUpdate::from_signed(&p0, &[0; 100]).unwrap();
+    let e0 = EncodedUpdate::from_signed(&p0, &[0; 20]).unwrap();
     assert_eq!(
         encrypt_and_prove(&p0, &k0, crs, b"x", &e0, &mut rng).err(),
         Some(AggError::UnexpectedProof { list: 0 })
@@ -157,11 +163,11 @@ fn crs_and_proof_codecs_are_canonical() {
     again.check(&params).unwrap();
     assert_eq!(again.to_bytes(), bytes);
     let mut bad = bytes.clone();
-    bad[3] = 9; // bits
+    bad[3] = 5; // bits
     assert!(Crs::from_bytes(&bad).is_err());
 
-    let (params, _, key, mut rng) = setup(config(1), 4);
-    let enc = EncodedUpdate::from_signed(&params, &[1; 100]).unwrap();
+    let (params, _, key, mut rng) = setup(sized(1, 20), 4);
+    let enc = EncodedUpdate::from_signed(&params, &[1; 20]).unwrap();
     let ct = encrypt_and_prove(&params, &key, crs, b"c", &enc, &mut rng).unwrap();
     let proof = ct.proof(0).unwrap();
     let pb = proof.to_bytes();
