@@ -58,6 +58,15 @@ struct Accepted {
     digest: Digest,
 }
 
+/// A contribution that opened and passed every check but the proof check, which needs the
+/// joint key: it can arrive before the last key body does (messages are reordered in
+/// transit), so it waits here (at most one per roster client).
+struct Opened<S: Suite> {
+    client: u32,
+    update: S::Update,
+    accepted: Accepted,
+}
+
 enum Phase {
     Announcement,
     Collecting,
@@ -79,6 +88,7 @@ pub struct Aggregator<S: Suite> {
     pending_per_relay: HashMap<NodeId, usize>,
     groups_opened: HashMap<NodeId, usize>,
     accepted: BTreeMap<u32, Accepted>,
+    waiting: Vec<Opened<S>>,
     sum: Option<S::Aggregate>,
     rejected: Vec<RejectedEntry>,
     bad_relays: Vec<BadRelay>,
@@ -108,6 +118,7 @@ impl<S: Suite> Aggregator<S> {
             pending_per_relay: HashMap::new(),
             groups_opened: HashMap::new(),
             accepted: BTreeMap::new(),
+            waiting: Vec::new(),
             sum: None,
             rejected: Vec::new(),
             bad_relays: Vec::new(),
@@ -172,6 +183,9 @@ impl<S: Suite> Aggregator<S> {
             self.joint = S::joint_key(&ctx.params, &refs);
             if self.joint.is_some() {
                 self.out.event(Event::JointKeyReady);
+                for opened in std::mem::take(&mut self.waiting) {
+                    self.admit(opened);
+                }
             }
         }
     }
@@ -307,7 +321,7 @@ impl<S: Suite> Aggregator<S> {
             self.reject(Some(client), ct_digest, RejectReason::WrongRound);
             return true;
         }
-        if self.accepted.contains_key(&client) {
+        if self.accepted.contains_key(&client) || self.waiting.iter().any(|w| w.client == client) {
             self.reject(Some(client), ct_digest, RejectReason::Duplicate);
             return true;
         }
@@ -320,25 +334,37 @@ impl<S: Suite> Aggregator<S> {
             self.reject(Some(client), ct_digest, RejectReason::Malformed);
             return true;
         };
+        let entry = AcceptedEntry { client, ciphertext: c.ciphertext, signature: c.signature };
+        let opened = Opened { client, update, accepted: Accepted { entry, digest: ct_digest } };
+        if self.joint.is_some() {
+            self.admit(opened);
+        } else {
+            self.waiting.push(opened);
+        }
+        true
+    }
+
+    /// The last check (the proof, against the joint key), then the homomorphic sum.
+    fn admit(&mut self, o: Opened<S>) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        let (client, digest) = (o.client, o.accepted.digest);
         let pc = ProofContext { announcement: ctx.digest, client };
-        if !self.joint.as_ref().is_some_and(|k| S::verify_proofs(&ctx.params, k, &update, &pc)) {
-            self.reject(Some(client), ct_digest, RejectReason::BadProof);
-            return true;
+        if !self.joint.as_ref().is_some_and(|k| S::verify_proofs(&ctx.params, k, &o.update, &pc)) {
+            return self.reject(Some(client), digest, RejectReason::BadProof);
         }
         let sum = self.sum.get_or_insert_with(|| S::new_aggregate(&ctx.params));
-        if !S::add(&ctx.params, sum, &update) {
-            self.reject(Some(client), ct_digest, RejectReason::Malformed);
-            return true;
+        if !S::add(&ctx.params, sum, &o.update) {
+            return self.reject(Some(client), digest, RejectReason::Malformed);
         }
-        let entry = AcceptedEntry { client, ciphertext: c.ciphertext, signature: c.signature };
-        self.accepted.insert(client, Accepted { entry, digest: ct_digest });
+        self.accepted.insert(client, o.accepted);
         self.out.event(Event::Accepted { client });
-        true
     }
 
     /// The contribution deadline: publish the transcript.
     fn finalize(&mut self) {
-        let Some(ctx) = self.ctx.as_ref() else { return };
+        if self.ctx.is_none() {
+            return;
+        }
         self.groups.clear();
         self.pending_per_relay.clear();
         if let Some(member) = self.bodies.iter().position(Option::is_none) {
@@ -347,6 +373,11 @@ impl<S: Suite> Aggregator<S> {
             self.phase = Phase::Done;
             return;
         }
+        // Every body arrived yet they combine to no key: nothing waiting can be verified.
+        for o in std::mem::take(&mut self.waiting) {
+            self.reject(Some(o.client), o.accepted.digest, RejectReason::BadProof);
+        }
+        let Some(ctx) = self.ctx.as_ref() else { return };
         let (mut accepted, digests): (Vec<AcceptedEntry>, Vec<Digest>) =
             std::mem::take(&mut self.accepted).into_values().map(|a| (a.entry, a.digest)).unzip();
         let mut sum = self.sum.take();

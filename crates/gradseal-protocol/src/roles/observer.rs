@@ -5,7 +5,7 @@
 use gradseal_core::Codec;
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
-use crate::messages::{Message, RoundResult};
+use crate::messages::{Message, RoundResult, TranscriptMsg};
 use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
 use crate::roles::NodeConfig;
@@ -21,6 +21,10 @@ pub struct Observer<S: Suite> {
     bodies: Vec<Option<Vec<u8>>>,
     joint: Option<S::JointKey>,
     verified: Option<Verified<S>>,
+    /// A transcript that arrived before every key body (its proofs need the joint key).
+    held_transcript: Option<(NodeId, TranscriptMsg)>,
+    /// A result that arrived before the transcript it refers to had been verified.
+    held_result: Option<(NodeId, RoundResult)>,
     done: bool,
 }
 
@@ -41,6 +45,8 @@ impl<S: Suite> Observer<S> {
             bodies: Vec::new(),
             joint: None,
             verified: None,
+            held_transcript: None,
+            held_result: None,
             done: false,
         }
     }
@@ -71,6 +77,55 @@ impl<S: Suite> Observer<S> {
         }
         let refs: Vec<&[u8]> = r.partials.iter().map(|p| p.partial.as_slice()).collect();
         S::combine(&ctx.params, &v.aggregate, &refs).is_some_and(|sum| sum == r.sum)
+    }
+}
+
+impl<S: Suite> Observer<S> {
+    /// Verifies a transcript once the joint key is known (messages are reordered in transit:
+    /// a transcript can overtake a key body). Holds one; later ones wait their turn.
+    fn on_transcript(&mut self, from: NodeId, t: TranscriptMsg) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        if self.joint.is_none() {
+            if self.held_transcript.is_none() {
+                self.held_transcript = Some((from, t));
+            } else {
+                self.out.drop_msg(from, ProtocolError::Capacity);
+            }
+            return;
+        }
+        match verify_transcript(ctx, self.joint.as_ref(), &t) {
+            Ok(v) => {
+                self.verified = Some(v);
+                if let Some((from, r)) = self.held_result.take() {
+                    self.on_result(from, r);
+                }
+            }
+            Err(TranscriptFault::WrongRound) => self.out.drop_msg(from, ProtocolError::WrongRound),
+            Err(TranscriptFault::BadAggregatorSignature) => {
+                self.out.drop_msg(from, ProtocolError::BadSignature);
+            }
+            Err(fault) => self.fail(fault),
+        }
+    }
+
+    /// Checks an aggregator-signed result, or holds it until the transcript is verified (the
+    /// result can overtake the transcript in transit).
+    fn on_result(&mut self, from: NodeId, r: RoundResult) {
+        let (Some(ctx), Some(v)) = (self.ctx.as_ref(), self.verified.as_ref()) else {
+            if self.held_result.is_none() {
+                self.held_result = Some((from, r));
+            } else {
+                self.out.drop_msg(from, ProtocolError::Capacity);
+            }
+            return;
+        };
+        if Self::check_result(ctx, v, &r) {
+            self.done = true;
+            self.out.event(Event::AuditPassed { count: r.count });
+            self.out.event(Event::Completed(Box::new(r)));
+        } else {
+            self.fail(TranscriptFault::ResultMismatch);
+        }
     }
 }
 
@@ -114,25 +169,22 @@ impl<S: Suite> Role for Observer<S> {
                 let slot = usize::try_from(kb.member).ok().and_then(|i| self.bodies.get_mut(i));
                 match (ok, slot) {
                     (true, Some(slot @ None)) => *slot = Some(kb.body),
+                    (true, Some(Some(_))) => {
+                        return self.out.drop_msg(from, ProtocolError::Duplicate);
+                    }
                     _ => return self.out.drop_msg(from, ProtocolError::BadSignature),
                 }
                 if self.bodies.iter().all(Option::is_some) {
                     let refs: Vec<&[u8]> =
                         self.bodies.iter().flatten().map(Vec::as_slice).collect();
                     self.joint = S::joint_key(&ctx.params, &refs);
+                    if let Some((from, t)) = self.held_transcript.take() {
+                        self.on_transcript(from, t);
+                    }
                 }
             }
-            (Message::Transcript(t), Some(ctx)) if self.verified.is_none() => {
-                match verify_transcript(ctx, self.joint.as_ref(), &t) {
-                    Ok(v) => self.verified = Some(v),
-                    Err(TranscriptFault::WrongRound) => {
-                        self.out.drop_msg(from, ProtocolError::WrongRound)
-                    }
-                    Err(TranscriptFault::BadAggregatorSignature) => {
-                        self.out.drop_msg(from, ProtocolError::BadSignature);
-                    }
-                    Err(fault) => self.fail(fault),
-                }
+            (Message::Transcript(t), Some(_)) if self.verified.is_none() => {
+                self.on_transcript(from, t);
             }
             (Message::Refusal(r), Some(ctx)) => {
                 let ok = ctx
@@ -149,16 +201,7 @@ impl<S: Suite> Role for Observer<S> {
                 if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &r.digest(), &r.signature) {
                     return self.out.drop_msg(from, ProtocolError::BadSignature);
                 }
-                let Some(v) = self.verified.as_ref() else {
-                    return self.fail(TranscriptFault::ResultMismatch);
-                };
-                if Self::check_result(ctx, v, &r) {
-                    self.done = true;
-                    self.out.event(Event::AuditPassed { count: r.count });
-                    self.out.event(Event::Completed(Box::new(r)));
-                } else {
-                    self.fail(TranscriptFault::ResultMismatch);
-                }
+                self.on_result(from, r);
             }
             _ => self.out.drop_msg(from, ProtocolError::Unexpected),
         }
