@@ -48,6 +48,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod kgc;
+mod keyfile;
 mod node;
 mod padding;
 mod schnorr;
@@ -61,6 +62,7 @@ pub mod vectors;
 
 pub use error::Error;
 pub use kgc::{EnrolmentRequest, Kgc, KgcPublic, PartialKey};
+pub use keyfile::{NODE_SEED_LEN, NodeSecretSeed};
 pub use node::{NodeKeys, NodeSecret, PublicBundle, PublicKey};
 pub use padding::Padding;
 pub use schnorr::{SIGNATURE_LEN, Signature, sign, verify};

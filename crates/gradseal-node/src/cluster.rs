@@ -1,0 +1,425 @@
+//! `gradseal cluster`: a whole local network as child processes.
+//!
+//! Creates a KGC and enrols every node (key files in the run directory), picks free ports,
+//! writes one config per node, spawns `gradseal node --config` for each, lets the authority
+//! run the rounds, optionally kills clients and relays mid-round (SIGKILL), and checks every
+//! round: the observer's audited, decrypted sum must equal the plaintext sum of the
+//! synthetic updates of exactly the clients the aggregator accepted, and every client that
+//! was never killed must have been accepted. Every child is killed on the way out, also on
+//! error (`kill_on_drop`). Spec: `spec/node.md`, section "Cluster".
+
+use std::collections::BTreeSet;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use gradseal_clsc::Kgc;
+use gradseal_protocol::RoundId;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::process::{Child, Command};
+
+use crate::config::{AuthoritySection, ClientSection, Config, Party, Peer, RoleKind, Timeouts};
+use crate::keyfile::{KeyFile, enrol_locally, os_rng};
+use crate::report::read_lines;
+use crate::{Error, synth};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Clients.
+    pub clients: usize,
+    /// Rounds.
+    pub rounds: u64,
+    /// Clients killed (SIGKILL) during the second round (the first if only one round).
+    pub kill_clients: usize,
+    /// Relays killed at the same time.
+    pub kill_relays: usize,
+    /// Coordinates per update.
+    pub dimension: u32,
+    /// Committee size.
+    pub committee: usize,
+    /// Relays.
+    pub relays: usize,
+    /// Contribution deadline of every round (ms from its start).
+    pub contribution_ms: u64,
+    /// Decryption deadline of every round (ms from its start).
+    pub decryption_ms: u64,
+    /// Run directory (keys, configs, logs, reports, summary.json).
+    pub dir: PathBuf,
+    /// The `gradseal` executable to spawn (normally the current one).
+    pub exe: PathBuf,
+}
+
+/// The summary printed and written to `DIR/summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Rounds run.
+    pub rounds: u64,
+    /// Clients on the roster.
+    pub clients: usize,
+    /// Mean wall time from announcement to audited result.
+    pub seconds_per_round: f64,
+    /// Mean bytes a client sent per round (frames included).
+    pub bytes_per_client_per_round: f64,
+    /// Clients killed.
+    pub dropped_clients: usize,
+    /// Relays killed.
+    pub dropped_relays: usize,
+    /// Contributions the aggregator rejected, all rounds.
+    pub rejected_contributions: u64,
+    /// Whether every round's decrypted sum equals the plaintext sum of its accepted clients.
+    pub sum_matches_plaintext: bool,
+    /// Coordinates per update.
+    pub dimension: u32,
+    /// Per-round details.
+    pub per_round: Vec<RoundSummary>,
+}
+
+/// One round's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundSummary {
+    /// Round id.
+    pub round: u64,
+    /// Contributions summed.
+    pub accepted: u64,
+    /// Contributions rejected.
+    pub rejected: u64,
+    /// Seconds from announcement to audit.
+    pub seconds: f64,
+    /// Whether the decrypted sum matched the plaintext sum.
+    pub sum_matches_plaintext: bool,
+}
+
+struct NodeSpec {
+    name: String,
+    id: u32,
+    role: RoleKind,
+    addr: SocketAddr,
+    update_seed: Option<[u8; 32]>,
+}
+
+/// Children, killed when dropped (also on error paths).
+struct Children(Vec<(String, u32, Child)>);
+
+impl Children {
+    async fn kill_all(&mut self) {
+        for (_, _, c) in &mut self.0 {
+            // Already exited children make kill fail; nothing to do then.
+            let _ = c.kill().await;
+        }
+    }
+
+    /// A child other than the authority that exited although it was not killed.
+    fn crashed(&mut self, killed: &BTreeSet<u32>) -> Option<String> {
+        for (name, id, c) in &mut self.0 {
+            if *id == 0 || killed.contains(id) {
+                continue;
+            }
+            if let Ok(Some(st)) = c.try_wait() {
+                return Some(format!("node {name} exited ({st})"));
+            }
+        }
+        None
+    }
+}
+
+fn io(what: &str, p: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let msg = format!("{what} {}", p.display());
+    move |e| Error::Io(format!("{msg}: {e}"))
+}
+
+/// Free loopback ports: bound to port 0 and read back (then released for the child).
+fn free_addrs(n: usize) -> Result<Vec<SocketAddr>, Error> {
+    let held = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr().map(|a| (l, a))))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Io(format!("cannot pick a free port: {e}")))?;
+    Ok(held.into_iter().map(|(_, a)| a).collect())
+}
+
+fn specs(plan: &Plan, rng: &mut chacha20::ChaCha20Rng) -> Result<Vec<NodeSpec>, Error> {
+    use rand_core::Rng;
+    let mut v: Vec<(String, u32, RoleKind)> = vec![
+        ("authority".into(), 0, RoleKind::Authority),
+        ("aggregator".into(), 1, RoleKind::Aggregator),
+    ];
+    for i in 0..plan.committee {
+        v.push((format!("member-{i}"), 10 + u32::try_from(i).unwrap_or(0), RoleKind::Committee));
+    }
+    for i in 0..plan.relays {
+        v.push((format!("relay-{i}"), 100 + u32::try_from(i).unwrap_or(0), RoleKind::Relay));
+    }
+    for i in 0..plan.clients {
+        v.push((format!("client-{i}"), 1000 + u32::try_from(i).unwrap_or(0), RoleKind::Client));
+    }
+    let addrs = free_addrs(v.len())?;
+    Ok(v.into_iter()
+        .zip(addrs)
+        .map(|((name, id, role), addr)| {
+            let update_seed = (role == RoleKind::Client).then(|| {
+                let mut s = [0u8; 32];
+                rng.fill_bytes(&mut s);
+                s
+            });
+            NodeSpec { name, id, role, addr, update_seed }
+        })
+        .collect())
+}
+
+/// Enrols every node and writes keys and configs; returns the config paths.
+fn prepare(plan: &Plan, nodes: &[NodeSpec], rng: &mut chacha20::ChaCha20Rng) -> Result<Vec<PathBuf>, Error> {
+    for sub in ["keys", "configs", "logs", "reports"] {
+        let p = plan.dir.join(sub);
+        std::fs::create_dir_all(&p).map_err(io("cannot create", &p))?;
+    }
+    let kgc = Kgc::generate(rng);
+    let keys = plan.dir.join("keys");
+    KeyFile::KgcPublic(*kgc.public()).write(&keys.join("kgc.pub"))?;
+    for n in nodes {
+        let k = enrol_locally(&kgc, &n.name, rng)?;
+        KeyFile::Bundle(k.bundle().clone()).write(&keys.join(format!("{}.bundle", n.name)))?;
+        KeyFile::NodeKeys(k).write(&keys.join(format!("{}.key", n.name)))?;
+    }
+    KeyFile::KgcSecret(kgc).write(&keys.join("kgc.key"))?;
+    let bundle = |name: &str| PathBuf::from(format!("../keys/{name}.bundle"));
+    let by_role = |r: RoleKind| nodes.iter().filter(move |n| n.role == r);
+    let authority = AuthoritySection {
+        first_round: 1,
+        rounds: plan.rounds,
+        dimension: plan.dimension,
+        bits: 16,
+        min_clients: 1,
+        contribution_deadline_ms: plan.contribution_ms,
+        decryption_deadline_ms: plan.decryption_ms,
+        shards_data: 4,
+        shards_parity: 2,
+        start_delay_ms: 500,
+        pause_ms: 300,
+        aggregator: Party { id: 1, bundle: bundle("aggregator") },
+        committee: by_role(RoleKind::Committee).map(|n| Party { id: n.id, bundle: bundle(&n.name) }).collect(),
+        relays: by_role(RoleKind::Relay).map(|n| n.id).collect(),
+        roster: by_role(RoleKind::Client).map(|n| Party { id: n.id, bundle: bundle(&n.name) }).collect(),
+    };
+    let peers: Vec<Peer> = nodes.iter().map(|n| Peer { id: n.id, addr: n.addr }).collect();
+    let mut paths = Vec::new();
+    for n in nodes {
+        let cfg = Config {
+            role: n.role,
+            id: n.id,
+            listen: n.addr,
+            key: PathBuf::from(format!("../keys/{}.key", n.name)),
+            kgc_public: PathBuf::from("../keys/kgc.pub"),
+            authority_bundle: bundle("authority"),
+            report: Some(PathBuf::from(format!("../reports/{}.jsonl", n.name))),
+            peers: peers.iter().filter(|p| p.id != n.id).cloned().collect(),
+            timeouts: Timeouts::default(),
+            client: n.update_seed.map(|s| ClientSection { update_seed: hex::encode(s) }),
+            authority: (n.role == RoleKind::Authority).then(|| authority.clone()),
+        };
+        let text = toml::to_string(&cfg).map_err(|e| Error::Cluster(format!("config: {e}")))?;
+        let p = plan.dir.join("configs").join(format!("{}.toml", n.name));
+        std::fs::write(&p, text).map_err(io("cannot write", &p))?;
+        paths.push(p);
+    }
+    Ok(paths)
+}
+
+fn spawn(plan: &Plan, nodes: &[NodeSpec], configs: &[PathBuf]) -> Result<Children, Error> {
+    let mut children = Children(Vec::new());
+    for (n, cfg) in nodes.iter().zip(configs) {
+        let log = plan.dir.join("logs").join(format!("{}.log", n.name));
+        let err = std::fs::File::create(&log).map_err(io("cannot create", &log))?;
+        let child = Command::new(&plan.exe)
+            .arg("node")
+            .arg("--config")
+            .arg(cfg)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(err))
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| Error::Io(format!("cannot start {}: {e}", plan.exe.display())))?;
+        children.0.push((n.name.clone(), n.id, child));
+    }
+    Ok(children)
+}
+
+fn events<'a>(lines: &'a [Value], round: u64, event: &'a str) -> impl Iterator<Item = &'a Value> {
+    lines.iter().filter(move |l| {
+        l.get("round").and_then(Value::as_u64) == Some(round)
+            && l.get("event").and_then(Value::as_str) == Some(event)
+    })
+}
+
+fn ended(lines: &[Value], round: u64) -> bool {
+    ["audit_passed", "audit_failed", "failed", "round_timeout"]
+        .iter()
+        .any(|e| events(lines, round, e).next().is_some())
+}
+
+/// Runs the cluster and returns its summary (also written to `DIR/summary.json`).
+///
+/// # Errors
+/// [`Error::Cluster`] if a round does not end in time, a node crashes, or a sum differs
+/// (the summary is written first in that last case).
+pub fn run(plan: &Plan) -> Result<Summary, Error> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(run_async(plan))
+}
+
+async fn run_async(plan: &Plan) -> Result<Summary, Error> {
+    if plan.kill_clients >= plan.clients {
+        return Err(Error::Cluster("--kill-clients must leave at least one client".into()));
+    }
+    // Shard i of 6 goes through relay i mod relays; the last `kill_relays` relays die.
+    let lost = (0..6usize)
+        .filter(|i| plan.relays > 0 && i % plan.relays >= plan.relays.saturating_sub(plan.kill_relays))
+        .count();
+    if plan.relays == 0 || plan.committee == 0 || lost > 2 {
+        return Err(Error::Cluster(
+            "need relays and a committee, and --kill-relays must leave 4 of 6 shards".into(),
+        ));
+    }
+    let mut rng = os_rng()?;
+    let nodes = specs(plan, &mut rng)?;
+    let configs = prepare(plan, &nodes, &mut rng)?;
+    let mut children = spawn(plan, &nodes, &configs)?;
+    let outcome = supervise(plan, &nodes, &mut children).await;
+    children.kill_all().await;
+    let killed = outcome?;
+    let summary = summarize(plan, &nodes, &killed)?;
+    let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Cluster(e.to_string()))?;
+    let p = plan.dir.join("summary.json");
+    std::fs::write(&p, format!("{text}\n")).map_err(io("cannot write", &p))?;
+    if !summary.sum_matches_plaintext {
+        return Err(Error::Cluster(format!(
+            "a decrypted sum differs from the plaintext sum (see {})",
+            p.display()
+        )));
+    }
+    Ok(summary)
+}
+
+/// Waits for every round, kills the chosen nodes mid-round; returns the killed node ids.
+async fn supervise(plan: &Plan, nodes: &[NodeSpec], children: &mut Children) -> Result<BTreeSet<u32>, Error> {
+    let report = plan.dir.join("reports").join("authority.jsonl");
+    let per_round = Duration::from_millis(plan.decryption_ms + 15_000);
+    let kill_round = if plan.rounds >= 2 { 2 } else { 1 };
+    let mut killed = BTreeSet::new();
+    let mut kills_done = false;
+    let mut round = 1u64;
+    let mut deadline = Instant::now() + per_round + Duration::from_secs(15);
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let lines = read_lines(&report);
+        if round == kill_round && !kills_done && events(&lines, round, "announced").next().is_some() {
+            let victims = nodes
+                .iter()
+                .filter(|n| n.role == RoleKind::Client)
+                .rev()
+                .take(plan.kill_clients)
+                .chain(nodes.iter().filter(|n| n.role == RoleKind::Relay).rev().take(plan.kill_relays));
+            let ids: BTreeSet<u32> = victims.map(|n| n.id).collect();
+            for (name, id, c) in &mut children.0 {
+                if ids.contains(id) {
+                    c.kill().await.map_err(|e| Error::Cluster(format!("cannot kill {name}: {e}")))?;
+                    eprintln!("gradseal cluster: killed {name} during round {round}");
+                }
+            }
+            killed = ids;
+            kills_done = true;
+        }
+        if ended(&lines, round) {
+            if round == plan.rounds {
+                break;
+            }
+            round += 1;
+            deadline = Instant::now() + per_round;
+        }
+        if let Some(why) = children.crashed(&killed) {
+            return Err(Error::Cluster(format!("{why}; see {}", plan.dir.join("logs").display())));
+        }
+        if Instant::now() > deadline {
+            return Err(Error::Cluster(format!(
+                "round {round} did not end within {} s; see {}",
+                per_round.as_secs(),
+                plan.dir.join("logs").display()
+            )));
+        }
+    }
+    Ok(killed)
+}
+
+fn summarize(plan: &Plan, nodes: &[NodeSpec], killed: &BTreeSet<u32>) -> Result<Summary, Error> {
+    let reports = plan.dir.join("reports");
+    let authority = read_lines(&reports.join("authority.jsonl"));
+    let aggregator = read_lines(&reports.join("aggregator.jsonl"));
+    let clients: Vec<&NodeSpec> = nodes.iter().filter(|n| n.role == RoleKind::Client).collect();
+    let mut per_round = Vec::new();
+    let (mut sent, mut sends) = (0u64, 0u64);
+    for c in &clients {
+        for l in read_lines(&reports.join(format!("{}.jsonl", c.name))) {
+            if l.get("event").and_then(Value::as_str) == Some("contributed") {
+                sent += l.get("bytes").and_then(Value::as_u64).unwrap_or(0);
+                sends += 1;
+            }
+        }
+    }
+    for round in 1..=plan.rounds {
+        let time = |e: &str| events(&authority, round, e).next().and_then(|l| l.get("unix_ms")?.as_u64());
+        let seconds = match (time("announced"), time("audit_passed")) {
+            (Some(a), Some(b)) => b.saturating_sub(a) as f64 / 1000.0,
+            _ => f64::NAN,
+        };
+        let accepted: BTreeSet<u64> = events(&aggregator, round, "accepted")
+            .filter_map(|l| l.get("client")?.as_u64())
+            .collect();
+        let rejected = u64::try_from(events(&aggregator, round, "rejected").count()).unwrap_or(0);
+        let completed = events(&authority, round, "completed").next();
+        let decrypted: Option<Vec<i64>> = completed
+            .and_then(|l| l.get("sum")?.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()));
+        let count = completed.and_then(|l| l.get("count")?.as_u64());
+        let mut expected = vec![0i64; usize::try_from(plan.dimension).unwrap_or(0)];
+        for &i in &accepted {
+            let seed = usize::try_from(i).ok().and_then(|i| clients.get(i)).and_then(|c| c.update_seed);
+            let Some(seed) = seed else { continue };
+            for (e, v) in expected.iter_mut().zip(synth::update(&seed, RoundId(round), plan.dimension, 16)) {
+                *e += v;
+            }
+        }
+        // Every client that was alive the whole round must have been accepted.
+        let survivors_in = clients
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !killed.contains(&c.id))
+            .all(|(i, _)| accepted.contains(&u64::try_from(i).unwrap_or(u64::MAX)));
+        let ok = survivors_in
+            && count == Some(u64::try_from(accepted.len()).unwrap_or(0))
+            && decrypted.as_deref() == Some(&expected[..]);
+        per_round.push(RoundSummary {
+            round,
+            accepted: u64::try_from(accepted.len()).unwrap_or(0),
+            rejected,
+            seconds,
+            sum_matches_plaintext: ok,
+        });
+    }
+    let secs: Vec<f64> = per_round.iter().map(|r| r.seconds).filter(|s| s.is_finite()).collect();
+    Ok(Summary {
+        rounds: plan.rounds,
+        clients: plan.clients,
+        seconds_per_round: if secs.is_empty() { f64::NAN } else { secs.iter().sum::<f64>() / secs.len() as f64 },
+        bytes_per_client_per_round: if sends == 0 { 0.0 } else { sent as f64 / sends as f64 },
+        dropped_clients: plan.kill_clients,
+        dropped_relays: plan.kill_relays,
+        rejected_contributions: per_round.iter().map(|r| r.rejected).sum(),
+        sum_matches_plaintext: !per_round.is_empty() && per_round.iter().all(|r| r.sum_matches_plaintext),
+        dimension: plan.dimension,
+        per_round,
+    })
+}

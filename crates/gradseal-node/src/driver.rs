@@ -1,0 +1,530 @@
+//! The tokio driver: runs a node's role, one role instance per round, over TCP.
+//!
+//! Every non-authority node creates its role for a round when a valid announcement for
+//! that round arrives (messages of a round not yet announced are held, bounded), keeps at
+//! most [`MAX_ROUNDS`] rounds (current and next) and forgets a round once it completed.
+//! The protocol's virtual time is the real time since the node started the round. The
+//! authority node announces its rounds one after the other and audits each one as the
+//! round's observer; it starts the next round when the audit ends (or the round's deadline
+//! passes), and exits after the last.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use gradseal_clsc::{KgcPublic, NodeKeys};
+use gradseal_core::{Codec, hash};
+use gradseal_protocol::messages::Party;
+use gradseal_protocol::{
+    Aggregator, Announcement, Authority, Client, Event, GradsealSuite, GradsealSystem, Member,
+    Message, Millis, NodeConfig, NodeId, Observer, ProofPolicy, Relay, Role, RoundId,
+    RoundParams, ShardLayout,
+};
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use zeroize::Zeroizing;
+
+use crate::config::{AuthoritySection, Config, RoleKind};
+use crate::frame::Frame;
+use crate::net::{Net, accept_loop, log};
+use crate::report::Reporter;
+use crate::{Error, keyfile, synth, tags};
+
+/// Rounds a node keeps at once (the current one and the next).
+pub const MAX_ROUNDS: usize = 2;
+/// Messages held for rounds not announced yet.
+pub const MAX_EARLY: usize = 256;
+/// Bytes held for rounds not announced yet.
+pub const MAX_EARLY_BYTES: usize = 64 << 20;
+/// How far ahead of the last finished round an unannounced round's messages are held.
+pub const EARLY_WINDOW: u64 = 4;
+/// The authority's grace after a round's decryption deadline before it gives up on it.
+pub const ROUND_GRACE_MS: u64 = 3000;
+
+type Suite = GradsealSuite;
+
+/// One round's role.
+struct Slot {
+    round: RoundId,
+    start: Instant,
+    role: Box<dyn Role>,
+    /// The authority node's announcer (send-only) beside its observer.
+    announcer: Option<Authority<Suite>>,
+    sent_bytes: u64,
+    finished: bool,
+}
+
+impl Slot {
+    fn now(&self) -> Millis {
+        Millis(u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.role.poll_timeout().map(|t| self.start + Duration::from_millis(t.0))
+    }
+}
+
+/// The authority's round schedule.
+struct Schedule {
+    plan: AuthoritySection,
+    bundles: PartyBundles,
+    next_round: u64,
+    /// When to announce `next_round`.
+    next_at: Option<Instant>,
+    /// The running round and when the authority gives up on it.
+    running: Option<(RoundId, Instant)>,
+    /// Set once the last round ended: exit at this time.
+    exit_at: Option<Instant>,
+}
+
+struct PartyBundles {
+    aggregator: Party,
+    committee: Vec<Party>,
+    roster: Vec<Party>,
+}
+
+/// A running node.
+struct Node {
+    id: NodeId,
+    kind: RoleKind,
+    sys: GradsealSystem,
+    kgc: KgcPublic,
+    authority_bundle: Vec<u8>,
+    key_bytes: Zeroizing<Vec<u8>>,
+    seed: Zeroizing<[u8; 32]>,
+    update_seed: Option<[u8; 32]>,
+    slots: Vec<Slot>,
+    early: Vec<(RoundId, NodeId, Vec<u8>)>,
+    early_bytes: usize,
+    finished_upto: u64,
+    net: Net,
+    local: VecDeque<(NodeId, Arc<[u8]>)>,
+    report: Reporter,
+    schedule: Option<Schedule>,
+}
+
+/// Loads the config's files, binds the listener and runs the node until it is killed (or,
+/// for the authority, until its last round ended).
+///
+/// # Errors
+/// A one-line error: unreadable or corrupt key files, a port in use, a bad config.
+pub fn run(cfg: Config) -> Result<(), Error> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(run_async(cfg))
+}
+
+async fn run_async(cfg: Config) -> Result<(), Error> {
+    let mut node = Node::new(&cfg)?;
+    let listener = TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| Error::Io(format!("cannot listen on {}: {e}", cfg.listen)))?;
+    let (tx, mut rx) = mpsc::channel::<Frame>(256);
+    tokio::spawn(accept_loop(node.id, listener, tx, cfg.timeouts.read_ms));
+    log(node.id, &format!("{:?} listening on {}", cfg.role, cfg.listen));
+    node.report.record(0, "listening", json!({ "addr": cfg.listen.to_string() }));
+    loop {
+        let wake = node.next_wake();
+        tokio::select! {
+            frame = rx.recv() => match frame {
+                Some(f) => node.on_frame(f.from, f.payload),
+                None => return Err(Error::Io("listener stopped".into())),
+            },
+            () = sleep_until(wake) => node.on_timers(),
+        }
+        node.pump();
+        if node.schedule.as_ref().and_then(|s| s.exit_at).is_some_and(|t| Instant::now() >= t) {
+            log(node.id, "every round ended; exiting");
+            return Ok(());
+        }
+    }
+}
+
+async fn sleep_until(t: Option<Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn fresh_keys(kgc: &KgcPublic, bytes: &[u8]) -> Result<NodeKeys, Error> {
+    NodeKeys::from_secret_bytes(kgc, bytes)
+        .map_err(|e| Error::Clsc { what: "node keys".into(), source: e })
+}
+
+fn party(id: u32, path: &std::path::Path) -> Result<Party, Error> {
+    Ok(Party { node: NodeId(id), bundle: keyfile::read_bundle(path)?.to_bytes() })
+}
+
+impl Node {
+    fn new(cfg: &Config) -> Result<Self, Error> {
+        let keys = keyfile::read_node_keys(&cfg.key)?;
+        let kgc = keyfile::read_kgc_public(&cfg.kgc_public)?;
+        if keys.kgc() != &kgc {
+            return Err(Error::KeyFile(format!(
+                "{}: enrolled under another KGC than {}",
+                cfg.key.display(),
+                cfg.kgc_public.display()
+            )));
+        }
+        let authority_bundle = keyfile::read_bundle(&cfg.authority_bundle)?.to_bytes();
+        let mut os = Zeroizing::new([0u8; 32]);
+        getrandom::fill(&mut os[..]).map_err(|e| Error::Io(format!("no OS randomness: {e}")))?;
+        let seed = Zeroizing::new(hash(tags::TAG_ROLE_SEED, &[&os[..], &cfg.id.to_be_bytes()]));
+        let update_seed = match cfg.role {
+            RoleKind::Client => Some(cfg.update_seed().map_err(|reason| Error::Config {
+                path: "client".into(),
+                reason,
+            })?),
+            _ => None,
+        };
+        let schedule = match (&cfg.authority, cfg.role) {
+            (Some(a), RoleKind::Authority) => Some(Schedule {
+                bundles: PartyBundles {
+                    aggregator: party(a.aggregator.id, &a.aggregator.bundle)?,
+                    committee: a
+                        .committee
+                        .iter()
+                        .map(|p| party(p.id, &p.bundle))
+                        .collect::<Result<_, _>>()?,
+                    roster: a.roster.iter().map(|p| party(p.id, &p.bundle)).collect::<Result<_, _>>()?,
+                },
+                next_round: a.first_round,
+                next_at: Some(Instant::now() + Duration::from_millis(a.start_delay_ms)),
+                running: None,
+                exit_at: None,
+                plan: a.clone(),
+            }),
+            _ => None,
+        };
+        let book = cfg.peers.iter().map(|p| (NodeId(p.id), p.addr)).collect::<HashMap<_, _>>();
+        let id = NodeId(cfg.id);
+        Ok(Node {
+            id,
+            kind: cfg.role,
+            sys: GradsealSystem { kgc, crs: None },
+            kgc,
+            authority_bundle,
+            key_bytes: keys.to_secret_bytes(),
+            seed,
+            update_seed,
+            slots: Vec::new(),
+            early: Vec::new(),
+            early_bytes: 0,
+            finished_upto: 0,
+            net: Net::new(id, book, cfg.timeouts.clone()),
+            local: VecDeque::new(),
+            report: Reporter::open(cfg.report.as_deref(), cfg.id)?,
+            schedule,
+        })
+    }
+
+    fn node_config(&self, round: RoundId, label: &[u8]) -> Result<NodeConfig<Suite>, Error> {
+        Ok(NodeConfig {
+            sys: self.sys.clone(),
+            authority: self.authority_bundle.clone(),
+            key: fresh_keys(&self.kgc, &self.key_bytes)?,
+            round,
+            seed: hash(tags::TAG_ROLE_SEED, &[&self.seed[..], label]),
+        })
+    }
+
+    /// The earliest of every role's timer and the authority's schedule.
+    fn next_wake(&self) -> Option<Instant> {
+        let roles = self.slots.iter().filter_map(Slot::deadline);
+        let sched = self.schedule.iter().flat_map(|s| {
+            [s.next_at, s.running.map(|(_, t)| t), s.exit_at].into_iter().flatten()
+        });
+        roles.chain(sched).min()
+    }
+
+    fn on_timers(&mut self) {
+        let now = Instant::now();
+        for slot in &mut self.slots {
+            if slot.deadline().is_some_and(|t| t <= now) {
+                let ms = slot.now();
+                slot.role.handle_timeout(ms);
+            }
+        }
+        let Some(s) = self.schedule.as_mut() else { return };
+        if let Some((round, give_up)) = s.running {
+            if give_up <= now {
+                log(self.id, &format!("round {} did not end before its deadline", round.0));
+                self.report.record(round.0, "round_timeout", json!({}));
+                self.end_round(round);
+            }
+        }
+        let Some(s) = self.schedule.as_mut() else { return };
+        if s.next_at.is_some_and(|t| t <= now) {
+            s.next_at = None;
+            self.start_round();
+        }
+    }
+
+    /// Authority: builds the announcement, the announcer and the observer of the next round.
+    fn start_round(&mut self) {
+        let Some(s) = self.schedule.as_mut() else { return };
+        let round = RoundId(s.next_round);
+        s.next_round += 1;
+        let p = &s.plan;
+        let ann = Announcement {
+            round,
+            params: RoundParams {
+                model_version: 1,
+                dimension: p.dimension,
+                bits: p.bits,
+                scale: 1000,
+                min_clients: p.min_clients,
+                contribution_deadline: Millis(p.contribution_deadline_ms),
+                decryption_deadline: Millis(p.decryption_deadline_ms),
+                proof_policy: ProofPolicy::None,
+                shards: ShardLayout { data: p.shards_data, parity: p.shards_parity },
+            },
+            aggregator: s.bundles.aggregator.clone(),
+            relays: p.relays.iter().copied().map(NodeId).collect(),
+            observers: vec![self.id],
+            committee: s.bundles.committee.clone(),
+            roster: s.bundles.roster.clone(),
+            signature: Vec::new(),
+        };
+        let give_up = Instant::now() + Duration::from_millis(p.decryption_deadline_ms + ROUND_GRACE_MS);
+        s.running = Some((round, give_up));
+        let made = self.node_config(round, b"authority").and_then(|a| {
+            Ok((Authority::new(a), Observer::new(self.node_config(round, b"observer")?)))
+        });
+        let (mut announcer, observer) = match made {
+            Ok(m) => m,
+            Err(e) => {
+                log(self.id, &format!("cannot start round {}: {e}", round.0));
+                self.end_round(round);
+                return;
+            }
+        };
+        announcer.announce(ann);
+        log(self.id, &format!("announced round {}", round.0));
+        self.report.record(round.0, "announced", json!({}));
+        self.slots.push(Slot {
+            round,
+            start: Instant::now(),
+            role: Box::new(observer),
+            announcer: Some(announcer),
+            sent_bytes: 0,
+            finished: false,
+        });
+    }
+
+    /// Authority: the running round ended (audited, failed or timed out).
+    fn end_round(&mut self, round: RoundId) {
+        let Some(s) = self.schedule.as_mut() else { return };
+        if s.running.is_none_or(|(r, _)| r != round) {
+            return;
+        }
+        s.running = None;
+        if let Some(slot) = self.slots.iter_mut().find(|sl| sl.round == round) {
+            slot.finished = true;
+        }
+        let last = s.plan.first_round + s.plan.rounds;
+        if s.next_round >= last {
+            self.report.record(round.0, "done", json!({}));
+            s.exit_at = Some(Instant::now() + Duration::from_millis(1000));
+        } else {
+            s.next_at = Some(Instant::now() + Duration::from_millis(s.plan.pause_ms));
+        }
+    }
+
+    fn on_frame(&mut self, from: NodeId, bytes: Vec<u8>) {
+        // Every message is `kind (1) ‖ round (8) ‖ ...`: route on the round without
+        // decoding the whole message (the role decodes and checks it).
+        let round = bytes.get(1..9).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes);
+        let Some(round) = round else {
+            log(self.id, &format!("garbage from node {} ({} bytes) dropped", from.0, bytes.len()));
+            return;
+        };
+        self.deliver(from, RoundId(round), &bytes);
+    }
+
+    fn deliver(&mut self, from: NodeId, round: RoundId, bytes: &[u8]) {
+        if let Some(slot) = self.slots.iter_mut().find(|s| s.round == round) {
+            let now = slot.now();
+            slot.role.handle_message(now, from, bytes);
+            return;
+        }
+        if self.kind == RoleKind::Authority || round.0 <= self.finished_upto {
+            return; // not ours, or a round already forgotten
+        }
+        if bytes.first() == Some(&1) {
+            if let Ok(Message::Announcement(ann)) = Message::from_bytes(bytes) {
+                self.open_round(from, &ann, bytes);
+                return;
+            }
+        }
+        let in_window = round.0 <= self.finished_upto.saturating_add(EARLY_WINDOW)
+            || self.slots.iter().any(|s| round.0 <= s.round.0.saturating_add(EARLY_WINDOW));
+        if in_window
+            && self.early.len() < MAX_EARLY
+            && self.early_bytes + bytes.len() <= MAX_EARLY_BYTES
+        {
+            self.early_bytes += bytes.len();
+            self.early.push((round, from, bytes.to_vec()));
+        } else {
+            log(self.id, &format!("message for unknown round {} from node {} dropped", round.0, from.0));
+        }
+    }
+
+    fn make_role(&self, ann: &Announcement) -> Result<Box<dyn Role>, Error> {
+        let cfg = self.node_config(ann.round, b"role")?;
+        Ok(match self.kind {
+            RoleKind::Aggregator => Box::new(Aggregator::new(cfg)),
+            RoleKind::Committee => Box::new(Member::new(cfg)),
+            RoleKind::Relay => Box::new(Relay::new(cfg)),
+            RoleKind::Client => {
+                let seed = self.update_seed.unwrap_or_default();
+                let u = synth::update(&seed, ann.round, ann.params.dimension, ann.params.bits);
+                Box::new(Client::new(cfg, u))
+            }
+            RoleKind::Authority => Box::new(Observer::new(cfg)),
+        })
+    }
+
+    /// A role for a newly announced round; kept only if the role accepts the announcement.
+    fn open_round(&mut self, from: NodeId, ann: &Announcement, bytes: &[u8]) {
+        let mut role = match self.make_role(ann) {
+            Ok(r) => r,
+            Err(e) => {
+                log(self.id, &format!("cannot start round {}: {e}", ann.round.0));
+                return;
+            }
+        };
+        let start = Instant::now();
+        role.handle_message(Millis(0), from, bytes);
+        let mut events = Vec::new();
+        while let Some(e) = role.poll_event() {
+            events.push(e);
+        }
+        if !events.iter().any(|e| matches!(e, Event::Announced { .. })) {
+            log(self.id, &format!("invalid announcement for round {} dropped: {events:?}", ann.round.0));
+            return;
+        }
+        let mut slot = Slot { round: ann.round, start, role, announcer: None, sent_bytes: 0, finished: false };
+        for e in events {
+            self.on_event(&mut slot, e);
+        }
+        // Replay what arrived before the announcement, in arrival order.
+        let (held, rest): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.early).into_iter().partition(|(r, _, _)| *r == ann.round);
+        self.early = rest;
+        self.early_bytes = self.early.iter().map(|(_, _, b)| b.len()).sum();
+        for (_, f, b) in held {
+            let now = slot.now();
+            slot.role.handle_message(now, f, &b);
+        }
+        self.slots.push(slot);
+        self.slots.sort_by_key(|s| s.round);
+        while self.slots.len() > MAX_ROUNDS {
+            let old = self.slots.remove(0);
+            self.finished_upto = self.finished_upto.max(old.round.0);
+            log(self.id, &format!("round {} forgotten (a newer round started)", old.round.0));
+        }
+    }
+
+    /// Drains every role's transmits and events; delivers self-addressed messages locally.
+    fn pump(&mut self) {
+        loop {
+            let mut slots = std::mem::take(&mut self.slots);
+            for slot in &mut slots {
+                let mut out = Vec::new();
+                if let Some(a) = slot.announcer.as_mut() {
+                    while let Some(t) = a.poll_transmit() {
+                        out.push(t);
+                    }
+                    while a.poll_event().is_some() {}
+                }
+                while let Some(t) = slot.role.poll_transmit() {
+                    out.push(t);
+                }
+                for t in out {
+                    if t.to == self.id {
+                        self.local.push_back((self.id, t.payload));
+                    } else {
+                        slot.sent_bytes += u64::try_from(t.payload.len() + crate::frame::HEADER_LEN).unwrap_or(0);
+                        self.net.send(t.to, t.payload);
+                    }
+                }
+                while let Some(e) = slot.role.poll_event() {
+                    self.on_event(slot, e);
+                }
+            }
+            // `on_event` may have started or ended rounds meanwhile.
+            slots.append(&mut self.slots);
+            self.slots = slots;
+            let Some((from, payload)) = self.local.pop_front() else { break };
+            self.on_frame(from, payload.to_vec());
+        }
+        let done: Vec<u64> = self.slots.iter().filter(|s| s.finished).map(|s| s.round.0).collect();
+        if let Some(&max) = done.iter().max() {
+            self.finished_upto = self.finished_upto.max(max);
+            self.slots.retain(|s| !s.finished);
+            self.early.retain(|(r, _, _)| r.0 > max);
+            self.early_bytes = self.early.iter().map(|(_, _, b)| b.len()).sum();
+        }
+    }
+
+    fn on_event(&mut self, slot: &mut Slot, e: Event) {
+        let r = slot.round;
+        let rep = &mut self.report;
+        match e {
+            Event::Announced { .. } => rep.record(r.0, "joined", json!({})),
+            Event::NotParticipating => rep.record(r.0, "not_participating", json!({})),
+            Event::JointKeyReady => rep.record(r.0, "joint_key", json!({})),
+            Event::Contributed { shards } => {
+                // The shards were just handed to the network (transmits drain first).
+                rep.record(r.0, "contributed", json!({ "shards": shards, "bytes": slot.sent_bytes }));
+            }
+            Event::Accepted { client } => rep.record(r.0, "accepted", json!({ "client": client })),
+            Event::Rejected { client, reason } => {
+                rep.record(r.0, "rejected", json!({ "client": client, "reason": format!("{reason:?}") }));
+            }
+            Event::RelayBlamed(b) => rep.record(r.0, "relay_blamed", json!({ "detail": format!("{b:?}") })),
+            Event::TranscriptPublished { accepted, .. } => {
+                rep.record(r.0, "transcript", json!({ "accepted": accepted }));
+            }
+            Event::Decrypted { .. } => rep.record(r.0, "decrypted", json!({})),
+            Event::Refused { member, fault } => {
+                rep.record(r.0, "refused", json!({ "member": member, "fault": format!("{fault:?}") }));
+            }
+            Event::Completed(res) => {
+                let sum = if self.kind == RoleKind::Client { json!(null) } else { json!(res.sum) };
+                rep.record(r.0, "completed", json!({ "count": res.count, "sum": sum }));
+                if self.kind != RoleKind::Authority {
+                    slot.finished = true;
+                }
+            }
+            Event::AuditPassed { count } => {
+                rep.record(r.0, "audit_passed", json!({ "count": count }));
+                log(self.id, &format!("round {} audited: {count} contributions", r.0));
+                self.end_round(r);
+                slot.finished = true;
+            }
+            Event::AuditFailed(f) => {
+                rep.record(r.0, "audit_failed", json!({ "fault": format!("{f:?}") }));
+                self.end_round(r);
+                slot.finished = true;
+            }
+            Event::Failed(f) => {
+                rep.record(r.0, "failed", json!({ "reason": format!("{f:?}") }));
+                log(self.id, &format!("round {} failed: {f:?}", r.0));
+                slot.finished = true;
+                self.end_round(r);
+            }
+            Event::Dropped { from, error } => {
+                log(self.id, &format!("round {}: message from node {} dropped: {error:?}", r.0, from.0));
+            }
+            other => rep.record(r.0, "event", json!({ "detail": format!("{other:?}") })),
+        }
+    }
+}
