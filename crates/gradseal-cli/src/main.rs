@@ -32,7 +32,20 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go out as clap renders them; a bad flag is one line.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let line = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("gradseal: {}", line.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
     let outcome = match &cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Node(args) => gradseal_node::cli::run_node(args),

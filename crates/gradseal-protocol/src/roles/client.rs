@@ -25,6 +25,12 @@ pub struct Tamper {
     /// Flip a bit of the last byte of the encoded update (where the last list's proof
     /// ends when the policy asks for proofs) before signing it.
     pub corrupt_proof: bool,
+    /// `(offset, count, value)`: add `value` (wrapping) to `count` big-endian u64 words of
+    /// the encoded update starting at byte `offset`, after encryption (and proving) and
+    /// before signing. Aimed at the body words of a compact list, this turns the encryption
+    /// of `m` into one of `m + value / Δ`: an out-of-range update that only a range proof
+    /// can catch.
+    pub add_to_words: Option<(usize, usize, u64)>,
 }
 
 /// Builds the shards of one contribution: encrypt (and prove, per policy), sign the
@@ -47,6 +53,9 @@ pub fn seal_contribution<S: Suite>(
         && let Some(b) = ciphertext.last_mut()
     {
         *b ^= 1;
+    }
+    if let Some((offset, count, value)) = tamper.add_to_words {
+        add_to_words(&mut ciphertext, offset, count, value);
     }
     let ct_digest = ciphertext_digest(&ciphertext);
     let statement = contribution_statement(&ctx.digest, ctx.round(), client, &ct_digest);
@@ -80,6 +89,17 @@ pub fn seal_contribution<S: Suite>(
         })
         .collect();
     Some((ct_digest, msgs))
+}
+
+/// Adds `value` (wrapping) to `count` big-endian u64 words of `bytes` from byte `offset`
+/// (words past the end are left alone).
+fn add_to_words(bytes: &mut [u8], offset: usize, count: usize, value: u64) {
+    let Some(tail) = bytes.get_mut(offset..) else { return };
+    for chunk in tail.chunks_exact_mut(8).take(count) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        chunk.copy_from_slice(&u64::from_be_bytes(w).wrapping_add(value).to_be_bytes());
+    }
 }
 
 enum Phase {

@@ -1,0 +1,500 @@
+//! One encrypted FedAvg round through the full protocol: every role of gradseal-protocol with
+//! the production suite in an in-memory [`Sim`] (committee of 3, 6 relays, (4, 2) shards),
+//! with the demo's faults: offline clients, relays corrupting shards, clients sending
+//! out-of-range or replayed contributions.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chacha20::ChaCha20Rng;
+use gradseal_agg as agg;
+use gradseal_clsc::{Identity, Kgc, KgcPublic, NodeKeys, NodeSecret};
+use gradseal_core::{Codec, hash};
+use gradseal_protocol::messages::Message;
+use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim, client, relay};
+use gradseal_protocol::{
+    Client, Event, GradsealSuite, GradsealSystem, Millis, NodeConfig, NodeId, ProofPolicy,
+    RejectReason, Relay, Role, RoundId, ShardLayout, Tamper, Transmit,
+};
+use rand_core::{Rng, SeedableRng};
+
+use super::data::uniform;
+
+/// Committee size.
+pub(crate) const MEMBERS: usize = 3;
+/// Relays.
+pub(crate) const RELAYS: usize = 6;
+/// Shard layout: any 4 of 6 shards rebuild a contribution.
+pub(crate) const LAYOUT: ShardLayout = ShardLayout { data: 4, parity: 2 };
+/// Bytes of gradseal-agg's update header (`profile u8 ‖ round [32] ‖ dimension u32 ‖
+/// list_len u16`) before the first list's mask.
+const UPDATE_HEADER: usize = 39;
+/// Step bound of one simulated round (livelock guard).
+const MAX_STEPS: usize = 2_000_000;
+
+/// What a client does this round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Behaviour {
+    /// Contributes its quantized update.
+    Honest,
+    /// Offline: sends nothing.
+    Offline,
+    /// Encrypts its update shifted far out of range (`Tamper::add_to_words`).
+    OutOfRange,
+    /// Sends its recorded contribution of an earlier round, relabelled with this round.
+    Replay,
+}
+
+/// Everything fixed for the whole run: enrolled keys, system parameters, shape.
+pub(crate) struct Network {
+    kgc: KgcPublic,
+    keys: BTreeMap<(String, usize), Vec<u8>>,
+    sys: GradsealSystem,
+    seed: [u8; 32],
+    /// Clients on every roster.
+    pub(crate) clients: usize,
+    /// Fewest contributions the committee decrypts.
+    pub(crate) min_clients: u32,
+    /// Bits per quantized coordinate.
+    pub(crate) bits: u8,
+    /// Coordinates per update.
+    pub(crate) dimension: u32,
+    /// Proofs on every contribution.
+    pub(crate) proofs: bool,
+    /// gradseal-agg's parameters for this shape (offsets, Δ).
+    agg: agg::RoundParams,
+    /// Each replaying client's recorded shards (relay, payload) from its first contribution.
+    recorded: HashMap<usize, Vec<(NodeId, Arc<[u8]>)>>,
+}
+
+/// The outcome of one simulated round.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// Decrypted sum and count, if the round completed.
+    pub(crate) result: Option<(Vec<i64>, u32)>,
+    /// Why it failed, if it did.
+    pub(crate) failure: Option<String>,
+    /// Roster indices accepted.
+    pub(crate) accepted: Vec<u32>,
+    /// Rejections (roster index, reason).
+    pub(crate) rejected: Vec<(Option<u32>, RejectReason)>,
+    /// Relays the aggregator named for corrupt shards (relay index, times).
+    pub(crate) blamed: BTreeMap<usize, usize>,
+    /// Bytes each client sent.
+    pub(crate) client_bytes: Vec<u64>,
+    /// The observer's audit passed.
+    pub(crate) audited: bool,
+    /// Wall-clock seconds of the simulated round.
+    pub(crate) seconds: f64,
+}
+
+fn seed_of(run: &[u8; 32], label: &str, i: usize) -> [u8; 32] {
+    hash("gradseal/v1/cli/demo/seed", &[run, label.as_bytes(), &(i as u64).to_be_bytes()])
+}
+
+/// gradseal-agg's parameters for the round shape the protocol will derive (the same
+/// configuration as `GradsealSuite::params`; the mask seed does not matter here).
+fn agg_params(
+    dimension: u32,
+    bits: u8,
+    clients: usize,
+    proofs: bool,
+) -> Result<agg::RoundParams, String> {
+    let mut config = agg::RoundConfig::new([0; 32], dimension);
+    config.bits = bits;
+    config.min_clients = 1;
+    config.max_clients = u32::try_from(clients).map_err(|_| "too many clients")?;
+    config.committee_size = MEMBERS as u16;
+    config.proof_policy = if proofs { agg::ProofPolicy::EveryList } else { agg::ProofPolicy::None };
+    agg::RoundParams::new(config).map_err(|e| format!("round parameters: {e}"))
+}
+
+impl Network {
+    /// Enrols every node with a fresh KGC (deterministic from `seed`), and with `proofs`
+    /// generates the proof CRS (slow; `on_crs` reports its cost).
+    pub(crate) fn enrol(
+        seed: [u8; 32],
+        clients: usize,
+        min_clients: u32,
+        dimension: u32,
+        bits: u8,
+        crs: Option<Arc<agg::Crs>>,
+    ) -> Result<Network, String> {
+        let kgc = Kgc::generate(&mut ChaCha20Rng::from_seed(seed_of(&seed, "kgc", 0)));
+        let proofs = crs.is_some();
+        let sys = GradsealSystem { kgc: *kgc.public(), crs };
+        let mut keys = BTreeMap::new();
+        let roles = [
+            ("authority", 1),
+            ("aggregator", 1),
+            ("observer", 1),
+            ("member", MEMBERS),
+            ("relay", RELAYS),
+            ("client", clients),
+        ];
+        for (label, n) in roles {
+            for i in 0..n {
+                let mut rng = ChaCha20Rng::from_seed(seed_of(&seed, label, i));
+                let id = Identity::new(format!("{label}-{i}").into_bytes())
+                    .map_err(|e| format!("identity: {e}"))?;
+                let secret = NodeSecret::generate(id, &mut rng);
+                let partial = kgc
+                    .issue(&secret.request(kgc.public(), &mut rng), &mut rng)
+                    .map_err(|e| format!("enrolment: {e}"))?;
+                let k = secret
+                    .complete(kgc.public(), &partial)
+                    .map_err(|e| format!("enrolment: {e}"))?;
+                let bytes = k.to_secret_bytes().to_vec();
+                NodeKeys::from_secret_bytes(kgc.public(), &bytes)
+                    .map_err(|e| format!("key round trip: {e}"))?;
+                keys.insert((label.to_string(), i), bytes);
+            }
+        }
+        let agg = agg_params(dimension, bits, clients, proofs)?;
+        Ok(Network {
+            kgc: *kgc.public(),
+            keys,
+            sys,
+            seed,
+            clients,
+            min_clients,
+            bits,
+            dimension,
+            proofs,
+            agg,
+            recorded: HashMap::new(),
+        })
+    }
+
+    /// Generates the proof CRS for this shape.
+    pub(crate) fn generate_crs(
+        seed: [u8; 32],
+        dimension: u32,
+        bits: u8,
+        clients: usize,
+    ) -> Result<agg::Crs, String> {
+        let p = agg_params(dimension, bits, clients, true)?;
+        agg::Crs::generate(&p, &mut ChaCha20Rng::from_seed(seed_of(&seed, "crs", 0)))
+            .map_err(|e| format!("proof CRS: {e}"))
+    }
+
+    fn key(&self, label: &str, i: usize) -> Option<NodeKeys> {
+        let bytes = self.keys.get(&(label.to_string(), i))?;
+        NodeKeys::from_secret_bytes(&self.kgc, bytes).ok()
+    }
+
+    /// The key of a node of the plan. Every (label, index) the plan names was enrolled and its
+    /// stored bytes decoded once in [`Network::enrol`], so this cannot fail.
+    #[allow(clippy::expect_used)]
+    fn checked_key(&self, label: &str, i: usize) -> NodeKeys {
+        self.key(label, i).expect("every planned node was enrolled and its key checked")
+    }
+
+    fn round_seed(&self, round: u64) -> [u8; 32] {
+        hash("gradseal/v1/cli/demo/round", &[&self.seed, &round.to_be_bytes()])
+    }
+
+    /// The largest magnitude of a quantized coordinate, 2^(bits−1) − 1.
+    pub(crate) fn max_magnitude(&self) -> i64 {
+        self.agg.max_magnitude()
+    }
+
+    /// Whether `client` has a recorded contribution to replay.
+    pub(crate) fn can_replay(&self, client: usize) -> bool {
+        self.recorded.contains_key(&client)
+    }
+
+    /// The tamper that shifts every coordinate of the first list by `shift` (an integer
+    /// 8× beyond the legal range when `shift` = 2^(bits+2)).
+    fn out_of_range_tamper(&self, shift: u64) -> Tamper {
+        let offset = UPDATE_HEADER + 8 * self.agg.n();
+        let count = self.agg.list_len().min(self.agg.dimension());
+        let value = shift.wrapping_shl(self.agg.delta_log2());
+        Tamper { add_to_words: Some((offset, count, value)), ..Tamper::default() }
+    }
+
+    /// The shift an out-of-range client adds to each coordinate.
+    pub(crate) fn out_of_range_shift(&self) -> i64 {
+        1i64 << (self.bits + 2)
+    }
+
+    /// Runs round `round` with `updates[i]` for client i (ignored when offline) and
+    /// `behaviour[i]`; relays corrupt each shard with probability `corrupt`. `on_contributed`
+    /// is called each time a client has sent its contribution.
+    pub(crate) fn run_round(
+        &mut self,
+        round: u64,
+        updates: Vec<Vec<i64>>,
+        behaviour: &[Behaviour],
+        corrupt: f64,
+        mut on_contributed: impl FnMut(),
+    ) -> Result<Outcome, String> {
+        let start = Instant::now();
+        let plan = RoundPlan {
+            round: RoundId(round),
+            clients: self.clients,
+            members: MEMBERS,
+            relays: RELAYS,
+            layout: LAYOUT,
+            dimension: self.dimension,
+            bits: self.bits,
+            min_clients: self.min_clients,
+            policy: if self.proofs { ProofPolicy::Every } else { ProofPolicy::None },
+        };
+        let round_seed = self.round_seed(round);
+        let mut sim = sim::build::<GradsealSuite>(
+            &plan,
+            &self.sys,
+            |label, i| self.checked_key(label, i),
+            |label, i| seed_of(&round_seed, label, i),
+            updates.clone(),
+        );
+        self.wrap_nodes(&mut sim, round, updates, behaviour, corrupt);
+        sim.log = Some(Vec::new());
+        let mut seen = 0;
+        let mut settled = false;
+        for _ in 0..MAX_STEPS {
+            if !sim.step() {
+                settled = true;
+                break;
+            }
+            for (n, e) in sim.events.get(seen..).unwrap_or(&[]) {
+                if (client(0).0..client(self.clients).0).contains(&n.0)
+                    && matches!(e, Event::Contributed { .. })
+                {
+                    on_contributed();
+                }
+            }
+            seen = sim.events.len();
+        }
+        if !settled {
+            return Err(format!("round {round} did not settle within {MAX_STEPS} steps"));
+        }
+        let mut out = self.collect(&sim);
+        self.record_replays(&sim, behaviour);
+        out.seconds = start.elapsed().as_secs_f64();
+        Ok(out)
+    }
+
+    fn wrap_nodes(
+        &self,
+        sim: &mut Sim,
+        round: u64,
+        updates: Vec<Vec<i64>>,
+        behaviour: &[Behaviour],
+        corrupt: f64,
+    ) {
+        let round_id = RoundId(round);
+        let round_seed = self.round_seed(round);
+        let node_seed = |label: &str, i: usize| seed_of(&round_seed, label, i);
+        let cfg = |label: &str, i: usize| -> Option<NodeConfig<GradsealSuite>> {
+            Some(NodeConfig {
+                sys: self.sys.clone(),
+                authority: self.key("authority", 0)?.bundle().to_bytes(),
+                key: self.key(label, i)?,
+                round: round_id,
+                seed: node_seed(label, i),
+            })
+        };
+        let mut updates = updates.into_iter().map(Some).collect::<Vec<_>>();
+        let mut fault_rng = ChaCha20Rng::from_seed(node_seed("faults", 0));
+        let tamper = self.out_of_range_tamper(self.out_of_range_shift().unsigned_abs());
+        sim.map_nodes(|id, node| {
+            if let Some(i) = (0..self.clients).find(|&i| client(i) == id) {
+                let b = behaviour.get(i).copied().unwrap_or(Behaviour::Honest);
+                let update = updates.get_mut(i).and_then(Option::take);
+                let make = || Some(Client::new(cfg("client", i)?, update?));
+                return match b {
+                    Behaviour::Honest => node,
+                    Behaviour::Offline => Box::new(Silent),
+                    Behaviour::OutOfRange => match make() {
+                        Some(mut c) => {
+                            c.danger_tamper(tamper);
+                            Box::new(c)
+                        }
+                        None => node,
+                    },
+                    Behaviour::Replay => match (make(), self.recorded.get(&i)) {
+                        (Some(c), Some(rec)) => Box::new(Replayer {
+                            inner: c,
+                            recorded: rec.clone(),
+                            round: round_id,
+                            pending: VecDeque::new(),
+                            replayed: false,
+                        }),
+                        _ => node,
+                    },
+                };
+            }
+            if corrupt > 0.0
+                && let Some(r) = (0..RELAYS).find(|&r| relay(r) == id)
+                && let Some(c) = cfg("relay", r)
+            {
+                let mut seed = [0u8; 32];
+                fault_rng.fill_bytes(&mut seed);
+                return Box::new(CorruptingRelay {
+                    inner: Relay::new(c),
+                    rng: ChaCha20Rng::from_seed(seed),
+                    p: corrupt,
+                });
+            }
+            node
+        });
+    }
+
+    fn collect(&self, sim: &Sim) -> Outcome {
+        let mut out = Outcome { client_bytes: vec![0; self.clients], ..Outcome::default() };
+        for (n, e) in &sim.events {
+            match e {
+                Event::Completed(r) if *n == AGGREGATOR => {
+                    out.result = Some((r.sum.clone(), r.count));
+                }
+                Event::Failed(f) if *n == AGGREGATOR && out.failure.is_none() => {
+                    out.failure = Some(format!("{f:?}"));
+                }
+                Event::Accepted { client } if *n == AGGREGATOR => out.accepted.push(*client),
+                Event::Rejected { client, reason } if *n == AGGREGATOR => {
+                    out.rejected.push((*client, *reason));
+                }
+                Event::RelayBlamed(b) if *n == AGGREGATOR => {
+                    if let Some(r) = (0..RELAYS).find(|&r| relay(r) == b.relay) {
+                        *out.blamed.entry(r).or_default() += 1;
+                    }
+                }
+                Event::AuditPassed { .. } if *n == OBSERVER => out.audited = true,
+                _ => {}
+            }
+        }
+        for d in sim.log.as_deref().unwrap_or(&[]) {
+            if let Some(i) = (0..self.clients).find(|&i| client(i) == d.from)
+                && let Some(b) = out.client_bytes.get_mut(i)
+            {
+                *b += d.payload.len() as u64;
+            }
+        }
+        if out.result.is_none() && out.failure.is_none() {
+            out.failure = Some("no result".into());
+        }
+        out
+    }
+
+    /// Records the first honest contribution of every would-be replayer.
+    fn record_replays(&mut self, sim: &Sim, behaviour: &[Behaviour]) {
+        for (i, b) in behaviour.iter().enumerate() {
+            if *b != Behaviour::Honest || self.recorded.contains_key(&i) {
+                continue;
+            }
+            let shards: Vec<(NodeId, Arc<[u8]>)> = sim
+                .log
+                .as_deref()
+                .unwrap_or(&[])
+                .iter()
+                .filter(|d| {
+                    d.from == client(i)
+                        && matches!(Message::from_bytes(&d.payload), Ok(Message::Shard(_)))
+                })
+                .map(|d| (d.to, Arc::clone(&d.payload)))
+                .collect();
+            if !shards.is_empty() {
+                self.recorded.insert(i, shards);
+            }
+        }
+    }
+}
+
+/// An offline client: receives everything, sends nothing.
+struct Silent;
+
+impl Role for Silent {
+    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
+    fn handle_timeout(&mut self, _: Millis) {}
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        None
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+}
+
+/// A relay that flips a bit of each shard it forwards with probability `p`.
+struct CorruptingRelay {
+    inner: Relay<GradsealSuite>,
+    rng: ChaCha20Rng,
+    p: f64,
+}
+
+impl Role for CorruptingRelay {
+    fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
+        self.inner.handle_message(now, from, bytes);
+    }
+    fn handle_timeout(&mut self, now: Millis) {
+        self.inner.handle_timeout(now);
+    }
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        let t = self.inner.poll_transmit()?;
+        let Ok(Message::Shard(mut s)) = Message::from_bytes(&t.payload) else { return Some(t) };
+        if uniform(&mut self.rng) >= self.p {
+            return Some(t);
+        }
+        if let Some(b) = s.shard.last_mut() {
+            *b ^= 0x80;
+        }
+        Some(Transmit { to: t.to, payload: Message::Shard(s).to_bytes().into() })
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        self.inner.poll_event()
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        self.inner.poll_timeout()
+    }
+}
+
+/// A client that, instead of its fresh contribution, sends the shards it recorded in an
+/// earlier round with the round field rewritten (so relays forward them).
+struct Replayer {
+    inner: Client<GradsealSuite>,
+    recorded: Vec<(NodeId, Arc<[u8]>)>,
+    round: RoundId,
+    pending: VecDeque<Transmit>,
+    replayed: bool,
+}
+
+impl Role for Replayer {
+    fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
+        self.inner.handle_message(now, from, bytes);
+    }
+    fn handle_timeout(&mut self, now: Millis) {
+        self.inner.handle_timeout(now);
+    }
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        while let Some(t) = self.inner.poll_transmit() {
+            if !matches!(Message::from_bytes(&t.payload), Ok(Message::Shard(_))) {
+                self.pending.push_back(t);
+                continue;
+            }
+            if !self.replayed {
+                self.replayed = true;
+                for (to, payload) in &self.recorded {
+                    if let Ok(Message::Shard(mut s)) = Message::from_bytes(payload) {
+                        s.round = self.round;
+                        self.pending.push_back(Transmit {
+                            to: *to,
+                            payload: Message::Shard(s).to_bytes().into(),
+                        });
+                    }
+                }
+            }
+        }
+        self.pending.pop_front()
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        self.inner.poll_event()
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        self.inner.poll_timeout()
+    }
+}
