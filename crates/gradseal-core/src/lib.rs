@@ -38,8 +38,12 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing)]
 
+pub mod bulk;
 pub mod codec;
 pub mod hash;
+#[cfg(target_arch = "x86_64")]
+pub mod keccak4;
 
+pub use bulk::bulk_digest;
 pub use codec::{Codec, DecodeError, Reader, Writer};
 pub use hash::{DOMAIN_PREFIX, Transcript, hash};

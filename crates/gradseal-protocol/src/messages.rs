@@ -8,7 +8,7 @@
 //! Signed messages: the signer signs [`Announcement::digest`] (and the other `digest`s), a
 //! domain-separated hash of the message's encoding *without* its signature field.
 
-use gradseal_core::{Codec, DecodeError, Reader, Transcript, Writer, hash};
+use gradseal_core::{Codec, DecodeError, Reader, Transcript, Writer, bulk_digest, hash};
 
 use crate::params::{
     MAX_CLIENTS, MAX_COMMITTEE, MAX_DIMENSION, MAX_RELAYS, NodeId, RoundId, RoundParams,
@@ -250,21 +250,10 @@ impl Codec for Contribution {
 }
 
 /// Digest of a ciphertext's bytes (what the client's statement and the transcript bind):
-/// TurboSHAKE128 (D = 0x1F, 32 bytes) over `u32(len tag) ‖ tag ‖ u64(len c) ‖ c`.
-///
-/// The only protocol hash over bulk data, so the fastest SHA3-family function is used
-/// (as gradseal-shard does for its chunks); every verifier hashes every ciphertext once.
+/// `bulk_digest(TAG_CIPHERTEXT, c)` (gradseal-core's chunked TurboSHAKE128 tree: every
+/// verifier hashes every ciphertext once, so the fastest SHA3-family construction is used).
 pub fn ciphertext_digest(ciphertext: &[u8]) -> Digest {
-    use turboshake::digest::{ExtendableOutput, Update};
-    let tag = tags::TAG_CIPHERTEXT.as_bytes();
-    let mut h = turboshake::TurboShake128::default();
-    h.update(&u32::try_from(tag.len()).unwrap_or(u32::MAX).to_be_bytes());
-    h.update(tag);
-    h.update(&(ciphertext.len() as u64).to_be_bytes());
-    h.update(ciphertext);
-    let mut out = [0u8; 32];
-    h.finalize_xof_into(&mut out);
-    out
+    bulk_digest(tags::TAG_CIPHERTEXT, ciphertext)
 }
 
 /// The statement a client signs: (announcement, round, client index, ciphertext digest).
@@ -419,7 +408,7 @@ impl TranscriptMsg {
         w.put_list(&self.rejected, |w, e| e.encode(w));
         w.put_list(&self.bad_relays, |w, e| e.encode(w));
         t.append("rejected-and-relays", w.as_slice());
-        t.append("aggregate", &self.aggregate);
+        t.append("aggregate", &bulk_digest(tags::TAG_AGGREGATE, &self.aggregate));
         t.finalize()
     }
 
@@ -489,11 +478,12 @@ impl PartialDecryption {
         w.put_var_bytes(&self.partial);
     }
 
-    /// The digest the member signs.
+    /// The digest the member signs: `bulk_digest(TAG_PARTIAL, body)` (the body holds the
+    /// whole partial decryption).
     pub fn digest(&self) -> Digest {
         let mut w = Writer::new();
         self.encode_body(&mut w);
-        hash(tags::TAG_PARTIAL, &[w.as_slice()])
+        bulk_digest(tags::TAG_PARTIAL, w.as_slice())
     }
 }
 
@@ -636,11 +626,12 @@ impl RoundResult {
         w.put_list(&self.partials, |w, p| p.encode(w));
     }
 
-    /// The digest the aggregator signs.
+    /// The digest the aggregator signs: `bulk_digest(TAG_RESULT, body)` (the body holds
+    /// the sum and every partial decryption).
     pub fn digest(&self) -> Digest {
         let mut w = Writer::new();
         self.encode_body(&mut w);
-        hash(tags::TAG_RESULT, &[w.as_slice()])
+        bulk_digest(tags::TAG_RESULT, w.as_slice())
     }
 
     /// The mean update in model units: `sum / (count · scale)` per coordinate.

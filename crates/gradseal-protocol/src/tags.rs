@@ -14,6 +14,8 @@ pub const TAG_CIPHERTEXT: &str = "gradseal/v1/protocol/ciphertext";
 pub const TAG_ENVELOPE_CONTEXT: &str = "gradseal/v1/protocol/envelope-context";
 /// Digest of a shard message (for de-duplication and blame).
 pub const TAG_SHARD: &str = "gradseal/v1/protocol/shard";
+/// Bulk digest of the aggregate ciphertext inside the transcript digest.
+pub const TAG_AGGREGATE: &str = "gradseal/v1/protocol/aggregate";
 /// Digest of a round transcript (the aggregator signs it; members decrypt against it).
 pub const TAG_TRANSCRIPT: &str = "gradseal/v1/protocol/transcript";
 /// Digest of a partial decryption (the member signs it).
@@ -39,6 +41,7 @@ pub const ALL: &[&str] = &[
     TAG_CIPHERTEXT,
     TAG_ENVELOPE_CONTEXT,
     TAG_SHARD,
+    TAG_AGGREGATE,
     TAG_TRANSCRIPT,
     TAG_PARTIAL,
     TAG_REFUSAL,

@@ -126,7 +126,7 @@ pub(crate) fn chunk_digests(chunks: &[(usize, usize, &[u8])]) -> Vec<Digest> {
     #[cfg(target_arch = "x86_64")]
     {
         let equal = chunks.windows(2).all(|w| w[0].2.len() == w[1].2.len());
-        if let (true, Some(simd)) = (equal && chunks.len() > 1, crate::keccak4::detect()) {
+        if let (true, Some(simd)) = (equal && chunks.len() > 1, gradseal_core::keccak4::detect()) {
             let headers: Vec<Vec<u8>> =
                 chunks.iter().map(|&(i, s, c)| chunk_header(i, s, c.len())).collect();
             for (group, hs) in chunks.chunks(4).zip(headers.chunks(4)) {
@@ -136,9 +136,9 @@ pub(crate) fn chunk_digests(chunks: &[(usize, usize, &[u8])]) -> Vec<Digest> {
                 }
                 let msg = |t: usize| {
                     let t = t.min(group.len() - 1);
-                    crate::keccak4::Message { header: &hs[t], body: group[t].2 }
+                    gradseal_core::keccak4::Message { header: &hs[t], body: group[t].2 }
                 };
-                let d = crate::keccak4::turboshake4(simd, [msg(0), msg(1), msg(2), msg(3)]);
+                let d = gradseal_core::keccak4::turboshake4(simd, [msg(0), msg(1), msg(2), msg(3)]);
                 out.extend_from_slice(&d[..group.len()]);
             }
             return out;

@@ -39,8 +39,6 @@ mod decode;
 mod encode;
 mod error;
 mod hashing;
-#[cfg(target_arch = "x86_64")]
-mod keccak4;
 mod layout;
 mod manifest;
 mod par;

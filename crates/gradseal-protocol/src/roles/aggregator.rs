@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chacha20::ChaCha20Rng;
-use gradseal_core::{Codec, hash};
+use gradseal_core::{Codec, bulk_digest};
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
 use crate::messages::{
@@ -298,7 +298,7 @@ impl<S: Suite> Aggregator<S> {
     /// the manifest it came from).
     fn on_envelope(&mut self, envelope: &[u8]) -> bool {
         let Some(ctx) = self.ctx.as_ref() else { return false };
-        let item = hash(tags::TAG_SHARD, &[envelope]);
+        let item = bulk_digest(tags::TAG_SHARD, envelope);
         let context = envelope_context(&ctx.ann.aggregator.bundle);
         let Some((sender, plaintext)) = S::unsigncrypt(&ctx.sys, &self.cfg.key, &context, envelope)
         else {

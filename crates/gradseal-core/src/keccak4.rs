@@ -2,8 +2,14 @@
 //! SIMD types: the chunk digests of one stripe have equal lengths, so four of them are
 //! absorbed at once. The output is bit-for-bit TurboSHAKE128 (RFC 9861), checked against
 //! the `turboshake` crate by the tests; this module only makes it faster.
+//!
+//! Used by [`crate::bulk`] and by gradseal-shard's chunk digests; x86-64 only (elsewhere
+//! callers use the portable `turboshake` crate).
 
-use pulp::x86::V3;
+// Every index below is a constant bounded by the Keccak state (25 lanes) or the rate.
+#![allow(clippy::indexing_slicing)]
+
+pub use pulp::x86::V3;
 use pulp::{NullaryFnOnce, u64x4};
 
 /// Keccak round constants; Keccak-p[1600, 12] uses the last 12.
@@ -117,11 +123,13 @@ fn permute(s: V3, a: &mut [u64x4; 25]) {
     }
 }
 
-/// One lane's message: a short header followed by the chunk.
-#[derive(Clone, Copy)]
-pub(crate) struct Message<'a> {
-    pub(crate) header: &'a [u8],
-    pub(crate) body: &'a [u8],
+/// One lane's message: a short header followed by the chunk (absorbed as `header ‖ body`).
+#[derive(Clone, Copy, Debug)]
+pub struct Message<'a> {
+    /// The framed prefix.
+    pub header: &'a [u8],
+    /// The bulk data.
+    pub body: &'a [u8],
 }
 
 impl Message<'_> {
@@ -238,12 +246,13 @@ impl NullaryFnOnce for Absorb<'_> {
 }
 
 /// The AVX2 backend, if this CPU has it.
-pub(crate) fn detect() -> Option<V3> {
+pub fn detect() -> Option<V3> {
     V3::try_new()
 }
 
-/// TurboSHAKE128(header_l ‖ body_l, D = 0x1F, 32 bytes) for four messages of equal length.
-pub(crate) fn turboshake4(simd: V3, msgs: [Message<'_>; 4]) -> [[u8; 32]; 4] {
+/// TurboSHAKE128(header_l ‖ body_l, D = 0x1F, 32 bytes) for four messages of equal length
+/// (`header.len() + body.len()` equal across the four; checked in debug builds).
+pub fn turboshake4(simd: V3, msgs: [Message<'_>; 4]) -> [[u8; 32]; 4] {
     debug_assert!(msgs.iter().all(|m| m.len() == msgs[0].len()));
     simd.vectorize(Absorb { simd, msgs })
 }
