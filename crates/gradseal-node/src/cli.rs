@@ -156,7 +156,8 @@ pub fn run_node(args: &NodeArgs) -> Result<(), String> {
 /// # Errors
 /// A one-line description of what went wrong.
 pub fn run_cluster(args: &ClusterArgs) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find the gradseal executable: {e}"))?;
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find the gradseal executable: {e}"))?;
     let plan = Plan {
         clients: args.clients,
         rounds: args.rounds,
@@ -178,11 +179,14 @@ pub fn run_cluster(args: &ClusterArgs) -> Result<(), String> {
     }
     let summary = cluster::run(&plan).map_err(|e| e.to_string())?;
     let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
-    println!("{text}");
-    Ok(())
+    print_line(&text)
 }
 
-fn read_kind<T>(path: &Path, want: &str, pick: impl FnOnce(KeyFile) -> Option<T>) -> Result<T, Error> {
+fn read_kind<T>(
+    path: &Path,
+    want: &str,
+    pick: impl FnOnce(KeyFile) -> Option<T>,
+) -> Result<T, Error> {
     let f = KeyFile::read(path)?;
     let kind = f.kind();
     pick(f).ok_or_else(|| {
@@ -190,7 +194,12 @@ fn read_kind<T>(path: &Path, want: &str, pick: impl FnOnce(KeyFile) -> Option<T>
     })
 }
 
-fn keygen(kind: KeygenKind, id: Option<&str>, out: &Path, public: Option<&Path>) -> Result<String, Error> {
+fn keygen(
+    kind: KeygenKind,
+    id: Option<&str>,
+    out: &Path,
+    public: Option<&Path>,
+) -> Result<String, Error> {
     let mut rng = os_rng()?;
     match kind {
         KeygenKind::Kgc => {
@@ -237,7 +246,8 @@ fn enrol(step: &EnrolStep) -> Result<String, Error> {
                 KeyFile::Request(r) => Some(r),
                 _ => None,
             })?;
-            let partial = kgc.issue(&req, &mut rng).map_err(clsc(&request.display().to_string()))?;
+            let partial =
+                kgc.issue(&req, &mut rng).map_err(clsc(&request.display().to_string()))?;
             KeyFile::Partial(partial).write(out)?;
             Ok(format!("wrote partial key {}", out.display()))
         }
@@ -280,6 +290,11 @@ pub fn run_key_command(cmd: &KeyCommand) -> Result<(), String> {
             .map_err(|e| Error::Io(format!("{}: {e}", file.display()))),
     }
     .map_err(|e| e.to_string())?;
-    println!("{}", out.trim_end());
-    Ok(())
+    print_line(out.trim_end())
+}
+
+/// Writes one line to stdout (a closed stdout is an error, not a panic).
+fn print_line(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{text}").map_err(|e| format!("cannot write to stdout: {e}"))
 }

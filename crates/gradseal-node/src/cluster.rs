@@ -169,7 +169,11 @@ fn specs(plan: &Plan, rng: &mut chacha20::ChaCha20Rng) -> Result<Vec<NodeSpec>, 
 }
 
 /// Enrols every node and writes keys and configs; returns the config paths.
-fn prepare(plan: &Plan, nodes: &[NodeSpec], rng: &mut chacha20::ChaCha20Rng) -> Result<Vec<PathBuf>, Error> {
+fn prepare(
+    plan: &Plan,
+    nodes: &[NodeSpec],
+    rng: &mut chacha20::ChaCha20Rng,
+) -> Result<Vec<PathBuf>, Error> {
     for sub in ["keys", "configs", "logs", "reports"] {
         let p = plan.dir.join(sub);
         std::fs::create_dir_all(&p).map_err(io("cannot create", &p))?;
@@ -198,9 +202,13 @@ fn prepare(plan: &Plan, nodes: &[NodeSpec], rng: &mut chacha20::ChaCha20Rng) -> 
         start_delay_ms: 500,
         pause_ms: 300,
         aggregator: Party { id: 1, bundle: bundle("aggregator") },
-        committee: by_role(RoleKind::Committee).map(|n| Party { id: n.id, bundle: bundle(&n.name) }).collect(),
+        committee: by_role(RoleKind::Committee)
+            .map(|n| Party { id: n.id, bundle: bundle(&n.name) })
+            .collect(),
         relays: by_role(RoleKind::Relay).map(|n| n.id).collect(),
-        roster: by_role(RoleKind::Client).map(|n| Party { id: n.id, bundle: bundle(&n.name) }).collect(),
+        roster: by_role(RoleKind::Client)
+            .map(|n| Party { id: n.id, bundle: bundle(&n.name) })
+            .collect(),
     };
     let peers: Vec<Peer> = nodes.iter().map(|n| Peer { id: n.id, addr: n.addr }).collect();
     let mut paths = Vec::new();
@@ -278,7 +286,9 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
     }
     // Shard i of 6 goes through relay i mod relays; the last `kill_relays` relays die.
     let lost = (0..6usize)
-        .filter(|i| plan.relays > 0 && i % plan.relays >= plan.relays.saturating_sub(plan.kill_relays))
+        .filter(|i| {
+            plan.relays > 0 && i % plan.relays >= plan.relays.saturating_sub(plan.kill_relays)
+        })
         .count();
     if plan.relays == 0 || plan.committee == 0 || lost > 2 {
         return Err(Error::Cluster(
@@ -306,7 +316,11 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
 }
 
 /// Waits for every round, kills the chosen nodes mid-round; returns the killed node ids.
-async fn supervise(plan: &Plan, nodes: &[NodeSpec], children: &mut Children) -> Result<BTreeSet<u32>, Error> {
+async fn supervise(
+    plan: &Plan,
+    nodes: &[NodeSpec],
+    children: &mut Children,
+) -> Result<BTreeSet<u32>, Error> {
     let report = plan.dir.join("reports").join("authority.jsonl");
     let per_round = Duration::from_millis(plan.decryption_ms + 15_000);
     let kill_round = if plan.rounds >= 2 { 2 } else { 1 };
@@ -317,17 +331,22 @@ async fn supervise(plan: &Plan, nodes: &[NodeSpec], children: &mut Children) -> 
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
         let lines = read_lines(&report);
-        if round == kill_round && !kills_done && events(&lines, round, "announced").next().is_some() {
+        if round == kill_round && !kills_done && events(&lines, round, "announced").next().is_some()
+        {
             let victims = nodes
                 .iter()
                 .filter(|n| n.role == RoleKind::Client)
                 .rev()
                 .take(plan.kill_clients)
-                .chain(nodes.iter().filter(|n| n.role == RoleKind::Relay).rev().take(plan.kill_relays));
+                .chain(
+                    nodes.iter().filter(|n| n.role == RoleKind::Relay).rev().take(plan.kill_relays),
+                );
             let ids: BTreeSet<u32> = victims.map(|n| n.id).collect();
             for (name, id, c) in &mut children.0 {
                 if ids.contains(id) {
-                    c.kill().await.map_err(|e| Error::Cluster(format!("cannot kill {name}: {e}")))?;
+                    c.kill()
+                        .await
+                        .map_err(|e| Error::Cluster(format!("cannot kill {name}: {e}")))?;
                     eprintln!("gradseal cluster: killed {name} during round {round}");
                 }
             }
@@ -371,7 +390,8 @@ fn summarize(plan: &Plan, nodes: &[NodeSpec], killed: &BTreeSet<u32>) -> Result<
         }
     }
     for round in 1..=plan.rounds {
-        let time = |e: &str| events(&authority, round, e).next().and_then(|l| l.get("unix_ms")?.as_u64());
+        let time =
+            |e: &str| events(&authority, round, e).next().and_then(|l| l.get("unix_ms")?.as_u64());
         let seconds = match (time("announced"), time("audit_passed")) {
             (Some(a), Some(b)) => b.saturating_sub(a) as f64 / 1000.0,
             _ => f64::NAN,
@@ -381,14 +401,18 @@ fn summarize(plan: &Plan, nodes: &[NodeSpec], killed: &BTreeSet<u32>) -> Result<
             .collect();
         let rejected = u64::try_from(events(&aggregator, round, "rejected").count()).unwrap_or(0);
         let completed = events(&authority, round, "completed").next();
-        let decrypted: Option<Vec<i64>> = completed
-            .and_then(|l| l.get("sum")?.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()));
+        let decrypted: Option<Vec<i64>> = completed.and_then(|l| {
+            l.get("sum")?.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect())
+        });
         let count = completed.and_then(|l| l.get("count")?.as_u64());
         let mut expected = vec![0i64; usize::try_from(plan.dimension).unwrap_or(0)];
         for &i in &accepted {
-            let seed = usize::try_from(i).ok().and_then(|i| clients.get(i)).and_then(|c| c.update_seed);
+            let seed =
+                usize::try_from(i).ok().and_then(|i| clients.get(i)).and_then(|c| c.update_seed);
             let Some(seed) = seed else { continue };
-            for (e, v) in expected.iter_mut().zip(synth::update(&seed, RoundId(round), plan.dimension, 16)) {
+            for (e, v) in
+                expected.iter_mut().zip(synth::update(&seed, RoundId(round), plan.dimension, 16))
+            {
                 *e += v;
             }
         }
@@ -413,12 +437,17 @@ fn summarize(plan: &Plan, nodes: &[NodeSpec], killed: &BTreeSet<u32>) -> Result<
     Ok(Summary {
         rounds: plan.rounds,
         clients: plan.clients,
-        seconds_per_round: if secs.is_empty() { f64::NAN } else { secs.iter().sum::<f64>() / secs.len() as f64 },
+        seconds_per_round: if secs.is_empty() {
+            f64::NAN
+        } else {
+            secs.iter().sum::<f64>() / secs.len() as f64
+        },
         bytes_per_client_per_round: if sends == 0 { 0.0 } else { sent as f64 / sends as f64 },
         dropped_clients: plan.kill_clients,
         dropped_relays: plan.kill_relays,
         rejected_contributions: per_round.iter().map(|r| r.rejected).sum(),
-        sum_matches_plaintext: !per_round.is_empty() && per_round.iter().all(|r| r.sum_matches_plaintext),
+        sum_matches_plaintext: !per_round.is_empty()
+            && per_round.iter().all(|r| r.sum_matches_plaintext),
         dimension: plan.dimension,
         per_round,
     })

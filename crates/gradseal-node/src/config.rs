@@ -227,7 +227,9 @@ impl Config {
                 return Err("authority.rounds must be at least 1".into());
             }
             if a.decryption_deadline_ms <= a.contribution_deadline_ms {
-                return Err("authority.decryption_deadline_ms must exceed the contribution deadline".into());
+                return Err(
+                    "authority.decryption_deadline_ms must exceed the contribution deadline".into(),
+                );
             }
             if a.committee.is_empty() || a.roster.is_empty() || a.relays.is_empty() {
                 return Err("authority needs a committee, relays and a roster".into());
@@ -268,7 +270,8 @@ impl Config {
 
 fn parse_seed(s: &str) -> Result<[u8; 32], String> {
     let mut out = [0u8; 32];
-    hex::decode_to_slice(s, &mut out).map_err(|_| "client.update_seed must be 64 hex digits".to_string())?;
+    hex::decode_to_slice(s, &mut out)
+        .map_err(|_| "client.update_seed must be 64 hex digits".to_string())?;
     Ok(out)
 }
 

@@ -17,8 +17,8 @@ use gradseal_core::{Codec, hash};
 use gradseal_protocol::messages::Party;
 use gradseal_protocol::{
     Aggregator, Announcement, Authority, Client, Event, GradsealSuite, GradsealSystem, Member,
-    Message, Millis, NodeConfig, NodeId, Observer, ProofPolicy, Relay, Role, RoundId,
-    RoundParams, ShardLayout,
+    Message, Millis, NodeConfig, NodeId, Observer, ProofPolicy, Relay, Role, RoundId, RoundParams,
+    ShardLayout,
 };
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -177,10 +177,10 @@ impl Node {
         getrandom::fill(&mut os[..]).map_err(|e| Error::Io(format!("no OS randomness: {e}")))?;
         let seed = Zeroizing::new(hash(tags::TAG_ROLE_SEED, &[&os[..], &cfg.id.to_be_bytes()]));
         let update_seed = match cfg.role {
-            RoleKind::Client => Some(cfg.update_seed().map_err(|reason| Error::Config {
-                path: "client".into(),
-                reason,
-            })?),
+            RoleKind::Client => Some(
+                cfg.update_seed()
+                    .map_err(|reason| Error::Config { path: "client".into(), reason })?,
+            ),
             _ => None,
         };
         let schedule = match (&cfg.authority, cfg.role) {
@@ -192,7 +192,11 @@ impl Node {
                         .iter()
                         .map(|p| party(p.id, &p.bundle))
                         .collect::<Result<_, _>>()?,
-                    roster: a.roster.iter().map(|p| party(p.id, &p.bundle)).collect::<Result<_, _>>()?,
+                    roster: a
+                        .roster
+                        .iter()
+                        .map(|p| party(p.id, &p.bundle))
+                        .collect::<Result<_, _>>()?,
                 },
                 next_round: a.first_round,
                 next_at: Some(Instant::now() + Duration::from_millis(a.start_delay_ms)),
@@ -237,9 +241,10 @@ impl Node {
     /// The earliest of every role's timer and the authority's schedule.
     fn next_wake(&self) -> Option<Instant> {
         let roles = self.slots.iter().filter_map(Slot::deadline);
-        let sched = self.schedule.iter().flat_map(|s| {
-            [s.next_at, s.running.map(|(_, t)| t), s.exit_at].into_iter().flatten()
-        });
+        let sched = self
+            .schedule
+            .iter()
+            .flat_map(|s| [s.next_at, s.running.map(|(_, t)| t), s.exit_at].into_iter().flatten());
         roles.chain(sched).min()
     }
 
@@ -252,12 +257,12 @@ impl Node {
             }
         }
         let Some(s) = self.schedule.as_mut() else { return };
-        if let Some((round, give_up)) = s.running {
-            if give_up <= now {
-                log(self.id, &format!("round {} did not end before its deadline", round.0));
-                self.report.record(round.0, "round_timeout", json!({}));
-                self.end_round(round);
-            }
+        if let Some((round, give_up)) = s.running
+            && give_up <= now
+        {
+            log(self.id, &format!("round {} did not end before its deadline", round.0));
+            self.report.record(round.0, "round_timeout", json!({}));
+            self.end_round(round);
         }
         let Some(s) = self.schedule.as_mut() else { return };
         if s.next_at.is_some_and(|t| t <= now) {
@@ -292,7 +297,8 @@ impl Node {
             roster: s.bundles.roster.clone(),
             signature: Vec::new(),
         };
-        let give_up = Instant::now() + Duration::from_millis(p.decryption_deadline_ms + ROUND_GRACE_MS);
+        let give_up =
+            Instant::now() + Duration::from_millis(p.decryption_deadline_ms + ROUND_GRACE_MS);
         s.running = Some((round, give_up));
         let made = self.node_config(round, b"authority").and_then(|a| {
             Ok((Authority::new(a), Observer::new(self.node_config(round, b"observer")?)))
@@ -340,7 +346,8 @@ impl Node {
     fn on_frame(&mut self, from: NodeId, bytes: Vec<u8>) {
         // Every message is `kind (1) ‖ round (8) ‖ ...`: route on the round without
         // decoding the whole message (the role decodes and checks it).
-        let round = bytes.get(1..9).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes);
+        let round =
+            bytes.get(1..9).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes);
         let Some(round) = round else {
             log(self.id, &format!("garbage from node {} ({} bytes) dropped", from.0, bytes.len()));
             return;
@@ -357,11 +364,11 @@ impl Node {
         if self.kind == RoleKind::Authority || round.0 <= self.finished_upto {
             return; // not ours, or a round already forgotten
         }
-        if bytes.first() == Some(&1) {
-            if let Ok(Message::Announcement(ann)) = Message::from_bytes(bytes) {
-                self.open_round(from, &ann, bytes);
-                return;
-            }
+        if bytes.first() == Some(&1)
+            && let Ok(Message::Announcement(ann)) = Message::from_bytes(bytes)
+        {
+            self.open_round(from, &ann, bytes);
+            return;
         }
         let in_window = round.0 <= self.finished_upto.saturating_add(EARLY_WINDOW)
             || self.slots.iter().any(|s| round.0 <= s.round.0.saturating_add(EARLY_WINDOW));
@@ -372,7 +379,10 @@ impl Node {
             self.early_bytes += bytes.len();
             self.early.push((round, from, bytes.to_vec()));
         } else {
-            log(self.id, &format!("message for unknown round {} from node {} dropped", round.0, from.0));
+            log(
+                self.id,
+                &format!("message for unknown round {} from node {} dropped", round.0, from.0),
+            );
         }
     }
 
@@ -407,10 +417,14 @@ impl Node {
             events.push(e);
         }
         if !events.iter().any(|e| matches!(e, Event::Announced { .. })) {
-            log(self.id, &format!("invalid announcement for round {} dropped: {events:?}", ann.round.0));
+            log(
+                self.id,
+                &format!("invalid announcement for round {} dropped: {events:?}", ann.round.0),
+            );
             return;
         }
-        let mut slot = Slot { round: ann.round, start, role, announcer: None, sent_bytes: 0, finished: false };
+        let mut slot =
+            Slot { round: ann.round, start, role, announcer: None, sent_bytes: 0, finished: false };
         for e in events {
             self.on_event(&mut slot, e);
         }
@@ -451,7 +465,8 @@ impl Node {
                     if t.to == self.id {
                         self.local.push_back((self.id, t.payload));
                     } else {
-                        slot.sent_bytes += u64::try_from(t.payload.len() + crate::frame::HEADER_LEN).unwrap_or(0);
+                        slot.sent_bytes +=
+                            u64::try_from(t.payload.len() + crate::frame::HEADER_LEN).unwrap_or(0);
                         self.net.send(t.to, t.payload);
                     }
                 }
@@ -483,19 +498,33 @@ impl Node {
             Event::JointKeyReady => rep.record(r.0, "joint_key", json!({})),
             Event::Contributed { shards } => {
                 // The shards were just handed to the network (transmits drain first).
-                rep.record(r.0, "contributed", json!({ "shards": shards, "bytes": slot.sent_bytes }));
+                rep.record(
+                    r.0,
+                    "contributed",
+                    json!({ "shards": shards, "bytes": slot.sent_bytes }),
+                );
             }
             Event::Accepted { client } => rep.record(r.0, "accepted", json!({ "client": client })),
             Event::Rejected { client, reason } => {
-                rep.record(r.0, "rejected", json!({ "client": client, "reason": format!("{reason:?}") }));
+                rep.record(
+                    r.0,
+                    "rejected",
+                    json!({ "client": client, "reason": format!("{reason:?}") }),
+                );
             }
-            Event::RelayBlamed(b) => rep.record(r.0, "relay_blamed", json!({ "detail": format!("{b:?}") })),
+            Event::RelayBlamed(b) => {
+                rep.record(r.0, "relay_blamed", json!({ "detail": format!("{b:?}") }))
+            }
             Event::TranscriptPublished { accepted, .. } => {
                 rep.record(r.0, "transcript", json!({ "accepted": accepted }));
             }
             Event::Decrypted { .. } => rep.record(r.0, "decrypted", json!({})),
             Event::Refused { member, fault } => {
-                rep.record(r.0, "refused", json!({ "member": member, "fault": format!("{fault:?}") }));
+                rep.record(
+                    r.0,
+                    "refused",
+                    json!({ "member": member, "fault": format!("{fault:?}") }),
+                );
             }
             Event::Completed(res) => {
                 let sum = if self.kind == RoleKind::Client { json!(null) } else { json!(res.sum) };
@@ -522,7 +551,10 @@ impl Node {
                 self.end_round(r);
             }
             Event::Dropped { from, error } => {
-                log(self.id, &format!("round {}: message from node {} dropped: {error:?}", r.0, from.0));
+                log(
+                    self.id,
+                    &format!("round {}: message from node {} dropped: {error:?}", r.0, from.0),
+                );
             }
             other => rep.record(r.0, "event", json!({ "detail": format!("{other:?}") })),
         }

@@ -101,7 +101,9 @@ impl Frame {
 /// # Errors
 /// [`Error::FrameTooLong`] before allocating, [`Error::Io`] on a read error or an end of
 /// stream inside a frame.
-pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(r: &mut R) -> Result<Option<Frame>, Error> {
+pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
+    r: &mut R,
+) -> Result<Option<Frame>, Error> {
     use tokio::io::AsyncReadExt;
     let mut head = [0u8; HEADER_LEN];
     match r.read_exact(&mut head).await {

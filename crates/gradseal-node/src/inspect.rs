@@ -41,7 +41,11 @@ fn bundle_lines(out: &mut String, b: &PublicBundle) {
     let _ = writeln!(out, "  identity: {}", identity(b.identity()));
     // A bundle's encoding is identity ‖ X (32) ‖ R (32).
     let n = bytes.len();
-    let _ = writeln!(out, "  X: {}", hx(bytes.get(n.saturating_sub(64)..n.saturating_sub(32)).unwrap_or_default()));
+    let _ = writeln!(
+        out,
+        "  X: {}",
+        hx(bytes.get(n.saturating_sub(64)..n.saturating_sub(32)).unwrap_or_default())
+    );
     let _ = writeln!(out, "  R: {}", hx(bytes.get(n.saturating_sub(32)..).unwrap_or_default()));
 }
 
@@ -50,7 +54,11 @@ fn key_file(f: &KeyFile) -> String {
     let mut out = format!("gradseal key file: {}\n", f.kind().name());
     match f {
         KeyFile::KgcSecret(k) => {
-            let _ = writeln!(out, "  Ppub: {}\n  master secret: (not shown)", hx(k.public().ppub_bytes()));
+            let _ = writeln!(
+                out,
+                "  Ppub: {}\n  master secret: (not shown)",
+                hx(k.public().ppub_bytes())
+            );
         }
         KeyFile::KgcPublic(p) => {
             let _ = writeln!(out, "  Ppub: {}", hx(p.ppub_bytes()));
@@ -63,7 +71,12 @@ fn key_file(f: &KeyFile) -> String {
             let _ = writeln!(out, "  secret seed: (not shown)");
         }
         KeyFile::Request(r) => {
-            let _ = writeln!(out, "  identity: {}\n  X: {}", identity(r.identity()), hx(r.public_value()));
+            let _ = writeln!(
+                out,
+                "  identity: {}\n  X: {}",
+                identity(r.identity()),
+                hx(r.public_value())
+            );
         }
         KeyFile::Partial(p) => {
             let _ = writeln!(out, "  R: {}\n  d: (not shown)", hx(p.public_part()));
@@ -100,7 +113,10 @@ pub fn message(m: &Message) -> String {
         Message::KeyBody(k) => writeln!(
             out,
             "committee key body, round {r}\n  member: {}\n  announcement: {}\n  body: {} bytes\n  signature: {}",
-            k.member, hx(&k.announcement), k.body.len(), short(&k.signature)
+            k.member,
+            hx(&k.announcement),
+            k.body.len(),
+            short(&k.signature)
         ),
         Message::Shard(s) => writeln!(
             out,
@@ -111,12 +127,19 @@ pub fn message(m: &Message) -> String {
         Message::Transcript(t) => writeln!(
             out,
             "transcript, round {r}\n  announcement: {}\n  accepted: {}\n  rejected: {}\n  bad relays: {}\n  aggregate: {} bytes\n  signature: {}",
-            hx(&t.announcement), t.accepted.len(), t.rejected.len(), t.bad_relays.len(), t.aggregate.len(), short(&t.signature)
+            hx(&t.announcement),
+            t.accepted.len(),
+            t.rejected.len(),
+            t.bad_relays.len(),
+            t.aggregate.len(),
+            short(&t.signature)
         ),
         Message::Partial(p) => writeln!(
             out,
             "partial decryption, round {r}\n  member: {}\n  transcript: {}\n  partial: {} bytes",
-            p.member, hx(&p.transcript), p.partial.len()
+            p.member,
+            hx(&p.transcript),
+            p.partial.len()
         ),
         Message::Refusal(f) => writeln!(
             out,
@@ -134,7 +157,11 @@ pub fn message(m: &Message) -> String {
             hx(&res.transcript),
             res.count,
             res.sum.iter().take(8).collect::<Vec<_>>(),
-            if res.sum.len() > 8 { format!(" … ({} coordinates)", res.sum.len()) } else { String::new() },
+            if res.sum.len() > 8 {
+                format!(" … ({} coordinates)", res.sum.len())
+            } else {
+                String::new()
+            },
             res.partials.len()
         ),
         #[allow(unreachable_patterns)]
@@ -152,10 +179,10 @@ pub fn describe(bytes: &[u8]) -> Result<String, Error> {
     if KeyFile::sniff(bytes) {
         return KeyFile::from_bytes(bytes).map(|f| key_file(&f));
     }
-    if let Ok(f) = Frame::decode_exact(bytes) {
-        if let Ok(m) = Message::from_bytes(&f.payload) {
-            return Ok(format!("node frame from node {}: {}", f.from.0, message(&m)));
-        }
+    if let Ok(f) = Frame::decode_exact(bytes)
+        && let Ok(m) = Message::from_bytes(&f.payload)
+    {
+        return Ok(format!("node frame from node {}: {}", f.from.0, message(&m)));
     }
     if let Ok(m) = Message::from_bytes(bytes) {
         return Ok(message(&m));
@@ -185,7 +212,10 @@ pub fn describe(bytes: &[u8]) -> Result<String, Error> {
         ("gradseal-agg encrypted update", gradseal_agg::EncryptedUpdate::from_bytes(bytes).is_ok()),
         ("gradseal-agg aggregate", gradseal_agg::Aggregate::from_bytes(bytes).is_ok()),
         ("gradseal-agg committee key body", gradseal_agg::KeyBody::from_bytes(bytes).is_ok()),
-        ("gradseal-agg partial decryption", gradseal_agg::PartialDecryption::from_bytes(bytes).is_ok()),
+        (
+            "gradseal-agg partial decryption",
+            gradseal_agg::PartialDecryption::from_bytes(bytes).is_ok(),
+        ),
     ];
     if let Some((name, _)) = agg.iter().find(|(_, ok)| *ok) {
         return Ok(format!("{name} ({} bytes)\n", bytes.len()));

@@ -81,6 +81,8 @@ impl Kind {
 }
 
 /// The decoded contents of a key file.
+// Read once per command or node start: the size difference between variants is irrelevant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum KeyFile {
@@ -310,7 +312,8 @@ pub fn enrol_locally(
         let what = format!("{what} {identity}");
         move |source| Error::Clsc { what, source }
     };
-    let id = gradseal_clsc::Identity::new(identity.as_bytes().to_vec()).map_err(clsc("identity"))?;
+    let id =
+        gradseal_clsc::Identity::new(identity.as_bytes().to_vec()).map_err(clsc("identity"))?;
     let seed = NodeSecretSeed::generate(id, rng);
     let secret = seed.secret().map_err(clsc("secret of"))?;
     let request = secret.request(kgc.public(), rng);
@@ -371,7 +374,9 @@ mod tests {
         let e = KeyFile::from_bytes(&bytes).unwrap_err().to_string();
         assert!(e.contains("node keys") && !e.contains('\n'), "{e}");
         assert!(KeyFile::from_bytes(b"hello").unwrap_err().to_string().contains("magic"));
-        assert!(KeyFile::from_bytes(b"gradseal\x02\x01").unwrap_err().to_string().contains("version"));
+        assert!(
+            KeyFile::from_bytes(b"gradseal\x02\x01").unwrap_err().to_string().contains("version")
+        );
         assert!(KeyFile::from_bytes(b"gradseal\x01\x63").unwrap_err().to_string().contains("kind"));
         assert!(KeyFile::from_bytes(&[b'g'; 5000]).is_err());
     }
@@ -387,7 +392,9 @@ mod tests {
         }
         let e = read_node_keys(&dir.join("7.bin")).unwrap_err().to_string();
         assert!(e.contains("expected node keys"), "{e}");
-        assert!(read_node_keys(&dir.join("missing")).unwrap_err().to_string().contains("cannot read"));
+        assert!(
+            read_node_keys(&dir.join("missing")).unwrap_err().to_string().contains("cannot read")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

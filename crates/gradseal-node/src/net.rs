@@ -138,7 +138,9 @@ async fn connect(addr: SocketAddr, t: &Timeouts, patient: bool) -> Option<TcpStr
     let give_up = tokio::time::Instant::now()
         + Duration::from_millis(if patient { t.connect_retry_ms } else { 0 });
     loop {
-        if let Ok(Ok(s)) = timeout(Duration::from_millis(t.connect_ms), TcpStream::connect(addr)).await {
+        if let Ok(Ok(s)) =
+            timeout(Duration::from_millis(t.connect_ms), TcpStream::connect(addr)).await
+        {
             // Frames are small and latency matters more than batching.
             let _ = s.set_nodelay(true);
             return Some(s);

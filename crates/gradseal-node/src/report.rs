@@ -21,11 +21,11 @@ impl Reporter {
     pub fn open(path: Option<&Path>, node: u32) -> Result<Self, crate::Error> {
         let file = match path {
             None => None,
-            Some(p) => Some(
-                std::fs::OpenOptions::new().create(true).append(true).open(p).map_err(|e| {
-                    crate::Error::Io(format!("cannot open report {}: {e}", p.display()))
-                })?,
-            ),
+            Some(p) => {
+                Some(std::fs::OpenOptions::new().create(true).append(true).open(p).map_err(
+                    |e| crate::Error::Io(format!("cannot open report {}: {e}", p.display())),
+                )?)
+            }
         };
         Ok(Reporter { file, node })
     }

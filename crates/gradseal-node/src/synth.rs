@@ -18,9 +18,7 @@ pub fn update(seed: &[u8; 32], round: RoundId, dimension: u32, bits: u8) -> Vec<
         ChaCha20Rng::from_seed(hash(tags::TAG_SYNTH_UPDATE, &[seed, &round.0.to_be_bytes()]));
     let bound = if bits >= 12 { SYNTH_MAX_ABS } else { (1i64 << bits.saturating_sub(2)).max(1) };
     let span = u64::try_from(2 * bound + 1).unwrap_or(1);
-    (0..dimension)
-        .map(|_| i64::try_from(rng.next_u64() % span).unwrap_or(0) - bound)
-        .collect()
+    (0..dimension).map(|_| i64::try_from(rng.next_u64() % span).unwrap_or(0) - bound).collect()
 }
 
 #[cfg(test)]
