@@ -30,8 +30,14 @@ pub(crate) const LAYOUT: ShardLayout = ShardLayout { data: 4, parity: 2 };
 /// Bytes of gradseal-agg's update header (`profile u8 ‖ round [32] ‖ dimension u32 ‖
 /// list_len u16`) before the first list's mask.
 const UPDATE_HEADER: usize = 39;
+/// Coordinates an out-of-range client shifts: the 64 weights of class 0 (a shift of every
+/// coordinate would add the same vector to every class and change no prediction).
+pub(crate) const OUT_OF_RANGE_COORDS: usize = 64;
 /// Step bound of one simulated round (livelock guard).
 const MAX_STEPS: usize = 2_000_000;
+
+/// A client's recorded shard messages: (relay, encoded message).
+type Recorded = Vec<(NodeId, Arc<[u8]>)>;
 
 /// What a client does this round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +63,7 @@ pub(crate) struct Network {
     /// Fewest contributions the committee decrypts.
     pub(crate) min_clients: u32,
     /// Bits per quantized coordinate.
-    pub(crate) bits: u8,
+    bits: u8,
     /// Coordinates per update.
     pub(crate) dimension: u32,
     /// Proofs on every contribution.
@@ -65,7 +71,7 @@ pub(crate) struct Network {
     /// gradseal-agg's parameters for this shape (offsets, Δ).
     agg: agg::RoundParams,
     /// Each replaying client's recorded shards (relay, payload) from its first contribution.
-    recorded: HashMap<usize, Vec<(NodeId, Arc<[u8]>)>>,
+    recorded: HashMap<usize, Recorded>,
 }
 
 /// The outcome of one simulated round.
@@ -105,7 +111,7 @@ fn agg_params(
     config.bits = bits;
     config.min_clients = 1;
     config.max_clients = u32::try_from(clients).map_err(|_| "too many clients")?;
-    config.committee_size = MEMBERS as u16;
+    config.committee_size = u16::try_from(MEMBERS).map_err(|_| "committee too large")?;
     config.proof_policy = if proofs { agg::ProofPolicy::EveryList } else { agg::ProofPolicy::None };
     agg::RoundParams::new(config).map_err(|e| format!("round parameters: {e}"))
 }
@@ -205,18 +211,21 @@ impl Network {
         self.recorded.contains_key(&client)
     }
 
-    /// The tamper that shifts every coordinate of the first list by `shift` (an integer
-    /// 8× beyond the legal range when `shift` = 2^(bits+2)).
-    fn out_of_range_tamper(&self, shift: u64) -> Tamper {
+    /// The tamper that adds `shift` to each of the first `coords` coordinates of the first
+    /// list (the body words follow the header and the list's n mask words).
+    fn out_of_range_tamper(&self, coords: usize, shift: u64) -> Tamper {
         let offset = UPDATE_HEADER + 8 * self.agg.n();
-        let count = self.agg.list_len().min(self.agg.dimension());
+        let count = coords.min(self.agg.list_len()).min(self.agg.dimension());
         let value = shift.wrapping_shl(self.agg.delta_log2());
         Tamper { add_to_words: Some((offset, count, value)), ..Tamper::default() }
     }
 
-    /// The shift an out-of-range client adds to each coordinate.
+    /// The shift an out-of-range client adds to each of its first [`OUT_OF_RANGE_COORDS`]
+    /// coordinates: a quarter of the plaintext modulus 2^sum_bits (at least 2^bits, twice
+    /// the legal range; it stays visible in the centred decoded sum).
     pub(crate) fn out_of_range_shift(&self) -> i64 {
-        1i64 << (self.bits + 2)
+        let sum_bits = self.agg.noise_budget().sum_bits;
+        1i64 << sum_bits.saturating_sub(2).max(u32::from(self.bits))
     }
 
     /// Runs round `round` with `updates[i]` for client i (ignored when offline) and
@@ -299,7 +308,8 @@ impl Network {
         };
         let mut updates = updates.into_iter().map(Some).collect::<Vec<_>>();
         let mut fault_rng = ChaCha20Rng::from_seed(node_seed("faults", 0));
-        let tamper = self.out_of_range_tamper(self.out_of_range_shift().unsigned_abs());
+        let tamper =
+            self.out_of_range_tamper(OUT_OF_RANGE_COORDS, self.out_of_range_shift().unsigned_abs());
         sim.map_nodes(|id, node| {
             if let Some(i) = (0..self.clients).find(|&i| client(i) == id) {
                 let b = behaviour.get(i).copied().unwrap_or(Behaviour::Honest);
@@ -385,7 +395,7 @@ impl Network {
             if *b != Behaviour::Honest || self.recorded.contains_key(&i) {
                 continue;
             }
-            let shards: Vec<(NodeId, Arc<[u8]>)> = sim
+            let shards: Recorded = sim
                 .log
                 .as_deref()
                 .unwrap_or(&[])
@@ -457,7 +467,7 @@ impl Role for CorruptingRelay {
 /// earlier round with the round field rewritten (so relays forward them).
 struct Replayer {
     inner: Client<GradsealSuite>,
-    recorded: Vec<(NodeId, Arc<[u8]>)>,
+    recorded: Recorded,
     round: RoundId,
     pending: VecDeque<Transmit>,
     replayed: bool,
@@ -496,5 +506,52 @@ impl Role for Replayer {
     }
     fn poll_timeout(&self) -> Option<Millis> {
         self.inner.poll_timeout()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Honest, out-of-range, offline and (later) replaying clients in small rounds: the
+    /// decrypted sum is the honest sum plus exactly the out-of-range shift on the class-0
+    /// weights, and the replay is rejected as `WrongRound`.
+    #[test]
+    fn faults_have_their_exact_effect() {
+        let dim = 70;
+        let mut net = Network::enrol([4; 32], 4, 2, dim, 16, None).unwrap();
+        let ones = |v: i64| vec![vec![v; dim as usize]; 4];
+        let b = [Behaviour::Honest, Behaviour::Honest, Behaviour::OutOfRange, Behaviour::Honest];
+        let o = net.run_round(1, ones(3), &b, 0.0, || {}).unwrap();
+        let (sum, count) = o.result.unwrap();
+        assert_eq!(count, 4);
+        let shift = net.out_of_range_shift();
+        assert_eq!(shift, 1 << 16);
+        for (j, s) in sum.iter().enumerate() {
+            let expected = 12 + if j < OUT_OF_RANGE_COORDS { shift } else { 0 };
+            assert_eq!(*s, expected, "coordinate {j}");
+        }
+        assert!(o.audited);
+        assert!(o.client_bytes.iter().all(|b| *b > 0));
+
+        assert!(net.can_replay(3));
+        let b = [Behaviour::Honest, Behaviour::Offline, Behaviour::Honest, Behaviour::Replay];
+        let o = net.run_round(2, ones(-5), &b, 0.0, || {}).unwrap();
+        let (sum, count) = o.result.unwrap();
+        assert_eq!(count, 2);
+        assert!(sum.iter().all(|s| *s == -10));
+        assert_eq!(o.rejected, vec![(Some(3), RejectReason::WrongRound)]);
+        assert_eq!(o.client_bytes[1], 0);
+
+        // Every relay corrupts every shard: nothing can be rebuilt, the round fails cleanly.
+        let b = [Behaviour::Honest; 4];
+        let o = net.run_round(3, ones(1), &b, 1.0, || {}).unwrap();
+        assert!(o.result.is_none());
+        assert!(o.failure.is_some());
+        // One shard in six corrupted: contributions with at most two bad shards are rebuilt
+        // from the others (the rest are lost), and the relays are named.
+        let o = net.run_round(4, ones(1), &b, 1.0 / 6.0, || {}).unwrap();
+        assert!(o.result.is_some_and(|r| r.1 >= 2));
+        assert!(!o.blamed.is_empty());
     }
 }
