@@ -267,8 +267,16 @@ impl Trainer<'_> {
                 plain_sum.iter().map(|s| (s / plain_count as f64) as f32).collect();
             self.plain.apply(&mean);
         }
+        let out_of_range_accepted = behaviour
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| {
+                **b == Behaviour::OutOfRange
+                    && outcome.accepted.iter().any(|a| usize::try_from(*a).ok() == Some(*i))
+            })
+            .count();
         let (acc_enc, acc_plain) = self.accuracies();
-        Ok(RoundRow::new(
+        let mut row = RoundRow::new(
             r,
             &behaviour,
             outcome,
@@ -277,7 +285,9 @@ impl Trainer<'_> {
             acc_plain,
             train_seconds,
             clipped,
-        ))
+        );
+        row.out_of_range_accepted = out_of_range_accepted;
+        Ok(row)
     }
 }
 

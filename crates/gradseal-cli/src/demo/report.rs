@@ -28,6 +28,8 @@ pub(crate) struct RoundRow {
     /// Relays named for corrupt shards (relay index → shards).
     blamed_relays: BTreeMap<usize, usize>,
     completed: bool,
+    /// Out-of-range contributions the aggregator accepted (possible only without proofs).
+    pub(crate) out_of_range_accepted: usize,
     failure: Option<String>,
     audit_passed: bool,
     plaintext_participants: usize,
@@ -67,6 +69,7 @@ impl RoundRow {
             rejected_reasons,
             blamed_relays: o.blamed,
             completed: o.result.is_some(),
+            out_of_range_accepted: 0,
             failure: o.failure,
             audit_passed: o.audited,
             plaintext_participants,
@@ -256,6 +259,9 @@ pub(crate) fn row(r: &RoundRow) {
             r.blamed_relays.iter().map(|(k, n)| format!("relay {k} ({n})")).collect();
         notes.push(format!("blamed {}", v.join(", ")));
     }
+    if r.out_of_range_accepted > 0 {
+        notes.push(format!("{} out-of-range accepted (no proofs)", r.out_of_range_accepted));
+    }
     if r.completed && !r.audit_passed {
         notes.push("audit did not pass".into());
     }
@@ -286,6 +292,12 @@ pub(crate) fn footer(s: &Summary, dir: &Path) {
         s.failed_rounds,
         s.total_seconds
     );
+    let poisoned: usize = s.per_round.iter().map(|r| r.out_of_range_accepted).sum();
+    if poisoned > 0 {
+        println!(
+            "{poisoned} out-of-range contributions were accepted and summed: without --proofs nothing tells them from honest ones"
+        );
+    }
     println!(
         "wrote {} and {}",
         dir.join("summary.json").display(),
