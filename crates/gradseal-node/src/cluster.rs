@@ -111,13 +111,15 @@ impl Children {
         }
     }
 
-    /// A child other than the authority that exited although it was not killed.
+    /// A child that exited although it was not killed (the authority: with an error).
     fn crashed(&mut self, killed: &BTreeSet<u32>) -> Option<String> {
         for (name, id, c) in &mut self.0 {
-            if *id == 0 || killed.contains(id) {
+            if killed.contains(id) {
                 continue;
             }
-            if let Ok(Some(st)) = c.try_wait() {
+            if let Ok(Some(st)) = c.try_wait()
+                && (*id != 0 || !st.success())
+            {
                 return Some(format!("node {name} exited ({st})"));
             }
         }
@@ -176,6 +178,10 @@ fn prepare(
 ) -> Result<Vec<PathBuf>, Error> {
     for sub in ["keys", "configs", "logs", "reports"] {
         let p = plan.dir.join(sub);
+        // A previous run's reports would be read as this run's: start empty.
+        if (sub == "reports" || sub == "logs") && p.exists() {
+            std::fs::remove_dir_all(&p).map_err(io("cannot clear", &p))?;
+        }
         std::fs::create_dir_all(&p).map_err(io("cannot create", &p))?;
     }
     let kgc = Kgc::generate(rng);
@@ -199,7 +205,7 @@ fn prepare(
         decryption_deadline_ms: plan.decryption_ms,
         shards_data: 4,
         shards_parity: 2,
-        start_delay_ms: 500,
+        start_delay_ms: 200,
         pause_ms: 300,
         aggregator: Party { id: 1, bundle: bundle("aggregator") },
         committee: by_role(RoleKind::Committee)
@@ -234,9 +240,16 @@ fn prepare(
     Ok(paths)
 }
 
-fn spawn(plan: &Plan, nodes: &[NodeSpec], configs: &[PathBuf]) -> Result<Children, Error> {
-    let mut children = Children(Vec::new());
-    for (n, cfg) in nodes.iter().zip(configs) {
+fn spawn(
+    plan: &Plan,
+    children: &mut Children,
+    nodes: &[NodeSpec],
+    configs: &[PathBuf],
+    authority: bool,
+) -> Result<(), Error> {
+    for (n, cfg) in
+        nodes.iter().zip(configs).filter(|(n, _)| (n.role == RoleKind::Authority) == authority)
+    {
         let log = plan.dir.join("logs").join(format!("{}.log", n.name));
         let err = std::fs::File::create(&log).map_err(io("cannot create", &log))?;
         let child = Command::new(&plan.exe)
@@ -251,7 +264,36 @@ fn spawn(plan: &Plan, nodes: &[NodeSpec], configs: &[PathBuf]) -> Result<Childre
             .map_err(|e| Error::Io(format!("cannot start {}: {e}", plan.exe.display())))?;
         children.0.push((n.name.clone(), n.id, child));
     }
-    Ok(children)
+    Ok(())
+}
+
+/// Waits until every node but the authority reports that it listens, so the first
+/// announcement finds everyone.
+async fn wait_listening(
+    plan: &Plan,
+    nodes: &[NodeSpec],
+    children: &mut Children,
+) -> Result<(), Error> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let reports = plan.dir.join("reports");
+    let mut waiting: Vec<&NodeSpec> =
+        nodes.iter().filter(|n| n.role != RoleKind::Authority).collect();
+    while !waiting.is_empty() {
+        waiting.retain(|n| {
+            !read_lines(&reports.join(format!("{}.jsonl", n.name)))
+                .iter()
+                .any(|l| l.get("event").and_then(Value::as_str) == Some("listening"))
+        });
+        if let Some(why) = children.crashed(&BTreeSet::new()) {
+            return Err(Error::Cluster(format!("{why}; see {}", plan.dir.join("logs").display())));
+        }
+        if Instant::now() > deadline {
+            let names: Vec<&str> = waiting.iter().map(|n| n.name.as_str()).collect();
+            return Err(Error::Cluster(format!("nodes did not start within 30 s: {names:?}")));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
 }
 
 fn events<'a>(lines: &'a [Value], round: u64, event: &'a str) -> impl Iterator<Item = &'a Value> {
@@ -298,8 +340,14 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
     let mut rng = os_rng()?;
     let nodes = specs(plan, &mut rng)?;
     let configs = prepare(plan, &nodes, &mut rng)?;
-    let mut children = spawn(plan, &nodes, &configs)?;
-    let outcome = supervise(plan, &nodes, &mut children).await;
+    let mut children = Children(Vec::new());
+    let outcome = async {
+        spawn(plan, &mut children, &nodes, &configs, false)?;
+        wait_listening(plan, &nodes, &mut children).await?;
+        spawn(plan, &mut children, &nodes, &configs, true)?;
+        supervise(plan, &nodes, &mut children).await
+    }
+    .await;
     children.kill_all().await;
     let killed = outcome?;
     let summary = summarize(plan, &nodes, &killed)?;
