@@ -47,8 +47,8 @@
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
-mod kgc;
 mod keyfile;
+mod kgc;
 mod node;
 mod padding;
 mod schnorr;
@@ -61,8 +61,8 @@ mod wire;
 pub mod vectors;
 
 pub use error::Error;
-pub use kgc::{EnrolmentRequest, Kgc, KgcPublic, PartialKey};
 pub use keyfile::{NODE_SEED_LEN, NodeSecretSeed};
+pub use kgc::{EnrolmentRequest, Kgc, KgcPublic, PartialKey};
 pub use node::{NodeKeys, NodeSecret, PublicBundle, PublicKey};
 pub use padding::Padding;
 pub use schnorr::{SIGNATURE_LEN, Signature, sign, verify};
