@@ -19,7 +19,7 @@ pub struct LinkFaults {
     pub corrupt: u16,
 }
 
-type Rewrite = Box<dyn FnMut(&mut ChaCha20Rng, Transmit) -> Vec<Transmit>>;
+type Rewrite = Box<dyn FnMut(&mut ChaCha20Rng, Transmit) -> Vec<Transmit> + Send>;
 
 /// A node whose outgoing messages pass through a rewriting function (a malicious relay, a
 /// replaying client, ...). The function may drop, alter or multiply each transmit.
@@ -36,7 +36,7 @@ impl<R: Role> Adversary<R> {
     pub fn new(
         inner: R,
         seed: u8,
-        rewrite: impl FnMut(&mut ChaCha20Rng, Transmit) -> Vec<Transmit> + 'static,
+        rewrite: impl FnMut(&mut ChaCha20Rng, Transmit) -> Vec<Transmit> + Send + 'static,
     ) -> Self {
         Adversary {
             inner,

@@ -17,9 +17,8 @@
     missing_docs
 )]
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chacha20::ChaCha20Rng;
@@ -100,9 +99,14 @@ fn build(s: &Setup) -> sim::Sim {
     sim::build::<GradsealSuite>(&s.plan, &s.sys, |l, i| key(s, l, i), seed, s.updates.clone())
 }
 
-fn run_round(s: &Setup) -> Vec<i64> {
+/// One round: `threads == 0` runs the one-message FIFO driver (every node on one thread:
+/// the sum of all nodes' CPU time); otherwise the batched driver on that many threads
+/// (nodes in parallel, as separate machines would be: wall time on this machine).
+fn run_round(s: &Setup, threads: usize) -> Vec<i64> {
     let mut sim = build(s);
-    assert!(sim.run(10_000_000));
+    let settled =
+        if threads == 0 { sim.run(10_000_000) } else { sim.run_parallel(10_000_000, threads) };
+    assert!(settled);
     sim.events
         .iter()
         .find_map(|(n, e)| match e {
@@ -115,19 +119,19 @@ fn run_round(s: &Setup) -> Vec<i64> {
 /// Wraps a node and adds the time spent in its handlers to a per-role total.
 struct Timed {
     inner: Box<dyn Role>,
-    total: Rc<RefCell<Duration>>,
+    total: Arc<Mutex<Duration>>,
 }
 
 impl Role for Timed {
     fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
         let t = Instant::now();
         self.inner.handle_message(now, from, bytes);
-        *self.total.borrow_mut() += t.elapsed();
+        *self.total.lock().unwrap() += t.elapsed();
     }
     fn handle_timeout(&mut self, now: Millis) {
         let t = Instant::now();
         self.inner.handle_timeout(now);
-        *self.total.borrow_mut() += t.elapsed();
+        *self.total.lock().unwrap() += t.elapsed();
     }
     fn poll_transmit(&mut self) -> Option<Transmit> {
         self.inner.poll_transmit()
@@ -153,13 +157,13 @@ fn role_of(id: NodeId) -> &'static str {
 
 /// One instrumented round: time per role and bytes per client.
 fn phase_table(s: &Setup) {
-    let mut totals: BTreeMap<&'static str, Rc<RefCell<Duration>>> = BTreeMap::new();
+    let mut totals: BTreeMap<&'static str, Arc<Mutex<Duration>>> = BTreeMap::new();
     let build_start = Instant::now();
     let mut sim = build(s);
     let build_time = build_start.elapsed();
     sim.log = Some(Vec::new());
     sim.map_nodes(|id, n| {
-        let total = Rc::clone(totals.entry(role_of(id)).or_default());
+        let total = Arc::clone(totals.entry(role_of(id)).or_default());
         Box::new(Timed { inner: n, total })
     });
     let start = Instant::now();
@@ -181,7 +185,7 @@ fn phase_table(s: &Setup) {
     println!("  {:<12} {:>12}", "phase/role", "time");
     println!("  {:<12} {:>12.3?}", "build+announce", build_time);
     for (role, t) in &totals {
-        println!("  {:<12} {:>12.3?}", role, *t.borrow());
+        println!("  {:<12} {:>12.3?}", role, *t.lock().unwrap());
     }
     println!("  {:<12} {:>12.3?}", "whole round", wall);
     println!(
@@ -207,11 +211,18 @@ fn bench(c: &mut Criterion) {
     for clients in [10usize, 100] {
         let s = setup(clients);
         phase_table(&s);
-        assert_eq!(run_round(&s), plaintext_sum(&s.updates));
+        let t = Instant::now();
+        assert_eq!(run_round(&s, 2), plaintext_sum(&s.updates));
+        println!("  whole round, batched driver on 2 threads: {:.3?}", t.elapsed());
         g.throughput(Throughput::Bytes(clients as u64 * u64::from(DIMENSION) * 4));
         g.bench_with_input(BenchmarkId::new("gradseal[proofs=none]", clients), &s, |b, s| {
-            b.iter(|| run_round(s))
+            b.iter(|| run_round(s, 0))
         });
+        g.bench_with_input(
+            BenchmarkId::new("gradseal[proofs=none, 2 threads]", clients),
+            &s,
+            |b, s| b.iter(|| run_round(s, 2)),
+        );
         g.bench_with_input(BenchmarkId::new("plaintext-sum", clients), &s, |b, s| {
             b.iter(|| plaintext_sum(&s.updates))
         });

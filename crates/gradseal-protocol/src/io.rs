@@ -102,7 +102,9 @@ pub enum Event {
 /// Calling order: feed input with [`Role::handle_message`] and [`Role::handle_timeout`], then
 /// drain [`Role::poll_transmit`] and [`Role::poll_event`] until `None`, then ask
 /// [`Role::poll_timeout`] when to call `handle_timeout` next. `now` must not go backwards.
-pub trait Role {
+///
+/// Roles are `Send` so that a driver may run different nodes on different threads.
+pub trait Role: Send {
     /// Feeds one message delivered by the network from `from`.
     fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]);
     /// Tells the role that `now` has been reached (deadlines).

@@ -51,21 +51,21 @@ pub struct ProofContext {
 /// Cryptographic operations of a round. See the module docs.
 pub trait Suite {
     /// Public system parameters (the authority's master public key, the proof CRS).
-    type System: Clone;
+    type System: Clone + Send + Sync;
     /// A node's long-term secret key (signs and opens signcryption).
-    type NodeKey;
+    type NodeKey: Send + Sync;
     /// The aggregation parameters of one round, derived once from the announcement.
-    type Params;
+    type Params: Send + Sync;
     /// A committee member's secret share of the round key; consumed by one decryption.
-    type KeyShare;
+    type KeyShare: Send + Sync;
     /// The round's joint public key.
-    type JointKey;
+    type JointKey: Send + Sync;
     /// A decoded encrypted update (with its proofs, if any).
-    type Update;
+    type Update: Send + Sync;
     /// A homomorphic sum of updates.
-    type Aggregate;
+    type Aggregate: Send + Sync;
     /// A decoded shard manifest.
-    type Manifest;
+    type Manifest: Send + Sync;
 
     /// The encoded public bundle of `key` (what rosters list).
     fn bundle(key: &Self::NodeKey) -> Vec<u8>;

@@ -60,6 +60,34 @@ fn mock_round_completes_and_audits() {
     }
 }
 
+/// The batched, multi-threaded driver reaches the same result and audit, and is
+/// deterministic whatever the thread count.
+#[test]
+fn parallel_driver_agrees_with_the_fifo_driver() {
+    for policy in [ProofPolicy::None, ProofPolicy::Every] {
+        let fifo = result(&run(policy));
+        let par = |threads: usize| {
+            let mut s = sim::build::<MockSuite>(
+                &plan(policy),
+                &(),
+                sim::mock::key,
+                sim::mock::seed,
+                updates(),
+            );
+            assert!(s.run_parallel(100_000, threads), "did not settle");
+            assert!(
+                s.events
+                    .iter()
+                    .any(|(n, e)| *n == OBSERVER && *e == Event::AuditPassed { count: 5 })
+            );
+            result(&s)
+        };
+        let (one, two) = (par(1), par(2));
+        assert_eq!((one.count, &one.sum), (fifo.count, &fifo.sum));
+        assert_eq!(one, two);
+    }
+}
+
 #[test]
 fn every_logged_message_round_trips_and_rejects_truncation() {
     let s = run(ProofPolicy::Every);
