@@ -15,7 +15,7 @@
 //! randomness comes from a 32-byte seed.
 //!
 //! The cryptography is reached only through the [`Suite`] trait; [`GradsealSuite`] is the
-//! production suite (gradseal-clsc, gradseal-shard, gradseal-agg) and [`mock::MockSuite`] an
+//! production suite (gradseal-clsc, gradseal-shard, gradseal-agg) and `mock::MockSuite` an
 //! insecure stand-in for fuzzing and state-machine tests.
 
 #![forbid(unsafe_code)]
@@ -24,6 +24,7 @@
 pub mod gradseal;
 pub mod io;
 pub mod messages;
+#[cfg(feature = "insecure-mock")]
 pub mod mock;
 pub mod params;
 pub mod reason;

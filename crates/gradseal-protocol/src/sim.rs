@@ -295,6 +295,7 @@ pub fn build<S: Suite + 'static>(
 }
 
 /// Mock-suite keys and seeds for [`build`]: deterministic functions of (label, index).
+#[cfg(feature = "insecure-mock")]
 pub mod mock {
     use gradseal_core::hash;
 

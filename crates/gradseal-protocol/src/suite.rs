@@ -2,8 +2,8 @@
 //!
 //! [`Suite`] is the only place where the roles touch the scheme crates. The production
 //! implementation is [`crate::GradsealSuite`] (gradseal-clsc, gradseal-shard, gradseal-agg);
-//! [`crate::mock::MockSuite`] is a fast, **insecure** stand-in that lets fuzzers and unit
-//! tests drive the state machines without lattice or curve arithmetic.
+//! `mock::MockSuite` (feature `insecure-mock`) is a fast, **insecure** stand-in that lets
+//! fuzzers and unit tests drive the state machines without lattice or curve arithmetic.
 //!
 //! Every method taking bytes from the network returns `Option`/`bool`: the roles turn a
 //! failure into a typed reason and never learn *which* cryptographic check failed inside a
