@@ -7,17 +7,23 @@
 //! `DIR/node_keyfile/` (the committed corpora come from
 //! `cargo run -p gradseal-node --example node_files -- --corpus fuzz/corpus`).
 
+#![allow(clippy::print_stdout, clippy::panic)] // an example prints what it shows
+
 use std::path::PathBuf;
 
 use chacha20::ChaCha20Rng;
 use gradseal_clsc::{Identity, Kgc, NodeSecretSeed};
+use gradseal_core::hash;
 use gradseal_node::frame::Frame;
 use gradseal_node::inspect::describe;
 use gradseal_node::keyfile::{KeyFile, enrol_locally};
-use gradseal_protocol::mock::MockSuite;
 use gradseal_protocol::sim::{self, RoundPlan};
-use gradseal_protocol::{NodeId, ProofPolicy, RoundId, ShardLayout};
+use gradseal_protocol::{GradsealSuite, GradsealSystem, NodeId, ProofPolicy, RoundId, ShardLayout};
 use rand_core::SeedableRng;
+
+fn seed_of(label: &str, i: usize) -> [u8; 32] {
+    hash("gradseal/v1/node/example/seed", &[label.as_bytes(), &(i as u64).to_be_bytes()])
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let corpus = std::env::args().skip_while(|a| a != "--corpus").nth(1).map(PathBuf::from);
@@ -48,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         keyfile_seeds.push(bytes.to_vec());
     }
 
-    // Real protocol messages of a small round (mock suite: fast), framed for TCP.
+    // Real protocol messages of a small round (production suite), framed for TCP.
     let plan = RoundPlan {
         round: RoundId(1),
         clients: 3,
@@ -60,13 +66,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         min_clients: 1,
         policy: ProofPolicy::None,
     };
-    let mut s = sim::build::<MockSuite>(
-        &plan,
-        &(),
-        sim::mock::key,
-        sim::mock::seed,
-        vec![vec![1, -2, 3, -4]; 3],
-    );
+    let round_kgc = Kgc::generate(&mut ChaCha20Rng::from_seed([43; 32]));
+    let sys = GradsealSystem { kgc: *round_kgc.public(), crs: None };
+    let key = |label: &str, i: usize| {
+        let mut rng = ChaCha20Rng::from_seed(seed_of(label, i));
+        enrol_locally(&round_kgc, &format!("{label}-{i}"), &mut rng)
+            .unwrap_or_else(|e| panic!("enrolment of {label}-{i}: {e}"))
+    };
+    let updates = vec![vec![1, -2, 3, -4]; 3];
+    let mut s = sim::build::<GradsealSuite>(&plan, &sys, key, seed_of, updates);
     s.log = Some(Vec::new());
     s.run(10_000);
     let mut frame_seeds = Vec::new();

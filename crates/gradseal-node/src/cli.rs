@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use gradseal_clsc::{Identity, Kgc, NodeSecretSeed};
 
 use crate::cluster::{self, Plan};
-use crate::config::Config;
+use crate::config::{Config, RoleKind};
 use crate::keyfile::{self, KeyFile, os_rng};
 use crate::{Error, driver, inspect};
 
@@ -16,6 +16,9 @@ pub struct NodeArgs {
     /// Path of the node's TOML configuration (see spec/node.md).
     #[arg(long)]
     pub config: PathBuf,
+    /// The role to run; if given, it must match the config's `role`.
+    #[arg(long, value_enum)]
+    pub role: Option<RoleKind>,
 }
 
 /// `gradseal cluster`: starts a whole local network as child processes and runs rounds.
@@ -148,6 +151,16 @@ pub enum KeyCommand {
 /// A one-line description of what went wrong.
 pub fn run_node(args: &NodeArgs) -> Result<(), String> {
     let cfg = Config::load(&args.config).map_err(|e| e.to_string())?;
+    if let Some(role) = args.role
+        && role != cfg.role
+    {
+        return Err(format!(
+            "--role {} but {} says role {}",
+            role.name(),
+            args.config.display(),
+            cfg.role.name()
+        ));
+    }
     driver::run(cfg).map_err(|e| e.to_string())
 }
 

@@ -256,6 +256,8 @@ fn spawn(
             .arg("node")
             .arg("--config")
             .arg(cfg)
+            .arg("--role")
+            .arg(n.role.name())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(err))

@@ -14,7 +14,7 @@ use crate::Error;
 pub const MAX_CONFIG_LEN: usize = 1 << 20;
 
 /// The role a node plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum RoleKind {
     /// Announces rounds (and audits them as the round's observer).
@@ -27,6 +27,19 @@ pub enum RoleKind {
     Client,
     /// Forwards shards.
     Relay,
+}
+
+impl RoleKind {
+    /// The name used in configs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            RoleKind::Authority => "authority",
+            RoleKind::Aggregator => "aggregator",
+            RoleKind::Committee => "committee",
+            RoleKind::Client => "client",
+            RoleKind::Relay => "relay",
+        }
+    }
 }
 
 /// One entry of the address book.
