@@ -353,6 +353,13 @@ pub trait Codec: Sized {
     /// Appends the canonical encoding of `self`.
     fn encode(&self, w: &mut Writer);
 
+    /// About how many bytes [`Codec::encode`] writes, to size the buffer of
+    /// [`Codec::to_bytes`] once (multi-megabyte messages otherwise grow by doubling, copying
+    /// and faulting in each new buffer). Only a hint: 0 by default, never trusted.
+    fn encoded_len_hint(&self) -> usize {
+        0
+    }
+
     /// Decodes one value from the reader, leaving any following bytes unread.
     ///
     /// # Errors
@@ -361,7 +368,7 @@ pub trait Codec: Sized {
 
     /// The canonical encoding as a fresh vector.
     fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new();
+        let mut w = Writer::with_capacity(self.encoded_len_hint());
         self.encode(&mut w);
         w.into_bytes()
     }

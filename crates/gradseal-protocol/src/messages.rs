@@ -232,6 +232,10 @@ pub struct Contribution {
 }
 
 impl Codec for Contribution {
+    fn encoded_len_hint(&self) -> usize {
+        64 + self.ciphertext.len() + self.signature.len()
+    }
+
     fn encode(&self, w: &mut Writer) {
         w.put_u64(self.round.0);
         w.put_u32(self.client);
@@ -290,6 +294,10 @@ pub struct ShardMsg {
 }
 
 impl Codec for ShardMsg {
+    fn encoded_len_hint(&self) -> usize {
+        32 + self.manifest.len() + self.shard.len()
+    }
+
     fn encode(&self, w: &mut Writer) {
         w.put_u64(self.round.0);
         w.put_var_bytes(&self.manifest);
@@ -317,6 +325,10 @@ pub struct AcceptedEntry {
 }
 
 impl Codec for AcceptedEntry {
+    fn encoded_len_hint(&self) -> usize {
+        16 + self.ciphertext.len() + self.signature.len()
+    }
+
     fn encode(&self, w: &mut Writer) {
         w.put_u32(self.client);
         w.put_var_bytes(&self.ciphertext);
@@ -424,6 +436,11 @@ impl TranscriptMsg {
 }
 
 impl Codec for TranscriptMsg {
+    fn encoded_len_hint(&self) -> usize {
+        let accepted: usize = self.accepted.iter().map(Codec::encoded_len_hint).sum();
+        256 + accepted + 64 * self.rejected.len() + self.aggregate.len() + self.signature.len()
+    }
+
     fn encode(&self, w: &mut Writer) {
         w.put_u64(self.round.0);
         put_digest(w, &self.announcement);
@@ -481,13 +498,17 @@ impl PartialDecryption {
     /// The digest the member signs: `bulk_digest(TAG_PARTIAL, body)` (the body holds the
     /// whole partial decryption).
     pub fn digest(&self) -> Digest {
-        let mut w = Writer::new();
+        let mut w = Writer::with_capacity(self.encoded_len_hint());
         self.encode_body(&mut w);
         bulk_digest(tags::TAG_PARTIAL, w.as_slice())
     }
 }
 
 impl Codec for PartialDecryption {
+    fn encoded_len_hint(&self) -> usize {
+        64 + self.partial.len() + self.signature.len()
+    }
+
     fn encode(&self, w: &mut Writer) {
         self.encode_body(w);
         w.put_var_bytes(&self.signature);
@@ -629,7 +650,7 @@ impl RoundResult {
     /// The digest the aggregator signs: `bulk_digest(TAG_RESULT, body)` (the body holds
     /// the sum and every partial decryption).
     pub fn digest(&self) -> Digest {
-        let mut w = Writer::new();
+        let mut w = Writer::with_capacity(self.encoded_len_hint());
         self.encode_body(&mut w);
         bulk_digest(tags::TAG_RESULT, w.as_slice())
     }
@@ -643,6 +664,11 @@ impl RoundResult {
 }
 
 impl Codec for RoundResult {
+    fn encoded_len_hint(&self) -> usize {
+        let partials: usize = self.partials.iter().map(Codec::encoded_len_hint).sum();
+        64 + 8 * self.sum.len() + partials + self.signature.len()
+    }
+
     fn encode(&self, w: &mut Writer) {
         self.encode_body(w);
         w.put_var_bytes(&self.signature);
@@ -705,6 +731,16 @@ impl Message {
 }
 
 impl Codec for Message {
+    fn encoded_len_hint(&self) -> usize {
+        1 + match self {
+            Message::Shard(m) => m.encoded_len_hint(),
+            Message::Transcript(m) => m.encoded_len_hint(),
+            Message::Partial(m) => m.encoded_len_hint(),
+            Message::Result(m) => m.encoded_len_hint(),
+            _ => 0,
+        }
+    }
+
     fn encode(&self, w: &mut Writer) {
         match self {
             Message::Announcement(m) => {
