@@ -205,6 +205,9 @@ fn node_errors_are_one_line() {
     let e = one_line_error(&gradseal(&["node", "--config", s(&cfg)]));
     assert!(e.contains("cannot listen on") && e.contains(&port.to_string()), "{e}");
     drop(held);
+    // A role that contradicts the config.
+    let e = one_line_error(&gradseal(&["node", "--config", s(&cfg), "--role", "client"]));
+    assert!(e.contains("--role client") && e.contains("role relay"), "{e}");
     // Bad TOML.
     std::fs::write(d.join("bad.toml"), "role = \"relay\"\nid = \"one\"\n").unwrap();
     let e = one_line_error(&gradseal(&["node", "--config", s(&d.join("bad.toml"))]));
