@@ -131,3 +131,43 @@ fn bad_flags_fail_with_one_line() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("--drop-clients"), "{err}");
 }
+
+/// With proofs, the out-of-range client is rejected with `BadProof` and the replayer with
+/// `WrongRound`, so the encrypted model tracks the plaintext one. Slow (a proof CRS of
+/// ~1 min on a quiet 2-core machine, then several seconds per contribution):
+/// `cargo test --release -p gradseal-cli --test demo -- --ignored`.
+#[test]
+#[ignore = "generates a proof CRS and proves every contribution (minutes)"]
+fn proofs_reject_out_of_range_contributions() {
+    let dir = out_dir("proofs");
+    let o = demo(
+        &dir,
+        &[
+            "--proofs",
+            "--clients",
+            "4",
+            "--min-clients",
+            "2",
+            "--rounds",
+            "2",
+            "--malicious-clients",
+            "2",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = summary(&dir);
+    let count = |reason: &str| -> u64 {
+        s["per_round"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["rejected_reasons"].get(reason).and_then(Value::as_u64).unwrap_or(0))
+            .sum()
+    };
+    assert_eq!(count("BadProof"), 2, "{s}");
+    assert_eq!(count("WrongRound"), 1, "{s}");
+    assert!(s["proof_crs_seconds"].as_f64().unwrap() > 0.0);
+    let (e, p) =
+        (s["accuracy_encrypted"].as_f64().unwrap(), s["accuracy_plaintext"].as_f64().unwrap());
+    assert!((e - p).abs() <= 0.01, "encrypted {e} vs plaintext {p}");
+}
