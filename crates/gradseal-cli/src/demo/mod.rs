@@ -117,11 +117,11 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
         let t = Instant::now();
         let bar = ProgressBar::new_spinner().with_message("generating the proof CRS (once)");
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        let crs = Network::generate_crs(sub("crs"), dimension, BITS, args.clients)?;
+        let (crs, list_len) = Network::generate_crs(sub("crs"), dimension, BITS, args.clients)?;
         bar.finish_and_clear();
         let secs = t.elapsed().as_secs_f64();
         report::note(&format!(
-            "proof CRS for {PARAMS} coordinates x {BITS} bits: {secs:.1} s, {} bytes",
+            "proof CRS (once per run) for lists of {list_len} coordinates (the model has {PARAMS}) x {BITS} bits: {secs:.1} s, {} bytes",
             crs.serialized_len()
         ));
         (Some(Arc::new(crs)), Some(secs))

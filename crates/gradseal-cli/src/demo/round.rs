@@ -173,16 +173,18 @@ impl Network {
         })
     }
 
-    /// Generates the proof CRS for this shape.
+    /// Generates the proof CRS for this shape; returns it with the list length it covers
+    /// (the protocol's, 2048 today, whatever the model's dimension).
     pub(crate) fn generate_crs(
         seed: [u8; 32],
         dimension: u32,
         bits: u8,
         clients: usize,
-    ) -> Result<agg::Crs, String> {
+    ) -> Result<(agg::Crs, usize), String> {
         let p = agg_params(dimension, bits, clients, true)?;
-        agg::Crs::generate(&p, &mut ChaCha20Rng::from_seed(seed_of(&seed, "crs", 0)))
-            .map_err(|e| format!("proof CRS: {e}"))
+        let crs = agg::Crs::generate(&p, &mut ChaCha20Rng::from_seed(seed_of(&seed, "crs", 0)))
+            .map_err(|e| format!("proof CRS: {e}"))?;
+        Ok((crs, p.list_len()))
     }
 
     fn key(&self, label: &str, i: usize) -> Option<NodeKeys> {
