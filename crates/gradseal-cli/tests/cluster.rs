@@ -41,14 +41,18 @@ fn processes_mentioning(needle: &str) -> Vec<String> {
     entries
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit()))
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter_map(|e| {
+            let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
+            let status = std::fs::read_to_string(e.path().join("status")).ok()?;
+            let state = status.lines().find(|l| l.starts_with("State:"))?.to_string();
+            Some(format!("{state} {}", String::from_utf8_lossy(&cmd).replace('\0', " ")))
+        })
         .filter(|c| c.contains(needle) && c.contains(" node "))
         .collect()
 }
 
 #[test]
-fn cluster_of_10_clients_3_rounds_survives_a_killed_client() {
+fn cluster_of_10_clients_3_rounds_survives_a_killed_client_and_relay() {
     let d = dir("cluster-10-3");
     let start = Instant::now();
     let out = gradseal(&[
@@ -58,6 +62,8 @@ fn cluster_of_10_clients_3_rounds_survives_a_killed_client() {
         "--rounds",
         "3",
         "--kill-clients",
+        "1",
+        "--kill-relays",
         "1",
         "--dir",
         s(&d),
@@ -76,6 +82,7 @@ fn cluster_of_10_clients_3_rounds_survives_a_killed_client() {
     assert_eq!(summary["rounds"], 3);
     assert_eq!(summary["clients"], 10);
     assert_eq!(summary["dropped_clients"], 1);
+    assert_eq!(summary["dropped_relays"], 1);
     assert_eq!(summary["rejected_contributions"], 0);
     assert!(summary["bytes_per_client_per_round"].as_f64().unwrap() > 0.0);
     assert!(summary["seconds_per_round"].as_f64().unwrap() > 0.0);
@@ -83,7 +90,12 @@ fn cluster_of_10_clients_3_rounds_survives_a_killed_client() {
     assert_eq!(rounds.len(), 3);
     assert_eq!(rounds[0]["accepted"], 10);
     assert!(rounds[2]["accepted"].as_u64().unwrap() == 9, "{summary}");
-    // No orphans: every child was killed before the launcher returned.
+    // No orphans: every child was killed by the launcher (a process still being torn down
+    // gets a moment; an orphan would run on forever).
+    let t0 = Instant::now();
+    while !processes_mentioning(s(&d)).is_empty() && t0.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert!(processes_mentioning(s(&d)).is_empty(), "{:?}", processes_mentioning(s(&d)));
     assert!(start.elapsed() < Duration::from_secs(60));
 }

@@ -27,8 +27,7 @@ use tokio::time::Instant;
 use zeroize::Zeroizing;
 
 use crate::config::{AuthoritySection, Config, RoleKind};
-use crate::frame::Frame;
-use crate::net::{Net, accept_loop, log};
+use crate::net::{Inbound, Net, accept_loop, log};
 use crate::report::Reporter;
 use crate::{Error, keyfile, synth, tags};
 
@@ -124,7 +123,7 @@ async fn run_async(cfg: Config) -> Result<(), Error> {
     let listener = TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| Error::Io(format!("cannot listen on {}: {e}", cfg.listen)))?;
-    let (tx, mut rx) = mpsc::channel::<Frame>(256);
+    let (tx, mut rx) = mpsc::channel::<Inbound>(256);
     tokio::spawn(accept_loop(node.id, listener, tx, cfg.timeouts.read_ms));
     log(node.id, &format!("{:?} listening on {}", cfg.role, cfg.listen));
     node.report.record(0, "listening", json!({ "addr": cfg.listen.to_string() }));
@@ -132,7 +131,7 @@ async fn run_async(cfg: Config) -> Result<(), Error> {
         let wake = node.next_wake();
         tokio::select! {
             frame = rx.recv() => match frame {
-                Some(f) => node.on_frame(f.from, f.payload),
+                Some(Inbound { frame, .. }) => node.on_frame(frame.from, frame.payload),
                 None => return Err(Error::Io("listener stopped".into())),
             },
             () = sleep_until(wake) => node.on_timers(),

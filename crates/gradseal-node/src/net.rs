@@ -13,7 +13,7 @@ use std::time::Duration;
 use gradseal_protocol::NodeId;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::timeout;
 
 use crate::config::Timeouts;
@@ -21,6 +21,19 @@ use crate::frame::{Frame, HEADER_LEN, Header};
 
 /// Most inbound connections served at once (more are closed on accept).
 pub(crate) const MAX_CONNECTIONS: usize = 512;
+/// Bytes of inbound frame payloads held at once (read but not yet handled), across all
+/// connections, in KiB: readers wait for budget before allocating, so many peers announcing
+/// large frames cannot exhaust memory.
+pub(crate) const INBOUND_BUDGET_KIB: u32 = 256 * 1024;
+
+/// An inbound frame with the share of the inbound budget its payload holds (released when
+/// it is dropped).
+pub(crate) struct Inbound {
+    /// The frame.
+    pub(crate) frame: Frame,
+    _budget: OwnedSemaphorePermit,
+}
+
 /// Frames queued per peer before new ones are dropped.
 pub(crate) const PEER_QUEUE: usize = 1024;
 
@@ -33,9 +46,10 @@ pub(crate) fn log(me: NodeId, msg: &str) {
 pub(crate) async fn accept_loop(
     me: NodeId,
     listener: TcpListener,
-    tx: mpsc::Sender<Frame>,
+    tx: mpsc::Sender<Inbound>,
     read_ms: u64,
 ) {
+    let budget = Arc::new(Semaphore::new(INBOUND_BUDGET_KIB as usize));
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -50,9 +64,9 @@ pub(crate) async fn accept_loop(
             log(me, &format!("too many connections; closed {peer}"));
             continue;
         };
-        let tx = tx.clone();
+        let (tx, budget) = (tx.clone(), Arc::clone(&budget));
         tokio::spawn(async move {
-            read_conn(me, stream, peer, tx, read_ms).await;
+            read_conn(me, stream, peer, tx, budget, read_ms).await;
             drop(permit);
         });
     }
@@ -62,7 +76,8 @@ async fn read_conn(
     me: NodeId,
     mut stream: TcpStream,
     peer: SocketAddr,
-    tx: mpsc::Sender<Frame>,
+    tx: mpsc::Sender<Inbound>,
+    budget: Arc<Semaphore>,
     read_ms: u64,
 ) {
     loop {
@@ -84,6 +99,9 @@ async fn read_conn(
                 return;
             }
         };
+        // h.len <= MAX_FRAME_LEN (64 MiB) = 65536 KiB < the budget: this always completes.
+        let kib = u32::try_from(h.len / 1024 + 1).unwrap_or(INBOUND_BUDGET_KIB);
+        let Ok(permit) = Arc::clone(&budget).acquire_many_owned(kib).await else { return };
         let mut payload = vec![0u8; h.len];
         match timeout(Duration::from_millis(read_ms), stream.read_exact(&mut payload)).await {
             Ok(Ok(_)) => {}
@@ -96,7 +114,8 @@ async fn read_conn(
                 return;
             }
         }
-        if tx.send(Frame { from: h.from, payload }).await.is_err() {
+        let inbound = Inbound { frame: Frame { from: h.from, payload }, _budget: permit };
+        if tx.send(inbound).await.is_err() {
             return;
         }
     }
