@@ -306,7 +306,8 @@ fn events<'a>(lines: &'a [Value], round: u64, event: &'a str) -> impl Iterator<I
 }
 
 fn ended(lines: &[Value], round: u64) -> bool {
-    ["audit_passed", "audit_failed", "failed", "round_timeout"]
+    // `completed` is written after `audit_passed` (spec/node.md §2).
+    ["completed", "audit_failed", "failed", "round_timeout"]
         .iter()
         .any(|e| events(lines, round, e).next().is_some())
 }

@@ -528,15 +528,14 @@ impl Node {
             Event::Completed(res) => {
                 let sum = if self.kind == RoleKind::Client { json!(null) } else { json!(res.sum) };
                 rep.record(r.0, "completed", json!({ "count": res.count, "sum": sum }));
-                if self.kind != RoleKind::Authority {
-                    slot.finished = true;
-                }
+                slot.finished = true;
+                // The observer reports `AuditPassed` and then `Completed`: the round ends once
+                // both are in the report, so whoever reads it sees the result with the audit.
+                self.end_round(r);
             }
             Event::AuditPassed { count } => {
                 rep.record(r.0, "audit_passed", json!({ "count": count }));
                 log(self.id, &format!("round {} audited: {count} contributions", r.0));
-                self.end_round(r);
-                slot.finished = true;
             }
             Event::AuditFailed(f) => {
                 rep.record(r.0, "audit_failed", json!({ "fault": format!("{f:?}") }));
