@@ -369,7 +369,11 @@ impl Node {
             self.open_round(from, &ann, bytes);
             return;
         }
-        let in_window = round.0 <= self.finished_upto.saturating_add(EARLY_WINDOW)
+        // A node that has seen no round yet (it may join a network at any round id) holds
+        // any round; afterwards only rounds close to the ones it knows.
+        let fresh = self.finished_upto == 0 && self.slots.is_empty();
+        let in_window = fresh
+            || round.0 <= self.finished_upto.saturating_add(EARLY_WINDOW)
             || self.slots.iter().any(|s| round.0 <= s.round.0.saturating_add(EARLY_WINDOW));
         if in_window
             && self.early.len() < MAX_EARLY
