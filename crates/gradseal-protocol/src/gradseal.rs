@@ -149,6 +149,10 @@ impl Suite for GradsealSuite {
     ) -> Option<GradsealParams> {
         let mut config = agg::RoundConfig::new(*mask_seed, shape.dimension);
         config.bits = shape.bits;
+        // Lists no longer than the model: a small model pays for (and proves) its own
+        // coordinates, not a 2048-slot list.
+        config.list_len =
+            u16::try_from(shape.dimension).map_or(config.list_len, |d| d.clamp(1, config.list_len));
         config.min_clients = 1;
         config.max_clients = shape.max_clients.max(1);
         config.committee_size = u16::try_from(shape.committee).ok()?;
