@@ -562,3 +562,7 @@ impl Node {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "driver_tests.rs"]
+mod tests;

@@ -1,0 +1,151 @@
+//! The driver's round bookkeeping without sockets: early messages, forged announcements,
+//! replay after the announcement, and the bound on open rounds.
+
+use chacha20::ChaCha20Rng;
+use gradseal_clsc::Kgc;
+use gradseal_core::Codec;
+use gradseal_protocol::messages::Party;
+use gradseal_protocol::{
+    Announcement, Authority, GradsealSystem, Message, Millis, NodeConfig, NodeId, ProofPolicy,
+    RoundId, RoundParams, ShardLayout,
+};
+use rand_core::SeedableRng;
+
+use super::*;
+use crate::config::{ClientSection, Timeouts};
+use crate::keyfile::{KeyFile, enrol_locally};
+
+struct Fixture {
+    node: Node,
+    kgc: Kgc,
+    authority: Vec<u8>,
+    authority_key: zeroize::Zeroizing<Vec<u8>>,
+    client: Vec<u8>,
+    _dir: std::path::PathBuf,
+}
+
+fn fixture(name: &str) -> Fixture {
+    let dir = std::env::temp_dir().join(format!("gradseal-driver-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rng = ChaCha20Rng::from_seed([9; 32]);
+    let kgc = Kgc::generate(&mut rng);
+    let auth = enrol_locally(&kgc, "authority", &mut rng).unwrap();
+    let client = enrol_locally(&kgc, "client-0", &mut rng).unwrap();
+    let (authority, client_bundle) = (auth.bundle().to_bytes(), client.bundle().to_bytes());
+    KeyFile::KgcPublic(*kgc.public()).write(&dir.join("kgc.pub")).unwrap();
+    KeyFile::Bundle(auth.bundle().clone()).write(&dir.join("authority.bundle")).unwrap();
+    KeyFile::NodeKeys(client).write(&dir.join("client.key")).unwrap();
+    let cfg = Config {
+        role: RoleKind::Client,
+        id: 1000,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        key: dir.join("client.key"),
+        kgc_public: dir.join("kgc.pub"),
+        authority_bundle: dir.join("authority.bundle"),
+        report: None,
+        peers: Vec::new(),
+        timeouts: Timeouts::default(),
+        client: Some(ClientSection { update_seed: "11".repeat(32) }),
+        authority: None,
+    };
+    let node = Node::new(&cfg).unwrap();
+    let authority_key = auth.to_secret_bytes();
+    Fixture { node, kgc, authority, authority_key, client: client_bundle, _dir: dir }
+}
+
+/// A signed announcement of `round` naming the fixture's client.
+fn announcement(f: &Fixture, round: u64, signer: &str) -> Vec<u8> {
+    let mut rng = ChaCha20Rng::from_seed([round as u8; 32]);
+    let party = |name: &str, id: u32, rng: &mut ChaCha20Rng| Party {
+        node: NodeId(id),
+        bundle: enrol_locally(&f.kgc, name, rng).unwrap().bundle().to_bytes(),
+    };
+    let ann = Announcement {
+        round: RoundId(round),
+        params: RoundParams {
+            model_version: 1,
+            dimension: 8,
+            bits: 16,
+            scale: 1000,
+            min_clients: 1,
+            contribution_deadline: Millis(1000),
+            decryption_deadline: Millis(2000),
+            proof_policy: ProofPolicy::None,
+            shards: ShardLayout { data: 2, parity: 1 },
+        },
+        aggregator: party("aggregator", 1, &mut rng),
+        relays: vec![NodeId(100)],
+        observers: vec![NodeId(0)],
+        committee: vec![party("member-0", 10, &mut rng)],
+        roster: vec![Party { node: NodeId(1000), bundle: f.client.clone() }],
+        signature: Vec::new(),
+    };
+    let key = if signer == "authority" {
+        NodeKeys::from_secret_bytes(f.kgc.public(), &f.authority_key).unwrap()
+    } else {
+        enrol_locally(&f.kgc, signer, &mut rng).unwrap()
+    };
+    let cfg = NodeConfig {
+        sys: GradsealSystem { kgc: *f.kgc.public(), crs: None },
+        // A different signer than the configured authority gives a forged announcement.
+        authority: if signer == "authority" {
+            f.authority.clone()
+        } else {
+            key.bundle().to_bytes()
+        },
+        key,
+        round: RoundId(round),
+        seed: [1; 32],
+    };
+    let signed = Authority::<GradsealSuite>::new(cfg).announce(ann);
+    Message::Announcement(signed).to_bytes()
+}
+
+fn other_message(round: u64) -> Vec<u8> {
+    // kind 2 (key body) with the round; the rest is garbage the role will drop.
+    let mut m = vec![2];
+    m.extend_from_slice(&round.to_be_bytes());
+    m.extend_from_slice(b"garbage");
+    m
+}
+
+#[tokio::test]
+async fn early_messages_are_held_then_replayed_and_forgeries_ignored() {
+    let mut f = fixture("early");
+    // Too short to route: dropped.
+    f.node.on_frame(NodeId(1), vec![2, 0, 0]);
+    assert!(f.node.early.is_empty());
+    // A message of a round not yet announced is held.
+    f.node.on_frame(NodeId(10), other_message(1));
+    assert_eq!(f.node.early.len(), 1);
+    // An announcement signed by someone else opens nothing.
+    let forged = announcement(&f, 1, "mallory");
+    f.node.on_frame(NodeId(0), forged);
+    assert!(f.node.slots.is_empty());
+    // The real one opens the round and replays what was held.
+    let real = announcement(&f, 1, "authority");
+    f.node.on_frame(NodeId(0), real);
+    assert_eq!(f.node.slots.len(), 1);
+    assert!(f.node.early.is_empty());
+    f.node.pump();
+}
+
+#[tokio::test]
+async fn early_buffer_and_open_rounds_are_bounded() {
+    let mut f = fixture("bounds");
+    for _ in 0..MAX_EARLY + 10 {
+        f.node.on_frame(NodeId(10), other_message(2));
+    }
+    assert_eq!(f.node.early.len(), MAX_EARLY);
+    for round in 1..=3 {
+        let ann = announcement(&f, round, "authority");
+        f.node.on_frame(NodeId(0), ann);
+    }
+    assert_eq!(f.node.slots.len(), MAX_ROUNDS);
+    assert_eq!(f.node.slots.iter().map(|s| s.round.0).collect::<Vec<_>>(), vec![2, 3]);
+    assert_eq!(f.node.finished_upto, 1);
+    // Round 1 is forgotten: its messages are no longer held.
+    f.node.on_frame(NodeId(10), other_message(1));
+    assert!(f.node.early.iter().all(|(r, _, _)| r.0 != 1));
+    f.node.pump();
+}
