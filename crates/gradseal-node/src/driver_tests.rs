@@ -55,7 +55,7 @@ fn fixture(name: &str) -> Fixture {
 
 /// A signed announcement of `round` naming the fixture's client.
 fn announcement(f: &Fixture, round: u64, signer: &str) -> Vec<u8> {
-    let mut rng = ChaCha20Rng::from_seed([round as u8; 32]);
+    let mut rng = ChaCha20Rng::from_seed([u8::try_from(round % 256).unwrap(); 32]);
     let party = |name: &str, id: u32, rng: &mut ChaCha20Rng| Party {
         node: NodeId(id),
         bundle: enrol_locally(&f.kgc, name, rng).unwrap().bundle().to_bytes(),
