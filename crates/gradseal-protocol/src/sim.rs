@@ -190,8 +190,7 @@ impl Sim {
                 slot.push(d);
             }
         }
-        let mut lanes: Vec<Lane<'_>> =
-            (0..threads).map(|_| Vec::new()).collect();
+        let mut lanes: Vec<Lane<'_>> = (0..threads).map(|_| Vec::new()).collect();
         let busy = self.nodes.iter_mut().zip(inbox).filter(|(_, m)| !m.is_empty());
         for (k, ((_, node), msgs)) in busy.enumerate() {
             if let Some(lane) = lanes.get_mut(k % threads) {
