@@ -12,8 +12,9 @@ use crate::Error;
 /// Bytes of the frame header: length (4) and sender (4).
 pub const HEADER_LEN: usize = 8;
 
-/// The largest message a frame may carry (64 MiB): a transcript of the largest
-/// announced dimension (2^22 coordinates at about 16 bytes each) fits.
+/// The largest message a frame may carry (64 MiB). A transcript carries every accepted
+/// ciphertext (about `clients × dimension × 16` bytes), so over TCP a round is limited to
+/// `clients × dimension ≤ 4·10^6` (`spec/node.md`, "Frames").
 pub const MAX_FRAME_LEN: usize = 64 << 20;
 
 /// One frame: the claimed sender and an encoded `gradseal_protocol::Message`.
