@@ -57,6 +57,32 @@ fn proof_client_id(c: &ProofContext) -> [u8; 36] {
     id
 }
 
+impl GradsealSuite {
+    /// The gradseal-agg configuration of a round of this shape (spec/protocol.md, "Derived
+    /// values"). Public so that an authority can generate the proof CRS for exactly the
+    /// lists the round will use (`agg::Crs::generate` on `RoundParams::new(config)`).
+    pub fn agg_config(
+        shape: AggShape,
+        policy: ProofPolicy,
+        mask_seed: &Digest,
+    ) -> Option<agg::RoundConfig> {
+        let mut config = agg::RoundConfig::new(*mask_seed, shape.dimension);
+        config.bits = shape.bits;
+        // Lists no longer than the model: a small model pays for (and proves) its own
+        // coordinates, not a 2048-slot list.
+        config.list_len =
+            u16::try_from(shape.dimension).map_or(config.list_len, |d| d.clamp(1, config.list_len));
+        config.min_clients = 1;
+        config.max_clients = shape.max_clients.max(1);
+        config.committee_size = u16::try_from(shape.committee).ok()?;
+        config.proof_policy = match policy {
+            ProofPolicy::None => agg::ProofPolicy::None,
+            ProofPolicy::Every => agg::ProofPolicy::EveryList,
+        };
+        Some(config)
+    }
+}
+
 impl Suite for GradsealSuite {
     type System = GradsealSystem;
     type NodeKey = clsc::NodeKeys;
@@ -147,19 +173,7 @@ impl Suite for GradsealSuite {
         policy: ProofPolicy,
         mask_seed: &Digest,
     ) -> Option<GradsealParams> {
-        let mut config = agg::RoundConfig::new(*mask_seed, shape.dimension);
-        config.bits = shape.bits;
-        // Lists no longer than the model: a small model pays for (and proves) its own
-        // coordinates, not a 2048-slot list.
-        config.list_len =
-            u16::try_from(shape.dimension).map_or(config.list_len, |d| d.clamp(1, config.list_len));
-        config.min_clients = 1;
-        config.max_clients = shape.max_clients.max(1);
-        config.committee_size = u16::try_from(shape.committee).ok()?;
-        config.proof_policy = match policy {
-            ProofPolicy::None => agg::ProofPolicy::None,
-            ProofPolicy::Every => agg::ProofPolicy::EveryList,
-        };
+        let config = GradsealSuite::agg_config(shape, policy, mask_seed)?;
         let crs = match policy {
             ProofPolicy::None => None,
             ProofPolicy::Every => Some(sys.crs.clone()?),

@@ -14,8 +14,8 @@ use gradseal_core::{Codec, hash};
 use gradseal_protocol::messages::Message;
 use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim, client, relay};
 use gradseal_protocol::{
-    Client, Event, GradsealSuite, GradsealSystem, Millis, NodeConfig, NodeId, ProofPolicy,
-    RejectReason, Relay, Role, RoundId, ShardLayout, Tamper, Transmit,
+    AggShape, Client, Event, GradsealSuite, GradsealSystem, Millis, NodeConfig, NodeId,
+    ProofPolicy, RejectReason, Relay, Role, RoundId, ShardLayout, Tamper, Transmit,
 };
 use rand_core::{Rng, SeedableRng};
 
@@ -99,20 +99,24 @@ fn seed_of(run: &[u8; 32], label: &str, i: usize) -> [u8; 32] {
     hash("gradseal/v1/cli/demo/seed", &[run, label.as_bytes(), &(i as u64).to_be_bytes()])
 }
 
-/// gradseal-agg's parameters for the round shape the protocol will derive (the same
-/// configuration as `GradsealSuite::params`; the mask seed does not matter here).
+/// gradseal-agg's parameters for the round shape the protocol will derive
+/// (`GradsealSuite::agg_config`, so the CRS matches the lists; the mask seed does not
+/// matter here).
 fn agg_params(
     dimension: u32,
     bits: u8,
     clients: usize,
     proofs: bool,
 ) -> Result<agg::RoundParams, String> {
-    let mut config = agg::RoundConfig::new([0; 32], dimension);
-    config.bits = bits;
-    config.min_clients = 1;
-    config.max_clients = u32::try_from(clients).map_err(|_| "too many clients")?;
-    config.committee_size = u16::try_from(MEMBERS).map_err(|_| "committee too large")?;
-    config.proof_policy = if proofs { agg::ProofPolicy::EveryList } else { agg::ProofPolicy::None };
+    let shape = AggShape {
+        dimension,
+        bits,
+        committee: u32::try_from(MEMBERS).map_err(|_| "committee too large")?,
+        max_clients: u32::try_from(clients).map_err(|_| "too many clients")?,
+    };
+    let policy = if proofs { ProofPolicy::Every } else { ProofPolicy::None };
+    let config = GradsealSuite::agg_config(shape, policy, &[0; 32])
+        .ok_or("round parameters: committee too large")?;
     agg::RoundParams::new(config).map_err(|e| format!("round parameters: {e}"))
 }
 
