@@ -298,21 +298,23 @@ impl<S: Suite> Aggregator<S> {
     /// the manifest it came from).
     fn on_envelope(&mut self, envelope: &[u8]) -> bool {
         let Some(ctx) = self.ctx.as_ref() else { return false };
-        let item = bulk_digest(tags::TAG_SHARD, envelope);
+        // The envelope's digest names it only in a rejection before the ciphertext digest is
+        // known: computed there, not for every envelope.
+        let item = || bulk_digest(tags::TAG_SHARD, envelope);
         let context = envelope_context(&ctx.ann.aggregator.bundle);
         let Some((sender, plaintext)) = S::unsigncrypt(&ctx.sys, &self.cfg.key, &context, envelope)
         else {
-            self.reject(None, item, RejectReason::Unopenable);
+            self.reject(None, item(), RejectReason::Unopenable);
             return false;
         };
         let Some(client) = ctx.client_index(&sender) else {
-            self.reject(None, item, RejectReason::NotEnrolled);
+            self.reject(None, item(), RejectReason::NotEnrolled);
             return true;
         };
         let c = match Contribution::from_bytes(&plaintext) {
             Ok(c) if c.client == client => c,
             _ => {
-                self.reject(Some(client), item, RejectReason::Malformed);
+                self.reject(Some(client), item(), RejectReason::Malformed);
                 return true;
             }
         };
