@@ -194,6 +194,16 @@ impl Outbox {
         self.event(Event::Dropped { from, error });
     }
 
+    /// Holds `msg` in the one-message `slot` (a message that overtook one it depends on),
+    /// or drops it as [`ProtocolError::Capacity`] if the slot is taken.
+    pub(crate) fn hold_one<T>(&mut self, slot: &mut Option<(NodeId, T)>, from: NodeId, msg: T) {
+        if slot.is_none() {
+            *slot = Some((from, msg));
+        } else {
+            self.drop_msg(from, ProtocolError::Capacity);
+        }
+    }
+
     pub(crate) fn poll_transmit(&mut self) -> Option<Transmit> {
         self.transmits.pop_front()
     }

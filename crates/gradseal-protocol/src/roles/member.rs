@@ -151,12 +151,7 @@ impl<S: Suite> Member<S> {
         if self.joint.is_none() {
             // The joint key is needed to check proofs: hold one transcript until every key
             // body is in (the network may reorder), rather than refuse and burn the share.
-            if self.held.is_none() {
-                self.held = Some((from, t));
-            } else {
-                self.out.drop_msg(from, ProtocolError::Capacity);
-            }
-            return;
+            return self.out.hold_one(&mut self.held, from, t);
         }
         let verdict = verify_transcript(ctx, self.joint.as_ref(), &t);
         let digest = match &verdict {

@@ -86,12 +86,7 @@ impl<S: Suite> Observer<S> {
     fn on_transcript(&mut self, from: NodeId, t: TranscriptMsg) {
         let Some(ctx) = self.ctx.as_ref() else { return };
         if self.joint.is_none() {
-            if self.held_transcript.is_none() {
-                self.held_transcript = Some((from, t));
-            } else {
-                self.out.drop_msg(from, ProtocolError::Capacity);
-            }
-            return;
+            return self.out.hold_one(&mut self.held_transcript, from, t);
         }
         match verify_transcript(ctx, self.joint.as_ref(), &t) {
             Ok(v) => {
@@ -112,12 +107,7 @@ impl<S: Suite> Observer<S> {
     /// result can overtake the transcript in transit).
     fn on_result(&mut self, from: NodeId, r: RoundResult) {
         let (Some(ctx), Some(v)) = (self.ctx.as_ref(), self.verified.as_ref()) else {
-            if self.held_result.is_none() {
-                self.held_result = Some((from, r));
-            } else {
-                self.out.drop_msg(from, ProtocolError::Capacity);
-            }
-            return;
+            return self.out.hold_one(&mut self.held_result, from, r);
         };
         if Self::check_result(ctx, v, &r) {
             self.done = true;
