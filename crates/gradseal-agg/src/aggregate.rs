@@ -1,34 +1,33 @@
-//! Homomorphic summation (`spec/agg.md`, section 5).
+//! The aggregator's sums of bodies and corrections (`spec/agg.md`, section 5).
 
 use gradseal_core::{Codec, DecodeError, Reader, Writer};
 
-use crate::encrypt::{put_lists, read_lists};
-use crate::wire::Shape;
-use crate::{AggError, EncryptedUpdate, RoundParams, tags};
+use crate::wire::{SHAPE_LEN, Shape, put_words, read_words};
+use crate::{AggError, Contribution, RoundParams};
 
-/// Words per block when summing many updates: the destination block stays in cache while every
-/// update's block streams through.
+/// Words per block when summing many contributions: the destination block stays in cache while
+/// every contribution's block streams through.
 const BLOCK_WORDS: usize = 1 << 13;
 
-/// The homomorphic sum of `count` encrypted updates.
+/// The sum of `count` contributions: B = Σ_c b_c and D = Σ_c δ_c (plain wrapping u64 adds).
 ///
-/// Wire form: `shape ‖ count u32 ‖ for each list: n × u64 mask ‖ coords × u64 body`.
+/// Wire form: `shape ‖ count u32 ‖ d × u64 bodies ‖ n × u64 correction`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Aggregate {
     pub(crate) shape: Shape,
     pub(crate) count: u32,
-    pub(crate) masks: Vec<u64>,
     pub(crate) bodies: Vec<u64>,
+    pub(crate) correction: Vec<u64>,
 }
 
 impl Aggregate {
-    /// The empty aggregate (an encryption of zero with zero noise) of the round.
+    /// The empty aggregate of the round.
     pub fn new(params: &RoundParams) -> Aggregate {
         Aggregate {
             shape: Shape::of(params),
             count: 0,
-            masks: vec![0; params.n() * params.list_count()],
             bodies: vec![0; params.dimension()],
+            correction: vec![0; params.n()],
         }
     }
 
@@ -37,8 +36,18 @@ impl Aggregate {
         self.count
     }
 
-    /// Checks profile, round, dimension and list length against the round, and that the count
-    /// does not exceed `max_clients`.
+    /// Σ_c b_c.
+    pub fn bodies(&self) -> &[u64] {
+        &self.bodies
+    }
+
+    /// Σ_c δ_c.
+    pub fn correction(&self) -> &[u64] {
+        &self.correction
+    }
+
+    /// Checks profile, round and dimension against the round, and that the count does not
+    /// exceed `max_clients`.
     ///
     /// # Errors
     /// Shape errors, [`AggError::TooManyContributions`].
@@ -50,27 +59,21 @@ impl Aggregate {
         Ok(())
     }
 
-    /// Adds one contribution. Proofs are not checked here: call
-    /// [`verify_update`](crate::verify_update) first when the round requires them.
+    /// Adds one contribution.
     ///
     /// # Errors
     /// Shape errors of either value, [`AggError::TooManyContributions`] once `max_clients`
     /// contributions are in (one more could make the sum wrap).
-    pub fn add(&mut self, params: &RoundParams, update: &EncryptedUpdate) -> Result<(), AggError> {
+    pub fn add(&mut self, params: &RoundParams, c: &Contribution) -> Result<(), AggError> {
         self.check(params)?;
-        update.check(params)?;
+        c.check(params)?;
         if self.count >= params.config().max_clients {
             return Err(AggError::TooManyContributions { max: params.config().max_clients });
         }
-        add_assign(&mut self.masks, &update.masks);
-        add_assign(&mut self.bodies, &update.bodies);
+        add_assign(&mut self.bodies, &c.bodies);
+        add_assign(&mut self.correction, &c.correction);
         self.count += 1;
         Ok(())
-    }
-
-    /// `hash(AGGREGATE, [encoding])`: partial decryptions are bound to it.
-    pub fn digest(&self) -> [u8; 32] {
-        gradseal_core::hash(tags::AGGREGATE, &[&self.to_bytes()])
     }
 }
 
@@ -107,27 +110,27 @@ fn sum_parallel(dst: &mut [u64], sources: &[&[u64]]) {
     });
 }
 
-/// Recomputes the aggregate of a list of contributions, so that a committee member (or anyone)
-/// can check an aggregator's claim: `recompute_aggregate(accepted) == claimed`.
+/// The aggregate of a list of contributions in one pass (what an aggregator holding them all,
+/// or an observer re-checking its claim, computes): `recompute_aggregate(accepted) == claimed`.
 ///
 /// # Errors
-/// Shape errors of any update, [`AggError::TooManyContributions`].
+/// Shape errors of any contribution, [`AggError::TooManyContributions`].
 pub fn recompute_aggregate(
     params: &RoundParams,
-    updates: &[EncryptedUpdate],
+    contributions: &[&Contribution],
 ) -> Result<Aggregate, AggError> {
-    let count = u32::try_from(updates.len()).unwrap_or(u32::MAX);
+    let count = u32::try_from(contributions.len()).unwrap_or(u32::MAX);
     if count > params.config().max_clients {
         return Err(AggError::TooManyContributions { max: params.config().max_clients });
     }
-    for u in updates {
-        u.check(params)?;
+    for c in contributions {
+        c.check(params)?;
     }
     let mut agg = Aggregate::new(params);
-    let masks: Vec<&[u64]> = updates.iter().map(|u| u.masks.as_slice()).collect();
-    let bodies: Vec<&[u64]> = updates.iter().map(|u| u.bodies.as_slice()).collect();
-    sum_parallel(&mut agg.masks, &masks);
+    let bodies: Vec<&[u64]> = contributions.iter().map(|c| c.bodies.as_slice()).collect();
+    let corrections: Vec<&[u64]> = contributions.iter().map(|c| c.correction.as_slice()).collect();
     sum_parallel(&mut agg.bodies, &bodies);
+    sum_blocks(&mut agg.correction, 0, &corrections);
     agg.count = count;
     Ok(agg)
 }
@@ -136,13 +139,19 @@ impl Codec for Aggregate {
     fn encode(&self, w: &mut Writer) {
         self.shape.encode(w);
         w.put_u32(self.count);
-        put_lists(w, &self.shape, &self.masks, &self.bodies, |_, _| {});
+        put_words(w, &self.bodies);
+        put_words(w, &self.correction);
+    }
+
+    fn encoded_len_hint(&self) -> usize {
+        SHAPE_LEN + 4 + 8 * (self.bodies.len() + self.correction.len())
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let shape = Shape::decode(r)?;
         let count = r.read_u32("agg.aggregate.count")?;
-        let (masks, bodies) = read_lists(r, &shape, |_, _| Ok(()))?;
-        Ok(Aggregate { shape, count, masks, bodies })
+        let bodies = read_words(r, "agg.aggregate.bodies", shape.dimension())?;
+        let correction = read_words(r, "agg.aggregate.correction", shape.n())?;
+        Ok(Aggregate { shape, count, bodies, correction })
     }
 }

@@ -53,17 +53,25 @@ pub enum AggError {
         /// The round's committee size.
         committee_size: u16,
     },
-    /// Two inputs claim the same committee member.
+    /// Two partial decryptions claim the same committee member.
     #[error("member {member} appears twice")]
     DuplicateMember {
         /// The repeated index.
         member: u16,
     },
-    /// A committee member's key body or partial decryption is missing.
+    /// A committee member's partial decryption is missing.
     #[error("member {member} is missing")]
     MissingMember {
         /// The first missing index.
         member: u16,
+    },
+    /// A key seed was made for another member than the one adding it.
+    #[error("key seed for member {got} given to member {expected}")]
+    SeedForAnotherMember {
+        /// The member accumulating seeds.
+        expected: u16,
+        /// The member the seed was made for.
+        got: u16,
     },
     /// Adding this contribution would exceed the round's `max_clients` (the sum could wrap).
     #[error("the aggregate already holds the maximum of {max} contributions")]
@@ -71,50 +79,26 @@ pub enum AggError {
         /// The round's `max_clients`.
         max: u32,
     },
-    /// The aggregate holds fewer contributions than the round's `min_clients`: the committee
-    /// refuses to decrypt it.
-    #[error("the aggregate holds {count} contributions, fewer than the minimum {min}")]
+    /// Fewer contributions than the round's `min_clients`: a member refuses to decrypt.
+    #[error("{count} contributions, fewer than the minimum {min}")]
     TooFewContributions {
-        /// Contributions in the aggregate.
+        /// Contributions summed.
         count: u32,
         /// The round's `min_clients`.
         min: u32,
     },
-    /// The round requires a proof for this list and none is attached.
-    #[error("list {list} has no proof but the round requires one")]
-    ProofMissing {
-        /// Index of the list.
-        list: u32,
-    },
-    /// The round's policy carries no proofs, but this list has one.
-    #[error("list {list} carries a proof but the round's policy has none")]
-    UnexpectedProof {
-        /// Index of the list.
-        list: u32,
-    },
-    /// The proof of this list does not verify (wrong metadata, out-of-range value, forged).
-    #[error("the proof of list {list} does not verify")]
-    ProofInvalid {
-        /// Index of the list.
-        list: u32,
-    },
-    /// The round requires proofs and no CRS was supplied.
-    #[error("the round requires proofs and no CRS was supplied")]
-    CrsRequired,
-    /// The CRS was made for other parameters (list length, bit width, plaintext modulus).
-    #[error("the CRS does not match the round parameters")]
-    CrsMismatch,
-    /// tfhe refused to generate a CRS or a proof for these parameters.
-    #[error("tfhe's zero-knowledge layer refused the parameters")]
-    ZkUnsupported,
-    /// A partial decryption was computed for another aggregate.
-    #[error("partial decryption of member {member} is for another aggregate")]
-    AggregateMismatch {
+    /// A partial decryption covers another number of contributions than the aggregate.
+    #[error("partial decryption of member {member} covers {got} contributions, the aggregate {expected}")]
+    CountMismatch {
         /// The member whose partial decryption does not match.
         member: u16,
+        /// The aggregate's count.
+        expected: u32,
+        /// The partial decryption's count.
+        got: u32,
     },
-    /// The combined decryption is not a valid sum (a wrong or missing key share, a corrupted
-    /// partial decryption, or a contribution that was not range-checked). Deliberately opaque.
+    /// The combined decryption is not a valid sum (members decrypted other lists than the
+    /// aggregate's, a partial decryption or a contribution is corrupt). Deliberately opaque.
     #[error("decryption failed")]
     DecryptionFailed,
 }

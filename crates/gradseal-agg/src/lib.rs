@@ -1,21 +1,23 @@
 //! # gradseal-agg
 //!
-//! Homomorphic aggregation of model updates under a per-round committee key, on the LWE
-//! *compact* public-key encryption of [`tfhe`]'s `core_crypto` layer. The scheme, its wire
+//! One-shot key-additive aggregation of model updates on RLWE (n = 4096, q = 2^64), with
+//! [`tfhe`]'s `core_crypto` NTTs. Each client encrypts under its own fresh secret against a
+//! public mask derived from the round, and shares that secret with the committee: one 32-byte
+//! seed per member plus a public correction. The aggregator sums bodies and corrections; each
+//! member sums its seeds' expansions over the list it checked and returns one flooded partial
+//! decryption; anyone combines them into the sum, and nothing else. The scheme, its wire
 //! formats, noise budget and security argument are written down in `spec/agg.md`.
 //!
 //! A round, in calling order:
 //! 1. Everyone builds the same [`RoundParams`] from a [`RoundConfig`] (validated: the sum of
-//!    `max_clients` B-bit contributions cannot wrap, decryption fails with probability below
-//!    2^-64 per coordinate, flooding leaves at least 64 bits; see [`NoiseBudget`]).
-//! 2. Each committee member runs [`KeyShare::generate`] and publishes its [`KeyBody`]; anyone
-//!    runs [`JointPublicKey::combine`].
-//! 3. Each client runs [`encode_update`] then [`encrypt`] (or [`encrypt_and_prove`] when the
-//!    round's [`ProofPolicy`] requires proofs; the authority made the [`Crs`]).
-//! 4. The aggregator runs [`verify_update`] and [`Aggregate::add`]; anyone can check its claim
-//!    with [`recompute_aggregate`].
-//! 5. Each member checks the aggregate and runs [`KeyShare::partial_decrypt`], which consumes
-//!    its share; anyone runs [`combine_partials`] and [`decode_sum`] / [`decode_mean`].
+//!    `max_clients` B-bit contributions cannot wrap, every noise bound fits below Δ/4, the
+//!    flooding is far above the aggregate's noise; see [`NoiseBudget`]).
+//! 2. Each client runs [`encode_update`] then [`encrypt`]: a public [`Contribution`] and one
+//!    [`KeySeed`] per member, which the protocol signcrypts to that member.
+//! 3. The aggregator runs [`Aggregate::add`] (or [`recompute_aggregate`]).
+//! 4. Each member adds the seeds of its list to a [`MemberShare`] and runs
+//!    [`MemberShare::partial_decrypt`] once (it consumes the share).
+//! 5. Anyone runs [`combine`] and [`decode_sum`] / [`decode_mean`].
 //!
 //! ```
 //! use chacha20::ChaCha20Rng;
@@ -25,19 +27,24 @@
 //! let mut rng = ChaCha20Rng::from_seed([7; 32]);
 //! let mut config = RoundConfig::new([1; 32], 10);
 //! config.committee_size = 2;
+//! config.min_clients = 2;
 //! let params = RoundParams::new(config)?;
-//! let (s0, b0) = KeyShare::generate(&params, 0, &mut rng)?;
-//! let (s1, b1) = KeyShare::generate(&params, 1, &mut rng)?;
-//! let key = JointPublicKey::combine(&params, &[b0, b1])?;
 //!
 //! let mut aggregate = Aggregate::new(&params);
+//! let mut shares = [MemberShare::new(&params, 0)?, MemberShare::new(&params, 1)?];
 //! for x in [0.5f32, -0.25] {
 //!     let encoded = encode_update(&params, &[x; 10], &mut rng)?;
-//!     aggregate.add(&params, &encrypt(&params, &key, &encoded, &mut rng)?)?;
+//!     let (contribution, seeds) = encrypt(&params, &encoded, &mut rng)?;
+//!     aggregate.add(&params, &contribution)?;
+//!     for (share, seed) in shares.iter_mut().zip(&seeds) {
+//!         share.add_seed(seed)?;
+//!     }
 //! }
-//! let p0 = s0.partial_decrypt(&params, &aggregate, &mut rng)?;
-//! let p1 = s1.partial_decrypt(&params, &aggregate, &mut rng)?;
-//! let sum = combine_partials(&params, &aggregate, &[p0, p1])?;
+//! let partials = shares
+//!     .into_iter()
+//!     .map(|s| s.partial_decrypt(&params, &mut rng))
+//!     .collect::<Result<Vec<_>, _>>()?;
+//! let sum = combine(&params, &aggregate, &partials)?;
 //! let mean = decode_mean(&params, &sum);
 //! assert!((mean[0] - 0.125).abs() < 1e-4);
 //! # Ok::<(), AggError>(())
@@ -50,17 +57,16 @@
 #![warn(missing_docs)]
 
 mod aggregate;
-mod decrypt;
+mod combine;
 mod encoding;
 mod encrypt;
 mod error;
-mod keys;
+mod member;
 mod noise;
 pub mod params;
-mod poly;
+mod ring;
 pub mod tags;
 mod wire;
-mod zk;
 
 #[cfg(feature = "vectors")]
 #[doc(hidden)]
@@ -70,10 +76,9 @@ pub mod vectors;
 mod tests;
 
 pub use aggregate::{Aggregate, recompute_aggregate};
-pub use decrypt::{PartialDecryption, combine_partials};
+pub use combine::combine;
 pub use encoding::{DecryptedSum, EncodedUpdate, decode_mean, decode_sum, encode_update};
-pub use encrypt::{EncryptedUpdate, encrypt, encrypt_and_prove, verify_update};
+pub use encrypt::{Contribution, KeySeed, SEED_LEN, encrypt};
 pub use error::AggError;
-pub use keys::{JointPublicKey, KeyBody, KeyShare};
-pub use params::{NoiseBudget, Profile, ProofPolicy, RoundConfig, RoundParams};
-pub use zk::{Crs, ListProof, MAX_CRS_BYTES, MAX_PROOF_BYTES};
+pub use member::{MemberShare, PartialDecryption};
+pub use params::{NoiseBudget, Profile, RoundConfig, RoundParams};

@@ -1,5 +1,7 @@
-//! Sampling from the injected random number generator: binary vectors, TUniform noise and the
-//! Gaussian flooding noise.
+//! Sampling from the injected random number generator: binary secrets, TUniform encryption
+//! noise and the Gaussian flooding noise. They read the caller's `CryptoRng` (so tests and
+//! vectors are deterministic) rather than tfhe's own generators, which take only tfhe's CSPRNG;
+//! the TUniform construction is tfhe's.
 //!
 //! The Gaussian sampler uses only IEEE-754 basic operations (+, -, ×, ÷, sqrt, round) and a
 //! logarithm written here with them, so its output is the same on every platform (the test
@@ -17,19 +19,24 @@ pub(crate) fn fill_binary<R: CryptoRng + ?Sized>(rng: &mut R, out: &mut [u64]) {
     }
 }
 
-/// One TUniform(b) sample (uniform on [-2^b, 2^b], the two ends with half weight), as a
-/// two's-complement u64: u ← b+2 uniform bits, return (u >> 1) + (u & 1) - 2^b. This is tfhe's
-/// construction.
-pub(crate) fn tuniform<R: CryptoRng + ?Sized>(rng: &mut R, log2_bound: u32) -> u64 {
-    let mask = (1u64 << (log2_bound + 2)) - 1;
-    let u = rng.next_u64() & mask;
+/// One TUniform(b) sample (uniform on [-2^b, 2^b], the two ends with half weight) from b+2
+/// uniform bits u, as a two's-complement u64: (u >> 1) + (u & 1) - 2^b (tfhe's construction).
+fn tuniform_from_bits(u: u64, log2_bound: u32) -> u64 {
     ((u >> 1) + (u & 1)).wrapping_sub(1u64 << log2_bound)
 }
 
-/// Fills `out` with TUniform(b) samples.
+/// Fills `out` with TUniform(b) samples: each word of the rng gives ⌊64/(b+2)⌋ samples, from
+/// its low bits up (12 samples of 5 bits for b = 3).
 pub(crate) fn fill_tuniform<R: CryptoRng + ?Sized>(rng: &mut R, out: &mut [u64], log2_bound: u32) {
-    for x in out.iter_mut() {
-        *x = tuniform(rng, log2_bound);
+    let width = log2_bound + 2;
+    let mask = (1u64 << width) - 1;
+    let per_word = (64 / width) as usize;
+    for chunk in out.chunks_mut(per_word) {
+        let mut word = rng.next_u64();
+        for x in chunk {
+            *x = tuniform_from_bits(word & mask, log2_bound);
+            word >>= width;
+        }
     }
 }
 
@@ -122,8 +129,10 @@ mod tests {
         let mut rng = ChaCha20Rng::from_seed([3; 32]);
         let b = 4;
         let mut hist = [0u32; 33];
-        for _ in 0..200_000 {
-            let v = tuniform(&mut rng, b) as i64;
+        let mut samples = vec![0u64; 200_000];
+        fill_tuniform(&mut rng, &mut samples, b);
+        for v in samples {
+            let v = v.cast_signed();
             assert!((-16..=16).contains(&v));
             hist[usize::try_from(v + 16).unwrap()] += 1;
         }

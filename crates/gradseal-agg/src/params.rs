@@ -2,22 +2,25 @@
 //! and 5).
 //!
 //! A [`RoundParams`] is a validated [`RoundConfig`]: construction fails unless the sum of
-//! `max_clients` contributions of `bits` bits cannot wrap, the aggregate decrypts correctly
-//! (failure probability at most 2^-64 per coordinate under the noise model) with the flooding
-//! noise of `committee_size` members, and the flooding argument of `spec/agg.md` gives at least
-//! [`MIN_FLOODING_SECURITY_BITS`] bits for `dimension` coordinates.
+//! `max_clients` contributions of `bits` bits cannot wrap, the aggregate always decrypts
+//! (every noise term is bounded, and their bounds sum to less than Δ/4), the flooding is at
+//! least [`MIN_FLOOD_TO_NOISE_LOG2`] bits above the aggregate's noise and the Rényi argument of
+//! `spec/agg.md` leaves at least [`MIN_FLOODING_SECURITY_BITS`] bits for `dimension`
+//! coordinates.
 
 use gradseal_core::{Codec, DecodeError, Reader, Writer};
 
 use crate::AggError;
 use crate::tags;
 
-/// Largest update dimension a round may have (2^22 coordinates, 64 MiB of ciphertext).
+/// Largest update dimension a round may have (2^22 coordinates, 32 MiB of bodies).
 pub const MAX_DIMENSION: u32 = 1 << 22;
 /// Smallest bit width of an encoded coordinate.
 pub const MIN_BITS: u8 = 2;
 /// Largest bit width of an encoded coordinate.
 pub const MAX_BITS: u8 = 24;
+/// Fewest contributions any round may decrypt: a "sum" of one is the update itself.
+pub const MIN_CLIENTS: u32 = 2;
 /// Largest `max_clients` a round may declare.
 pub const MAX_CLIENTS: u32 = 1 << 20;
 /// Largest committee.
@@ -26,39 +29,38 @@ pub const MAX_COMMITTEE: u16 = 64;
 pub const SEARCH_HARDNESS_BITS: f64 = 128.0;
 /// Fewest bits the Rényi flooding argument must give for a round to be accepted.
 pub const MIN_FLOODING_SECURITY_BITS: f64 = 64.0;
-/// Tail bound, in standard deviations, of the aggregate's noise: a Gaussian exceeds it with
-/// probability below 2^-64.
-pub const NOISE_TAIL_SIGMAS: f64 = 9.3;
+/// Smallest accepted log2(flood σ / aggregate σ).
+pub const MIN_FLOOD_TO_NOISE_LOG2: f64 = 20.0;
 /// Hard bound, in standard deviations, of one flooding sample (the sampler rejects the polar
 /// pairs that would exceed 9.42 sigma; half a unit is added for the final rounding).
 pub const FLOOD_TAIL_SIGMAS: f64 = 9.5;
 
-/// A parameter profile: ring dimension, modulus and noise of the LWE compact public-key
-/// scheme. Every profile's values are fixed by this crate, never read from the wire.
+/// A parameter profile: ring, modulus, secret and noise distributions of the RLWE encryption.
+/// Every profile's values are fixed by this crate, never read from the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Profile {
-    /// q = 2^64, n = 2048, binary key shares, TUniform(17) for key and encryption noise: the
-    /// public-key set of tfhe's `PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128` (128-bit by
-    /// tfhe's estimates), which tfhe's compact-PKE zero-knowledge proofs support.
-    U64N2048,
+    /// R_q = Z_q[X]/(X^4096 + 1), q = 2^64, a fresh binary secret per client and round,
+    /// TUniform(3) encryption noise (σ ≈ 4.64). The Homomorphic Encryption Standard allows
+    /// log2 q ≤ 109 at n = 4096 for 128-bit security (`spec/agg.md`, section 8).
+    Rlwe4096,
 }
 
 impl Profile {
     /// The default profile.
-    pub const DEFAULT: Profile = Profile::U64N2048;
+    pub const DEFAULT: Profile = Profile::Rlwe4096;
 
-    /// The one-byte identifier used on the wire.
+    /// The one-byte identifier used on the wire (1 was scheme v1's LWE profile, retired).
     pub const fn id(self) -> u8 {
         match self {
-            Profile::U64N2048 => 1,
+            Profile::Rlwe4096 => 2,
         }
     }
 
     /// The profile with this identifier, if any.
     pub const fn from_id(id: u8) -> Option<Profile> {
         match id {
-            1 => Some(Profile::U64N2048),
+            2 => Some(Profile::Rlwe4096),
             _ => None,
         }
     }
@@ -66,21 +68,21 @@ impl Profile {
     /// A short human-readable name.
     pub const fn name(self) -> &'static str {
         match self {
-            Profile::U64N2048 => "u64-n2048-tuniform17",
+            Profile::Rlwe4096 => "rlwe-n4096-q64-binary-tuniform3",
         }
     }
 
-    /// LWE dimension n (also the number of coordinates one compact list can carry).
-    pub const fn lwe_dimension(self) -> usize {
+    /// Ring dimension n: coordinates per polynomial, words per correction.
+    pub const fn ring_dimension(self) -> usize {
         match self {
-            Profile::U64N2048 => 2048,
+            Profile::Rlwe4096 => 4096,
         }
     }
 
-    /// log2 of the bound of the TUniform noise of keys and encryptions.
+    /// log2 of the bound of the TUniform encryption noise.
     pub const fn noise_log2_bound(self) -> u32 {
         match self {
-            Profile::U64N2048 => 17,
+            Profile::Rlwe4096 => 3,
         }
     }
 
@@ -91,140 +93,82 @@ impl Profile {
     }
 }
 
-/// Which lists of an update must carry a zero-knowledge range proof.
-///
-/// A policy that lets the *client* know in advance which lists are checked is unsound (it
-/// cheats on the others), and one derived from the ciphertexts is ground in a few retries; a
-/// sampled mode therefore needs an interactive challenge and is not offered (`spec/agg.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProofPolicy {
-    /// No proofs: a malicious client can add any value modulo the plaintext modulus, or noise
-    /// that breaks decryption (the round then fails with [`AggError::DecryptionFailed`]).
-    None,
-    /// Every list carries a proof that each coordinate lies in `[0, 2^bits)`.
-    EveryList,
-}
-
-impl ProofPolicy {
-    fn id(self) -> u8 {
-        match self {
-            ProofPolicy::None => 0,
-            ProofPolicy::EveryList => 1,
-        }
-    }
-
-    fn from_id(id: u8) -> Option<Self> {
-        match id {
-            0 => Some(ProofPolicy::None),
-            1 => Some(ProofPolicy::EveryList),
-            _ => None,
-        }
-    }
-}
-
 /// The unvalidated parameters of one round, as announced by the coordinator.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RoundConfig {
-    /// The protocol's identifier of the round (e.g. a hash of the announcement).
+    /// The protocol's identifier of the round (e.g. a hash of the announcement): the public
+    /// masks and every seed expansion are derived from the round digest, which binds it.
     pub round_id: [u8; 32],
     /// The parameter profile.
     pub profile: Profile,
     /// Number of coordinates of every update.
     pub dimension: u32,
-    /// Coordinates per compact list, at most the profile's n (2048). Smaller lists cost more
-    /// bytes per coordinate (the mask is n words whatever the list length) but need a smaller
-    /// CRS when proofs are on.
-    pub list_len: u16,
     /// Bit width B of an encoded coordinate: each is an integer in `[-(2^(B-1)-1), 2^(B-1)-1]`.
     pub bits: u8,
     /// L∞ clipping bound: every coordinate is clamped to `[-clip, clip]` before scaling.
     pub clip: f32,
-    /// Fewest contributions the committee agrees to decrypt.
+    /// Fewest contributions a member agrees to decrypt (at least [`MIN_CLIENTS`]).
     pub min_clients: u32,
     /// Most contributions an aggregate may hold; sizes the plaintext modulus and the noise.
     pub max_clients: u32,
     /// Number k of committee members (n-of-n decryption).
     pub committee_size: u16,
-    /// Which lists need a range proof.
-    pub proof_policy: ProofPolicy,
 }
 
 impl RoundConfig {
-    /// A configuration with the default profile, lists of 2048 coordinates, 16 bits, clip 1.0,
-    /// 1..=100 clients, a committee of 3 and no proofs.
+    /// A configuration with the default profile, 16 bits, clip 1.0, 3..=100 clients and a
+    /// committee of 3.
     pub fn new(round_id: [u8; 32], dimension: u32) -> Self {
         RoundConfig {
             round_id,
             profile: Profile::DEFAULT,
             dimension,
-            list_len: 2048,
             bits: 16,
             clip: 1.0,
-            min_clients: 1,
+            min_clients: 3,
             max_clients: 100,
             committee_size: 3,
-            proof_policy: ProofPolicy::None,
         }
     }
 }
 
-/// The noise budget of a parameter set (standard deviations are in units of the torus
-/// modulus q = 2^64, i.e. plain integers).
+/// The noise budget of a parameter set, in integers modulo q = 2^64 (`spec/agg.md`, section 7).
+///
+/// Decoding accepts a coordinate only when its residual is below Δ/4; every noise term is
+/// bounded, and the bounds sum to less than Δ/4, so an honest round always decrypts and a
+/// garbage coordinate passes with probability 1/2.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NoiseBudget {
-    /// Bits of the plaintext modulus t = 2^sum_bits (bits + ceil(log2 max_clients)).
+    /// Bits S of the plaintext modulus t = 2^S (bits + ceil(log2 max_clients)).
     pub sum_bits: u32,
-    /// log2 of the scaling factor Δ = q / (2t).
+    /// log2 of the scaling factor Δ = q / t.
     pub delta_log2: u32,
-    /// Model standard deviation of one fresh ciphertext under the k-member joint key.
-    pub fresh_sigma: f64,
-    /// Model standard deviation of the aggregate of `max_clients` ciphertexts, after each
-    /// member's mean correction (`spec/agg.md`, noise budget).
+    /// Standard deviation of one client's encryption noise.
+    pub client_sigma: f64,
+    /// Standard deviation of the aggregate's noise Σ_c e_c over `max_clients` clients.
     pub aggregate_sigma: f64,
+    /// Hard bound on one coordinate of the aggregate's noise: max_clients · 2^b.
+    pub aggregate_bound: u64,
     /// Standard deviation of each member's flooding noise (an integer).
     pub flood_sigma: f64,
-    /// Hard bound on one member's flooding sample.
+    /// Hard bound on one member's flooding sample (9.5 σ_f).
     pub flood_bound: f64,
-    /// log2 of the model's per-coordinate decryption failure probability.
-    pub failure_log2: f64,
+    /// The residual a decoded coordinate may have: Δ/4.
+    pub decode_bound: u64,
     /// log2(flood_sigma / aggregate_sigma).
     pub flood_to_noise_log2: f64,
     /// Bits of search security left by the Rényi-divergence argument for `dimension`
-    /// coordinates decrypted once (`spec/agg.md`, security argument).
+    /// coordinates decrypted once, counting one honest member's flooding only.
     pub flooding_security_bits: f64,
 }
 
 impl NoiseBudget {
-    /// Model variance of the decryption noise of a sum of `clients` fresh ciphertexts under a
-    /// joint key of `members` binary shares, with (`corrected = true`) or without each
-    /// member's correction of the key-noise mean term.
-    pub fn aggregate_variance(
-        profile: Profile,
-        clients: u32,
-        members: u16,
-        corrected: bool,
-    ) -> f64 {
-        let n = profile.lwe_dimension() as f64;
-        let var = profile.noise_variance();
-        let c = f64::from(clients);
-        let k = f64::from(members);
-        // <E, sum r>: E = sum of the members' key noises (variance k var per entry); each r is
-        // binary with mean 1/2 and variance 1/4. The mean part c/2 <E, 1> is removed by the
-        // members when `corrected`.
-        let key_term = n * k * var * (c / 4.0 + if corrected { 0.0 } else { c * c / 4.0 });
-        // <sum e1, s>: s = sum of k binary shares, E[s_t^2] = k/4 + k^2/4.
-        let mask_term = c * n * var * (k / 4.0 + k * k / 4.0);
-        // sum e2.
-        let body_term = c * var;
-        key_term + mask_term + body_term
-    }
-
     /// Computes the budget of a parameter set, or says why it is refused.
     ///
     /// # Errors
-    /// [`AggError::InvalidParams`] if the noise exceeds the plaintext spacing or the flooding
-    /// argument gives fewer than [`MIN_FLOODING_SECURITY_BITS`] bits.
+    /// [`AggError::InvalidParams`] if the noise bounds exceed Δ/4, the flooding is below
+    /// [`MIN_FLOOD_TO_NOISE_LOG2`] bits over the noise, or the flooding argument gives fewer
+    /// than [`MIN_FLOODING_SECURITY_BITS`] bits.
     pub fn compute(
         profile: Profile,
         bits: u8,
@@ -233,41 +177,45 @@ impl NoiseBudget {
         dimension: u32,
     ) -> Result<NoiseBudget, AggError> {
         let sum_bits = u32::from(bits) + ceil_log2(max_clients);
-        if sum_bits >= 62 {
+        if sum_bits > 40 {
             return Err(AggError::InvalidParams(
-                "bits + log2(max_clients) leaves no room for noise",
+                "bits + log2(max_clients) above 40 leaves no room for flooding",
             ));
         }
-        let delta_log2 = 63 - sum_bits;
-        let fresh_sigma = Self::aggregate_variance(profile, 1, committee_size, false).sqrt();
-        let aggregate_sigma =
-            Self::aggregate_variance(profile, max_clients, committee_size, true).sqrt();
-        let half_delta = pow2(delta_log2 - 1);
+        let delta_log2 = 64 - sum_bits;
+        let decode_bound = 1u64 << (delta_log2 - 2);
+        let client_sigma = profile.noise_variance().sqrt();
+        let aggregate_sigma = (f64::from(max_clients) * profile.noise_variance()).sqrt();
+        let aggregate_bound = u64::from(max_clients) << profile.noise_log2_bound();
         let k = f64::from(committee_size);
-        let room = half_delta - NOISE_TAIL_SIGMAS * aggregate_sigma;
+        // Every term bounded: aggregate_bound + k · 9.5 σ_f + 1 < Δ/4.
+        let room = decode_bound as f64 - aggregate_bound as f64 - 2.0;
         let flood_sigma = (room / (k * FLOOD_TAIL_SIGMAS)).floor();
         if flood_sigma.is_nan() || flood_sigma < 1.0 {
-            return Err(AggError::InvalidParams("aggregate noise exceeds the plaintext spacing"));
+            return Err(AggError::InvalidParams("aggregate noise exceeds the decoding bound"));
         }
-        let flood_bound = FLOOD_TAIL_SIGMAS * flood_sigma;
-        let margin = (half_delta - k * flood_bound) / aggregate_sigma;
-        let failure_log2 = gaussian_tail_log2(margin);
         let flood_to_noise_log2 = (flood_sigma / aggregate_sigma).log2();
+        if flood_to_noise_log2 < MIN_FLOOD_TO_NOISE_LOG2 {
+            return Err(AggError::InvalidParams(
+                "flooding is less than 2^20 times the aggregate noise (fewer bits or clients)",
+            ));
+        }
         let flooding_security_bits =
             flooding_security_bits(aggregate_sigma, flood_sigma, f64::from(dimension));
         if flooding_security_bits < MIN_FLOODING_SECURITY_BITS {
             return Err(AggError::InvalidParams(
-                "flooding leaves fewer than 64 bits for this many coordinates (fewer bits, clients or coordinates)",
+                "flooding leaves fewer than 64 bits for this many coordinates",
             ));
         }
         Ok(NoiseBudget {
             sum_bits,
             delta_log2,
-            fresh_sigma,
+            client_sigma,
             aggregate_sigma,
+            aggregate_bound,
             flood_sigma,
-            flood_bound,
-            failure_log2,
+            flood_bound: FLOOD_TAIL_SIGMAS * flood_sigma,
+            decode_bound,
             flood_to_noise_log2,
             flooding_security_bits,
         })
@@ -276,12 +224,12 @@ impl NoiseBudget {
 
 /// Bits of search security left after one flooded decryption of `coords` coordinates.
 ///
-/// The real partial decryption differs from the simulated one by the aggregate noise e; with
-/// Gaussian flooding of deviation σ_f the Rényi divergence of order a is
-/// `exp(a ‖e‖² / (2 σ_f²))`, and a search problem of hardness 2^-λ in the simulated world has
-/// success at most `(2^-λ · RD_a)^((a-1)/a)` in the real one. With ‖e‖² bounded by
-/// Laurent–Massart at 2^-64 (`σ_e² (Q + 2√(xQ) + 2x)`, x = 64 ln 2) and γ = log2(e) ‖e‖²/(2σ_f²),
-/// the best order a = √(λ/γ) leaves `(√λ - √γ)²` bits.
+/// The real output differs from the simulated one by the aggregate noise e; with Gaussian
+/// flooding of deviation σ_f the Rényi divergence of order a is `exp(a ‖e‖² / (2 σ_f²))`, and
+/// a search problem of hardness 2^-λ in the simulated world has success at most
+/// `(2^-λ · RD_a)^((a-1)/a)` in the real one. With ‖e‖² bounded by Laurent–Massart at 2^-64
+/// (`σ_e² (Q + 2√(xQ) + 2x)`, x = 64 ln 2) and γ = log2(e) ‖e‖²/(2σ_f²), the best order
+/// a = √(λ/γ) leaves `(√λ - √γ)²` bits.
 pub fn flooding_security_bits(aggregate_sigma: f64, flood_sigma: f64, coords: f64) -> f64 {
     let x = 64.0 * core::f64::consts::LN_2;
     let norm_sq =
@@ -292,16 +240,6 @@ pub fn flooding_security_bits(aggregate_sigma: f64, flood_sigma: f64, coords: f6
     }
     let root = SEARCH_HARDNESS_BITS.sqrt() - gamma.sqrt();
     root * root
-}
-
-/// log2 of P(|N(0,1)| > z), by the asymptotic expansion (accurate for z > 3).
-fn gaussian_tail_log2(z: f64) -> f64 {
-    if z <= 3.0 {
-        return 0.0;
-    }
-    let two_pi = 2.0 * core::f64::consts::PI;
-    // P(|N| > z) ≈ 2 φ(z) / z = 2 exp(-z²/2) / (z √(2π)).
-    1.0 - z * z / 2.0 * core::f64::consts::LOG2_E - (z * two_pi.sqrt()).log2()
 }
 
 pub(crate) fn pow2(e: u32) -> f64 {
@@ -326,26 +264,22 @@ impl RoundParams {
     ///
     /// # Errors
     /// [`AggError::InvalidParams`] naming the first violated rule (ranges of every field,
-    /// no wrap of the sum, correct decryption, flooding security).
+    /// no wrap of the sum, correct decryption, flooding).
     pub fn new(config: RoundConfig) -> Result<Self, AggError> {
-        let n = config.profile.lwe_dimension();
         if config.dimension == 0 || config.dimension > MAX_DIMENSION {
             return Err(AggError::InvalidParams("dimension must be in 1..=2^22"));
-        }
-        if config.list_len == 0 || usize::from(config.list_len) > n {
-            return Err(AggError::InvalidParams("list_len must be in 1..=n"));
         }
         if config.bits < MIN_BITS || config.bits > MAX_BITS {
             return Err(AggError::InvalidParams("bits must be in 2..=24"));
         }
-        if !config.clip.is_finite() || !config.clip.is_normal() || config.clip <= 0.0 {
+        if !config.clip.is_normal() || config.clip <= 0.0 {
             return Err(AggError::InvalidParams("clip must be a positive normal f32"));
         }
-        if config.min_clients == 0
+        if config.min_clients < MIN_CLIENTS
             || config.min_clients > config.max_clients
             || config.max_clients > MAX_CLIENTS
         {
-            return Err(AggError::InvalidParams("need 1 <= min_clients <= max_clients <= 2^20"));
+            return Err(AggError::InvalidParams("need 2 <= min_clients <= max_clients <= 2^20"));
         }
         if config.committee_size == 0 || config.committee_size > MAX_COMMITTEE {
             return Err(AggError::InvalidParams("committee_size must be in 1..=64"));
@@ -395,23 +329,12 @@ impl RoundParams {
 
     /// The ring dimension n.
     pub fn n(&self) -> usize {
-        self.config.profile.lwe_dimension()
+        self.config.profile.ring_dimension()
     }
 
-    /// Coordinates per compact list.
-    pub fn list_len(&self) -> usize {
-        usize::from(self.config.list_len)
-    }
-
-    /// Number of compact lists of an update: ceil(dimension / list_len).
-    pub fn list_count(&self) -> usize {
-        self.dimension().div_ceil(self.list_len())
-    }
-
-    /// Number of coordinates in list `l` (all lists are full but the last).
-    pub(crate) fn list_coords(&self, l: usize) -> usize {
-        let start = l * self.list_len();
-        self.list_len().min(self.dimension().saturating_sub(start))
+    /// Number L of polynomials an update fills: ceil(dimension / n).
+    pub fn poly_count(&self) -> usize {
+        self.dimension().div_ceil(self.n())
     }
 
     /// log2 of Δ.
@@ -434,14 +357,10 @@ impl RoundParams {
         self.max_magnitude() as f64 / f64::from(self.config.clip)
     }
 
-    /// The round's public mask polynomial `a`, expanded from the round digest.
-    pub fn public_mask(&self) -> Vec<u64> {
-        crate::poly::expand_mask(&self.digest, self.n())
-    }
-
-    /// Metadata bound into the proof of list `list` of client `client_id`.
-    pub fn proof_metadata(&self, client_id: &[u8], list: u32) -> [u8; 32] {
-        gradseal_core::hash(tags::PROOF_METADATA, &[&self.digest, client_id, &list.to_be_bytes()])
+    /// The round's public mask a_i (polynomial `i` of `poly_count()`), expanded from the round
+    /// digest.
+    pub fn public_mask(&self, i: usize) -> Vec<u64> {
+        crate::ring::expand_mask(&self.digest, i, self.n())
     }
 }
 
@@ -449,18 +368,16 @@ fn encode_config(c: &RoundConfig, w: &mut Writer) {
     w.put_u8(c.profile.id());
     w.put_bytes(&c.round_id);
     w.put_u32(c.dimension);
-    w.put_u16(c.list_len);
     w.put_u8(c.bits);
     w.put_u32(c.clip.to_bits());
     w.put_u32(c.min_clients);
     w.put_u32(c.max_clients);
     w.put_u16(c.committee_size);
-    w.put_u8(c.proof_policy.id());
 }
 
-/// Wire form: `profile u8 ‖ round_id [32] ‖ dimension u32 ‖ list_len u16 ‖ bits u8 ‖
-/// clip f32 (IEEE bits, u32) ‖ min_clients u32 ‖ max_clients u32 ‖ committee_size u16 ‖
-/// proof_policy u8`; decoding validates like [`RoundParams::new`].
+/// Wire form (52 bytes): `profile u8 ‖ round_id [32] ‖ dimension u32 ‖ bits u8 ‖
+/// clip f32 (IEEE bits, u32) ‖ min_clients u32 ‖ max_clients u32 ‖ committee_size u16`;
+/// decoding validates like [`RoundParams::new`].
 impl Codec for RoundParams {
     fn encode(&self, w: &mut Writer) {
         encode_config(&self.config, w);
@@ -472,30 +389,15 @@ impl Codec for RoundParams {
             field: "agg.params.profile",
             tag: u32::from(profile_id),
         })?;
-        let round_id = r.read_array("agg.params.round_id")?;
-        let dimension = r.read_u32("agg.params.dimension")?;
-        let list_len = r.read_u16("agg.params.list_len")?;
-        let bits = r.read_u8("agg.params.bits")?;
-        let clip = f32::from_bits(r.read_u32("agg.params.clip")?);
-        let min_clients = r.read_u32("agg.params.min_clients")?;
-        let max_clients = r.read_u32("agg.params.max_clients")?;
-        let committee_size = r.read_u16("agg.params.committee_size")?;
-        let policy_id = r.read_u8("agg.params.proof_policy")?;
-        let proof_policy = ProofPolicy::from_id(policy_id).ok_or(DecodeError::UnknownTag {
-            field: "agg.params.proof_policy",
-            tag: u32::from(policy_id),
-        })?;
         let config = RoundConfig {
-            round_id,
+            round_id: r.read_array("agg.params.round_id")?,
             profile,
-            dimension,
-            list_len,
-            bits,
-            clip,
-            min_clients,
-            max_clients,
-            committee_size,
-            proof_policy,
+            dimension: r.read_u32("agg.params.dimension")?,
+            bits: r.read_u8("agg.params.bits")?,
+            clip: f32::from_bits(r.read_u32("agg.params.clip")?),
+            min_clients: r.read_u32("agg.params.min_clients")?,
+            max_clients: r.read_u32("agg.params.max_clients")?,
+            committee_size: r.read_u16("agg.params.committee_size")?,
         };
         RoundParams::new(config).map_err(|_| DecodeError::InvalidValue { field: "agg.params" })
     }
@@ -518,10 +420,9 @@ mod tests {
 
     #[test]
     fn sum_never_wraps() {
-        for max_clients in [1u32, 2, 3, 100, 1000, 1 << 20] {
+        for max_clients in [2u32, 3, 100, 1000, 1 << 20] {
             for bits in MIN_BITS..=MAX_BITS {
                 let sum_bits = u32::from(bits) + ceil_log2(max_clients);
-                // Each encoded coordinate is at most 2^bits - 1.
                 let worst = u128::from(max_clients) * ((1u128 << bits) - 1);
                 assert!(worst < 1u128 << sum_bits);
             }
@@ -529,14 +430,17 @@ mod tests {
     }
 
     #[test]
-    fn default_round_is_accepted_and_has_margin() {
+    fn default_round_meets_the_flooding_target() {
         let p = RoundParams::new(RoundConfig::new([7; 32], 100_000)).unwrap();
         let b = p.noise_budget();
-        assert_eq!(b.sum_bits, 23);
-        assert_eq!(b.delta_log2, 40);
-        assert!(b.failure_log2 < -64.0, "{b:?}");
-        assert!(b.flood_to_noise_log2 > 8.0, "{b:?}");
-        assert!(b.flooding_security_bits > 64.0, "{b:?}");
+        assert_eq!((b.sum_bits, b.delta_log2), (23, 41));
+        assert_eq!(b.aggregate_bound, 800);
+        // The target: flooding σ at least 2^28 times the aggregate's (16 bits, 100
+        // clients, k = 3).
+        assert!(b.flood_to_noise_log2 >= 28.0, "{b:?}");
+        let total = b.aggregate_bound as f64 + 3.0 * b.flood_bound + 1.0;
+        assert!(total < b.decode_bound as f64, "{b:?}");
+        assert!(b.flooding_security_bits > 127.0, "{b:?}");
     }
 
     #[test]
@@ -544,7 +448,6 @@ mod tests {
         let mut c = RoundConfig::new([0; 32], 1000);
         c.bits = 24;
         c.max_clients = 1 << 20;
-        c.committee_size = 64;
         assert!(matches!(RoundParams::new(c), Err(AggError::InvalidParams(_))));
         let mut c = RoundConfig::new([0; 32], 0);
         assert!(RoundParams::new(c).is_err());
@@ -556,18 +459,41 @@ mod tests {
         c.clip = 1.0;
         c.min_clients = 101;
         assert!(RoundParams::new(c).is_err());
+        for min in [0, 1] {
+            c.min_clients = min;
+            assert_eq!(
+                RoundParams::new(c),
+                Err(AggError::InvalidParams("need 2 <= min_clients <= max_clients <= 2^20"))
+            );
+        }
+        c.min_clients = 2;
+        c.committee_size = 0;
+        assert!(RoundParams::new(c).is_err());
     }
 
     #[test]
     fn params_round_trip_and_digest_binds_every_field() {
         let p = RoundParams::new(RoundConfig::new([1; 32], 5000)).unwrap();
         let bytes = p.to_bytes();
+        assert_eq!(bytes.len(), 52);
         assert_eq!(RoundParams::from_bytes(&bytes).unwrap(), p);
-        let mut c = *p.config();
-        c.bits = 12;
-        assert_ne!(RoundParams::new(c).unwrap().digest(), p.digest());
+        let base = *p.config();
+        let variants: [fn(&mut RoundConfig); 7] = [
+            |c| c.round_id[0] ^= 1,
+            |c| c.dimension += 1,
+            |c| c.bits -= 1,
+            |c| c.clip = 2.0,
+            |c| c.min_clients += 1,
+            |c| c.max_clients += 1,
+            |c| c.committee_size += 1,
+        ];
+        for change in variants {
+            let mut c = base;
+            change(&mut c);
+            assert_ne!(RoundParams::new(c).unwrap().digest(), p.digest());
+        }
         let mut bad = bytes.clone();
-        bad[0] = 9;
+        bad[0] = 1;
         assert!(RoundParams::from_bytes(&bad).is_err());
     }
 }

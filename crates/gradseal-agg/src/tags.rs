@@ -1,23 +1,19 @@
 //! Domain-separation tags of this crate (all under `gradseal/v1/agg/`).
 //!
-//! Every hash this crate computes goes through [`gradseal_core::hash`] under one of these tags.
+//! Every hash and XOF this crate computes is framed under one of these tags.
 
-/// Digest of the round parameters: binds every key body, ciphertext and partial decryption.
+/// Digest of the round parameters: binds every mask, seed expansion and value of a round.
 pub const ROUND: &str = "gradseal/v1/agg/round";
-/// Expansion of the round digest into the public mask polynomial `a` of the committee key.
-pub const PUBLIC_MASK: &str = "gradseal/v1/agg/public-mask";
-/// Metadata of a list's zero-knowledge proof: (round, client id, list index).
-pub const PROOF_METADATA: &str = "gradseal/v1/agg/proof-metadata";
-/// Digest of an aggregate: binds each partial decryption to the aggregate it decrypts.
-pub const AGGREGATE: &str = "gradseal/v1/agg/aggregate";
-/// Digest of a joint public key.
-pub const JOINT_KEY: &str = "gradseal/v1/agg/joint-key";
+/// Expansion of (round digest, polynomial index) into the public mask a_i.
+pub const MASK: &str = "gradseal/v1/agg/rlwe-mask";
+/// Expansion of (round digest, member index, key seed) into a key share r ∈ R_q.
+pub const SEED: &str = "gradseal/v1/agg/seed-expansion";
 
 /// Digest of large values in the test vectors (`spec/vectors/agg.json`) only.
 pub const VECTOR_DIGEST: &str = "gradseal/v1/agg/vector-digest";
 
 /// Every tag, for the distinctness test and for auditors.
-pub const ALL: &[&str] = &[ROUND, PUBLIC_MASK, PROOF_METADATA, AGGREGATE, JOINT_KEY, VECTOR_DIGEST];
+pub const ALL: &[&str] = &[ROUND, MASK, SEED, VECTOR_DIGEST];
 
 #[cfg(test)]
 mod tests {

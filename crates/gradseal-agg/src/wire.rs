@@ -1,18 +1,9 @@
-//! Shared pieces of the wire formats: headers and vectors of u64 words.
+//! Shared pieces of the wire formats: the shape header and vectors of u64 words.
 
 use gradseal_core::{DecodeError, Reader, Writer};
 
 use crate::params::MAX_DIMENSION;
 use crate::{AggError, Profile, RoundParams};
-
-/// Reads a profile identifier.
-pub(crate) fn read_profile(
-    r: &mut Reader<'_>,
-    field: &'static str,
-) -> Result<Profile, DecodeError> {
-    let id = r.read_u8(field)?;
-    Profile::from_id(id).ok_or(DecodeError::UnknownTag { field, tag: u32::from(id) })
-}
 
 /// Reads `count` big-endian u64 words, failing before allocating if the input is too short.
 pub(crate) fn read_words(
@@ -41,15 +32,18 @@ pub(crate) fn put_words(w: &mut Writer, words: &[u64]) {
     w.put_bytes(&buf);
 }
 
-/// The shape every ciphertext-carrying value declares: checked against the round parameters
-/// before use, never trusted to size anything beyond its `MAX_*` bounds.
+/// The header every value of a round starts with: `profile u8 ‖ round digest [32] ‖
+/// dimension u32` (37 bytes). Checked against the round parameters before use; never trusted
+/// to size anything beyond [`MAX_DIMENSION`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Shape {
     pub(crate) profile: Profile,
     pub(crate) round: [u8; 32],
     pub(crate) dimension: u32,
-    pub(crate) list_len: u16,
 }
+
+/// Bytes of an encoded [`Shape`].
+pub(crate) const SHAPE_LEN: usize = 37;
 
 impl Shape {
     pub(crate) fn of(params: &RoundParams) -> Shape {
@@ -57,7 +51,6 @@ impl Shape {
             profile: params.profile(),
             round: *params.digest(),
             dimension: params.config().dimension,
-            list_len: params.config().list_len,
         }
     }
 
@@ -65,45 +58,29 @@ impl Shape {
         w.put_u8(self.profile.id());
         w.put_bytes(&self.round);
         w.put_u32(self.dimension);
-        w.put_u16(self.list_len);
     }
 
     pub(crate) fn decode(r: &mut Reader<'_>) -> Result<Shape, DecodeError> {
-        let profile = read_profile(r, "agg.shape.profile")?;
+        let id = r.read_u8("agg.shape.profile")?;
+        let profile = Profile::from_id(id)
+            .ok_or(DecodeError::UnknownTag { field: "agg.shape.profile", tag: u32::from(id) })?;
         let round = r.read_array("agg.shape.round")?;
         let dimension = r.read_u32("agg.shape.dimension")?;
         if dimension == 0 || dimension > MAX_DIMENSION {
-            return Err(DecodeError::LengthTooLarge {
-                field: "agg.shape.dimension",
-                len: u64::from(dimension),
-                max: u64::from(MAX_DIMENSION),
-            });
+            return Err(DecodeError::InvalidValue { field: "agg.shape.dimension" });
         }
-        let list_len = r.read_u16("agg.shape.list_len")?;
-        if list_len == 0 || usize::from(list_len) > profile.lwe_dimension() {
-            return Err(DecodeError::InvalidValue { field: "agg.shape.list_len" });
-        }
-        Ok(Shape { profile, round, dimension, list_len })
+        Ok(Shape { profile, round, dimension })
     }
 
     pub(crate) fn n(&self) -> usize {
-        self.profile.lwe_dimension()
+        self.profile.ring_dimension()
     }
 
     pub(crate) fn dimension(&self) -> usize {
         self.dimension as usize
     }
 
-    pub(crate) fn list_count(&self) -> usize {
-        self.dimension().div_ceil(usize::from(self.list_len))
-    }
-
-    pub(crate) fn list_coords(&self, l: usize) -> usize {
-        let len = usize::from(self.list_len);
-        len.min(self.dimension().saturating_sub(l * len))
-    }
-
-    /// Checks the shape against the round: profile, round digest, dimension, list length.
+    /// Checks the shape against the round: profile, round digest, dimension.
     pub(crate) fn check(&self, params: &RoundParams) -> Result<(), AggError> {
         if self.profile != params.profile() {
             return Err(AggError::WrongProfile);
@@ -115,12 +92,6 @@ impl Shape {
             return Err(AggError::DimensionMismatch {
                 expected: u64::from(params.config().dimension),
                 got: u64::from(self.dimension),
-            });
-        }
-        if self.list_len != params.config().list_len {
-            return Err(AggError::DimensionMismatch {
-                expected: u64::from(params.config().list_len),
-                got: u64::from(self.list_len),
             });
         }
         Ok(())
