@@ -266,11 +266,11 @@ fn measured_noise_matches_the_model() {
     for (set, &(bits, max_clients, k, d)) in sets.iter().enumerate() {
         let m = measure(u8::try_from(set).unwrap() + 1, bits, max_clients, k, d);
         let b = m.budget;
-        let renyi =
-            [1e4, 1e5, 1e6].map(|x| flooding_security_bits(b.aggregate_sigma, b.flood_sigma, x));
+        let renyi_deficit = [1e4, 1e5, 1e6]
+            .map(|x| 128.0 - flooding_security_bits(b.aggregate_sigma, b.flood_sigma, x));
         eprintln!(
             "{bits} {max_clients} {k} {d} | {} {} | {:.2} {:.2} ({:+.3}) {} {} | {:.2} {:.4}, {:.2} \
-             | {:.4e} {:.4e} {:.4e}, {:.2} vs {:.2} | {:.2} | {:.4} {:.4} {:.4}",
+             | {:.4e} {:.4e} {:.4e}, {:.2} vs {:.2} | {:.2} | 128 − {:.1e}, {:.1e}, {:.1e}",
             b.sum_bits,
             b.delta_log2,
             b.aggregate_sigma,
@@ -287,9 +287,10 @@ fn measured_noise_matches_the_model() {
             (m.total.2 as f64).log2(),
             (b.decode_bound as f64).log2(),
             b.flood_to_noise_log2,
-            renyi[0],
-            renyi[1],
-            renyi[2],
+            renyi_deficit[0],
+            renyi_deficit[1],
+            renyi_deficit[2],
         );
+        eprintln!("    {b:?}");
     }
 }
