@@ -80,7 +80,11 @@ fn check_inputs(
 
 /// Rounds each M to the nearest multiple of Δ, refusing residuals of Δ/4 or more and sums
 /// outside `[count, count · (2^B − 1)]`; returns the signed sums Σ v = Σ m − count · 2^(B−1).
-fn decode_residue(params: &RoundParams, count: u32, residue: &[u64]) -> Result<DecryptedSum, AggError> {
+fn decode_residue(
+    params: &RoundParams,
+    count: u32,
+    residue: &[u64],
+) -> Result<DecryptedSum, AggError> {
     let delta_log2 = params.delta_log2();
     let half = 1u64 << (delta_log2 - 1);
     let bound = params.noise_budget().decode_bound;

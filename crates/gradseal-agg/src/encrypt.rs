@@ -170,7 +170,8 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
     for s in &seeds {
         add_seed_expansion(&mut shares, round, s.member, s.bytes());
     }
-    let correction: Vec<u64> = secret.iter().zip(shares.iter()).map(|(s, r)| s.wrapping_sub(*r)).collect();
+    let correction: Vec<u64> =
+        secret.iter().zip(shares.iter()).map(|(s, r)| s.wrapping_sub(*r)).collect();
     let bodies = encrypt_bodies(params, &secret, update, rng);
     Ok((Contribution { shape: Shape::of(params), bodies, correction }, seeds))
 }

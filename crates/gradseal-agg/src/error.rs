@@ -88,7 +88,9 @@ pub enum AggError {
         min: u32,
     },
     /// A partial decryption covers another number of contributions than the aggregate.
-    #[error("partial decryption of member {member} covers {got} contributions, the aggregate {expected}")]
+    #[error(
+        "partial decryption of member {member} covers {got} contributions, the aggregate {expected}"
+    )]
     CountMismatch {
         /// The member whose partial decryption does not match.
         member: u16,

@@ -38,10 +38,7 @@ impl core::fmt::Debug for MemberShare {
 
 pub(crate) fn check_member(params: &RoundParams, member: u16) -> Result<(), AggError> {
     if member >= params.committee_size() {
-        return Err(AggError::MemberOutOfRange {
-            member,
-            committee_size: params.committee_size(),
-        });
+        return Err(AggError::MemberOutOfRange { member, committee_size: params.committee_size() });
     }
     Ok(())
 }
@@ -79,7 +76,10 @@ impl MemberShare {
     /// [`AggError::SeedForAnotherMember`], [`AggError::TooManyContributions`].
     pub fn add_seed(&mut self, seed: &KeySeed) -> Result<(), AggError> {
         if seed.member() != self.member {
-            return Err(AggError::SeedForAnotherMember { expected: self.member, got: seed.member() });
+            return Err(AggError::SeedForAnotherMember {
+                expected: self.member,
+                got: seed.member(),
+            });
         }
         if self.count >= self.max_clients {
             return Err(AggError::TooManyContributions { max: self.max_clients });

@@ -23,8 +23,7 @@ pub(crate) fn params(dimension: u32, k: u16, min_clients: u32) -> RoundParams {
 
 pub(crate) fn honest_round(params: RoundParams, clients: usize, rng: &mut ChaCha20Rng) -> Round {
     let max = params.max_magnitude();
-    let mut round =
-        Round { params, contributions: vec![], seeds: vec![], values: vec![] };
+    let mut round = Round { params, contributions: vec![], seeds: vec![], values: vec![] };
     for _ in 0..clients {
         let v: Vec<i64> = (0..round.params.dimension())
             .map(|_| (rng.next_u64() % (2 * max as u64 + 1)) as i64 - max)
@@ -53,7 +52,11 @@ impl Round {
         share
     }
 
-    pub(crate) fn partials(&self, which: &[usize], rng: &mut ChaCha20Rng) -> Vec<PartialDecryption> {
+    pub(crate) fn partials(
+        &self,
+        which: &[usize],
+        rng: &mut ChaCha20Rng,
+    ) -> Vec<PartialDecryption> {
         (0..self.params.committee_size())
             .map(|j| self.share(j, which).partial_decrypt(&self.params, rng).unwrap())
             .collect()
@@ -146,7 +149,10 @@ fn malformed_combinations_are_typed_errors() {
     let other = params(64, 3, 2);
     assert_eq!(agg.check(&other), Err(AggError::WrongRound));
     assert_eq!(combine(&other, &agg, &partials), Err(AggError::WrongRound));
-    assert_eq!(round.share(0, &all).partial_decrypt(&other, &mut rng).unwrap_err(), AggError::WrongRound);
+    assert_eq!(
+        round.share(0, &all).partial_decrypt(&other, &mut rng).unwrap_err(),
+        AggError::WrongRound
+    );
     // Seeds for another member, members out of range.
     let mut share = MemberShare::new(p, 0).unwrap();
     assert_eq!(
