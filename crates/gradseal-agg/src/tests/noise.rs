@@ -258,39 +258,77 @@ fn measured_noise_matches_the_model() {
         (16, 100, 10, 6000),
         (24, 100, 3, 6000),
     ];
-    eprintln!(
-        "bits max_clients k d | S log2Δ | σ_agg model measured (mean) max bound | σ_f log2 \
-         member σ/σ_f worst, max |f|/σ_f | total σ model √(k)σ_f measured, max log2 vs Δ/4 log2 \
-         | log2(σ_f/σ_agg) | Rényi bits at 1e4 1e5 1e6"
-    );
     for (set, &(bits, max_clients, k, d)) in sets.iter().enumerate() {
         let m = measure(u8::try_from(set).unwrap() + 1, bits, max_clients, k, d);
         let b = m.budget;
-        let renyi_deficit = [1e4, 1e5, 1e6]
+        let kf = f64::from(k);
+        let total_model = (kf * b.flood_sigma.powi(2) + b.aggregate_sigma.powi(2)).sqrt();
+        let hard = b.aggregate_bound as f64 + kf * b.flood_bound + 1.0;
+        let deficit = [1e4, 1e5, 1e6]
             .map(|x| 128.0 - flooding_security_bits(b.aggregate_sigma, b.flood_sigma, x));
         eprintln!(
-            "{bits} {max_clients} {k} {d} | {} {} | {:.2} {:.2} ({:+.3}) {} {} | {:.2} {:.4}, {:.2} \
-             | {:.4e} {:.4e} {:.4e}, {:.2} vs {:.2} | {:.2} | 128 − {:.1e}, {:.1e}, {:.1e}",
+            "(bits {bits}, max_clients {max_clients}, k {k}), d = {d}: S {}, log2 Δ {}, \
+             Δ/4 = {} = 2^{:.2}",
             b.sum_bits,
             b.delta_log2,
+            b.decode_bound,
+            (b.decode_bound as f64).log2()
+        );
+        eprintln!(
+            "  model:    σ_e {:.4}, σ_agg {:.2}, |Σe| <= {}, σ_f {} (2^{:.2}), |f| <= {:.1}, \
+             sqrt(k)·σ_f {:.4e}, sqrt(k σ_f² + σ_agg²) {:.4e}, hard bound {:.6e} (2^{:.4}), \
+             log2(σ_f/σ_agg) {:.2}, Rényi bits 128 − ({:.1e}, {:.1e}, {:.1e}) at 10^4, 10^5, 10^6",
+            b.client_sigma,
             b.aggregate_sigma,
+            b.aggregate_bound,
+            b.flood_sigma,
+            b.flood_sigma.log2(),
+            b.flood_bound,
+            kf.sqrt() * b.flood_sigma,
+            total_model,
+            hard,
+            hard.log2(),
+            b.flood_to_noise_log2,
+            deficit[0],
+            deficit[1],
+            deficit[2],
+        );
+        eprintln!(
+            "  measured: σ_agg {:.2} (x{:.4}), mean {:+.3}, max |Σe| {}; member σ_f x{:.4} \
+             (worst of {k}), max |f| {:.2} σ_f; total σ {:.4e} (x{:.4} of sqrt(k)·σ_f), \
+             max |total| 2^{:.2}",
             m.aggregate.1,
+            m.aggregate.1 / b.aggregate_sigma,
             m.aggregate.0,
             m.aggregate.2,
-            b.aggregate_bound,
-            b.flood_sigma.log2(),
             m.flood_sigma_worst_ratio,
             m.flood_max_sigmas,
-            (f64::from(k) * b.flood_sigma.powi(2) + b.aggregate_sigma.powi(2)).sqrt(),
-            f64::from(k).sqrt() * b.flood_sigma,
             m.total.1,
+            m.total.1 / (kf.sqrt() * b.flood_sigma),
             (m.total.2 as f64).log2(),
-            (b.decode_bound as f64).log2(),
-            b.flood_to_noise_log2,
-            renyi_deficit[0],
-            renyi_deficit[1],
-            renyi_deficit[2],
         );
-        eprintln!("    {b:?}");
+    }
+}
+
+/// The largest bit width each (max_clients, k) accepts at 10^6 coordinates, and why the next
+/// one is refused (the spec's "which parameter sets are accepted").
+#[test]
+fn acceptance_frontier() {
+    for max_clients in [10u32, 100, 1000, 10_000] {
+        for k in [3u16, 10] {
+            let accepted = |bits: u8| {
+                let mut c = RoundConfig::new([0; 32], 1_000_000);
+                (c.bits, c.max_clients, c.committee_size) = (bits, max_clients, k);
+                c.min_clients = 2;
+                RoundParams::new(c)
+            };
+            let largest = (2..=24u8).rev().find(|&b| accepted(b).is_ok());
+            let next = largest.map_or(2, |b| b + 1);
+            let why = accepted(next).map(|_| ());
+            eprintln!(
+                "max_clients {max_clients}, k {k}: largest bits {largest:?}; bits {next}: {why:?}"
+            );
+            assert!(largest.is_some());
+        }
     }
 }
