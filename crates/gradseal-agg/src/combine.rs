@@ -24,6 +24,16 @@ pub fn combine(
     partials: &[PartialDecryption],
 ) -> Result<DecryptedSum, AggError> {
     check_inputs(params, aggregate, partials)?;
+    decode_residue(params, aggregate.count, &residue(params, aggregate, partials)?)
+}
+
+/// M = B − a·D − Σ_j p_j on every coordinate (no checks: [`combine`] checks first; the attack
+/// and noise tests read M directly, as an adversary skipping the decoder's checks would).
+pub(crate) fn residue(
+    params: &RoundParams,
+    aggregate: &Aggregate,
+    partials: &[PartialDecryption],
+) -> Result<Vec<u64>, AggError> {
     let n = params.n();
     let fixed = FixedOperand::new(&aggregate.correction)
         .ok_or(AggError::InvalidParams("no NTT plan for the ring dimension"))?;
@@ -41,7 +51,7 @@ pub fn combine(
             *m = m.wrapping_sub(*v);
         }
     }
-    decode_residue(params, aggregate.count, &residue)
+    Ok(residue)
 }
 
 fn check_inputs(

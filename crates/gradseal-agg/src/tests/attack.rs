@@ -8,29 +8,14 @@ use chacha20::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use super::correctness::{Round, honest_round, params};
-use crate::ring::{FixedOperand, add_seed_expansion, expand_mask};
+use crate::ring::{add_seed_expansion, expand_mask};
 use crate::*;
 
 const D: u32 = 4096;
 
 /// M = B − a·D − Σ p, the value the decoder rounds (public data only).
 fn residual(p: &RoundParams, agg: &Aggregate, partials: &[PartialDecryption]) -> Vec<u64> {
-    let fixed = FixedOperand::new(&agg.correction).unwrap();
-    let mut scratch = fixed.scratch();
-    let mut product = vec![0u64; p.n()];
-    let mut m = agg.bodies.clone();
-    for (i, out) in m.chunks_mut(p.n()).enumerate() {
-        fixed.mul(&mut product, &expand_mask(p.digest(), i, p.n()), &mut scratch);
-        for (x, y) in out.iter_mut().zip(&product) {
-            *x = x.wrapping_sub(*y);
-        }
-    }
-    for partial in partials {
-        for (x, y) in m.iter_mut().zip(&partial.values) {
-            *x = x.wrapping_sub(*y);
-        }
-    }
-    m
+    crate::combine::residue(p, agg, partials).unwrap()
 }
 
 /// Coordinates where ⌊M/Δ⌉ equals the victim's encoded value m_v (offset included).
