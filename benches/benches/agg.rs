@@ -1,19 +1,32 @@
-//! gradseal-agg against its floor and its peer, side by side in one run (DESIGN.md, "Peers").
+//! gradseal-agg (scheme v2) against its floor and its peer, side by side in one run
+//! (DESIGN.md, "Peers"; issue 12, "Targets").
 //!
-//! Same dimension and bit width (16) everywhere; fixed seeds.
-//! - `agg/encrypt`: encode (clip, scale, stochastic rounding) + encrypt one client's update
-//!   into compact lists, against Prio3SumVec `shard` (prio 0.18, 2 aggregators,
-//!   max_measurement 65535) on the same vector.
-//! - `agg/sum`: the aggregator's homomorphic sum of 10 and 100 updates (`recompute_aggregate`,
-//!   and the streaming `Aggregate::add`), against the plaintext sum of the same u64 vectors
-//!   (the floor) and Prio3SumVec aggregation of output shares.
-//! - `agg/decrypt`: one member's flooded partial decryption, and the combination of k = 3
-//!   partials, against Prio3SumVec verification of one report (both aggregators).
-//! - `agg/zk`: proving and verifying one list of 2048 coordinates (CRS generation is timed once
-//!   and printed, it is too slow to repeat).
+//! Defaults everywhere: 16-bit coordinates, `max_clients` = 100, committee k = 3, fixed seeds.
+//! Criterion's throughput is in coordinates (elements), so 1 / throughput is the time per
+//! coordinate; the sum's throughput counts coordinates × clients.
+//! - `agg/client`: one client's `encode_update` + `encrypt` (bodies, correction, k key seeds)
+//!   against Prio3SumVec `shard` (prio 0.18, 2 aggregators, `max_measurement` 65535, i.e. 16
+//!   bits) of the same dimension; `encode_update` and `encrypt` alone; and d = 1 (one
+//!   polynomial), which shows the fixed cost (secret, seed expansions, correction).
+//!   Upload bytes per coordinate are printed (`bytes:` lines): the `Contribution` encoding plus
+//!   k × (32-byte seed + 249 bytes of signcryption overhead) for the sealed seeds (the client's
+//!   signature over the contribution is counted by the protocol, not here), against the
+//!   encoded Prio3 report (public share + both input shares).
+//! - `agg/sum`: the aggregator's sum of 100 contributions (`recompute_aggregate`, two threads,
+//!   and the streaming `Aggregate::add`, one thread) at 10^5 and 10^6 coordinates, against the
+//!   plaintext sum of 100 u64 vectors of the same length on one thread and on two (the floor),
+//!   and against Prio3SumVec's aggregation of 100 output shares at 10^5.
+//! - `agg/member`: one member's work: a `MemberShare` fed 100 key seeds, then its one
+//!   `partial_decrypt` (flooded); also `partial_decrypt` alone (share prepared outside the
+//!   timing; it is consumed, so each iteration gets a fresh one).
+//! - `agg/combine`: `combine` of the k = 3 partials with the 100-client aggregate, including
+//!   the decoding; against Prio3SumVec verification of one report (`verify_init` by both
+//!   aggregators, `verifier_shares_to_message`, `verify_next` by both).
 //!
-//! Prio at 10^6 costs ~8 s per report, so prio runs at 10^4 and 10^5 only; compare per
-//! coordinate (criterion's throughput line). Dimension 10^6 sums use 1.6 GiB of ciphertexts.
+//! Prio3SumVec costs ~7–8 µs per coordinate to shard and as much to verify, so at 10^6 it is
+//! not run under criterion: one shard and one verification are timed once and printed
+//! (`prio 10^6 sampled once:` lines); set `AGG_BENCH_PRIO_1M=0` to skip them. The sum at 10^6
+//! holds 1.6 GB of vectors.
 //!
 //! Run: `cargo bench -p gradseal-benches --bench agg`
 
@@ -23,12 +36,12 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{
-    BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+    BatchSize, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
+    criterion_main, measurement::WallTime,
 };
 use gradseal_agg::{
-    Aggregate, Crs, EncodedUpdate, JointPublicKey, KeyShare, ProofPolicy, RoundConfig, RoundParams,
-    combine_partials, encode_update, encrypt, encrypt_and_prove, recompute_aggregate,
-    verify_update,
+    Aggregate, Contribution, KeySeed, MemberShare, PartialDecryption, RoundConfig, RoundParams,
+    SEED_LEN, combine, encode_update, encrypt, recompute_aggregate,
 };
 use gradseal_core::Codec;
 use prio::codec::Encode;
@@ -37,22 +50,28 @@ use prio::vdaf::{Aggregator, Client, VerifyTransition};
 use rand_core::SeedableRng;
 
 type Rng = chacha20::ChaCha20Rng;
+type PrioOutputShare = <Prio3SumVec as prio::vdaf::Vdaf>::OutputShare;
 
 const DIMS: [usize; 3] = [10_000, 100_000, 1_000_000];
+/// Dimensions at which Prio3SumVec runs under criterion (10^6 is sampled once).
 const PRIO_DIMS: [usize; 2] = [10_000, 100_000];
 const BITS: u8 = 16;
+const CLIENTS: usize = 100;
 const COMMITTEE: u16 = 3;
+/// Bytes a sealed key seed adds to the upload besides the seed itself (gradseal-clsc
+/// signcryption overhead per member, as counted by the protocol).
+const SIGNCRYPTION_OVERHEAD: usize = 249;
+const PRIO_CTX: &[u8] = b"gradseal bench";
 
 fn rng(seed: u8) -> Rng {
     Rng::from_seed([seed; 32])
 }
 
-fn params(dim: usize, policy: ProofPolicy) -> RoundParams {
+fn params(dim: usize) -> RoundParams {
     let mut c = RoundConfig::new([0xbe; 32], dim as u32);
     c.bits = BITS;
-    c.max_clients = 100;
+    c.max_clients = CLIENTS as u32;
     c.committee_size = COMMITTEE;
-    c.proof_policy = policy;
     RoundParams::new(c).expect("bench parameters are valid")
 }
 
@@ -60,16 +79,13 @@ fn update(dim: usize, seed: usize) -> Vec<f32> {
     (0..dim).map(|i| (((i * 7919 + seed * 104_729) % 2001) as f32 - 1000.0) / 1000.0).collect()
 }
 
-struct Committee {
-    shares: Vec<KeyShare>,
-    key: JointPublicKey,
-}
-
-fn committee(p: &RoundParams, rng: &mut Rng) -> Committee {
-    let (shares, bodies): (Vec<_>, Vec<_>) =
-        (0..COMMITTEE).map(|m| KeyShare::generate(p, m, rng).unwrap()).unzip();
-    let key = JointPublicKey::combine(p, &bodies).unwrap();
-    Committee { shares, key }
+fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sampling_mode(SamplingMode::Flat);
+    g
 }
 
 fn prio_measurement(dim: usize) -> Vec<u128> {
@@ -77,200 +93,285 @@ fn prio_measurement(dim: usize) -> Vec<u128> {
 }
 
 fn prio(dim: usize) -> Prio3SumVec {
-    Prio3SumVec::new_sum_vec(2, 65535, dim, optimal_chunk_length(dim * 16)).unwrap()
+    Prio3SumVec::new_sum_vec(2, 65535, dim, optimal_chunk_length(dim * usize::from(BITS))).unwrap()
 }
 
-fn bench_encrypt(c: &mut Criterion) {
-    let mut g = c.benchmark_group("agg/encrypt");
-    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    g.sampling_mode(SamplingMode::Flat);
-    for dim in DIMS {
-        let p = params(dim, ProofPolicy::None);
+type PrioShares = (
+    <Prio3SumVec as prio::vdaf::Vdaf>::PublicShare,
+    Vec<<Prio3SumVec as prio::vdaf::Vdaf>::InputShare>,
+);
+
+fn prio_report_bytes((public, inputs): &PrioShares) -> usize {
+    public.get_encoded().unwrap().len()
+        + inputs.iter().map(|s| s.get_encoded().unwrap().len()).sum::<usize>()
+}
+
+/// Both aggregators verify one report; returns the leader's output share.
+fn prio_verify(vdaf: &Prio3SumVec, nonce: &[u8; 16], shares: &PrioShares) -> PrioOutputShare {
+    let (public, inputs) = shares;
+    let (states, verifier_shares): (Vec<_>, Vec<_>) = inputs
+        .iter()
+        .enumerate()
+        .map(|(id, s)| vdaf.verify_init(&[3; 32], PRIO_CTX, id, &(), nonce, public, s).unwrap())
+        .unzip();
+    let msg = vdaf.verifier_shares_to_message(PRIO_CTX, &(), verifier_shares).unwrap();
+    let mut outputs =
+        states.into_iter().map(|st| match vdaf.verify_next(PRIO_CTX, st, msg.clone()).unwrap() {
+            VerifyTransition::Finish(out) => out,
+            VerifyTransition::Continue(..) => unreachable!("Prio3 verifies in one round"),
+        });
+    let leader = outputs.next().unwrap();
+    for helper in outputs {
+        black_box(helper);
+    }
+    leader
+}
+
+/// What a client uploads besides its contribution: k sealed 32-byte seeds.
+fn sealed_seed_bytes() -> usize {
+    usize::from(COMMITTEE) * (SEED_LEN + SIGNCRYPTION_OVERHEAD)
+}
+
+fn bench_client(c: &mut Criterion) {
+    let mut g = group(c, "agg/client");
+    // d = 1: one polynomial, i.e. the fixed cost plus one polynomial's product.
+    for dim in [1].into_iter().chain(DIMS) {
+        let p = params(dim);
         let mut r = rng(1);
-        let com = committee(&p, &mut r);
         let x = update(dim, 0);
-        g.throughput(Throughput::Bytes((dim * 4) as u64));
+        g.throughput(Throughput::Elements(dim as u64));
         g.bench_function(BenchmarkId::new("gradseal encode+encrypt", dim), |b| {
             b.iter(|| {
                 let e = encode_update(&p, black_box(&x), &mut r).unwrap();
-                black_box(encrypt(&p, &com.key, &e, &mut r).unwrap())
+                black_box(encrypt(&p, &e, &mut r).unwrap())
             })
         });
-        let ct = encrypt(&p, &com.key, &encode_update(&p, &x, &mut r).unwrap(), &mut r).unwrap();
+        if dim == 1 {
+            continue;
+        }
+        g.bench_function(BenchmarkId::new("gradseal encode_update", dim), |b| {
+            b.iter(|| black_box(encode_update(&p, black_box(&x), &mut r).unwrap()))
+        });
+        let e = encode_update(&p, &x, &mut r).unwrap();
+        g.bench_function(BenchmarkId::new("gradseal encrypt", dim), |b| {
+            b.iter(|| black_box(encrypt(&p, black_box(&e), &mut r).unwrap()))
+        });
+        let (contribution, seeds) = encrypt(&p, &e, &mut r).unwrap();
+        assert_eq!(seeds.len(), usize::from(COMMITTEE));
+        let contribution_bytes = contribution.to_bytes().len();
+        let upload = contribution_bytes + sealed_seed_bytes();
         eprintln!(
-            "bytes: gradseal ciphertext at d={dim}: {:.2} B/coordinate",
-            ct.to_bytes().len() as f64 / dim as f64
+            "bytes: gradseal upload at d={dim}: {upload} B = {:.3} B/coordinate (contribution \
+             {contribution_bytes} B: 37 header + 8·d bodies + 32768 correction; sealed seeds \
+             {COMMITTEE} × ({SEED_LEN} + {SIGNCRYPTION_OVERHEAD}) = {} B)",
+            upload as f64 / dim as f64,
+            sealed_seed_bytes()
         );
         if PRIO_DIMS.contains(&dim) {
             let vdaf = prio(dim);
             let m = prio_measurement(dim);
             g.bench_function(BenchmarkId::new("prio3sumvec shard", dim), |b| {
-                b.iter(|| black_box(vdaf.shard(b"bench", black_box(&m), &[0; 16]).unwrap()))
+                b.iter(|| black_box(vdaf.shard(PRIO_CTX, black_box(&m), &[0; 16]).unwrap()))
             });
-            let (public, inputs) = vdaf.shard(b"bench", &m, &[0; 16]).unwrap();
-            let bytes = public.get_encoded().unwrap().len()
-                + inputs.iter().map(|s| s.get_encoded().unwrap().len()).sum::<usize>();
+            let bytes = prio_report_bytes(&vdaf.shard(PRIO_CTX, &m, &[0; 16]).unwrap());
             eprintln!(
-                "bytes: prio3sumvec report at d={dim}: {:.2} B/coordinate",
+                "bytes: prio3sumvec report at d={dim}: {bytes} B = {:.3} B/coordinate",
                 bytes as f64 / dim as f64
             );
         }
     }
     g.finish();
+    prio_sampled_1m();
+}
+
+/// Prio3SumVec at 10^6: one shard and one two-aggregator verification, timed once.
+fn prio_sampled_1m() {
+    if std::env::var("AGG_BENCH_PRIO_1M").is_ok_and(|v| v == "0") {
+        eprintln!("prio 10^6 sampled once: skipped (AGG_BENCH_PRIO_1M=0)");
+        return;
+    }
+    let dim = 1_000_000;
+    let vdaf = prio(dim);
+    let m = prio_measurement(dim);
+    let start = Instant::now();
+    let shares = vdaf.shard(PRIO_CTX, &m, &[5; 16]).unwrap();
+    let shard = start.elapsed();
+    let start = Instant::now();
+    black_box(prio_verify(&vdaf, &[5; 16], &shares));
+    let verify = start.elapsed();
+    let bytes = prio_report_bytes(&shares);
+    eprintln!(
+        "prio 10^6 sampled once (not under criterion): shard {shard:.2?} = {:.3} µs/coordinate; \
+         verify (2 aggregators) {verify:.2?} = {:.3} µs/coordinate; report {bytes} B = {:.3} \
+         B/coordinate",
+        shard.as_secs_f64() * 1e6 / dim as f64,
+        verify.as_secs_f64() * 1e6 / dim as f64,
+        bytes as f64 / dim as f64
+    );
+}
+
+/// Two real contributions with their seeds; a list of 100 alternates them (sums cost the same
+/// whatever the values, and the list still decrypts).
+struct Round {
+    params: RoundParams,
+    contributions: Vec<Contribution>,
+    seeds: Vec<Vec<KeySeed>>,
+}
+
+impl Round {
+    fn new(dim: usize, seed: u8) -> Round {
+        let params = params(dim);
+        let mut r = rng(seed);
+        let (contributions, seeds) = (0..2)
+            .map(|i| {
+                let e = encode_update(&params, &update(dim, i), &mut r).unwrap();
+                encrypt(&params, &e, &mut r).unwrap()
+            })
+            .unzip();
+        Round { params, contributions, seeds }
+    }
+
+    /// The list of 100 contributions (distinct allocations).
+    fn list(&self) -> Vec<Contribution> {
+        (0..CLIENTS).map(|i| self.contributions[i % 2].clone()).collect()
+    }
+
+    /// Member `member`'s share of the list of 100.
+    fn share(&self, member: u16) -> MemberShare {
+        let mut s = MemberShare::new(&self.params, member).unwrap();
+        for i in 0..CLIENTS {
+            s.add_seed(&self.seeds[i % 2][usize::from(member)]).unwrap();
+        }
+        s
+    }
+}
+
+fn plain_sum_into(acc: &mut [u64], offset: usize, vectors: &[Vec<u64>]) {
+    for v in vectors {
+        for (a, x) in acc.iter_mut().zip(&v[offset..]) {
+            *a = a.wrapping_add(*x);
+        }
+    }
 }
 
 fn bench_sum(c: &mut Criterion) {
-    let mut g = c.benchmark_group("agg/sum");
-    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    g.sampling_mode(SamplingMode::Flat);
-    for dim in DIMS {
-        let p = params(dim, ProofPolicy::None);
-        let mut r = rng(2);
-        let com = committee(&p, &mut r);
-        let base: Vec<_> = (0..2)
-            .map(|i| {
-                encrypt(&p, &com.key, &encode_update(&p, &update(dim, i), &mut r).unwrap(), &mut r)
-                    .unwrap()
-            })
+    let mut g = group(c, "agg/sum");
+    for dim in [100_000, 1_000_000] {
+        let round = Round::new(dim, 2);
+        let p = &round.params;
+        let list = round.list();
+        let refs: Vec<&Contribution> = list.iter().collect();
+        let plain: Vec<Vec<u64>> = (0..CLIENTS)
+            .map(|i| (0..dim as u64).map(|j| j.wrapping_mul(0x9e37_79b9) ^ i as u64).collect())
             .collect();
-        for clients in [10usize, 100] {
-            let updates: Vec<_> = (0..clients).map(|i| base[i % 2].clone()).collect();
-            let plain: Vec<Vec<u64>> =
-                (0..clients).map(|i| (0..dim as u64).map(|j| j ^ i as u64).collect()).collect();
-            let id = format!("{dim}x{clients}");
-            g.throughput(Throughput::Bytes((dim * clients * 4) as u64));
-            g.bench_function(BenchmarkId::new("gradseal recompute_aggregate", &id), |b| {
-                b.iter(|| black_box(recompute_aggregate(&p, black_box(&updates)).unwrap()))
-            });
-            g.bench_function(BenchmarkId::new("gradseal Aggregate::add", &id), |b| {
-                b.iter(|| {
-                    let mut agg = Aggregate::new(&p);
-                    for u in &updates {
-                        agg.add(&p, u).unwrap();
-                    }
-                    black_box(agg)
-                })
-            });
-            g.bench_function(BenchmarkId::new("plaintext u64 sum (floor)", &id), |b| {
-                b.iter(|| {
-                    let mut acc = vec![0u64; dim];
-                    for v in &plain {
-                        for (a, x) in acc.iter_mut().zip(v) {
-                            *a = a.wrapping_add(*x);
-                        }
-                    }
-                    black_box(acc)
-                })
-            });
-            if PRIO_DIMS.contains(&dim) && clients == 10 {
-                let vdaf = prio(dim);
-                let out = prio_output_share(&vdaf, dim);
-                g.bench_function(BenchmarkId::new("prio3sumvec aggregate", &id), |b| {
-                    b.iter(|| {
-                        black_box(vdaf.aggregate(&(), (0..clients).map(|_| out.clone())).unwrap())
-                    })
+        let id = format!("{dim}x{CLIENTS}");
+        g.throughput(Throughput::Elements((dim * CLIENTS) as u64));
+        g.bench_function(BenchmarkId::new("plaintext u64 sum, 1 thread", &id), |b| {
+            b.iter(|| {
+                let mut acc = vec![0u64; dim];
+                plain_sum_into(&mut acc, 0, black_box(&plain));
+                black_box(acc)
+            })
+        });
+        g.bench_function(BenchmarkId::new("plaintext u64 sum, 2 threads (floor)", &id), |b| {
+            b.iter(|| {
+                let mut acc = vec![0u64; dim];
+                let half = dim / 2;
+                let (left, right) = acc.split_at_mut(half);
+                std::thread::scope(|s| {
+                    s.spawn(|| plain_sum_into(right, half, black_box(&plain)));
+                    plain_sum_into(left, 0, black_box(&plain));
                 });
-            }
+                black_box(acc)
+            })
+        });
+        g.bench_function(BenchmarkId::new("gradseal recompute_aggregate", &id), |b| {
+            b.iter(|| black_box(recompute_aggregate(p, black_box(&refs)).unwrap()))
+        });
+        g.bench_function(BenchmarkId::new("gradseal Aggregate::add", &id), |b| {
+            b.iter(|| {
+                let mut agg = Aggregate::new(p);
+                for u in black_box(&list) {
+                    agg.add(p, u).unwrap();
+                }
+                black_box(agg)
+            })
+        });
+        drop(plain);
+        if PRIO_DIMS.contains(&dim) {
+            let vdaf = prio(dim);
+            let shares = vdaf.shard(PRIO_CTX, &prio_measurement(dim), &[1; 16]).unwrap();
+            let out = prio_verify(&vdaf, &[1; 16], &shares);
+            let outs: Vec<_> = (0..CLIENTS).map(|_| out.clone()).collect();
+            g.bench_function(BenchmarkId::new("prio3sumvec aggregate (1 aggregator)", &id), |b| {
+                b.iter_batched(
+                    || outs.clone(),
+                    |outs| black_box(vdaf.aggregate(&(), outs).unwrap()),
+                    BatchSize::PerIteration,
+                )
+            });
         }
     }
     g.finish();
 }
 
-fn prio_output_share(
-    vdaf: &Prio3SumVec,
-    dim: usize,
-) -> <Prio3SumVec as prio::vdaf::Vdaf>::OutputShare {
-    let (public, inputs) = vdaf.shard(b"bench", &prio_measurement(dim), &[1; 16]).unwrap();
-    let (states, shares): (Vec<_>, Vec<_>) = inputs
-        .iter()
-        .enumerate()
-        .map(|(id, s)| vdaf.verify_init(&[3; 32], b"bench", id, &(), &[1; 16], &public, s).unwrap())
-        .unzip();
-    let msg = vdaf.verifier_shares_to_message(b"bench", &(), shares).unwrap();
-    match vdaf.verify_next(b"bench", states.into_iter().next().unwrap(), msg).unwrap() {
-        VerifyTransition::Finish(out) => out,
-        VerifyTransition::Continue(..) => unreachable!("Prio3 verifies in one round"),
-    }
-}
-
-fn bench_decrypt(c: &mut Criterion) {
-    let mut g = c.benchmark_group("agg/decrypt");
-    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    g.sampling_mode(SamplingMode::Flat);
+fn bench_member(c: &mut Criterion) {
+    let mut g = group(c, "agg/member");
+    let seeds: Vec<KeySeed> =
+        (0..CLIENTS).map(|i| KeySeed::from_bytes(0, &[i as u8; SEED_LEN]).unwrap()).collect();
     for dim in DIMS {
-        let p = params(dim, ProofPolicy::None);
+        let p = params(dim);
         let mut r = rng(3);
-        let com = committee(&p, &mut r);
-        let u = encrypt(&p, &com.key, &encode_update(&p, &update(dim, 0), &mut r).unwrap(), &mut r)
-            .unwrap();
-        let agg = recompute_aggregate(&p, &[u]).unwrap();
-        g.throughput(Throughput::Bytes((dim * 4) as u64));
-        // A share decrypts once: each iteration uses a fresh share (same cost).
-        g.bench_function(BenchmarkId::new("gradseal partial_decrypt (1 member)", dim), |b| {
+        let fresh = || {
+            let mut s = MemberShare::new(&p, 0).unwrap();
+            for seed in &seeds {
+                s.add_seed(seed).unwrap();
+            }
+            s
+        };
+        g.throughput(Throughput::Elements(dim as u64));
+        g.bench_function(BenchmarkId::new("gradseal 100 seeds + partial_decrypt", dim), |b| {
+            b.iter(|| black_box(fresh().partial_decrypt(&p, &mut r).unwrap()))
+        });
+        // A share decrypts once: each iteration gets a fresh one, made outside the timing.
+        g.bench_function(BenchmarkId::new("gradseal partial_decrypt", dim), |b| {
             b.iter_batched(
-                || KeyShare::generate(&p, 0, &mut rng(9)).unwrap().0,
-                |share| black_box(share.partial_decrypt(&p, &agg, &mut r).unwrap()),
+                fresh,
+                |share| black_box(share.partial_decrypt(&p, &mut r).unwrap()),
                 BatchSize::PerIteration,
             )
         });
-        let partials: Vec<_> =
-            com.shares.into_iter().map(|s| s.partial_decrypt(&p, &agg, &mut r).unwrap()).collect();
-        g.bench_function(BenchmarkId::new("gradseal combine_partials (k=3)", dim), |b| {
-            b.iter(|| black_box(combine_partials(&p, &agg, black_box(&partials)).unwrap()))
+    }
+    g.finish();
+}
+
+fn bench_combine(c: &mut Criterion) {
+    let mut g = group(c, "agg/combine");
+    for dim in DIMS {
+        let round = Round::new(dim, 4);
+        let p = &round.params;
+        let list = round.list();
+        let aggregate = recompute_aggregate(p, &list.iter().collect::<Vec<_>>()).unwrap();
+        drop(list);
+        let mut r = rng(5);
+        let partials: Vec<PartialDecryption> =
+            (0..COMMITTEE).map(|m| round.share(m).partial_decrypt(p, &mut r).unwrap()).collect();
+        let sum = combine(p, &aggregate, &partials).expect("the bench round decrypts");
+        assert_eq!(sum.count, CLIENTS as u32);
+        g.throughput(Throughput::Elements(dim as u64));
+        g.bench_function(BenchmarkId::new("gradseal combine (k=3)", dim), |b| {
+            b.iter(|| black_box(combine(p, &aggregate, black_box(&partials)).unwrap()))
         });
         if PRIO_DIMS.contains(&dim) {
             let vdaf = prio(dim);
-            let (public, inputs) = vdaf.shard(b"bench", &prio_measurement(dim), &[2; 16]).unwrap();
+            let shares = vdaf.shard(PRIO_CTX, &prio_measurement(dim), &[2; 16]).unwrap();
             g.bench_function(BenchmarkId::new("prio3sumvec verify (2 aggregators)", dim), |b| {
-                b.iter(|| {
-                    let (states, shares): (Vec<_>, Vec<_>) = inputs
-                        .iter()
-                        .enumerate()
-                        .map(|(id, s)| {
-                            vdaf.verify_init(&[3; 32], b"bench", id, &(), &[2; 16], &public, s)
-                                .unwrap()
-                        })
-                        .unzip();
-                    let msg = vdaf.verifier_shares_to_message(b"bench", &(), shares).unwrap();
-                    for st in states {
-                        black_box(vdaf.verify_next(b"bench", st, msg.clone()).unwrap());
-                    }
-                })
+                b.iter(|| black_box(prio_verify(&vdaf, &[2; 16], black_box(&shares))))
             });
         }
     }
     g.finish();
 }
 
-fn bench_zk(c: &mut Criterion) {
-    let dim = 2048;
-    let p = params(dim, ProofPolicy::EveryList);
-    let mut r = rng(4);
-    let start = Instant::now();
-    let crs = Crs::generate(&p, &mut r).unwrap();
-    eprintln!(
-        "zk: CRS for 2048 coordinates of {BITS} bits: {:?}, {} bytes",
-        start.elapsed(),
-        crs.serialized_len()
-    );
-    let com = committee(&p, &mut r);
-    let e: EncodedUpdate = encode_update(&p, &update(dim, 0), &mut r).unwrap();
-    let mut g = c.benchmark_group("agg/zk");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_millis(100))
-        .measurement_time(Duration::from_secs(10));
-    g.sampling_mode(SamplingMode::Flat);
-    g.throughput(Throughput::Bytes((dim * 4) as u64));
-    g.bench_function(BenchmarkId::new("gradseal encrypt_and_prove (1 list)", dim), |b| {
-        b.iter(|| black_box(encrypt_and_prove(&p, &com.key, &crs, b"client", &e, &mut r).unwrap()))
-    });
-    let ct = encrypt_and_prove(&p, &com.key, &crs, b"client", &e, &mut r).unwrap();
-    eprintln!("zk: proof of one list: {} bytes", ct.proof(0).unwrap().serialized_len());
-    g.bench_function(BenchmarkId::new("gradseal verify_update (1 list)", dim), |b| {
-        b.iter(|| verify_update(&p, &com.key, Some(&crs), b"client", black_box(&ct)).unwrap())
-    });
-    g.finish();
-}
-
-criterion_group!(benches, bench_encrypt, bench_sum, bench_decrypt, bench_zk);
+criterion_group!(benches, bench_client, bench_sum, bench_member, bench_combine);
 criterion_main!(benches);
