@@ -19,11 +19,12 @@
 use chacha20::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 
+use crate::combine::residue;
 use crate::params::flooding_security_bits;
-use crate::ring::{FixedOperand, expand, expand_mask, mul_binary};
+use crate::ring::{expand, expand_mask, mul_binary};
 use crate::{
-    Aggregate, KeySeed, MemberShare, NoiseBudget, PartialDecryption, RoundConfig, RoundParams,
-    combine, encode_update, encrypt, recompute_aggregate, tags,
+    KeySeed, MemberShare, NoiseBudget, RoundConfig, RoundParams, combine, encode_update, encrypt,
+    recompute_aggregate, tags,
 };
 
 /// Relative tolerance on a measured standard deviation: each is measured on at least 4096
@@ -89,31 +90,6 @@ fn replay_client(
         }
     }
     (bodies, correction, noise)
-}
-
-/// M = B − a·D − Σ_j p_j on every coordinate (the combiner's residue before rounding).
-fn residue(
-    params: &RoundParams,
-    aggregate: &Aggregate,
-    partials: &[PartialDecryption],
-) -> Vec<u64> {
-    let n = params.n();
-    let fixed = FixedOperand::new(&aggregate.correction).unwrap();
-    let mut scratch = fixed.scratch();
-    let mut product = vec![0u64; n];
-    let mut m = aggregate.bodies.clone();
-    for (i, out) in m.chunks_mut(n).enumerate() {
-        fixed.mul(&mut product, &expand_mask(params.digest(), i, n), &mut scratch);
-        for (x, p) in out.iter_mut().zip(&product) {
-            *x = x.wrapping_sub(*p);
-        }
-    }
-    for p in partials {
-        for (x, v) in m.iter_mut().zip(&p.values) {
-            *x = x.wrapping_sub(*v);
-        }
-    }
-    m
 }
 
 /// The model's and the measured figures of one parameter set.
@@ -186,6 +162,7 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
 
     // Unflooded: the residual is exactly the aggregate noise Σ_c e_c.
     let unflooded: Vec<i64> = residue(&params, &aggregate, &plain)
+        .unwrap()
         .iter()
         .zip(&sum_m)
         .map(|(&x, &m)| x.wrapping_sub(m << delta_log2).cast_signed())
@@ -222,6 +199,7 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
 
     // Flooded: the residual's deviation is √k σ_f, its maximum below Δ/4, and combine decodes.
     let total: Vec<i64> = residue(&params, &aggregate, &flooded)
+        .unwrap()
         .iter()
         .zip(&sum_m)
         .map(|(&x, &m)| x.wrapping_sub(m << delta_log2).cast_signed())
@@ -266,6 +244,14 @@ fn measured_noise_matches_the_model() {
         let hard = b.aggregate_bound as f64 + kf * b.flood_bound + 1.0;
         let deficit = [1e4, 1e5, 1e6]
             .map(|x| 128.0 - flooding_security_bits(b.aggregate_sigma, b.flood_sigma, x));
+        // Statistical distance between the real and the simulated partial, ‖e‖ / (2 σ_f), with
+        // ‖e‖² bounded as in `flooding_security_bits` (Laurent–Massart at 2^-64): why the
+        // argument is a Rényi (search) one rather than statistical smudging.
+        let distance = [1e4, 1e5, 1e6].map(|q: f64| {
+            let x = 64.0 * core::f64::consts::LN_2;
+            let norm = b.aggregate_sigma * (q + 2.0 * (x * q).sqrt() + 2.0 * x).sqrt();
+            (norm / (2.0 * b.flood_sigma)).log2()
+        });
         eprintln!(
             "(bits {bits}, max_clients {max_clients}, k {k}), d = {d}: S {}, log2 Δ {}, \
              Δ/4 = {} = 2^{:.2}",
@@ -277,7 +263,8 @@ fn measured_noise_matches_the_model() {
         eprintln!(
             "  model:    σ_e {:.4}, σ_agg {:.2}, |Σe| <= {}, σ_f {} (2^{:.2}), |f| <= {:.1}, \
              sqrt(k)·σ_f {:.4e}, sqrt(k σ_f² + σ_agg²) {:.4e}, hard bound {:.6e} (2^{:.4}), \
-             log2(σ_f/σ_agg) {:.2}, Rényi bits 128 − ({:.1e}, {:.1e}, {:.1e}) at 10^4, 10^5, 10^6",
+             log2(σ_f/σ_agg) {:.2}, Rényi bits 128 − ({:.1e}, {:.1e}, {:.1e}), statistical distance \
+             <= 2^({:.1}, {:.1}, {:.1}) at 10^4, 10^5, 10^6 coordinates",
             b.client_sigma,
             b.aggregate_sigma,
             b.aggregate_bound,
@@ -292,6 +279,9 @@ fn measured_noise_matches_the_model() {
             deficit[0],
             deficit[1],
             deficit[2],
+            distance[0],
+            distance[1],
+            distance[2],
         );
         eprintln!(
             "  measured: σ_agg {:.2} (x{:.4}), mean {:+.3}, max |Σe| {}; member σ_f x{:.4} \
