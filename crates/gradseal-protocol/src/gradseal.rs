@@ -1,46 +1,43 @@
 //! The production [`Suite`]: gradseal-clsc (certificateless Schnorr signatures and
-//! signcryption), gradseal-shard (authenticated Reed-Solomon shards) and gradseal-agg (LWE
-//! compact-PKE aggregation under the per-round committee key).
+//! signcryption), gradseal-shard (authenticated Reed-Solomon shards) and gradseal-agg scheme
+//! v2 (one-shot key-additive RLWE: clients encrypt under fresh secrets and seal one key seed
+//! per committee member).
 
 use std::num::NonZeroU16;
-use std::sync::Arc;
 
 use chacha20::ChaCha20Rng;
 use gradseal_agg as agg;
 use gradseal_clsc as clsc;
 use gradseal_core::Codec;
 use gradseal_shard as shard;
+use zeroize::Zeroizing;
 
 use crate::messages::Digest;
-use crate::params::{ProofPolicy, ShardLayout};
-use crate::suite::{AggShape, ProofContext, Suite};
+use crate::params::ShardLayout;
+use crate::suite::{AggShape, SeedBytes, Suite};
 use crate::tags;
 
 /// The production suite.
 #[derive(Debug, Clone, Copy)]
 pub struct GradsealSuite;
 
-/// System parameters: the KGC's public parameters and, for rounds with proofs, the CRS
-/// the authority published.
+/// System parameters: the KGC's public parameters.
 #[derive(Debug, Clone)]
 pub struct GradsealSystem {
     /// The KGC's public parameters (`Ppub`).
     pub kgc: clsc::KgcPublic,
-    /// The proof CRS (required by rounds whose policy asks for proofs).
-    pub crs: Option<Arc<agg::Crs>>,
 }
 
-/// One round's aggregation parameters (validated by gradseal-agg) and its CRS.
+/// One round's aggregation parameters (validated by gradseal-agg).
 #[derive(Debug, Clone)]
 pub struct GradsealParams {
     /// gradseal-agg's round parameters.
     pub agg: agg::RoundParams,
-    crs: Option<Arc<agg::Crs>>,
 }
 
 /// Signcryption padding: plaintexts are rounded up to 64 bytes, which hides the length of
 /// the sender's identity (at most 64 bytes) from relays; contributions of one round
-/// otherwise all have the same length.
+/// otherwise all have the same length, and so do sealed seeds.
 const PADDING_BLOCK: u16 = 64;
 
 fn public_key(sys: &GradsealSystem, bundle: &[u8]) -> Option<clsc::PublicKey> {
@@ -48,37 +45,17 @@ fn public_key(sys: &GradsealSystem, bundle: &[u8]) -> Option<clsc::PublicKey> {
     clsc::PublicKey::derive(&sys.kgc, bundle).ok()
 }
 
-/// The client id bound into every list proof: (announcement digest, roster index).
-fn proof_client_id(c: &ProofContext) -> [u8; 36] {
-    let mut id = [0u8; 36];
-    let (a, b) = id.split_at_mut(32);
-    a.copy_from_slice(&c.announcement);
-    b.copy_from_slice(&c.client.to_be_bytes());
-    id
-}
-
 impl GradsealSuite {
-    /// The gradseal-agg configuration of a round of this shape (spec/protocol.md, "Derived
-    /// values"). Public so that an authority can generate the proof CRS for exactly the
-    /// lists the round will use (`agg::Crs::generate` on `RoundParams::new(config)`).
-    pub fn agg_config(
-        shape: AggShape,
-        policy: ProofPolicy,
-        mask_seed: &Digest,
-    ) -> Option<agg::RoundConfig> {
-        let mut config = agg::RoundConfig::new(*mask_seed, shape.dimension);
+    /// The gradseal-agg configuration of a round of this shape (`spec/protocol.md` §4,
+    /// "Derived values"): the announcement's dimension and bits, `min_clients`,
+    /// `max_clients = |roster|`, `committee_size = |committee|`, `round_id` from the
+    /// announcement. `None` if the committee does not fit a u16.
+    pub fn agg_config(shape: AggShape, round_id: &Digest) -> Option<agg::RoundConfig> {
+        let mut config = agg::RoundConfig::new(*round_id, shape.dimension);
         config.bits = shape.bits;
-        // Lists no longer than the model: a small model pays for (and proves) its own
-        // coordinates, not a 2048-slot list.
-        config.list_len =
-            u16::try_from(shape.dimension).map_or(config.list_len, |d| d.clamp(1, config.list_len));
-        config.min_clients = 1;
-        config.max_clients = shape.max_clients.max(1);
+        config.min_clients = shape.min_clients;
+        config.max_clients = shape.max_clients.max(shape.min_clients);
         config.committee_size = u16::try_from(shape.committee).ok()?;
-        config.proof_policy = match policy {
-            ProofPolicy::None => agg::ProofPolicy::None,
-            ProofPolicy::Every => agg::ProofPolicy::EveryList,
-        };
         Some(config)
     }
 }
@@ -87,10 +64,9 @@ impl Suite for GradsealSuite {
     type System = GradsealSystem;
     type NodeKey = clsc::NodeKeys;
     type Params = GradsealParams;
-    type KeyShare = agg::KeyShare;
-    type JointKey = agg::JointPublicKey;
-    type Update = agg::EncryptedUpdate;
+    type Contribution = agg::Contribution;
     type Aggregate = agg::Aggregate;
+    type MemberShare = agg::MemberShare;
     type Manifest = shard::Manifest;
 
     fn bundle(key: &clsc::NodeKeys) -> Vec<u8> {
@@ -130,10 +106,10 @@ impl Suite for GradsealSuite {
         recipient: &clsc::NodeKeys,
         context: &Digest,
         envelope: &[u8],
-    ) -> Option<(Vec<u8>, Vec<u8>)> {
+    ) -> Option<(Vec<u8>, Zeroizing<Vec<u8>>)> {
         let sc = clsc::Signcryption::from_bytes(envelope).ok()?;
         let (bundle, msg) = clsc::unsigncrypt(recipient, context, &sc).ok()?;
-        Some((bundle.to_bytes(), msg))
+        Some((bundle.to_bytes(), Zeroizing::new(msg)))
     }
 
     fn shard(payload: &[u8], layout: ShardLayout) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
@@ -167,81 +143,39 @@ impl Suite for GradsealSuite {
         shard::decode(m, refs).ok().map(|d| d.payload)
     }
 
-    fn params(
-        sys: &GradsealSystem,
-        shape: AggShape,
-        policy: ProofPolicy,
-        mask_seed: &Digest,
-    ) -> Option<GradsealParams> {
-        let config = GradsealSuite::agg_config(shape, policy, mask_seed)?;
-        let crs = match policy {
-            ProofPolicy::None => None,
-            ProofPolicy::Every => Some(sys.crs.clone()?),
-        };
-        Some(GradsealParams { agg: agg::RoundParams::new(config).ok()?, crs })
-    }
-
-    fn key_share(
-        p: &GradsealParams,
-        member: u32,
-        rng: &mut ChaCha20Rng,
-    ) -> Option<(agg::KeyShare, Vec<u8>)> {
-        let (share, body) =
-            agg::KeyShare::generate(&p.agg, u16::try_from(member).ok()?, rng).ok()?;
-        Some((share, body.to_bytes()))
-    }
-
-    fn joint_key(p: &GradsealParams, bodies: &[&[u8]]) -> Option<agg::JointPublicKey> {
-        let mut decoded = Vec::with_capacity(bodies.len());
-        for (i, b) in bodies.iter().enumerate() {
-            let body = agg::KeyBody::from_bytes(b).ok()?;
-            // The body's own member index must match the committee slot that signed it.
-            if usize::from(body.member()) != i || body.check(&p.agg).is_err() {
-                return None;
-            }
-            decoded.push(body);
-        }
-        agg::JointPublicKey::combine(&p.agg, &decoded).ok()
+    fn params(_sys: &GradsealSystem, shape: AggShape, round_id: &Digest) -> Option<GradsealParams> {
+        let config = GradsealSuite::agg_config(shape, round_id)?;
+        Some(GradsealParams { agg: agg::RoundParams::new(config).ok()? })
     }
 
     fn encrypt(
         p: &GradsealParams,
-        key: &agg::JointPublicKey,
         values: &[i64],
-        proof: &ProofContext,
         rng: &mut ChaCha20Rng,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<(Vec<u8>, Vec<SeedBytes>)> {
         let encoded = agg::EncodedUpdate::from_signed(&p.agg, values).ok()?;
-        let update = match &p.crs {
-            None => agg::encrypt(&p.agg, key, &encoded, rng).ok()?,
-            Some(crs) => {
-                agg::encrypt_and_prove(&p.agg, key, crs, &proof_client_id(proof), &encoded, rng)
-                    .ok()?
-            }
-        };
-        Some(update.to_bytes())
+        let (contribution, seeds) = agg::encrypt(&p.agg, &encoded, rng).ok()?;
+        Some((contribution.to_bytes(), seeds.iter().map(agg::KeySeed::to_bytes).collect()))
     }
 
-    fn decode_update(p: &GradsealParams, bytes: &[u8]) -> Option<agg::EncryptedUpdate> {
-        let u = agg::EncryptedUpdate::from_bytes(bytes).ok()?;
-        u.check(&p.agg).is_ok().then_some(u)
-    }
-
-    fn verify_proofs(
-        p: &GradsealParams,
-        key: &agg::JointPublicKey,
-        update: &agg::EncryptedUpdate,
-        context: &ProofContext,
-    ) -> bool {
-        agg::verify_update(&p.agg, key, p.crs.as_deref(), &proof_client_id(context), update).is_ok()
+    fn decode_contribution(p: &GradsealParams, bytes: &[u8]) -> Option<agg::Contribution> {
+        let c = agg::Contribution::from_bytes(bytes).ok()?;
+        c.check(&p.agg).is_ok().then_some(c)
     }
 
     fn new_aggregate(p: &GradsealParams) -> agg::Aggregate {
         agg::Aggregate::new(&p.agg)
     }
 
-    fn add(p: &GradsealParams, acc: &mut agg::Aggregate, update: &agg::EncryptedUpdate) -> bool {
-        acc.add(&p.agg, update).is_ok()
+    fn add(p: &GradsealParams, acc: &mut agg::Aggregate, c: &agg::Contribution) -> bool {
+        acc.add(&p.agg, c).is_ok()
+    }
+
+    fn recompute(
+        p: &GradsealParams,
+        contributions: &[&agg::Contribution],
+    ) -> Option<agg::Aggregate> {
+        agg::recompute_aggregate(&p.agg, contributions).ok()
     }
 
     fn aggregate_eq(a: &agg::Aggregate, b: &agg::Aggregate) -> bool {
@@ -257,13 +191,20 @@ impl Suite for GradsealSuite {
         a.check(&p.agg).is_ok().then_some(a)
     }
 
+    fn new_share(p: &GradsealParams, member: u32) -> Option<agg::MemberShare> {
+        agg::MemberShare::new(&p.agg, u16::try_from(member).ok()?).ok()
+    }
+
+    fn add_seed(_p: &GradsealParams, share: &mut agg::MemberShare, seed: &[u8]) -> bool {
+        agg::KeySeed::from_bytes(share.member(), seed).is_ok_and(|s| share.add_seed(&s).is_ok())
+    }
+
     fn partial_decrypt(
         p: &GradsealParams,
-        share: agg::KeyShare,
-        aggregate: &agg::Aggregate,
+        share: agg::MemberShare,
         rng: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>> {
-        share.partial_decrypt(&p.agg, aggregate, rng).ok().map(|d| d.to_bytes())
+        share.partial_decrypt(&p.agg, rng).ok().map(|d| d.to_bytes())
     }
 
     fn combine(
@@ -275,6 +216,6 @@ impl Suite for GradsealSuite {
             .iter()
             .map(|b| agg::PartialDecryption::from_bytes(b).ok())
             .collect::<Option<Vec<_>>>()?;
-        agg::combine_partials(&p.agg, aggregate, &decoded).ok().map(|s| s.sums)
+        agg::combine(&p.agg, aggregate, &decoded).ok().map(|s| s.sums)
     }
 }

@@ -32,8 +32,6 @@ pub enum Event {
         /// The round.
         round: RoundId,
     },
-    /// Every committee key body arrived and the joint key is known.
-    JointKeyReady,
     /// The client sent its contribution (this many shards).
     Contributed {
         /// Shards sent.
@@ -56,21 +54,22 @@ pub enum Event {
     },
     /// Aggregator: a relay delivered a corrupt shard.
     RelayBlamed(BadRelay),
-    /// Aggregator: the transcript was published.
+    /// Aggregator: the transcript was published to observers and each member's list sent.
     TranscriptPublished {
         /// Its digest.
         digest: Digest,
         /// Accepted contributions.
         accepted: u32,
     },
-    /// Member: the transcript verified and the partial decryption was sent (the key share is
-    /// destroyed).
+    /// Member: its list passed the list check and the partial decryption was sent (the
+    /// share is consumed).
     Decrypted {
-        /// Digest of the transcript decrypted.
-        transcript: Digest,
+        /// Digest `L_j` of the list decrypted.
+        list: Digest,
     },
-    /// Member: the transcript failed verification; a signed refusal was sent (the key share
-    /// is destroyed). Aggregator and observer: a member refused.
+    /// Member: its list failed the list check, or a second list arrived after it answered;
+    /// a signed refusal was sent (no share is left). Aggregator and observer: a member
+    /// refused.
     Refused {
         /// Committee index.
         member: u32,

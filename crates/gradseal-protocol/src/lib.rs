@@ -6,17 +6,19 @@
 //! [`spec/protocol.md`](https://example.invalid/gradseal/spec/protocol.md) (in the
 //! repository: `spec/protocol.md`).
 //!
-//! Roles ([`roles`]): [`Authority`] announces, committee [`Member`]s publish key bodies and
-//! decrypt only a transcript they verified, [`Client`]s contribute encrypted, signcrypted,
-//! sharded updates through untrusted [`Relay`]s to an untrusted [`Aggregator`], and an
-//! [`Observer`] audits the round. Every role implements [`Role`]:
+//! Roles ([`roles`]): [`Authority`] announces; [`Client`]s, in one shot and without waiting
+//! for anyone, contribute an encrypted update with one sealed key seed per committee member,
+//! signcrypted and sharded through untrusted [`Relay`]s to an untrusted [`Aggregator`],
+//! which sums the contributions and sends each committee [`Member`] only its list; each
+//! member checks its list and decrypts it once; an [`Observer`] audits the full transcript,
+//! every member's list and the result. Every role implements [`Role`]:
 //! `handle_message(now, from, bytes)`, `handle_timeout(now)`, then drain `poll_transmit()`
 //! and `poll_event()`, then `poll_timeout()`. No sockets, threads or clocks inside; each node's
 //! randomness comes from a 32-byte seed.
 //!
 //! The cryptography is reached only through the [`Suite`] trait; [`GradsealSuite`] is the
-//! production suite (gradseal-clsc, gradseal-shard, gradseal-agg) and `mock::MockSuite` an
-//! insecure stand-in for fuzzing and state-machine tests.
+//! production suite (gradseal-clsc, gradseal-shard, gradseal-agg scheme v2) and
+//! `mock::MockSuite` an insecure stand-in for fuzzing and state-machine tests.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -40,14 +42,19 @@ pub mod vectors;
 
 pub use gradseal::{GradsealParams, GradsealSuite, GradsealSystem};
 pub use io::{Event, Role, Transmit};
-pub use messages::{Announcement, Message, RoundResult, TranscriptMsg};
-pub use params::{Millis, NodeId, ProofPolicy, RoundId, RoundParams, ShardLayout};
+pub use messages::{Announcement, MemberList, Message, RoundResult, TranscriptMsg};
+pub use params::{
+    DEFAULT_MIN_CLIENTS, MIN_CLIENTS, Millis, NodeId, ParamsError, RoundId, RoundParams,
+    ShardLayout,
+};
 pub use reason::{ProtocolError, RejectReason, RoundFailure, TranscriptFault};
 pub use roles::NodeConfig;
 pub use roles::aggregator::{Aggregator, Misbehave};
 pub use roles::authority::Authority;
-pub use roles::client::{Client, Tamper, seal_contribution};
+pub use roles::client::{
+    Client, Tamper, build_contribution, seal_contribution, send_contribution, sign_contribution,
+};
 pub use roles::member::Member;
 pub use roles::observer::Observer;
 pub use roles::relay::Relay;
-pub use suite::{AggShape, ProofContext, Suite};
+pub use suite::{AggShape, SEED_LEN, SeedBytes, Suite};

@@ -1,23 +1,30 @@
 //! An **insecure** [`Suite`] for fuzzing and unit tests of the state machines.
 //!
 //! Nothing here is cryptography: "signatures" are public hashes anyone can compute,
-//! "encryption" is the identity, "shards" are copies of the payload. It exists so that
-//! fuzzers can drive every role quickly and deterministically (rustls' fuzzing provider does
-//! the same). Never use it outside tests.
+//! "signcryption" is a hash-checked plaintext, "shards" are copies of the payload. The
+//! aggregation keeps scheme v2's algebra without its noise or its hardness, so that the
+//! state machines see the same outcomes as with the real scheme: a client's bodies are
+//! `m_i + a_i·s` (wrapping u64, `a_i` public per round), its correction `δ = s − Σ_j r_j`
+//! with `r_j` the expansion of the seed sealed to member j, a member's partial is
+//! `a_i·Σ_c r_{c,j}`, and the combination decodes only if every member summed the seeds of
+//! exactly the aggregate's contributions (otherwise a uniformly random `a_i·r` term is left
+//! over and the range check fails). It exists so that fuzzers can drive every role quickly
+//! and deterministically (rustls' fuzzing provider does the same). Never use it outside
+//! tests.
 
 use chacha20::ChaCha20Rng;
 use gradseal_core::{Codec, Reader, Writer, hash};
 use rand_core::Rng;
+use zeroize::Zeroizing;
 
 use crate::messages::Digest;
-use crate::params::{ProofPolicy, ShardLayout};
-use crate::suite::{AggShape, ProofContext, Suite};
+use crate::params::{MAX_DIMENSION, ShardLayout};
+use crate::suite::{AggShape, SEED_LEN, SeedBytes, Suite};
 
 const T_SIG: &str = "gradseal/v1/protocol/mock/sig";
 const T_ENV: &str = "gradseal/v1/protocol/mock/envelope";
 const T_KEY: &str = "gradseal/v1/protocol/mock/key";
 const T_SHARD: &str = "gradseal/v1/protocol/mock/shard";
-const T_PROOF: &str = "gradseal/v1/protocol/mock/proof";
 
 /// The insecure suite.
 #[derive(Debug, Clone, Copy)]
@@ -35,18 +42,76 @@ pub struct MockManifest {
     digest: Digest,
 }
 
+/// A mock round: its shape and a 64-bit mask seed from the round id.
+#[derive(Debug, Clone, Copy)]
+pub struct MockParams {
+    shape: AggShape,
+    mask: u64,
+    round_id: Digest,
+}
+
+/// A mock contribution: bodies and the one-word correction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockContribution {
+    bodies: Vec<u64>,
+    correction: u64,
+}
+
+/// A mock aggregate: count, summed bodies, summed corrections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockAggregate {
+    count: u32,
+    bodies: Vec<u64>,
+    correction: u64,
+}
+
+/// A mock member share: the member, the seeds added and their summed expansions.
+#[derive(Debug)]
+pub struct MockShare {
+    member: u32,
+    count: u32,
+    sum: u64,
+}
+
 fn sig(bundle: &[u8], statement: &Digest) -> Vec<u8> {
     hash(T_SIG, &[bundle, statement]).to_vec()
+}
+
+/// SplitMix64's finalizer: the public mask word a_i.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn mask(p: &MockParams, i: usize) -> u64 {
+    mix(p.mask ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+/// The expansion r_j of a seed for member `member`.
+fn expand(p: &MockParams, member: u32, seed: &[u8]) -> u64 {
+    let h = hash(T_KEY, &[&p.round_id, &member.to_be_bytes(), seed]);
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&h[..8]);
+    u64::from_be_bytes(w)
+}
+
+fn dimension(p: &MockParams) -> usize {
+    usize::try_from(p.shape.dimension).unwrap_or(0)
+}
+
+fn read_words(r: &mut Reader<'_>, n: usize) -> Option<Vec<u64>> {
+    let v = r.read_list("mock.words", n, |r| r.read_u64("mock.word")).ok()?;
+    (v.len() == n).then_some(v)
 }
 
 impl Suite for MockSuite {
     type System = ();
     type NodeKey = MockKey;
-    type Params = (AggShape, ProofPolicy, Digest);
-    type KeyShare = [u8; 32];
-    type JointKey = Digest;
-    type Update = (Vec<u64>, Vec<u8>);
-    type Aggregate = (u32, Vec<u64>);
+    type Params = MockParams;
+    type Contribution = MockContribution;
+    type Aggregate = MockAggregate;
+    type MemberShare = MockShare;
     type Manifest = MockManifest;
 
     fn bundle(key: &MockKey) -> Vec<u8> {
@@ -81,13 +146,13 @@ impl Suite for MockSuite {
         recipient: &MockKey,
         context: &Digest,
         envelope: &[u8],
-    ) -> Option<(Vec<u8>, Vec<u8>)> {
+    ) -> Option<(Vec<u8>, Zeroizing<Vec<u8>>)> {
         let mut r = Reader::new(envelope);
         let check = r.read_array::<32>("mock").ok()?;
         let sender = r.read_array::<32>("mock").ok()?;
         let msg = r.read_bytes("mock", r.remaining()).ok()?;
         (hash(T_ENV, &[&sender, &recipient.0, context, msg]) == check)
-            .then(|| (sender.to_vec(), msg.to_vec()))
+            .then(|| (sender.to_vec(), Zeroizing::new(msg.to_vec())))
     }
 
     fn shard(payload: &[u8], layout: ShardLayout) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
@@ -141,131 +206,151 @@ impl Suite for MockSuite {
         (body.len() == m.len).then(|| body.to_vec())
     }
 
-    fn params(
-        _: &(),
-        shape: AggShape,
-        policy: ProofPolicy,
-        mask_seed: &Digest,
-    ) -> Option<Self::Params> {
-        (shape.committee > 0 && shape.dimension > 0).then_some((shape, policy, *mask_seed))
-    }
-
-    fn key_share(
-        p: &Self::Params,
-        member: u32,
-        rng: &mut ChaCha20Rng,
-    ) -> Option<([u8; 32], Vec<u8>)> {
-        let mut s = [0u8; 32];
-        rng.fill_bytes(&mut s);
-        Some((s, hash(T_KEY, &[&p.2, &member.to_be_bytes(), &s]).to_vec()))
-    }
-
-    fn joint_key(p: &Self::Params, bodies: &[&[u8]]) -> Option<Digest> {
-        if bodies.len() != usize::try_from(p.0.committee).ok()?
-            || bodies.iter().any(|b| b.len() != 32)
-        {
-            return None;
-        }
-        let mut parts: Vec<&[u8]> = vec![&p.2];
-        parts.extend_from_slice(bodies);
-        Some(hash(T_KEY, &parts))
+    fn params(_: &(), shape: AggShape, round_id: &Digest) -> Option<MockParams> {
+        let ok = shape.committee > 0
+            && shape.dimension > 0
+            && shape.dimension <= MAX_DIMENSION
+            && shape.min_clients >= 2
+            && (2..=24).contains(&shape.bits);
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&round_id[..8]);
+        ok.then_some(MockParams { shape, mask: u64::from_be_bytes(w), round_id: *round_id })
     }
 
     fn encrypt(
-        p: &Self::Params,
-        key: &Digest,
+        p: &MockParams,
         values: &[i64],
-        proof: &ProofContext,
-        _rng: &mut ChaCha20Rng,
-    ) -> Option<Vec<u8>> {
-        if values.len() != usize::try_from(p.0.dimension).ok()? {
+        rng: &mut ChaCha20Rng,
+    ) -> Option<(Vec<u8>, Vec<SeedBytes>)> {
+        let bound = 1i64 << (p.shape.bits - 1);
+        if values.len() != dimension(p) || values.iter().any(|v| v.abs() >= bound) {
             return None;
         }
-        let ct: Vec<u64> = values.iter().map(|v| v.cast_unsigned()).collect();
-        let mut w = Writer::new();
-        w.put_list(&ct, |w, v| w.put_u64(*v));
-        let proof = match p.1 {
-            ProofPolicy::Every => mock_proof(key, &ct, proof).to_vec(),
-            ProofPolicy::None => Vec::new(),
-        };
-        w.put_var_bytes(&proof);
-        Some(w.into_bytes())
-    }
-
-    fn decode_update(p: &Self::Params, bytes: &[u8]) -> Option<Self::Update> {
-        let mut r = Reader::new(bytes);
-        let n = usize::try_from(p.0.dimension).ok()?;
-        let v = r.read_list("mock.ct", n, |r| r.read_u64("mock.ct")).ok()?;
-        let proof = r.read_var_bytes("mock.proof", 32).ok()?.to_vec();
-        r.finish("mock.ct").ok()?;
-        (v.len() == n).then_some((v, proof))
-    }
-
-    fn verify_proofs(p: &Self::Params, key: &Digest, u: &Self::Update, c: &ProofContext) -> bool {
-        match p.1 {
-            ProofPolicy::None => u.1.is_empty(),
-            ProofPolicy::Every => mock_proof(key, &u.0, c).as_slice() == u.1.as_slice(),
+        let secret = rng.next_u64();
+        let mut correction = secret;
+        let mut seeds = Vec::new();
+        for j in 0..p.shape.committee {
+            let mut seed = Zeroizing::new([0u8; SEED_LEN]);
+            rng.fill_bytes(seed.as_mut());
+            correction = correction.wrapping_sub(expand(p, j, seed.as_ref()));
+            seeds.push(seed);
         }
+        let bodies: Vec<u64> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.cast_unsigned().wrapping_add(mask(p, i).wrapping_mul(secret)))
+            .collect();
+        let mut w = Writer::new();
+        w.put_list(&bodies, |w, v| w.put_u64(*v));
+        w.put_u64(correction);
+        Some((w.into_bytes(), seeds))
     }
 
-    fn new_aggregate(p: &Self::Params) -> Self::Aggregate {
-        (0, vec![0; usize::try_from(p.0.dimension).unwrap_or(0)])
+    fn decode_contribution(p: &MockParams, bytes: &[u8]) -> Option<MockContribution> {
+        let mut r = Reader::new(bytes);
+        let bodies = read_words(&mut r, dimension(p))?;
+        let correction = r.read_u64("mock.correction").ok()?;
+        r.finish("mock.contribution").ok()?;
+        Some(MockContribution { bodies, correction })
     }
 
-    fn add(p: &Self::Params, acc: &mut Self::Aggregate, u: &Self::Update) -> bool {
-        if acc.0 >= p.0.max_clients || acc.1.len() != u.0.len() {
+    fn new_aggregate(p: &MockParams) -> MockAggregate {
+        MockAggregate { count: 0, bodies: vec![0; dimension(p)], correction: 0 }
+    }
+
+    fn add(p: &MockParams, acc: &mut MockAggregate, c: &MockContribution) -> bool {
+        if acc.count >= p.shape.max_clients || acc.bodies.len() != c.bodies.len() {
             return false;
         }
-        acc.0 += 1;
-        for (a, b) in acc.1.iter_mut().zip(&u.0) {
+        acc.count += 1;
+        for (a, b) in acc.bodies.iter_mut().zip(&c.bodies) {
             *a = a.wrapping_add(*b);
         }
+        acc.correction = acc.correction.wrapping_add(c.correction);
         true
     }
 
-    fn aggregate_eq(a: &Self::Aggregate, b: &Self::Aggregate) -> bool {
+    fn recompute(p: &MockParams, contributions: &[&MockContribution]) -> Option<MockAggregate> {
+        let mut acc = Self::new_aggregate(p);
+        contributions.iter().all(|c| Self::add(p, &mut acc, c)).then_some(acc)
+    }
+
+    fn aggregate_eq(a: &MockAggregate, b: &MockAggregate) -> bool {
         a == b
     }
 
-    fn encode_aggregate(a: &Self::Aggregate) -> Vec<u8> {
+    fn encode_aggregate(a: &MockAggregate) -> Vec<u8> {
         let mut w = Writer::new();
-        w.put_u32(a.0);
-        w.put_list(&a.1, |w, v| w.put_u64(*v));
+        w.put_u32(a.count);
+        w.put_list(&a.bodies, |w, v| w.put_u64(*v));
+        w.put_u64(a.correction);
         w.into_bytes()
     }
 
-    fn decode_aggregate(p: &Self::Params, bytes: &[u8]) -> Option<Self::Aggregate> {
+    fn decode_aggregate(p: &MockParams, bytes: &[u8]) -> Option<MockAggregate> {
         let mut r = Reader::new(bytes);
-        let n = usize::try_from(p.0.dimension).ok()?;
-        let count = r.read_u32("mock.agg").ok()?;
-        let v = r.read_list("mock.agg", n, |r| r.read_u64("mock.agg")).ok()?;
-        r.finish("mock.agg").ok()?;
-        (v.len() == n).then_some((count, v))
+        let count = r.read_u32("mock.count").ok()?;
+        let bodies = read_words(&mut r, dimension(p))?;
+        let correction = r.read_u64("mock.correction").ok()?;
+        r.finish("mock.aggregate").ok()?;
+        (count <= p.shape.max_clients).then_some(MockAggregate { count, bodies, correction })
     }
 
-    fn partial_decrypt(
-        _: &Self::Params,
-        share: [u8; 32],
-        a: &Self::Aggregate,
-        _: &mut ChaCha20Rng,
-    ) -> Option<Vec<u8>> {
-        Some(hash(T_KEY, &[&share, &Self::encode_aggregate(a)]).to_vec())
+    fn new_share(p: &MockParams, member: u32) -> Option<MockShare> {
+        (member < p.shape.committee).then_some(MockShare { member, count: 0, sum: 0 })
     }
 
-    fn combine(p: &Self::Params, a: &Self::Aggregate, partials: &[&[u8]]) -> Option<Vec<i64>> {
-        if partials.len() != usize::try_from(p.0.committee).ok()?
-            || partials.iter().any(|p| p.len() != 32)
+    fn add_seed(p: &MockParams, share: &mut MockShare, seed: &[u8]) -> bool {
+        if seed.len() != SEED_LEN || share.count >= p.shape.max_clients {
+            return false;
+        }
+        share.sum = share.sum.wrapping_add(expand(p, share.member, seed));
+        share.count += 1;
+        true
+    }
+
+    fn partial_decrypt(p: &MockParams, share: MockShare, _: &mut ChaCha20Rng) -> Option<Vec<u8>> {
+        if share.count < p.shape.min_clients {
+            return None;
+        }
+        let values: Vec<u64> =
+            (0..dimension(p)).map(|i| mask(p, i).wrapping_mul(share.sum)).collect();
+        let mut w = Writer::new();
+        w.put_u32(share.member);
+        w.put_u32(share.count);
+        w.put_list(&values, |w, v| w.put_u64(*v));
+        Some(w.into_bytes())
+    }
+
+    fn combine(p: &MockParams, a: &MockAggregate, partials: &[&[u8]]) -> Option<Vec<i64>> {
+        if a.count < p.shape.min_clients
+            || partials.len() != usize::try_from(p.shape.committee).ok()?
         {
             return None;
         }
-        Some(a.1.iter().map(|v| v.cast_signed()).collect())
+        let mut residue: Vec<u64> = a
+            .bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| b.wrapping_sub(mask(p, i).wrapping_mul(a.correction)))
+            .collect();
+        for (j, bytes) in partials.iter().enumerate() {
+            let mut r = Reader::new(bytes);
+            let member = r.read_u32("mock.member").ok()?;
+            let count = r.read_u32("mock.count").ok()?;
+            let values = read_words(&mut r, dimension(p))?;
+            r.finish("mock.partial").ok()?;
+            if usize::try_from(member).ok()? != j || count != a.count {
+                return None;
+            }
+            for (m, v) in residue.iter_mut().zip(&values) {
+                *m = m.wrapping_sub(*v);
+            }
+        }
+        let bound = i64::from(a.count) * ((1i64 << (p.shape.bits - 1)) - 1);
+        let sums: Vec<i64> = residue.into_iter().map(u64::cast_signed).collect();
+        sums.iter().all(|s| s.abs() <= bound).then_some(sums)
     }
-}
-
-fn mock_proof(key: &Digest, ct: &[u64], c: &ProofContext) -> Digest {
-    let mut w = Writer::new();
-    w.put_list(ct, |w, v| w.put_u64(*v));
-    hash(T_PROOF, &[key, w.as_slice(), &c.announcement, &c.client.to_be_bytes()])
 }
 
 impl Codec for MockKey {

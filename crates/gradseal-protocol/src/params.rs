@@ -10,6 +10,14 @@ pub const MAX_CLIENTS: u32 = 4096;
 pub const MAX_COMMITTEE: u32 = 16;
 /// The largest number of relays.
 pub const MAX_RELAYS: u32 = 64;
+/// Smallest bit width of a quantized coordinate.
+pub const MIN_BITS: u8 = 2;
+/// Largest bit width of a quantized coordinate (gradseal-agg's bound).
+pub const MAX_BITS: u8 = 24;
+/// Fewest contributions any round may decrypt: a "sum" of one client is its update.
+pub const MIN_CLIENTS: u32 = 2;
+/// The `min_clients` a deployment should use unless it has a reason not to.
+pub const DEFAULT_MIN_CLIENTS: u32 = 3;
 
 /// A round identifier. Every message names its round; nothing is accepted across rounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,24 +42,6 @@ impl Millis {
     }
 }
 
-/// Which contributions must carry a zero-knowledge range proof.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProofPolicy {
-    /// No proofs: clients are trusted to stay in range (their signatures still bind them).
-    None,
-    /// Every contribution carries a proof for every list.
-    Every,
-}
-
-impl ProofPolicy {
-    fn tag(self) -> u8 {
-        match self {
-            ProofPolicy::None => 0,
-            ProofPolicy::Every => 1,
-        }
-    }
-}
-
 /// The Reed-Solomon layout of every contribution: `data` data shards plus `parity` parity
 /// shards; any `data` valid shards rebuild the envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +59,58 @@ impl ShardLayout {
     }
 }
 
+/// Why round parameters are refused (by [`RoundParams::check`], by the authority before it
+/// announces, and by every decoder of an announcement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParamsError {
+    /// `dimension` is 0 or above [`MAX_DIMENSION`].
+    #[error("dimension outside [1, 2^22]")]
+    Dimension,
+    /// `bits` is outside [`MIN_BITS`]`..=`[`MAX_BITS`].
+    #[error("bits outside [2, 24]")]
+    Bits,
+    /// `scale` is 0.
+    #[error("scale is zero")]
+    Scale,
+    /// `min_clients` is below [`MIN_CLIENTS`] (a "sum" of one update is that update) or
+    /// above [`MAX_CLIENTS`].
+    #[error("min_clients {min_clients} outside [2, 4096]")]
+    MinClients {
+        /// The refused value.
+        min_clients: u32,
+    },
+    /// The decryption deadline is not after the contribution deadline.
+    #[error("decryption deadline not after the contribution deadline")]
+    Deadlines,
+    /// No data shard, or more than 255 shards.
+    #[error("shard layout needs 1 <= data and data + parity <= 255")]
+    Shards,
+    /// The roster is smaller than `min_clients`: no round could ever decrypt.
+    #[error("roster of {roster} is smaller than min_clients {min_clients}")]
+    Roster {
+        /// Roster size.
+        roster: u32,
+        /// The round's `min_clients`.
+        min_clients: u32,
+    },
+}
+
+impl ParamsError {
+    /// The field a decoder names when it refuses these parameters.
+    pub fn field(self) -> &'static str {
+        match self {
+            ParamsError::Dimension => "params.dimension",
+            ParamsError::Bits => "params.bits",
+            ParamsError::Scale => "params.scale",
+            ParamsError::MinClients { .. } => "params.min_clients",
+            ParamsError::Deadlines => "params.decryption_deadline",
+            ParamsError::Shards => "params.shards",
+            ParamsError::Roster { .. } => "announcement.roster",
+        }
+    }
+}
+
 /// The parameters of one round, fixed by the announcement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundParams {
@@ -76,20 +118,47 @@ pub struct RoundParams {
     pub model_version: u64,
     /// Coordinates per update.
     pub dimension: u32,
-    /// Bit width of each quantized coordinate (signed).
+    /// Bit width of each quantized coordinate (signed: |q| < 2^(bits-1)).
     pub bits: u8,
     /// Fixed-point scale: a quantized value `q` stands for `q / scale`.
     pub scale: u32,
-    /// Fewest accepted contributions for which the committee will decrypt.
+    /// Fewest accepted contributions for which the committee will decrypt (at least
+    /// [`MIN_CLIENTS`]; [`DEFAULT_MIN_CLIENTS`] unless there is a reason otherwise).
     pub min_clients: u32,
     /// Contributions arriving after this time are left out.
     pub contribution_deadline: Millis,
     /// Partial decryptions arriving after this time fail the round.
     pub decryption_deadline: Millis,
-    /// Proof policy.
-    pub proof_policy: ProofPolicy,
     /// Shard layout.
     pub shards: ShardLayout,
+}
+
+impl RoundParams {
+    /// Checks every range rule of `spec/protocol.md` §3.
+    ///
+    /// # Errors
+    /// The first violated rule, in field order.
+    pub fn check(&self) -> Result<(), ParamsError> {
+        if self.dimension == 0 || self.dimension > MAX_DIMENSION {
+            return Err(ParamsError::Dimension);
+        }
+        if !(MIN_BITS..=MAX_BITS).contains(&self.bits) {
+            return Err(ParamsError::Bits);
+        }
+        if self.scale == 0 {
+            return Err(ParamsError::Scale);
+        }
+        if !(MIN_CLIENTS..=MAX_CLIENTS).contains(&self.min_clients) {
+            return Err(ParamsError::MinClients { min_clients: self.min_clients });
+        }
+        if self.decryption_deadline <= self.contribution_deadline {
+            return Err(ParamsError::Deadlines);
+        }
+        if self.shards.data == 0 || self.shards.total() > 255 {
+            return Err(ParamsError::Shards);
+        }
+        Ok(())
+    }
 }
 
 impl Codec for RoundParams {
@@ -101,59 +170,75 @@ impl Codec for RoundParams {
         w.put_u32(self.min_clients);
         w.put_u64(self.contribution_deadline.0);
         w.put_u64(self.decryption_deadline.0);
-        w.put_u8(self.proof_policy.tag());
         w.put_u8(self.shards.data);
         w.put_u8(self.shards.parity);
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let model_version = r.read_u64("params.model_version")?;
-        let dimension = r.read_u32("params.dimension")?;
-        if dimension == 0 || dimension > MAX_DIMENSION {
-            return Err(DecodeError::InvalidValue { field: "params.dimension" });
-        }
-        let bits = r.read_u8("params.bits")?;
-        if !(2..=32).contains(&bits) {
-            return Err(DecodeError::InvalidValue { field: "params.bits" });
-        }
-        let scale = r.read_u32("params.scale")?;
-        if scale == 0 {
-            return Err(DecodeError::InvalidValue { field: "params.scale" });
-        }
-        let min_clients = r.read_u32("params.min_clients")?;
-        if min_clients == 0 || min_clients > MAX_CLIENTS {
-            return Err(DecodeError::InvalidValue { field: "params.min_clients" });
-        }
-        let contribution_deadline = Millis(r.read_u64("params.contribution_deadline")?);
-        let decryption_deadline = Millis(r.read_u64("params.decryption_deadline")?);
-        if decryption_deadline <= contribution_deadline {
-            return Err(DecodeError::InvalidValue { field: "params.decryption_deadline" });
-        }
-        let proof_policy = match r.read_u8("params.proof_policy")? {
-            0 => ProofPolicy::None,
-            1 => ProofPolicy::Every,
-            t => {
-                return Err(DecodeError::UnknownTag {
-                    field: "params.proof_policy",
-                    tag: t.into(),
-                });
-            }
+        let params = RoundParams {
+            model_version: r.read_u64("params.model_version")?,
+            dimension: r.read_u32("params.dimension")?,
+            bits: r.read_u8("params.bits")?,
+            scale: r.read_u32("params.scale")?,
+            min_clients: r.read_u32("params.min_clients")?,
+            contribution_deadline: Millis(r.read_u64("params.contribution_deadline")?),
+            decryption_deadline: Millis(r.read_u64("params.decryption_deadline")?),
+            shards: ShardLayout {
+                data: r.read_u8("params.shards.data")?,
+                parity: r.read_u8("params.shards.parity")?,
+            },
         };
-        let data = r.read_u8("params.shards.data")?;
-        let parity = r.read_u8("params.shards.parity")?;
-        if data == 0 || usize::from(data) + usize::from(parity) > 255 {
-            return Err(DecodeError::InvalidValue { field: "params.shards" });
+        params.check().map_err(|e| DecodeError::InvalidValue { field: e.field() })?;
+        Ok(params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> RoundParams {
+        RoundParams {
+            model_version: 1,
+            dimension: 8,
+            bits: 8,
+            scale: 100,
+            min_clients: DEFAULT_MIN_CLIENTS,
+            contribution_deadline: Millis(1),
+            decryption_deadline: Millis(2),
+            shards: ShardLayout { data: 2, parity: 1 },
         }
-        Ok(RoundParams {
-            model_version,
-            dimension,
-            bits,
-            scale,
-            min_clients,
-            contribution_deadline,
-            decryption_deadline,
-            proof_policy,
-            shards: ShardLayout { data, parity },
-        })
+    }
+
+    #[test]
+    fn min_clients_below_two_is_refused_by_check_and_decoder() {
+        for min_clients in [0, 1] {
+            let p = RoundParams { min_clients, ..params() };
+            assert_eq!(p.check(), Err(ParamsError::MinClients { min_clients }));
+            assert_eq!(
+                RoundParams::from_bytes(&p.to_bytes()),
+                Err(DecodeError::InvalidValue { field: "params.min_clients" })
+            );
+        }
+        let p = RoundParams { min_clients: 2, ..params() };
+        assert_eq!(RoundParams::from_bytes(&p.to_bytes()), Ok(p));
+    }
+
+    #[test]
+    fn every_rule_is_checked() {
+        let cases = [
+            (RoundParams { dimension: 0, ..params() }, ParamsError::Dimension),
+            (RoundParams { bits: 25, ..params() }, ParamsError::Bits),
+            (RoundParams { scale: 0, ..params() }, ParamsError::Scale),
+            (RoundParams { decryption_deadline: Millis(1), ..params() }, ParamsError::Deadlines),
+            (
+                RoundParams { shards: ShardLayout { data: 0, parity: 1 }, ..params() },
+                ParamsError::Shards,
+            ),
+        ];
+        for (p, e) in cases {
+            assert_eq!(p.check(), Err(e));
+        }
+        assert_eq!(params().check(), Ok(()));
     }
 }

@@ -20,9 +20,8 @@ pub enum RejectReason {
     NotEnrolled,
     /// The client's signature over the contribution statement does not verify.
     BadSignature,
-    /// The range proof is missing or does not verify.
-    BadProof,
-    /// The contribution does not decode, or has the wrong shape.
+    /// The contribution does not decode, has the wrong shape, or does not carry exactly one
+    /// sealed seed per committee member.
     Malformed,
     /// The envelope could not be opened (one opaque reason: AEAD or inner signature).
     Unopenable,
@@ -36,9 +35,8 @@ impl RejectReason {
             RejectReason::WrongRound => 3,
             RejectReason::NotEnrolled => 4,
             RejectReason::BadSignature => 5,
-            RejectReason::BadProof => 6,
-            RejectReason::Malformed => 7,
-            RejectReason::Unopenable => 8,
+            RejectReason::Malformed => 6,
+            RejectReason::Unopenable => 7,
         }
     }
 }
@@ -55,65 +53,81 @@ impl Codec for RejectReason {
             3 => RejectReason::WrongRound,
             4 => RejectReason::NotEnrolled,
             5 => RejectReason::BadSignature,
-            6 => RejectReason::BadProof,
-            7 => RejectReason::Malformed,
-            8 => RejectReason::Unopenable,
+            6 => RejectReason::Malformed,
+            7 => RejectReason::Unopenable,
             t => return Err(DecodeError::UnknownTag { field: "reject_reason", tag: t.into() }),
         })
     }
 }
 
-/// Why a committee member (or an observer) refuses a transcript. Each names the first check
-/// of the verification algorithm (`spec/protocol.md`, "Transcript verification") that failed.
+/// Why a committee member refuses its list, or an observer fails its audit. Each names the
+/// first failed check of the list check (members) or the transcript verification
+/// (observers) in `spec/protocol.md` §6, in that order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TranscriptFault {
-    /// The transcript names another round or another announcement.
+    /// The list or transcript names another round, announcement or member.
     WrongRound,
-    /// The aggregator's signature over the transcript does not verify.
+    /// The aggregator's signature does not verify.
     BadAggregatorSignature,
-    /// An accepted entry names a client index outside the roster.
+    /// An entry names a client index outside the roster.
     UnknownClient {
         /// Roster index.
         client: u32,
     },
-    /// Accepted entries are not in strictly increasing client order and one repeats: the
-    /// aggregator counted a client twice.
+    /// An entry repeats the previous client index: the aggregator counted a client twice.
     DuplicateClient {
         /// Roster index.
         client: u32,
     },
-    /// Accepted entries are not sorted by client index.
+    /// Entries are not sorted by client index.
     Unsorted,
-    /// A client's signature over its contribution does not verify (injected contribution).
+    /// A client's signature over its contribution statement does not verify (an injected
+    /// or altered entry).
     BadClientSignature {
         /// Roster index.
         client: u32,
     },
-    /// A ciphertext does not decode or has the wrong shape.
-    MalformedCiphertext {
+    /// An entry's contribution does not decode or has the wrong shape, or it does not
+    /// carry one sealed seed (one seed digest) per committee member.
+    MalformedEntry {
         /// Roster index.
         client: u32,
     },
-    /// The round's policy requires a proof and it is missing or does not verify.
-    BadProof {
+    /// Member: the entry's sealed seed does not open under the context (round, client,
+    /// this member), was not signcrypted by that roster client, or is not a seed (a seed
+    /// copied from another client's contribution, or replayed from another round).
+    BadSealedSeed {
         /// Roster index.
         client: u32,
     },
-    /// Fewer accepted contributions than `min_clients`.
+    /// Fewer entries than `min_clients`.
     TooFewClients {
-        /// Accepted.
+        /// Entries.
         accepted: u32,
         /// Required.
         min: u32,
     },
-    /// The claimed aggregate is not the sum of the accepted ciphertexts.
+    /// Observer: the claimed aggregate is not the sum of the accepted contributions.
     AggregateMismatch,
-    /// The aggregate does not decode or has the wrong shape.
+    /// Observer: the aggregate does not decode or has the wrong shape.
     MalformedAggregate,
+    /// Observer: a member's signed partial decryption names a list other than the one the
+    /// transcript gives that member: the aggregator sent different lists to different
+    /// members (equivocation), and this member is the one it named.
+    ListMismatch {
+        /// Committee index of the member whose list differs.
+        member: u32,
+    },
+    /// Observer: the partial decryptions do not combine into a valid sum although every
+    /// member's list matches the transcript (a member sent a wrong partial).
+    CombineFailed,
     /// Observer: the published result does not match the transcript and the partial
-    /// decryptions (wrong sum or count, a partial missing, unsigned or for another transcript).
+    /// decryptions (wrong sum or count, a partial missing, unsigned or for another list).
     ResultMismatch,
+    /// Member: a second, different list for a round it already answered (its share is
+    /// consumed: a second decryption would reveal the difference of the two lists).
+    AlreadyDecrypted,
 }
 
 impl Codec for TranscriptFault {
@@ -134,11 +148,11 @@ impl Codec for TranscriptFault {
                 w.put_u8(6);
                 w.put_u32(client);
             }
-            TranscriptFault::MalformedCiphertext { client } => {
+            TranscriptFault::MalformedEntry { client } => {
                 w.put_u8(7);
                 w.put_u32(client);
             }
-            TranscriptFault::BadProof { client } => {
+            TranscriptFault::BadSealedSeed { client } => {
                 w.put_u8(8);
                 w.put_u32(client);
             }
@@ -149,7 +163,13 @@ impl Codec for TranscriptFault {
             }
             TranscriptFault::AggregateMismatch => w.put_u8(10),
             TranscriptFault::MalformedAggregate => w.put_u8(11),
-            TranscriptFault::ResultMismatch => w.put_u8(12),
+            TranscriptFault::ListMismatch { member } => {
+                w.put_u8(12);
+                w.put_u32(member);
+            }
+            TranscriptFault::CombineFailed => w.put_u8(13),
+            TranscriptFault::ResultMismatch => w.put_u8(14),
+            TranscriptFault::AlreadyDecrypted => w.put_u8(15),
         }
     }
 
@@ -162,28 +182,26 @@ impl Codec for TranscriptFault {
             4 => TranscriptFault::DuplicateClient { client: r.read_u32(F)? },
             5 => TranscriptFault::Unsorted,
             6 => TranscriptFault::BadClientSignature { client: r.read_u32(F)? },
-            7 => TranscriptFault::MalformedCiphertext { client: r.read_u32(F)? },
-            8 => TranscriptFault::BadProof { client: r.read_u32(F)? },
+            7 => TranscriptFault::MalformedEntry { client: r.read_u32(F)? },
+            8 => TranscriptFault::BadSealedSeed { client: r.read_u32(F)? },
             9 => TranscriptFault::TooFewClients { accepted: r.read_u32(F)?, min: r.read_u32(F)? },
             10 => TranscriptFault::AggregateMismatch,
             11 => TranscriptFault::MalformedAggregate,
-            12 => TranscriptFault::ResultMismatch,
+            12 => TranscriptFault::ListMismatch { member: r.read_u32(F)? },
+            13 => TranscriptFault::CombineFailed,
+            14 => TranscriptFault::ResultMismatch,
+            15 => TranscriptFault::AlreadyDecrypted,
             t => return Err(DecodeError::UnknownTag { field: F, tag: t.into() }),
         })
     }
 }
 
-/// Why a round ended without a result. Nothing was decrypted in any of these cases except
-/// [`RoundFailure::MissingPartial`], where fewer than all partial decryptions exist and the
-/// n-of-n key reveals nothing.
+/// Why a round ended without a result. Nothing that reveals a client was decrypted in any
+/// of these cases: with a partial missing the n-of-n sum stays hidden, and a combination
+/// that fails its decoding check is refused as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoundFailure {
-    /// A committee member's key body did not arrive before the contribution deadline.
-    MissingKeyBody {
-        /// Committee index.
-        member: u32,
-    },
     /// Fewer than `min_clients` contributions were accepted by the deadline.
     TooFewContributions {
         /// Accepted.
@@ -191,7 +209,7 @@ pub enum RoundFailure {
         /// Required.
         min: u32,
     },
-    /// A member refused the transcript.
+    /// A member refused its list.
     Refused {
         /// Committee index.
         member: u32,
@@ -203,7 +221,8 @@ pub enum RoundFailure {
         /// Committee index.
         member: u32,
     },
-    /// The combined sum did not decode (a member sent a wrong partial decryption).
+    /// The partial decryptions did not combine into a valid sum (gradseal-agg's opaque
+    /// `DecryptionFailed`: members decrypted different lists, or a partial is wrong).
     Undecodable,
 }
 

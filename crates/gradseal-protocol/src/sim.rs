@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::io::{Event, Role, Transmit};
 use crate::messages::{Announcement, Party};
-use crate::params::{Millis, NodeId, ProofPolicy, RoundId, RoundParams, ShardLayout};
+use crate::params::{Millis, NodeId, ParamsError, RoundId, RoundParams, ShardLayout};
 use crate::roles::NodeConfig;
 use crate::suite::Suite;
 use crate::{Aggregator, Authority, Client, Member, Observer, Relay};
@@ -51,10 +51,8 @@ pub struct RoundPlan {
     pub dimension: u32,
     /// Bits per coordinate.
     pub bits: u8,
-    /// Minimum clients.
+    /// Minimum clients (at least 2).
     pub min_clients: u32,
-    /// Proof policy.
-    pub policy: ProofPolicy,
 }
 
 /// A delivered message, as logged.
@@ -78,6 +76,8 @@ pub struct Sim {
     pub log: Option<Vec<Delivery>>,
     /// Every event with its node.
     pub events: Vec<(NodeId, Event)>,
+    /// The signed announcement [`build`] queued (tests build adversarial messages from it).
+    pub announcement: Option<Announcement>,
 }
 
 impl core::fmt::Debug for Sim {
@@ -95,6 +95,7 @@ impl Sim {
             now: Millis(0),
             log: None,
             events: Vec::new(),
+            announcement: None,
         }
     }
 
@@ -107,6 +108,20 @@ impl Sim {
     pub fn map_nodes(&mut self, mut f: impl FnMut(NodeId, Box<dyn Role>) -> Box<dyn Role>) {
         self.nodes =
             std::mem::take(&mut self.nodes).into_iter().map(|(id, n)| (id, f(id, n))).collect();
+    }
+
+    /// Queues a message from `from` to `to` (adversarial tests inject crafted messages).
+    pub fn inject(&mut self, from: NodeId, to: NodeId, payload: Arc<[u8]>) {
+        let d = Delivery { from, to, payload };
+        if let Some(log) = self.log.as_mut() {
+            log.push(d.clone());
+        }
+        self.queue.push_back(d);
+    }
+
+    /// The events of node `id`, in order.
+    pub fn events_of(&self, id: NodeId) -> impl Iterator<Item = &Event> + '_ {
+        self.events.iter().filter(move |(n, _)| *n == id).map(|(_, e)| e)
     }
 
     fn collect(&mut self) {
@@ -226,18 +241,24 @@ impl Default for Sim {
     }
 }
 
-/// Builds every node of a round in a [`Sim`] and queues the signed announcement.
+/// Builds every node of a round in a [`Sim`] and queues the signed announcement. Clients
+/// `0..updates.len()` get nodes; roster clients past the end of `updates` have none (tests
+/// play them).
 ///
 /// `key(label, i)` returns the node key of `label`-`i` (labels: `authority`, `aggregator`,
 /// `observer`, `member`, `relay`, `client`) and must return the same key for the same
 /// arguments; `seed(label, i)` the node's 32-byte seed.
+///
+/// # Errors
+/// The authority's [`ParamsError`] if the plan's parameters are refused (e.g.
+/// `min_clients < 2`).
 pub fn build<S: Suite + 'static>(
     plan: &RoundPlan,
     sys: &S::System,
     mut key: impl FnMut(&str, usize) -> S::NodeKey,
     seed: impl Fn(&str, usize) -> [u8; 32],
     updates: Vec<Vec<i64>>,
-) -> Sim {
+) -> Result<Sim, ParamsError> {
     let authority_bundle = S::bundle(&key("authority", 0));
     let cfg =
         |label: &str, i: usize, key: &mut dyn FnMut(&str, usize) -> S::NodeKey| NodeConfig::<S> {
@@ -256,7 +277,6 @@ pub fn build<S: Suite + 'static>(
         min_clients: plan.min_clients,
         contribution_deadline: Millis(10_000),
         decryption_deadline: Millis(20_000),
-        proof_policy: plan.policy,
         shards: plan.layout,
     };
     let aggregator = Party { node: AGGREGATOR, bundle: S::bundle(&key("aggregator", 0)) };
@@ -288,9 +308,9 @@ pub fn build<S: Suite + 'static>(
         sim.add(client(i), Box::new(Client::new(cfg("client", i, &mut key), u)));
     }
     let mut authority = Authority::new(cfg("authority", 0, &mut key));
-    authority.announce(ann);
+    sim.announcement = Some(authority.announce(ann)?);
     sim.add(AUTHORITY, Box::new(authority));
-    sim
+    Ok(sim)
 }
 
 /// Mock-suite keys and seeds for [`build`]: deterministic functions of (label, index).

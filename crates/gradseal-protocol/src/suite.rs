@@ -1,18 +1,27 @@
 //! The cryptography a round needs, as one trait (rustls' `CryptoProvider` idea).
 //!
 //! [`Suite`] is the only place where the roles touch the scheme crates. The production
-//! implementation is [`crate::GradsealSuite`] (gradseal-clsc, gradseal-shard, gradseal-agg);
-//! `mock::MockSuite` (feature `insecure-mock`) is a fast, **insecure** stand-in that lets
-//! fuzzers and unit tests drive the state machines without lattice or curve arithmetic.
+//! implementation is [`crate::GradsealSuite`] (gradseal-clsc, gradseal-shard, gradseal-agg
+//! scheme v2); `mock::MockSuite` (feature `insecure-mock`) is a fast, **insecure**
+//! stand-in with the same algebra that lets fuzzers and unit tests drive the state machines
+//! without lattice or curve arithmetic.
 //!
 //! Every method taking bytes from the network returns `Option`/`bool`: the roles turn a
 //! failure into a typed reason and never learn *which* cryptographic check failed inside a
-//! secret-dependent operation (signcryption opening is one opaque failure).
+//! secret-dependent operation (signcryption opening is one opaque failure, and so is a
+//! combination that does not decode).
 
 use chacha20::ChaCha20Rng;
+use zeroize::Zeroizing;
 
 use crate::messages::Digest;
-use crate::params::{ProofPolicy, RoundParams, ShardLayout};
+use crate::params::{RoundParams, ShardLayout};
+
+/// Bytes of a key seed (gradseal-agg's `SEED_LEN`).
+pub const SEED_LEN: usize = 32;
+
+/// A key seed in the clear: secret, zeroized on drop.
+pub type SeedBytes = Zeroizing<[u8; SEED_LEN]>;
 
 /// The shape of a round that the aggregation scheme needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +30,10 @@ pub struct AggShape {
     pub dimension: u32,
     /// Bit width of a quantized coordinate (signed).
     pub bits: u8,
-    /// Committee size (n of n).
+    /// Committee size k (n of n).
     pub committee: u32,
+    /// Fewest contributions a member decrypts.
+    pub min_clients: u32,
     /// Most contributions that may be summed (the roster size).
     pub max_clients: u32,
 }
@@ -34,36 +45,27 @@ impl AggShape {
             dimension: params.dimension,
             bits: params.bits,
             committee: u32::try_from(committee).unwrap_or(u32::MAX),
+            min_clients: params.min_clients,
             max_clients: u32::try_from(roster).unwrap_or(u32::MAX),
         }
     }
 }
 
-/// Binds a range proof to its context: a proof made for other metadata must not verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProofContext {
-    /// Digest of the announcement (names the round).
-    pub announcement: Digest,
-    /// The client's roster index.
-    pub client: u32,
-}
-
 /// Cryptographic operations of a round. See the module docs.
 pub trait Suite {
-    /// Public system parameters (the authority's master public key, the proof CRS).
+    /// Public system parameters (the authority's master public key).
     type System: Clone + Send + Sync;
     /// A node's long-term secret key (signs and opens signcryption).
     type NodeKey: Send + Sync;
     /// The aggregation parameters of one round, derived once from the announcement.
     type Params: Send + Sync;
-    /// A committee member's secret share of the round key; consumed by one decryption.
-    type KeyShare: Send + Sync;
-    /// The round's joint public key.
-    type JointKey: Send + Sync;
-    /// A decoded encrypted update (with its proofs, if any).
-    type Update: Send + Sync;
-    /// A homomorphic sum of updates.
+    /// A decoded client contribution (bodies and correction), checked against the round.
+    type Contribution: Send + Sync;
+    /// A sum of contributions.
     type Aggregate: Send + Sync;
+    /// A member's running sum of the key shares on its list; secret, consumed by its one
+    /// decryption.
+    type MemberShare: Send + Sync;
     /// A decoded shard manifest.
     type Manifest: Send + Sync;
 
@@ -82,13 +84,14 @@ pub trait Suite {
         msg: &[u8],
         rng: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>>;
-    /// Opens a signcrypted envelope: the sender's bundle and the message, or `None`.
+    /// Opens a signcrypted envelope: the sender's bundle and the message (zeroized on
+    /// drop: it may be a key seed), or `None`.
     fn unsigncrypt(
         sys: &Self::System,
         recipient: &Self::NodeKey,
         context: &Digest,
         envelope: &[u8],
-    ) -> Option<(Vec<u8>, Vec<u8>)>;
+    ) -> Option<(Vec<u8>, Zeroizing<Vec<u8>>)>;
 
     /// Splits `payload` into authenticated shards: (encoded manifest, encoded shards).
     fn shard(payload: &[u8], layout: ShardLayout) -> Option<(Vec<u8>, Vec<Vec<u8>>)>;
@@ -105,59 +108,47 @@ pub trait Suite {
     /// Rebuilds the payload from valid shards (indices from `check_shard`), or `None`.
     fn reconstruct(manifest: &Self::Manifest, shards: &[(usize, &[u8])]) -> Option<Vec<u8>>;
 
-    /// The aggregation parameters for a round of this shape whose mask seed is `mask_seed`;
-    /// `None` if the shape is not supported (the announcement is then refused).
-    fn params(
-        sys: &Self::System,
-        shape: AggShape,
-        policy: ProofPolicy,
-        mask_seed: &Digest,
-    ) -> Option<Self::Params>;
-    /// Member `member`'s key share and its encoded public body.
-    fn key_share(
-        p: &Self::Params,
-        member: u32,
-        rng: &mut ChaCha20Rng,
-    ) -> Option<(Self::KeyShare, Vec<u8>)>;
-    /// The joint key from every member's body, in committee order.
-    fn joint_key(p: &Self::Params, bodies: &[&[u8]]) -> Option<Self::JointKey>;
-    /// Encrypts a quantized update under the joint key, with range proofs bound to `proof`
-    /// when the round's policy asks for them: the encoded update.
+    /// The aggregation parameters for a round of this shape whose gradseal-agg round id is
+    /// `round_id`; `None` if the shape is not supported (the announcement is then refused).
+    fn params(sys: &Self::System, shape: AggShape, round_id: &Digest) -> Option<Self::Params>;
+    /// Encrypts a quantized update: the encoded contribution and one key seed per member,
+    /// in committee order. `None` if the values do not fit the round.
     fn encrypt(
         p: &Self::Params,
-        key: &Self::JointKey,
         values: &[i64],
-        proof: &ProofContext,
         rng: &mut ChaCha20Rng,
-    ) -> Option<Vec<u8>>;
-    /// Decodes an update and checks its shape against the round.
-    fn decode_update(p: &Self::Params, bytes: &[u8]) -> Option<Self::Update>;
-    /// Checks an update's proofs against the round's policy (none when the policy asks for
-    /// none; every one valid for `context` otherwise).
-    fn verify_proofs(
-        p: &Self::Params,
-        key: &Self::JointKey,
-        update: &Self::Update,
-        context: &ProofContext,
-    ) -> bool;
+    ) -> Option<(Vec<u8>, Vec<SeedBytes>)>;
+    /// Decodes a contribution and checks its shape against the round.
+    fn decode_contribution(p: &Self::Params, bytes: &[u8]) -> Option<Self::Contribution>;
     /// The empty aggregate.
     fn new_aggregate(p: &Self::Params) -> Self::Aggregate;
-    /// `acc += update`; false if the aggregate is full or shapes differ.
-    fn add(p: &Self::Params, acc: &mut Self::Aggregate, update: &Self::Update) -> bool;
+    /// `acc += contribution`; false if the aggregate is full or shapes differ.
+    fn add(p: &Self::Params, acc: &mut Self::Aggregate, c: &Self::Contribution) -> bool;
+    /// The sum of `contributions` in one pass (what an observer recomputes).
+    fn recompute(
+        p: &Self::Params,
+        contributions: &[&Self::Contribution],
+    ) -> Option<Self::Aggregate>;
     /// Aggregate equality (public data; not constant time).
     fn aggregate_eq(a: &Self::Aggregate, b: &Self::Aggregate) -> bool;
     /// Encodes an aggregate.
     fn encode_aggregate(a: &Self::Aggregate) -> Vec<u8>;
     /// Decodes an aggregate of the round's shape.
     fn decode_aggregate(p: &Self::Params, bytes: &[u8]) -> Option<Self::Aggregate>;
-    /// One member's partial decryption of `aggregate`; consumes the share.
+    /// Member `member`'s empty share.
+    fn new_share(p: &Self::Params, member: u32) -> Option<Self::MemberShare>;
+    /// Adds one opened key seed (the caller checked who sealed it, for which round, client
+    /// and member); false if it is not a seed or the share is full.
+    fn add_seed(p: &Self::Params, share: &mut Self::MemberShare, seed: &[u8]) -> bool;
+    /// The member's one flooded partial decryption; consumes the share. `None` below
+    /// `min_clients` seeds.
     fn partial_decrypt(
         p: &Self::Params,
-        share: Self::KeyShare,
-        aggregate: &Self::Aggregate,
+        share: Self::MemberShare,
         rng: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>>;
-    /// Combines every member's partial decryption into the decoded sum.
+    /// Combines every member's partial decryption with the aggregate into the decoded sum;
+    /// `None` if any input is malformed or the sum does not decode.
     fn combine(
         p: &Self::Params,
         aggregate: &Self::Aggregate,

@@ -1,7 +1,8 @@
 //! Test-vector generator for `spec/vectors/protocol.json` (feature `vectors`): a complete
 //! small round of the production suite from fixed seeds (every distinct message's bytes and
-//! signed digest, in send order, and the result), negative decoding and signature cases, and
-//! re-signed cheating transcripts with the fault the verification algorithm must name.
+//! signed digest, in send order, and the result), negative decoding and signature cases,
+//! re-signed cheating transcripts with the fault the observer's verification must name, and
+//! re-signed cheating member lists with the fault member 0's list check must name.
 
 use chacha20::ChaCha20Rng;
 use gradseal_clsc::{Identity, Kgc, NodeKeys, NodeSecret};
@@ -9,8 +10,8 @@ use gradseal_core::{Codec, hash};
 use rand_core::SeedableRng;
 use serde_json::{Value, json};
 
-use crate::messages::{Message, TranscriptMsg};
-use crate::params::{ProofPolicy, RoundId, ShardLayout};
+use crate::messages::{MemberList, Message, TranscriptMsg, contribution_statement};
+use crate::params::{RoundId, ShardLayout};
 use crate::sim::{self, RoundPlan};
 use crate::{Event, GradsealSuite, GradsealSystem, Suite, TranscriptFault};
 
@@ -25,7 +26,6 @@ pub fn plan() -> RoundPlan {
         dimension: 4,
         bits: 8,
         min_clients: 2,
-        policy: ProofPolicy::None,
     }
 }
 
@@ -61,9 +61,9 @@ pub fn key(kgc: &Kgc, label: &str, i: usize) -> NodeKeys {
 fn kind(m: &Message) -> &'static str {
     match m {
         Message::Announcement(_) => "announcement",
-        Message::KeyBody(_) => "key_body",
         Message::Shard(_) => "shard",
         Message::Transcript(_) => "transcript",
+        Message::List(_) => "member_list",
         Message::Partial(_) => "partial_decryption",
         Message::Refusal(_) => "refusal",
         Message::Rejection(_) => "rejection",
@@ -76,9 +76,9 @@ fn kind(m: &Message) -> &'static str {
 pub fn signed_digest(m: &Message) -> [u8; 32] {
     match m {
         Message::Announcement(a) => a.digest(),
-        Message::KeyBody(k) => k.digest(),
         Message::Shard(s) => hash(crate::tags::TAG_SHARD, &[&s.manifest, &s.shard]),
         Message::Transcript(t) => t.digest(),
+        Message::List(l) => l.digest(),
         Message::Partial(p) => p.digest(),
         Message::Refusal(r) => r.digest(),
         Message::Rejection(r) => r.digest(),
@@ -91,8 +91,9 @@ pub fn signed_digest(m: &Message) -> [u8; 32] {
 #[allow(clippy::type_complexity)]
 fn run() -> (Vec<(u32, Vec<u32>, Vec<u8>)>, GradsealSystem, sim::Sim) {
     let kgc = kgc();
-    let sys = GradsealSystem { kgc: *kgc.public(), crs: None };
-    let mut s = sim::build::<GradsealSuite>(&plan(), &sys, |l, i| key(&kgc, l, i), seed, updates());
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    let built = sim::build::<GradsealSuite>(&plan(), &sys, |l, i| key(&kgc, l, i), seed, updates());
+    let mut s = built.unwrap_or_default();
     s.log = Some(Vec::new());
     s.run(1_000_000);
     let mut out: Vec<(u32, Vec<u32>, Vec<u8>)> = Vec::new();
@@ -118,9 +119,11 @@ fn negative(messages: &[(u32, Vec<u32>, Vec<u8>)]) -> Vec<Value> {
     for (_, _, bytes) in messages {
         let Ok(m) = Message::from_bytes(bytes) else { continue };
         let k = kind(&m);
-        // Small kinds only: the others carry 16 KiB lists and would bloat the file without
-        // exercising other decoder paths (every kind shares the framing checked here).
-        if !matches!(k, "announcement" | "partial_decryption" | "result") || !seen.insert(k) {
+        // Small kinds only: the others carry 32 KiB corrections and would bloat the file
+        // without exercising other decoder paths (every kind shares the framing checked here).
+        if !matches!(k, "announcement" | "member_list" | "partial_decryption" | "result")
+            || !seen.insert(k)
+        {
             continue;
         }
         push(
@@ -192,6 +195,59 @@ fn cheating(transcript: &TranscriptMsg, kgc: &Kgc) -> Vec<Value> {
     cases
 }
 
+/// Re-signed cheating lists derived from member 0's honest list: each must fail member 0's
+/// list check with the recorded fault.
+fn cheating_lists(list: &MemberList, kgc: &Kgc) -> Vec<Value> {
+    let aggregator = key(kgc, "aggregator", 0);
+    let mut rng = ChaCha20Rng::from_seed(seed("cheat-list", 0));
+    let mut sign = |mut l: MemberList| {
+        l.signature = GradsealSuite::sign(&aggregator, &l.digest(), &mut rng);
+        hex::encode(l.to_bytes())
+    };
+    let mut cases = Vec::new();
+    let (Some(first), Some(second)) = (list.entries.first(), list.entries.get(1)) else {
+        return cases;
+    };
+    let mut dup = list.clone();
+    dup.entries.insert(1, first.clone());
+    cases
+        .push(json!({"tcId": 1, "comment": "first entry listed twice", "fault": "DuplicateClient",
+        "client": first.client, "list": sign(dup)}));
+    let mut few = list.clone();
+    few.entries.truncate(1);
+    cases.push(
+        json!({"tcId": 2, "comment": "one entry only (isolation attempt)", "fault": "TooFewClients",
+        "client": Value::Null, "list": sign(few)}),
+    );
+    // The second client copies the first client's sealed seed into its own entry and signs
+    // the statement over it (a colluding client): the seed does not open under (round,
+    // second client, member 0).
+    let mut copied = list.clone();
+    let client_key = key(kgc, "client", usize::try_from(second.client).unwrap_or(0));
+    if let Some(e) = copied.entries.get_mut(1) {
+        e.sealed_seed = first.sealed_seed.clone();
+        let seeds = e.seed_digests(0).unwrap_or_default();
+        let statement = contribution_statement(
+            &list.announcement,
+            list.round,
+            e.client,
+            &e.body_digest,
+            &seeds,
+        );
+        let mut client_rng = ChaCha20Rng::from_seed(seed("cheat-client", 0));
+        e.signature = GradsealSuite::sign(&client_key, &statement, &mut client_rng);
+    }
+    cases.push(json!({"tcId": 3, "comment": "second client's entry carries the first client's sealed seed, re-signed by the second client",
+        "fault": "BadSealedSeed", "client": second.client, "list": sign(copied)}));
+    let mut injected = list.clone();
+    if let Some(e) = injected.entries.get_mut(1) {
+        e.body_digest[0] ^= 1;
+    }
+    cases.push(json!({"tcId": 4, "comment": "second entry's body digest altered", "fault": "BadClientSignature",
+        "client": second.client, "list": sign(injected)}));
+    cases
+}
+
 /// Name of a fault, as written in the vectors.
 pub fn fault_name(f: &TranscriptFault) -> &'static str {
     match f {
@@ -199,6 +255,7 @@ pub fn fault_name(f: &TranscriptFault) -> &'static str {
         TranscriptFault::AggregateMismatch => "AggregateMismatch",
         TranscriptFault::BadClientSignature { .. } => "BadClientSignature",
         TranscriptFault::TooFewClients { .. } => "TooFewClients",
+        TranscriptFault::BadSealedSeed { .. } => "BadSealedSeed",
         _ => "Other",
     }
 }
@@ -213,6 +270,10 @@ pub fn generate() -> String {
     });
     let transcript = messages.iter().find_map(|(_, _, b)| match Message::from_bytes(b) {
         Ok(Message::Transcript(t)) => Some(t),
+        _ => None,
+    });
+    let list0 = messages.iter().find_map(|(_, _, b)| match Message::from_bytes(b) {
+        Ok(Message::List(l)) if l.member == 0 => Some(l),
         _ => None,
     });
     let list: Vec<Value> = messages
@@ -231,7 +292,8 @@ pub fn generate() -> String {
         "description": "gradseal-protocol vectors: one round of the production suite from fixed seeds \
     (seed(label, i) = H(\"gradseal/v1/protocol/vectors/seed\", label, u64 i)); messages are deduplicated and listed in \
     first-send order of a FIFO scheduler; 'digest' is what the sender signs (for shards: H(TAG_SHARD, manifest, shard)). \
-    Negative cases follow Wycheproof: decode failures, or a signature that must not verify.",
+    Negative cases follow Wycheproof: decode failures, or a signature that must not verify. Cheating transcripts \
+    must fail the observer's transcript verification, cheating lists member 0's list check, with the named fault.",
         "plan": {
             "round": p.round.0, "clients": p.clients, "members": p.members, "relays": p.relays,
             "data_shards": p.layout.data, "parity_shards": p.layout.parity, "dimension": p.dimension,
@@ -244,6 +306,7 @@ pub fn generate() -> String {
         "result": result.as_ref().map(|r| json!({"count": r.count, "sum": r.sum})),
         "negative": negative(&messages),
         "cheating_transcripts": transcript.map(|t| cheating(&t, &kgc)).unwrap_or_default(),
+        "cheating_lists": list0.map(|l| cheating_lists(&l, &kgc)).unwrap_or_default(),
     });
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');

@@ -1,62 +1,112 @@
-//! The sans-IO roles over the mock suite with the crate's FIFO driver, and codec properties
-//! of every message.
+//! The sans-IO roles over the mock suite with the crate's FIFO driver: whole rounds, the
+//! regression tests of scheme v2's protocol (copied and replayed sealed seeds, equivocating
+//! and isolating aggregators, second lists), and codec properties of every message.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use chacha20::ChaCha20Rng;
 use gradseal_core::Codec;
 use gradseal_protocol::messages::{Message, RoundResult};
-use gradseal_protocol::mock::MockSuite;
-use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan};
-use gradseal_protocol::{Event, ProofPolicy, RoundId, ShardLayout};
+use gradseal_protocol::mock::{MockKey, MockSuite};
+use gradseal_protocol::round::RoundContext;
+use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim};
+use gradseal_protocol::{
+    Aggregator, Announcement, Event, Misbehave, ParamsError, RoundFailure, RoundId, ShardLayout,
+    Suite, Tamper, TranscriptFault, build_contribution, send_contribution, sign_contribution,
+};
 use proptest::prelude::*;
+use rand_core::SeedableRng;
 
-fn plan(policy: ProofPolicy) -> RoundPlan {
+const CLIENTS: usize = 5;
+
+fn plan() -> RoundPlan {
     RoundPlan {
         round: RoundId(3),
-        clients: 5,
+        clients: CLIENTS,
         members: 3,
         relays: 4,
         layout: ShardLayout { data: 2, parity: 2 },
         dimension: 8,
         bits: 8,
         min_clients: 3,
-        policy,
     }
 }
 
-fn updates() -> Vec<Vec<i64>> {
-    (0..5).map(|i| (0..8).map(|j| i * 10 - j).collect()).collect()
+fn update(i: usize) -> Vec<i64> {
+    (0..8).map(|j| i as i64 * 10 - j).collect()
 }
 
-fn run(policy: ProofPolicy) -> sim::Sim {
+fn updates(n: usize) -> Vec<Vec<i64>> {
+    (0..n).map(update).collect()
+}
+
+fn build(plan: &RoundPlan, n: usize) -> Sim {
     let mut s =
-        sim::build::<MockSuite>(&plan(policy), &(), sim::mock::key, sim::mock::seed, updates());
+        sim::build::<MockSuite>(plan, &(), sim::mock::key, sim::mock::seed, updates(n)).unwrap();
     s.log = Some(Vec::new());
+    s
+}
+
+fn run() -> Sim {
+    let mut s = build(&plan(), CLIENTS);
     assert!(s.run(100_000), "did not settle");
     s
 }
 
-fn result(s: &sim::Sim) -> RoundResult {
-    s.events
-        .iter()
-        .find_map(|(n, e)| match e {
-            Event::Completed(r) if *n == AGGREGATOR => Some((**r).clone()),
+fn result(s: &Sim) -> Option<RoundResult> {
+    s.events_of(AGGREGATOR).find_map(|e| match e {
+        Event::Completed(r) => Some((**r).clone()),
+        _ => None,
+    })
+}
+
+fn expected_sum(clients: &[usize]) -> Vec<i64> {
+    (0..8).map(|j| clients.iter().map(|&i| update(i)[j]).sum()).collect()
+}
+
+/// Events naming a refusal by member `m`, as the member itself reports it.
+fn refusals(s: &Sim, m: usize) -> Vec<TranscriptFault> {
+    s.events_of(sim::member(m))
+        .filter_map(|e| match e {
+            Event::Refused { fault, .. } => Some(*fault),
             _ => None,
         })
-        .expect("no result")
+        .collect()
+}
+
+fn decrypted(s: &Sim) -> usize {
+    s.events.iter().filter(|(_, e)| matches!(e, Event::Decrypted { .. })).count()
+}
+
+fn ctx(s: &Sim) -> RoundContext<MockSuite> {
+    let ann = s.announcement.clone().unwrap();
+    RoundContext::new((), &MockSuite::bundle(&sim::mock::key("authority", 0)), ann).unwrap()
+}
+
+fn rng(label: u8) -> ChaCha20Rng {
+    ChaCha20Rng::from_seed([label; 32])
+}
+
+/// Sends client `i`'s shards (built by the test) through the relays.
+fn inject(s: &mut Sim, i: usize, msgs: Vec<(gradseal_protocol::NodeId, Message)>) {
+    for (relay, m) in msgs {
+        s.inject(sim::client(i), relay, m.to_bytes().into());
+    }
 }
 
 #[test]
 fn mock_round_completes_and_audits() {
-    for policy in [ProofPolicy::None, ProofPolicy::Every] {
-        let s = run(policy);
-        let r = result(&s);
-        assert_eq!(r.count, 5);
-        let expected: Vec<i64> = (0..8).map(|j| (0..5).map(|i| i * 10 - j).sum()).collect();
-        assert_eq!(r.sum, expected);
-        assert!(
-            s.events.iter().any(|(n, e)| *n == OBSERVER && *e == Event::AuditPassed { count: 5 })
-        );
+    let s = run();
+    let r = result(&s).unwrap();
+    assert_eq!(r.count, 5);
+    assert_eq!(r.sum, expected_sum(&[0, 1, 2, 3, 4]));
+    assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditPassed { count: 5 }));
+    assert_eq!(decrypted(&s), 3);
+    // One-shot clients: nothing but the announcement reaches a client before it contributes,
+    // and members send nothing before their list.
+    let log = s.log.as_ref().unwrap();
+    for d in log.iter().filter(|d| d.from.0 >= 1000) {
+        assert!(matches!(Message::from_bytes(&d.payload).unwrap(), Message::Shard(_)));
     }
 }
 
@@ -64,33 +114,227 @@ fn mock_round_completes_and_audits() {
 /// deterministic whatever the thread count.
 #[test]
 fn parallel_driver_agrees_with_the_fifo_driver() {
-    for policy in [ProofPolicy::None, ProofPolicy::Every] {
-        let fifo = result(&run(policy));
-        let par = |threads: usize| {
-            let mut s = sim::build::<MockSuite>(
-                &plan(policy),
-                &(),
-                sim::mock::key,
-                sim::mock::seed,
-                updates(),
-            );
-            assert!(s.run_parallel(100_000, threads), "did not settle");
-            assert!(
-                s.events
-                    .iter()
-                    .any(|(n, e)| *n == OBSERVER && *e == Event::AuditPassed { count: 5 })
-            );
-            result(&s)
-        };
-        let (one, two) = (par(1), par(2));
-        assert_eq!((one.count, &one.sum), (fifo.count, &fifo.sum));
-        assert_eq!(one, two);
+    let fifo = result(&run()).unwrap();
+    let par = |threads: usize| {
+        let mut s = build(&plan(), CLIENTS);
+        assert!(s.run_parallel(100_000, threads), "did not settle");
+        assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditPassed { count: 5 }));
+        result(&s).unwrap()
+    };
+    let (one, two) = (par(1), par(2));
+    assert_eq!((one.count, &one.sum), (fifo.count, &fifo.sum));
+    assert_eq!(one, two);
+}
+
+#[test]
+fn missing_clients_are_left_out_above_min_clients() {
+    let mut s = build(&plan(), 3);
+    assert!(s.run(100_000));
+    let r = result(&s).unwrap();
+    assert_eq!((r.count, r.sum), (3, expected_sum(&[0, 1, 2])));
+}
+
+#[test]
+fn below_min_clients_the_aggregator_fails_and_sends_no_list() {
+    let mut s = build(&plan(), 2);
+    assert!(s.run(100_000));
+    assert!(s.events_of(AGGREGATOR).any(|e| *e
+        == Event::Failed(RoundFailure::TooFewContributions { accepted: 2, min: 3 })));
+    let log = s.log.as_ref().unwrap();
+    assert!(!log.iter().any(|d| matches!(Message::from_bytes(&d.payload), Ok(Message::List(_)))));
+    assert_eq!(decrypted(&s), 0);
+}
+
+#[test]
+fn min_clients_below_two_is_refused_before_anything_is_sent() {
+    for min_clients in [0, 1] {
+        let p = RoundPlan { min_clients, ..plan() };
+        let err = sim::build::<MockSuite>(&p, &(), sim::mock::key, sim::mock::seed, updates(5));
+        assert_eq!(err.err(), Some(ParamsError::MinClients { min_clients }));
+    }
+    let p = RoundPlan { min_clients: 6, ..plan() };
+    let err = sim::build::<MockSuite>(&p, &(), sim::mock::key, sim::mock::seed, updates(5));
+    assert_eq!(err.err(), Some(ParamsError::Roster { roster: 5, min_clients: 6 }));
+}
+
+/// An announcement signed with `min_clients = 1` (the authority's own check bypassed) is
+/// refused by every role: its decoder rejects it.
+#[test]
+fn announcement_with_min_clients_one_does_not_decode() {
+    let s = build(&plan(), CLIENTS);
+    let mut ann: Announcement = s.announcement.clone().unwrap();
+    ann.params.min_clients = 1;
+    assert!(Message::from_bytes(&Message::Announcement(ann).to_bytes()).is_err());
+}
+
+/// A colluding roster client copies the victim's sealed seed for member 0 into its own
+/// contribution and signs the statement over it: the aggregator cannot tell (it cannot
+/// open seeds), but member 0 refuses the list naming the copier, and nothing is decrypted.
+#[test]
+fn seed_copied_from_another_client_is_refused() {
+    let mut s = build(&plan(), 4); // client 4 is played by the test
+    let ctx = ctx(&s);
+    let victim = build_contribution(
+        &ctx,
+        &sim::mock::key("client", 0),
+        0,
+        &update(0),
+        Tamper::default(),
+        &mut rng(1),
+    )
+    .unwrap();
+    let key4: MockKey = sim::mock::key("client", 4);
+    let mut c =
+        build_contribution(&ctx, &key4, 4, &update(4), Tamper::default(), &mut rng(2)).unwrap();
+    c.sealed_seeds[0] = victim.sealed_seeds[0].clone();
+    sign_contribution(&ctx, &key4, &mut c, &mut rng(3));
+    let msgs = send_contribution(&ctx, &key4, &c, &mut rng(4)).unwrap();
+    inject(&mut s, 4, msgs);
+    assert!(s.run(100_000));
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == Event::Accepted { client: 4 }));
+    assert_eq!(refusals(&s, 0), vec![TranscriptFault::BadSealedSeed { client: 4 }]);
+    let failed = Event::Failed(RoundFailure::Refused {
+        member: 0,
+        fault: TranscriptFault::BadSealedSeed { client: 4 },
+    });
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == failed));
+    assert!(result(&s).is_none());
+}
+
+/// The same through the client's own tamper hook: seed 1 sealed under another client's
+/// context (the signature covers it, so only member 1 can tell).
+#[test]
+fn seed_sealed_under_another_clients_context_is_refused() {
+    let mut s = build(&plan(), CLIENTS);
+    s.map_nodes(|id, node| {
+        if id != sim::client(2) {
+            return node;
+        }
+        let mut cfg = node_cfg("client", 2);
+        cfg.key = sim::mock::key("client", 2);
+        let mut c = gradseal_protocol::Client::<MockSuite>::new(cfg, update(2));
+        c.danger_tamper(Tamper { seal_as: Some((1, 0)), ..Tamper::default() });
+        Box::new(c)
+    });
+    assert!(s.run(100_000));
+    assert_eq!(refusals(&s, 1), vec![TranscriptFault::BadSealedSeed { client: 2 }]);
+    assert!(result(&s).is_none());
+}
+
+fn node_cfg(label: &str, i: usize) -> gradseal_protocol::NodeConfig<MockSuite> {
+    gradseal_protocol::NodeConfig {
+        sys: (),
+        authority: MockSuite::bundle(&sim::mock::key("authority", 0)),
+        key: sim::mock::key(label, i),
+        round: plan().round,
+        seed: sim::mock::seed(label, i),
+    }
+}
+
+/// Client 4 replays in round 3 the seed it sealed to member 0 in round 2 (same client,
+/// same member, another round): member 0 refuses it.
+#[test]
+fn sealed_seed_replayed_from_another_round_is_refused() {
+    let mut s = build(&plan(), 4);
+    let now = ctx(&s);
+    let mut old_ann = now.ann.clone();
+    old_ann.round = RoundId(2);
+    let authority = sim::mock::key("authority", 0);
+    old_ann.signature = MockSuite::sign(&authority, &old_ann.digest(), &mut rng(5));
+    let old = RoundContext::<MockSuite>::new((), &MockSuite::bundle(&authority), old_ann).unwrap();
+    let key4 = sim::mock::key("client", 4);
+    let previous =
+        build_contribution(&old, &key4, 4, &update(4), Tamper::default(), &mut rng(6)).unwrap();
+    let mut c =
+        build_contribution(&now, &key4, 4, &update(4), Tamper::default(), &mut rng(7)).unwrap();
+    c.sealed_seeds[0] = previous.sealed_seeds[0].clone();
+    sign_contribution(&now, &key4, &mut c, &mut rng(8));
+    let msgs = send_contribution(&now, &key4, &c, &mut rng(9)).unwrap();
+    inject(&mut s, 4, msgs);
+    assert!(s.run(100_000));
+    assert_eq!(refusals(&s, 0), vec![TranscriptFault::BadSealedSeed { client: 4 }]);
+    assert!(result(&s).is_none());
+}
+
+fn with_aggregator(how: Misbehave) -> Sim {
+    let mut s = build(&plan(), CLIENTS);
+    s.map_nodes(|id, node| {
+        if id != AGGREGATOR {
+            return node;
+        }
+        let mut a = Aggregator::<MockSuite>::new(node_cfg("aggregator", 0));
+        a.danger_misbehave(how);
+        Box::new(a)
+    });
+    assert!(s.run(100_000));
+    s
+}
+
+/// An aggregator that sends member 0 a list without the last entry and the others the
+/// honest list: every member decrypts its own (valid) list, the combination fails with the
+/// opaque decryption failure, nothing is published, and the observer names member 0's list
+/// as not the transcript's.
+#[test]
+fn equivocating_aggregator_is_detected_and_nothing_decrypts() {
+    let s = with_aggregator(Misbehave::Equivocate);
+    assert_eq!(decrypted(&s), 3);
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == Event::Failed(RoundFailure::Undecodable)));
+    assert!(result(&s).is_none());
+    let audit: Vec<_> =
+        s.events_of(OBSERVER).filter(|e| matches!(e, Event::AuditFailed(_))).collect();
+    assert_eq!(audit, vec![&Event::AuditFailed(TranscriptFault::ListMismatch { member: 0 })]);
+    assert!(!s.events.iter().any(|(_, e)| matches!(e, Event::Completed(_))));
+}
+
+/// Lists below `min_clients` (one entry: the isolation attempt) are refused by every member.
+#[test]
+fn list_below_min_clients_is_refused_by_members() {
+    let s = with_aggregator(Misbehave::Isolate);
+    for m in 0..3 {
+        assert_eq!(refusals(&s, m), vec![TranscriptFault::TooFewClients { accepted: 1, min: 3 }]);
+    }
+    assert_eq!(decrypted(&s), 0);
+    assert!(result(&s).is_none());
+}
+
+/// A second, different list for member 0 after it answered: refused with a typed reason,
+/// and member 0 decrypts once only.
+#[test]
+fn second_list_is_refused() {
+    let s = with_aggregator(Misbehave::SecondList);
+    assert_eq!(refusals(&s, 0), vec![TranscriptFault::AlreadyDecrypted]);
+    let member0 = s.events_of(sim::member(0)).filter(|e| matches!(e, Event::Decrypted { .. }));
+    assert_eq!(member0.count(), 1);
+}
+
+#[test]
+fn cheating_aggregators_are_named() {
+    let cases = [
+        (Misbehave::Duplicate, TranscriptFault::DuplicateClient { client: 0 }),
+        (Misbehave::Inject, TranscriptFault::BadClientSignature { client: 5 }),
+    ];
+    for (how, fault) in cases {
+        let s = with_aggregator(how);
+        assert_eq!(refusals(&s, 0), vec![fault], "{how:?}");
+        assert_eq!(decrypted(&s), 0, "{how:?}");
+        assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditFailed(fault)), "{how:?}");
+    }
+    // Omitting an entry but keeping it in the sum, or claiming a wrong sum: members cannot
+    // see the aggregate, the observer can; the combination does not decode.
+    for how in [Misbehave::Omit, Misbehave::WrongAggregate] {
+        let s = with_aggregator(how);
+        assert!(
+            s.events_of(OBSERVER)
+                .any(|e| *e == Event::AuditFailed(TranscriptFault::AggregateMismatch)),
+            "{how:?}"
+        );
+        assert!(result(&s).is_none(), "{how:?}");
     }
 }
 
 #[test]
 fn every_logged_message_round_trips_and_rejects_truncation() {
-    let s = run(ProofPolicy::Every);
+    let s = run();
     let log = s.log.as_ref().unwrap();
     assert!(log.len() > 20);
     for d in log {
@@ -105,8 +349,7 @@ fn every_logged_message_round_trips_and_rejects_truncation() {
 
 #[test]
 fn same_seeds_same_bytes() {
-    let a = run(ProofPolicy::None);
-    let b = run(ProofPolicy::None);
+    let (a, b) = (run(), run());
     let la: Vec<_> = a.log.unwrap().into_iter().map(|d| d.payload).collect();
     let lb: Vec<_> = b.log.unwrap().into_iter().map(|d| d.payload).collect();
     assert_eq!(la, lb);
@@ -119,7 +362,7 @@ proptest! {
     /// message that re-encodes to exactly the changed bytes (canonical codec).
     #[test]
     fn mutated_messages_decode_canonically_or_not_at_all(index in any::<usize>(), pos in any::<usize>(), x in 1u8..) {
-        let s = run(ProofPolicy::None);
+        let s = run();
         let log = s.log.unwrap();
         let d = &log[index % log.len()];
         let mut bytes = d.payload.to_vec();

@@ -1,10 +1,12 @@
 //! The aggregator: reassembles envelopes from authenticated shards, opens them, checks each
-//! contribution (round, enrolment, uniqueness, signature, shape, proof), sums the accepted
-//! ciphertexts, publishes the signed transcript at the contribution deadline, collects one
+//! contribution (round, enrolment, uniqueness, signature, shape), sums the accepted
+//! contributions, and at the contribution deadline publishes the signed transcript to the
+//! observers and sends each committee member only its own signed list. It then collects one
 //! partial decryption per member and publishes the result.
 //!
-//! Untrusted by everyone else: members re-verify the transcript before decrypting. The
-//! `danger_misbehave` hook makes it cheat in the ways the adversary tests exercise.
+//! Untrusted by everyone else: members check their lists before decrypting and observers
+//! re-check the transcript and every list. The `danger_misbehave` hook makes it cheat in the
+//! ways the adversary tests exercise.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -13,31 +15,39 @@ use gradseal_core::{Codec, bulk_digest};
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
 use crate::messages::{
-    AcceptedEntry, Contribution, Digest, KeyBody, Message, PartialDecryption, Refusal,
-    RejectedEntry, Rejection, RoundResult, ShardMsg, TranscriptMsg, ciphertext_digest,
+    AcceptedEntry, Announcement, Contribution, Digest, EntryDigests, MemberList, Message,
+    PartialDecryption, Refusal, RejectedEntry, Rejection, RoundResult, ShardMsg, TranscriptMsg,
     contribution_statement, envelope_context,
 };
 use crate::params::{Millis, NodeId};
 use crate::reason::{BadRelay, ProtocolError, RejectReason, RelayFault, RoundFailure};
 use crate::roles::{NodeConfig, node_rng};
 use crate::round::RoundContext;
-use crate::suite::{ProofContext, Suite};
+use crate::suite::Suite;
 use crate::tags;
 
 /// Ways a malicious aggregator cheats (adversary tests only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Misbehave {
-    /// Leave the first accepted contribution out of the list but keep it in the aggregate.
+    /// Leave the first accepted contribution out of the transcript and every list but keep
+    /// it in the aggregate.
     Omit,
-    /// Keep only the first contribution (try to get one update decrypted alone).
+    /// Send every member a list with the first contribution only (try to get one update
+    /// decrypted alone).
     Isolate,
-    /// List the first contribution twice and add it twice.
+    /// List the first contribution twice (transcript and lists) and add it twice.
     Duplicate,
     /// Add the first contribution again under the next client index that has none.
     Inject,
     /// Claim an aggregate that is not the sum (the sum of all entries but the first).
     WrongAggregate,
+    /// Equivocate: send member 0 a list without the last entry, every other member (and the
+    /// observers) the honest one.
+    Equivocate,
+    /// After the honest lists, send member 0 a second list without the last entry (try for
+    /// a second decryption).
+    SecondList,
 }
 
 /// Shards of one manifest: pending until `data` valid shards arrive, then kept (manifest
@@ -54,23 +64,19 @@ struct Group<S: Suite> {
 
 struct Accepted {
     entry: AcceptedEntry,
-    /// Its ciphertext digest, computed once at acceptance.
-    digest: Digest,
-}
-
-/// A contribution that opened and passed every check but the proof check, which needs the
-/// joint key: it can arrive before the last key body does (messages are reordered in
-/// transit), so it waits here (at most one per roster client).
-struct Opened<S: Suite> {
-    client: u32,
-    update: S::Update,
-    accepted: Accepted,
+    /// Its digests, computed once at acceptance.
+    digests: EntryDigests,
 }
 
 enum Phase {
     Announcement,
     Collecting,
-    Decrypting { digest: Digest, count: u32, partials: Vec<Option<PartialDecryption>> },
+    Decrypting {
+        digest: Digest,
+        count: u32,
+        lists: Vec<Digest>,
+        partials: Vec<Option<PartialDecryption>>,
+    },
     Done,
 }
 
@@ -82,13 +88,10 @@ pub struct Aggregator<S: Suite> {
     early: Early,
     ctx: Option<RoundContext<S>>,
     phase: Phase,
-    bodies: Vec<Option<Vec<u8>>>,
-    joint: Option<S::JointKey>,
     groups: HashMap<Digest, Group<S>>,
     pending_per_relay: HashMap<NodeId, usize>,
     groups_opened: HashMap<NodeId, usize>,
     accepted: BTreeMap<u32, Accepted>,
-    waiting: Vec<Opened<S>>,
     sum: Option<S::Aggregate>,
     rejected: Vec<RejectedEntry>,
     bad_relays: Vec<BadRelay>,
@@ -112,13 +115,10 @@ impl<S: Suite> Aggregator<S> {
             early: Early::default(),
             ctx: None,
             phase: Phase::Announcement,
-            bodies: Vec::new(),
-            joint: None,
             groups: HashMap::new(),
             pending_per_relay: HashMap::new(),
             groups_opened: HashMap::new(),
             accepted: BTreeMap::new(),
-            waiting: Vec::new(),
             sum: None,
             rejected: Vec::new(),
             bad_relays: Vec::new(),
@@ -137,13 +137,12 @@ impl<S: Suite> Aggregator<S> {
         ctx.ann.roster.len() + 8
     }
 
-    fn on_announcement(&mut self, from: NodeId, ann: crate::messages::Announcement) {
+    fn on_announcement(&mut self, from: NodeId, ann: Announcement) {
         if self.ctx.is_some() {
             return self.out.drop_msg(from, ProtocolError::Duplicate);
         }
         match RoundContext::<S>::new(self.cfg.sys.clone(), &self.cfg.authority, ann) {
             Ok(ctx) if ctx.ann.aggregator.bundle == S::bundle(&self.cfg.key) => {
-                self.bodies = vec![None; ctx.ann.committee.len()];
                 self.out.event(Event::Announced { round: ctx.round() });
                 self.ctx = Some(ctx);
                 self.phase = Phase::Collecting;
@@ -154,39 +153,6 @@ impl<S: Suite> Aggregator<S> {
                 self.phase = Phase::Done;
             }
             Err(e) => self.out.drop_msg(from, e),
-        }
-    }
-
-    fn on_key_body(&mut self, from: NodeId, kb: KeyBody) {
-        let Some(ctx) = self.ctx.as_ref() else {
-            return self.out.drop_msg(from, ProtocolError::Unexpected);
-        };
-        if kb.announcement != ctx.digest {
-            return self.out.drop_msg(from, ProtocolError::WrongRound);
-        }
-        let Some(bundle) = ctx.member_bundle(kb.member) else {
-            return self.out.drop_msg(from, ProtocolError::UnknownSender);
-        };
-        if !S::verify(&ctx.sys, bundle, &kb.digest(), &kb.signature) {
-            return self.out.drop_msg(from, ProtocolError::BadSignature);
-        }
-        let Some(slot) = usize::try_from(kb.member).ok().and_then(|i| self.bodies.get_mut(i))
-        else {
-            return self.out.drop_msg(from, ProtocolError::UnknownSender);
-        };
-        if slot.is_some() {
-            return self.out.drop_msg(from, ProtocolError::Duplicate);
-        }
-        *slot = Some(kb.body);
-        if self.bodies.iter().all(Option::is_some) {
-            let refs: Vec<&[u8]> = self.bodies.iter().flatten().map(Vec::as_slice).collect();
-            self.joint = S::joint_key(&ctx.params, &refs);
-            if self.joint.is_some() {
-                self.out.event(Event::JointKeyReady);
-                for opened in std::mem::take(&mut self.waiting) {
-                    self.admit(opened);
-                }
-            }
         }
     }
 
@@ -298,7 +264,7 @@ impl<S: Suite> Aggregator<S> {
     /// the manifest it came from).
     fn on_envelope(&mut self, envelope: &[u8]) -> bool {
         let Some(ctx) = self.ctx.as_ref() else { return false };
-        // The envelope's digest names it only in a rejection before the ciphertext digest is
+        // The envelope's digest names it only in a rejection before the body digest is
         // known: computed there, not for every envelope.
         let item = || bulk_digest(tags::TAG_SHARD, envelope);
         let context = envelope_context(&ctx.ann.aggregator.bundle);
@@ -318,115 +284,139 @@ impl<S: Suite> Aggregator<S> {
                 return true;
             }
         };
-        let ct_digest = ciphertext_digest(&c.ciphertext);
-        if c.round != ctx.round() {
-            self.reject(Some(client), ct_digest, RejectReason::WrongRound);
-            return true;
-        }
-        if self.accepted.contains_key(&client) || self.waiting.iter().any(|w| w.client == client) {
-            self.reject(Some(client), ct_digest, RejectReason::Duplicate);
-            return true;
-        }
-        let statement = contribution_statement(&ctx.digest, ctx.round(), client, &ct_digest);
-        if !S::verify(&ctx.sys, &sender, &statement, &c.signature) {
-            self.reject(Some(client), ct_digest, RejectReason::BadSignature);
-            return true;
-        }
-        let Some(update) = S::decode_update(&ctx.params, &c.ciphertext) else {
-            self.reject(Some(client), ct_digest, RejectReason::Malformed);
-            return true;
-        };
-        let entry = AcceptedEntry { client, ciphertext: c.ciphertext, signature: c.signature };
-        let opened = Opened { client, update, accepted: Accepted { entry, digest: ct_digest } };
-        if self.joint.is_some() {
-            self.admit(opened);
-        } else {
-            self.waiting.push(opened);
+        drop(plaintext);
+        let Contribution { round, body, sealed_seeds, signature, .. } = c;
+        let entry = AcceptedEntry { client, body, sealed_seeds, signature };
+        let digests = EntryDigests::of(&entry);
+        let reason = self.check_entry(round, &entry, &digests);
+        match reason {
+            Some(reason) => self.reject(Some(client), digests.body, reason),
+            None => {
+                self.accepted.insert(client, Accepted { entry, digests });
+                self.out.event(Event::Accepted { client });
+            }
         }
         true
     }
 
-    /// The last check (the proof, against the joint key), then the homomorphic sum.
-    fn admit(&mut self, o: Opened<S>) {
-        let Some(ctx) = self.ctx.as_ref() else { return };
-        let (client, digest) = (o.client, o.accepted.digest);
-        let pc = ProofContext { announcement: ctx.digest, client };
-        if !self.joint.as_ref().is_some_and(|k| S::verify_proofs(&ctx.params, k, &o.update, &pc)) {
-            return self.reject(Some(client), digest, RejectReason::BadProof);
+    /// Checks 4–8 of `spec/protocol.md` §5 on an opened contribution, adding it to the sum
+    /// if they pass; the rejection reason otherwise.
+    fn check_entry(
+        &mut self,
+        round: crate::params::RoundId,
+        e: &AcceptedEntry,
+        d: &EntryDigests,
+    ) -> Option<RejectReason> {
+        let ctx = self.ctx.as_ref()?;
+        if round != ctx.round() {
+            return Some(RejectReason::WrongRound);
         }
+        if self.accepted.contains_key(&e.client) {
+            return Some(RejectReason::Duplicate);
+        }
+        let statement = contribution_statement(&ctx.digest, round, e.client, &d.body, &d.seeds);
+        let bundle = ctx.client_bundle(e.client)?;
+        if !S::verify(&ctx.sys, bundle, &statement, &e.signature) {
+            return Some(RejectReason::BadSignature);
+        }
+        if e.sealed_seeds.len() != ctx.committee_size() {
+            return Some(RejectReason::Malformed);
+        }
+        let Some(c) = S::decode_contribution(&ctx.params, &e.body) else {
+            return Some(RejectReason::Malformed);
+        };
         let sum = self.sum.get_or_insert_with(|| S::new_aggregate(&ctx.params));
-        if !S::add(&ctx.params, sum, &o.update) {
-            return self.reject(Some(client), digest, RejectReason::Malformed);
+        if !S::add(&ctx.params, sum, &c) {
+            return Some(RejectReason::Malformed);
         }
-        self.accepted.insert(client, o.accepted);
-        self.out.event(Event::Accepted { client });
+        None
     }
 
-    /// The contribution deadline: publish the transcript.
+    /// The contribution deadline: publish the transcript and send each member its list.
     fn finalize(&mut self) {
-        if self.ctx.is_none() {
-            return;
-        }
+        let Some(ctx) = self.ctx.as_ref() else { return };
         self.groups.clear();
         self.pending_per_relay.clear();
-        if let Some(member) = self.bodies.iter().position(Option::is_none) {
-            let member = u32::try_from(member).unwrap_or(u32::MAX);
-            self.out.event(Event::Failed(RoundFailure::MissingKeyBody { member }));
-            self.phase = Phase::Done;
-            return;
-        }
-        // Every body arrived yet they combine to no key: nothing waiting can be verified.
-        for o in std::mem::take(&mut self.waiting) {
-            self.reject(Some(o.client), o.accepted.digest, RejectReason::BadProof);
-        }
-        let Some(ctx) = self.ctx.as_ref() else { return };
-        let (mut accepted, digests): (Vec<AcceptedEntry>, Vec<Digest>) =
-            std::mem::take(&mut self.accepted).into_values().map(|a| (a.entry, a.digest)).unzip();
-        let mut sum = self.sum.take();
+        let (mut accepted, mut digests): (Vec<AcceptedEntry>, Vec<EntryDigests>) =
+            std::mem::take(&mut self.accepted).into_values().map(|a| (a.entry, a.digests)).unzip();
+        let mut sum = self.sum.take().unwrap_or_else(|| S::new_aggregate(&ctx.params));
         if let Some(how) = self.misbehave {
             cheat::<S>(ctx, how, &mut accepted, &mut sum);
+            digests = accepted.iter().map(EntryDigests::of).collect();
         }
-        let sum = sum.unwrap_or_else(|| S::new_aggregate(&ctx.params));
-        let aggregate = S::encode_aggregate(&sum);
         let mut t = TranscriptMsg {
             round: ctx.round(),
             announcement: ctx.digest,
             accepted,
             rejected: std::mem::take(&mut self.rejected),
             bad_relays: std::mem::take(&mut self.bad_relays),
-            aggregate,
+            aggregate: S::encode_aggregate(&sum),
             signature: Vec::new(),
         };
-        // Honest runs reuse the digests computed at acceptance; a cheating run rehashes.
-        let digest = if self.misbehave.is_none() { t.digest_with(&digests) } else { t.digest() };
+        let digest = t.digest_with(&digests);
         t.signature = S::sign(&self.cfg.key, &digest, &mut self.rng);
         let count = u32::try_from(t.accepted.len()).unwrap_or(u32::MAX);
-        let to: Vec<NodeId> =
-            ctx.committee_nodes().chain(ctx.ann.observers.iter().copied()).collect();
-        self.out.broadcast(to, &Message::Transcript(t));
-        self.out.event(Event::TranscriptPublished { digest, accepted: count });
-        self.sum = Some(sum);
         let min = ctx.ann.params.min_clients;
         // A cheating aggregator (tests) presses on to ask for decryption regardless.
-        if count < min && self.misbehave.is_none() {
+        let decrypt = count >= min || self.misbehave.is_some();
+        let mut lists = Vec::new();
+        if decrypt {
+            for (j, node) in ctx.committee_nodes().enumerate() {
+                let j = u32::try_from(j).unwrap_or(u32::MAX);
+                let Some(mut list) = member_list(&t, &digest, &digests, j, self.misbehave) else {
+                    continue;
+                };
+                list.signature = S::sign(&self.cfg.key, &list.digest(), &mut self.rng);
+                lists.push(list.digest());
+                self.out.send(node, &Message::List(list));
+                if j == 0 && self.misbehave == Some(Misbehave::SecondList) {
+                    let second = member_list(&t, &digest, &digests, 0, Some(Misbehave::Equivocate));
+                    if let Some(mut second) = second {
+                        second.signature = S::sign(&self.cfg.key, &second.digest(), &mut self.rng);
+                        self.out.send(node, &Message::List(second));
+                    }
+                }
+            }
+        }
+        self.out.broadcast(ctx.ann.observers.iter().copied(), &Message::Transcript(t));
+        self.out.event(Event::TranscriptPublished { digest, accepted: count });
+        self.sum = Some(sum);
+        if !decrypt {
             self.out
                 .event(Event::Failed(RoundFailure::TooFewContributions { accepted: count, min }));
             self.phase = Phase::Done;
             return;
         }
-        self.phase =
-            Phase::Decrypting { digest, count, partials: vec![None; ctx.ann.committee.len()] };
+        let partials = vec![None; ctx.committee_size()];
+        self.phase = Phase::Decrypting { digest, count, lists, partials };
     }
+}
+
+/// Member `j`'s list from the transcript, altered as `misbehave` says (`Equivocate`: member
+/// 0's list loses its last entry).
+fn member_list(
+    t: &TranscriptMsg,
+    digest: &Digest,
+    digests: &[EntryDigests],
+    j: u32,
+    misbehave: Option<Misbehave>,
+) -> Option<MemberList> {
+    let mut list = t.member_list(digest, digests, j)?;
+    if j == 0 && misbehave == Some(Misbehave::Equivocate) {
+        list.entries.pop();
+    }
+    Some(list)
 }
 
 impl<S: Suite> Aggregator<S> {
     fn on_partial(&mut self, from: NodeId, p: PartialDecryption) {
-        let (Some(ctx), Phase::Decrypting { digest, partials, .. }) =
+        let (Some(ctx), Phase::Decrypting { digest, lists, partials, .. }) =
             (self.ctx.as_ref(), &mut self.phase)
         else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
-        if p.transcript != *digest {
+        let sent = usize::try_from(p.member).ok().and_then(|i| lists.get(i));
+        if p.transcript != *digest || sent != Some(&p.list) {
             return self.out.drop_msg(from, ProtocolError::WrongRound);
         }
         let Some(bundle) = ctx.member_bundle(p.member) else {
@@ -449,7 +439,7 @@ impl<S: Suite> Aggregator<S> {
 
     fn combine(&mut self) {
         let phase = std::mem::replace(&mut self.phase, Phase::Done);
-        let (Some(ctx), Phase::Decrypting { digest, count, partials }, Some(sum)) =
+        let (Some(ctx), Phase::Decrypting { digest, count, partials, .. }, Some(sum)) =
             (self.ctx.as_ref(), phase, self.sum.as_ref())
         else {
             return;
@@ -522,7 +512,6 @@ impl<S: Suite> Role for Aggregator<S> {
         }
         match msg {
             Message::Announcement(a) => self.on_announcement(from, a),
-            Message::KeyBody(kb) => self.on_key_body(from, kb),
             Message::Shard(s) => self.on_shard(now, from, s),
             Message::Partial(p) => self.on_partial(from, p),
             Message::Refusal(r) => self.on_refusal(from, r),
@@ -582,15 +571,10 @@ fn cheat<S: Suite>(
     ctx: &RoundContext<S>,
     how: Misbehave,
     accepted: &mut Vec<AcceptedEntry>,
-    sum: &mut Option<S::Aggregate>,
+    sum: &mut S::Aggregate,
 ) {
     let Some(first) = accepted.first().cloned() else { return };
-    let Some(first_update) = S::decode_update(&ctx.params, &first.ciphertext) else { return };
-    let add_first = |sum: &mut Option<S::Aggregate>| {
-        if let Some(s) = sum.as_mut() {
-            S::add(&ctx.params, s, &first_update);
-        }
-    };
+    let Some(first_c) = S::decode_contribution(&ctx.params, &first.body) else { return };
     match how {
         Misbehave::Omit => {
             accepted.remove(0);
@@ -598,12 +582,12 @@ fn cheat<S: Suite>(
         Misbehave::Isolate => {
             accepted.truncate(1);
             let mut alone = S::new_aggregate(&ctx.params);
-            S::add(&ctx.params, &mut alone, &first_update);
-            *sum = Some(alone);
+            S::add(&ctx.params, &mut alone, &first_c);
+            *sum = alone;
         }
         Misbehave::Duplicate => {
             accepted.insert(1, first);
-            add_first(sum);
+            S::add(&ctx.params, sum, &first_c);
         }
         Misbehave::Inject => {
             let used: std::collections::HashSet<u32> = accepted.iter().map(|e| e.client).collect();
@@ -611,18 +595,20 @@ fn cheat<S: Suite>(
             if let Some(free) = (0..n).find(|c| !used.contains(c)) {
                 let pos = accepted.iter().position(|e| e.client > free).unwrap_or(accepted.len());
                 accepted.insert(pos, AcceptedEntry { client: free, ..first });
-                add_first(sum);
+                S::add(&ctx.params, sum, &first_c);
             }
         }
         Misbehave::WrongAggregate => {
             // Claim the sum of every entry but the first while listing them all.
             let mut partial = S::new_aggregate(&ctx.params);
             for e in accepted.iter().skip(1) {
-                if let Some(u) = S::decode_update(&ctx.params, &e.ciphertext) {
-                    S::add(&ctx.params, &mut partial, &u);
+                if let Some(c) = S::decode_contribution(&ctx.params, &e.body) {
+                    S::add(&ctx.params, &mut partial, &c);
                 }
             }
-            *sum = Some(partial);
+            *sum = partial;
         }
+        // These alter the lists, not the transcript.
+        Misbehave::Equivocate | Misbehave::SecondList => {}
     }
 }

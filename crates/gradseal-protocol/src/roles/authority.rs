@@ -7,7 +7,7 @@ use chacha20::ChaCha20Rng;
 
 use crate::io::{Event, Outbox, Role, Transmit};
 use crate::messages::{Announcement, Message};
-use crate::params::{Millis, NodeId};
+use crate::params::{Millis, NodeId, ParamsError};
 use crate::reason::ProtocolError;
 use crate::roles::{NodeConfig, node_rng};
 use crate::suite::Suite;
@@ -34,7 +34,17 @@ impl<S: Suite> Authority<S> {
 
     /// Signs `ann` (its `signature` and `round` are overwritten) and queues it to every node
     /// it names. Returns the signed announcement.
-    pub fn announce(&mut self, mut ann: Announcement) -> Announcement {
+    ///
+    /// # Errors
+    /// [`ParamsError`] if the round parameters break a rule of `spec/protocol.md` §3 (among
+    /// them `min_clients` below 2), or [`ParamsError::Roster`] if the roster is smaller than
+    /// `min_clients`; nothing is sent.
+    pub fn announce(&mut self, mut ann: Announcement) -> Result<Announcement, ParamsError> {
+        ann.params.check()?;
+        if ann.roster.len() < usize::try_from(ann.params.min_clients).unwrap_or(usize::MAX) {
+            let roster = u32::try_from(ann.roster.len()).unwrap_or(u32::MAX);
+            return Err(ParamsError::Roster { roster, min_clients: ann.params.min_clients });
+        }
         ann.round = self.cfg.round;
         ann.signature = S::sign(&self.cfg.key, &ann.digest(), &mut self.rng);
         let to: Vec<NodeId> = std::iter::once(ann.aggregator.node)
@@ -45,7 +55,7 @@ impl<S: Suite> Authority<S> {
             .collect();
         self.out.broadcast(to, &Message::Announcement(ann.clone()));
         self.out.event(Event::Announced { round: ann.round });
-        ann
+        Ok(ann)
     }
 }
 

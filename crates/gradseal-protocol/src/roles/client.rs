@@ -1,20 +1,21 @@
-//! The client: waits for the announcement and every committee key body, then encrypts its
-//! quantized update, signs the contribution statement, signcrypts the contribution to the
-//! aggregator, shards the envelope and sends shard `i` through relay `i mod relays`.
+//! The client: on the announcement, and with no message from anyone else, encrypts its
+//! quantized update, seals one key seed per committee member, signs the contribution
+//! statement, signcrypts the contribution to the aggregator, shards the envelope and sends
+//! shard `i` through relay `i mod relays`. Then it only listens for a rejection or the
+//! result.
 
 use chacha20::ChaCha20Rng;
 use gradseal_core::Codec;
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
 use crate::messages::{
-    Contribution, Digest, KeyBody, Message, RoundResult, ShardMsg, ciphertext_digest,
-    contribution_statement, envelope_context,
+    Announcement, Contribution, Message, Rejection, RoundResult, ShardMsg, envelope_context,
 };
 use crate::params::{Millis, NodeId};
-use crate::reason::{ProtocolError, RoundFailure};
+use crate::reason::ProtocolError;
 use crate::roles::{NodeConfig, node_rng};
 use crate::round::RoundContext;
-use crate::suite::{ProofContext, Suite};
+use crate::suite::Suite;
 
 /// Deliberate faults for adversarial tests (`danger`: produces contributions an honest
 /// client never sends).
@@ -22,59 +23,70 @@ use crate::suite::{ProofContext, Suite};
 pub struct Tamper {
     /// Flip a bit of the client's statement signature.
     pub corrupt_signature: bool,
-    /// Flip a bit of the last byte of the encoded update (where the last list's proof
-    /// ends when the policy asks for proofs) before signing it.
-    pub corrupt_proof: bool,
-    /// `(offset, count, value)`: add `value` (wrapping) to `count` big-endian u64 words of
-    /// the encoded update starting at byte `offset`, after encryption (and proving) and
-    /// before signing. Aimed at the body words of a compact list, this turns the encryption
-    /// of `m` into one of `m + value / Δ`: an out-of-range update that only a range proof
-    /// can catch.
-    pub add_to_words: Option<(usize, usize, u64)>,
+    /// Seal member `j`'s seed under the context of client index `c` instead of its own
+    /// (`Some((j, c))`): the signature still covers it, so only member j can tell.
+    pub seal_as: Option<(u32, u32)>,
+    /// Leave the last sealed seed out (the aggregator must reject the shape).
+    pub drop_seed: bool,
 }
 
-/// Builds the shards of one contribution: encrypt (and prove, per policy), sign the
-/// statement, signcrypt to the aggregator, shard. Returns (the contribution statement's
-/// ciphertext digest, the shard messages each paired with its relay).
-///
-/// Exposed so that tests can build adversarial nodes from honest parts.
-pub fn seal_contribution<S: Suite>(
+/// Builds and signs one contribution: encrypt, seal seed j to member j under the context
+/// (round, client, j), sign the statement. Exposed so that tests can build adversarial
+/// nodes from honest parts. `None` if the values do not fit the round.
+pub fn build_contribution<S: Suite>(
     ctx: &RoundContext<S>,
     key: &S::NodeKey,
     client: u32,
-    joint: &S::JointKey,
     values: &[i64],
     tamper: Tamper,
     rng: &mut ChaCha20Rng,
-) -> Option<(Digest, Vec<(NodeId, Message)>)> {
-    let proof_ctx = ProofContext { announcement: ctx.digest, client };
-    let mut ciphertext = S::encrypt(&ctx.params, joint, values, &proof_ctx, rng)?;
-    if tamper.corrupt_proof
-        && let Some(b) = ciphertext.last_mut()
-    {
-        *b ^= 1;
+) -> Option<Contribution> {
+    let (body, seeds) = S::encrypt(&ctx.params, values, rng)?;
+    let mut sealed_seeds = Vec::with_capacity(seeds.len());
+    for (j, (seed, member)) in seeds.iter().zip(&ctx.ann.committee).enumerate() {
+        let j = u32::try_from(j).ok()?;
+        let as_client = match tamper.seal_as {
+            Some((m, c)) if m == j => c,
+            _ => client,
+        };
+        let context = ctx.seed_context(as_client, j);
+        sealed_seeds.push(S::signcrypt(&ctx.sys, key, &member.bundle, &context, &seed[..], rng)?);
     }
-    if let Some((offset, count, value)) = tamper.add_to_words {
-        add_to_words(&mut ciphertext, offset, count, value);
+    if tamper.drop_seed {
+        sealed_seeds.pop();
     }
-    let ct_digest = ciphertext_digest(&ciphertext);
-    let statement = contribution_statement(&ctx.digest, ctx.round(), client, &ct_digest);
-    let mut signature = S::sign(key, &statement, rng);
+    let mut c = Contribution { round: ctx.round(), client, body, sealed_seeds, signature: vec![] };
+    sign_contribution(ctx, key, &mut c, rng);
     if tamper.corrupt_signature
-        && let Some(b) = signature.last_mut()
+        && let Some(b) = c.signature.last_mut()
     {
         *b ^= 1;
     }
-    let contribution = Contribution { round: ctx.round(), client, ciphertext, signature };
-    let context = envelope_context(&ctx.ann.aggregator.bundle);
-    let envelope = S::signcrypt(
-        &ctx.sys,
-        key,
-        &ctx.ann.aggregator.bundle,
-        &context,
-        &contribution.to_bytes(),
-        rng,
-    )?;
+    Some(c)
+}
+
+/// (Re-)signs a contribution's statement with `key` (tests that alter a contribution and
+/// sign it as a colluding client would).
+pub fn sign_contribution<S: Suite>(
+    ctx: &RoundContext<S>,
+    key: &S::NodeKey,
+    c: &mut Contribution,
+    rng: &mut ChaCha20Rng,
+) {
+    c.signature = S::sign(key, &c.statement(&ctx.digest), rng);
+}
+
+/// Signcrypts a contribution to the aggregator and shards the envelope: the shard
+/// messages, each paired with its relay.
+pub fn send_contribution<S: Suite>(
+    ctx: &RoundContext<S>,
+    key: &S::NodeKey,
+    c: &Contribution,
+    rng: &mut ChaCha20Rng,
+) -> Option<Vec<(NodeId, Message)>> {
+    let aggregator = &ctx.ann.aggregator.bundle;
+    let context = envelope_context(aggregator);
+    let envelope = S::signcrypt(&ctx.sys, key, aggregator, &context, &c.to_bytes(), rng)?;
     let (manifest, shards) = S::shard(&envelope, ctx.ann.params.shards)?;
     let relays = &ctx.ann.relays;
     let msgs = shards
@@ -82,34 +94,34 @@ pub fn seal_contribution<S: Suite>(
         .enumerate()
         .filter_map(|(i, shard)| {
             let relay = *relays.get(i % relays.len())?;
-            Some((
-                relay,
-                Message::Shard(ShardMsg { round: ctx.round(), manifest: manifest.clone(), shard }),
-            ))
+            let msg = ShardMsg { round: ctx.round(), manifest: manifest.clone(), shard };
+            Some((relay, Message::Shard(msg)))
         })
         .collect();
-    Some((ct_digest, msgs))
+    Some(msgs)
 }
 
-/// Adds `value` (wrapping) to `count` big-endian u64 words of `bytes` from byte `offset`
-/// (words past the end are left alone).
-fn add_to_words(bytes: &mut [u8], offset: usize, count: usize, value: u64) {
-    let Some(tail) = bytes.get_mut(offset..) else { return };
-    for chunk in tail.chunks_exact_mut(8).take(count) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        chunk.copy_from_slice(&u64::from_be_bytes(w).wrapping_add(value).to_be_bytes());
-    }
+/// [`build_contribution`] then [`send_contribution`]: the contribution and its shards.
+pub fn seal_contribution<S: Suite>(
+    ctx: &RoundContext<S>,
+    key: &S::NodeKey,
+    client: u32,
+    values: &[i64],
+    tamper: Tamper,
+    rng: &mut ChaCha20Rng,
+) -> Option<(Contribution, Vec<(NodeId, Message)>)> {
+    let c = build_contribution(ctx, key, client, values, tamper, rng)?;
+    let msgs = send_contribution(ctx, key, &c, rng)?;
+    Some((c, msgs))
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Waiting for the announcement.
     Announcement,
-    /// Waiting for the committee's key bodies.
-    Keys { bodies: Vec<Option<Vec<u8>>> },
     /// Contribution sent; waiting for a rejection or the result.
     Sent,
-    /// Finished (result, failure, or not on the roster).
+    /// Finished (result, or not on the roster).
     Done,
 }
 
@@ -122,7 +134,6 @@ pub struct Client<S: Suite> {
     update: Vec<i64>,
     ctx: Option<RoundContext<S>>,
     index: u32,
-    joint: Option<S::JointKey>,
     phase: Phase,
     tamper: Tamper,
     claim: Option<u32>,
@@ -136,7 +147,7 @@ impl<S: Suite> core::fmt::Debug for Client<S> {
 
 impl<S: Suite> Client<S> {
     /// A client that will contribute `update` (already quantized: one signed integer of at
-    /// most `bits` bits per coordinate).
+    /// most `bits` bits per coordinate, |q| < 2^(bits-1)).
     pub fn new(cfg: NodeConfig<S>, update: Vec<i64>) -> Self {
         let rng = node_rng(&cfg.seed, cfg.round);
         Client {
@@ -147,7 +158,6 @@ impl<S: Suite> Client<S> {
             update,
             ctx: None,
             index: 0,
-            joint: None,
             phase: Phase::Announcement,
             tamper: Tamper::default(),
             claim: None,
@@ -171,11 +181,11 @@ impl<S: Suite> Client<S> {
     }
 
     /// **Danger**: seal and send another contribution now (tests of double submission and
-    /// tampering). Does nothing before the joint key is known.
+    /// tampering). Does nothing before the announcement.
     pub fn danger_contribute(&mut self, values: &[i64], tamper: Tamper) {
-        let (Some(ctx), Some(joint)) = (self.ctx.as_ref(), self.joint.as_ref()) else { return };
+        let Some(ctx) = self.ctx.as_ref() else { return };
         if let Some((_, msgs)) =
-            seal_contribution(ctx, &self.cfg.key, self.index, joint, values, tamper, &mut self.rng)
+            seal_contribution(ctx, &self.cfg.key, self.index, values, tamper, &mut self.rng)
         {
             for (to, m) in &msgs {
                 self.out.send(*to, m);
@@ -183,7 +193,7 @@ impl<S: Suite> Client<S> {
         }
     }
 
-    fn on_announcement(&mut self, from: NodeId, ann: crate::messages::Announcement) {
+    fn on_announcement(&mut self, from: NodeId, ann: Announcement) {
         if self.ctx.is_some() {
             return self.out.drop_msg(from, ProtocolError::Duplicate);
         }
@@ -192,71 +202,17 @@ impl<S: Suite> Client<S> {
             Err(e) => return self.out.drop_msg(from, e),
         };
         self.out.event(Event::Announced { round: ctx.round() });
-        let p = &ctx.ann.params;
-        let fits = self.update.len() == usize::try_from(p.dimension).unwrap_or(0)
-            && self.update.iter().all(|v| v.unsigned_abs() < (1u64 << (p.bits - 1)));
-        match self.claim.or_else(|| ctx.client_index(&S::bundle(&self.cfg.key))) {
-            Some(i) if fits => {
-                self.index = i;
-                self.phase = Phase::Keys { bodies: vec![None; ctx.ann.committee.len()] };
-            }
-            _ => {
-                self.out.event(Event::NotParticipating);
-                self.phase = Phase::Done;
-            }
-        }
-        self.ctx = Some(ctx);
-    }
-
-    fn on_key_body(&mut self, from: NodeId, kb: KeyBody) {
-        let (Some(ctx), Phase::Keys { bodies }) = (self.ctx.as_ref(), &mut self.phase) else {
-            return self.out.drop_msg(from, ProtocolError::Unexpected);
-        };
-        if kb.announcement != ctx.digest {
-            return self.out.drop_msg(from, ProtocolError::WrongRound);
-        }
-        let Some(bundle) = ctx.member_bundle(kb.member) else {
-            return self.out.drop_msg(from, ProtocolError::UnknownSender);
-        };
-        if !S::verify(&ctx.sys, bundle, &kb.digest(), &kb.signature) {
-            return self.out.drop_msg(from, ProtocolError::BadSignature);
-        }
-        let Some(slot) = usize::try_from(kb.member).ok().and_then(|i| bodies.get_mut(i)) else {
-            return self.out.drop_msg(from, ProtocolError::UnknownSender);
-        };
-        if slot.is_some() {
-            return self.out.drop_msg(from, ProtocolError::Duplicate);
-        }
-        *slot = Some(kb.body);
-        if bodies.iter().all(Option::is_some) {
-            let refs: Vec<&[u8]> = bodies.iter().flatten().map(Vec::as_slice).collect();
-            let Some(joint) = S::joint_key(&ctx.params, &refs) else {
-                self.phase = Phase::Done;
-                self.out.event(Event::Failed(RoundFailure::MissingKeyBody { member: kb.member }));
-                return;
-            };
-            self.out.event(Event::JointKeyReady);
-            self.joint = Some(joint);
-            self.contribute();
-        }
-    }
-
-    fn contribute(&mut self) {
-        let (Some(ctx), Some(joint)) = (self.ctx.as_ref(), self.joint.as_ref()) else { return };
-        let sealed = seal_contribution(
-            ctx,
-            &self.cfg.key,
-            self.index,
-            joint,
-            &self.update,
-            self.tamper,
-            &mut self.rng,
-        );
+        let index = self.claim.or_else(|| ctx.client_index(&S::bundle(&self.cfg.key)));
+        let sealed = index.and_then(|i| {
+            seal_contribution(&ctx, &self.cfg.key, i, &self.update, self.tamper, &mut self.rng)
+                .map(|(_, msgs)| (i, msgs))
+        });
         match sealed {
-            Some((_, msgs)) => {
+            Some((i, msgs)) => {
                 for (to, m) in &msgs {
                     self.out.send(*to, m);
                 }
+                self.index = i;
                 self.out.event(Event::Contributed { shards: msgs.len() });
                 self.phase = Phase::Sent;
             }
@@ -265,6 +221,19 @@ impl<S: Suite> Client<S> {
                 self.phase = Phase::Done;
             }
         }
+        self.ctx = Some(ctx);
+    }
+
+    fn on_rejection(&mut self, from: NodeId, rej: Rejection) {
+        let Some(ctx) = self.ctx.as_ref() else {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        };
+        if rej.client != self.index
+            || !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &rej.digest(), &rej.signature)
+        {
+            return self.out.drop_msg(from, ProtocolError::BadSignature);
+        }
+        self.out.event(Event::Rejected { client: Some(rej.client), reason: rej.reason });
     }
 
     fn on_result(&mut self, from: NodeId, result: RoundResult) {
@@ -274,7 +243,7 @@ impl<S: Suite> Client<S> {
         if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &result.digest(), &result.signature) {
             return self.out.drop_msg(from, ProtocolError::BadSignature);
         }
-        if matches!(self.phase, Phase::Done) {
+        if self.phase == Phase::Done {
             return self.out.drop_msg(from, ProtocolError::Duplicate);
         }
         self.phase = Phase::Done;
@@ -302,23 +271,7 @@ impl<S: Suite> Role for Client<S> {
         let before = self.ctx.is_some();
         match msg {
             Message::Announcement(a) => self.on_announcement(from, a),
-            Message::KeyBody(kb) => self.on_key_body(from, kb),
-            Message::Rejection(rej) => {
-                let Some(ctx) = self.ctx.as_ref() else {
-                    return self.out.drop_msg(from, ProtocolError::Unexpected);
-                };
-                if rej.client != self.index
-                    || !S::verify(
-                        &ctx.sys,
-                        &ctx.ann.aggregator.bundle,
-                        &rej.digest(),
-                        &rej.signature,
-                    )
-                {
-                    return self.out.drop_msg(from, ProtocolError::BadSignature);
-                }
-                self.out.event(Event::Rejected { client: Some(rej.client), reason: rej.reason });
-            }
+            Message::Rejection(rej) => self.on_rejection(from, rej),
             Message::Result(r) => self.on_result(from, r),
             _ => self.out.drop_msg(from, ProtocolError::Unexpected),
         }
@@ -329,18 +282,7 @@ impl<S: Suite> Role for Client<S> {
         }
     }
 
-    fn handle_timeout(&mut self, now: Millis) {
-        let (Some(ctx), Phase::Keys { bodies }) = (self.ctx.as_ref(), &self.phase) else { return };
-        if now >= ctx.ann.params.contribution_deadline {
-            let member = bodies
-                .iter()
-                .position(Option::is_none)
-                .and_then(|i| u32::try_from(i).ok())
-                .unwrap_or(0);
-            self.out.event(Event::Failed(RoundFailure::MissingKeyBody { member }));
-            self.phase = Phase::Done;
-        }
-    }
+    fn handle_timeout(&mut self, _now: Millis) {}
 
     fn poll_transmit(&mut self) -> Option<Transmit> {
         self.out.poll_transmit()
@@ -351,9 +293,6 @@ impl<S: Suite> Role for Client<S> {
     }
 
     fn poll_timeout(&self) -> Option<Millis> {
-        match (&self.ctx, &self.phase) {
-            (Some(ctx), Phase::Keys { .. }) => Some(ctx.ann.params.contribution_deadline),
-            _ => None,
-        }
+        None
     }
 }

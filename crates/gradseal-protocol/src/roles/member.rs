@@ -1,24 +1,30 @@
-//! A committee member: publishes its key body for the round, then verifies the aggregator's
-//! transcript and answers it exactly once, with a partial decryption if every check passes
-//! or a signed refusal naming the failed check. Either way its key share is gone afterwards:
-//! a second decryption under the same share would be a second leak.
+//! A committee member: sends nothing until the aggregator's list for it arrives, checks it
+//! (`spec/protocol.md` §6.1), and answers exactly once, with a partial decryption if every
+//! check passes or a signed refusal naming the failed check. The share built from the
+//! list's seeds is consumed by that one decryption: a second decryption on another list
+//! would reveal the difference of the two, so a second, different list is refused.
 
 use chacha20::ChaCha20Rng;
 use gradseal_core::Codec;
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
-use crate::messages::{Announcement, KeyBody, Message, PartialDecryption, Refusal, TranscriptMsg};
+use crate::messages::{Announcement, Digest, MemberList, Message, PartialDecryption, Refusal};
 use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
 use crate::roles::{NodeConfig, node_rng};
-use crate::round::{RoundContext, verify_transcript};
+use crate::round::{RoundContext, authenticate_list, check_list};
 use crate::suite::Suite;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Announcement,
-    /// Key body sent; waiting for the transcript.
+    /// On the committee; waiting for its list.
     Waiting,
-    /// Answered (or not a member, or past the deadline): the share is destroyed.
+    /// Answered the list with this digest: no share is left.
+    Answered {
+        list: Digest,
+    },
+    /// Not a member, or past the decryption deadline without a list.
     Done,
 }
 
@@ -30,11 +36,6 @@ pub struct Member<S: Suite> {
     early: Early,
     ctx: Option<RoundContext<S>>,
     index: u32,
-    share: Option<S::KeyShare>,
-    bodies: Vec<Option<Vec<u8>>>,
-    joint: Option<S::JointKey>,
-    /// A transcript that arrived before the joint key was complete.
-    held: Option<(NodeId, TranscriptMsg)>,
     phase: Phase,
 }
 
@@ -55,10 +56,6 @@ impl<S: Suite> Member<S> {
             early: Early::default(),
             ctx: None,
             index: 0,
-            share: None,
-            bodies: Vec::new(),
-            joint: None,
-            held: None,
             phase: Phase::Announcement,
         }
     }
@@ -72,136 +69,88 @@ impl<S: Suite> Member<S> {
             Err(e) => return self.out.drop_msg(from, e),
         };
         self.out.event(Event::Announced { round: ctx.round() });
-        let Some(index) = ctx.member_index(&S::bundle(&self.cfg.key)) else {
-            self.out.event(Event::NotParticipating);
-            self.phase = Phase::Done;
-            self.ctx = Some(ctx);
-            return;
-        };
-        let Some((share, body)) = S::key_share(&ctx.params, index, &mut self.rng) else {
-            self.out.event(Event::NotParticipating);
-            self.phase = Phase::Done;
-            self.ctx = Some(ctx);
-            return;
-        };
-        let mut kb = KeyBody {
-            round: ctx.round(),
-            announcement: ctx.digest,
-            member: index,
-            body,
-            signature: Vec::new(),
-        };
-        kb.signature = S::sign(&self.cfg.key, &kb.digest(), &mut self.rng);
-        let to: Vec<NodeId> = std::iter::once(ctx.ann.aggregator.node)
-            .chain(
-                ctx.committee_nodes()
-                    .filter(|n| ctx.ann.committee.get(index as usize).is_none_or(|p| p.node != *n)),
-            )
-            .chain(ctx.ann.observers.iter().copied())
-            .chain(ctx.roster_nodes())
-            .collect();
-        self.out.broadcast(to, &Message::KeyBody(kb.clone()));
-        self.bodies = vec![None; ctx.ann.committee.len()];
-        if let Some(slot) = self.bodies.get_mut(index as usize) {
-            *slot = Some(kb.body);
+        match ctx.member_index(&S::bundle(&self.cfg.key)) {
+            Some(index) => {
+                self.index = index;
+                self.phase = Phase::Waiting;
+            }
+            None => {
+                self.out.event(Event::NotParticipating);
+                self.phase = Phase::Done;
+            }
         }
-        self.index = index;
-        self.share = Some(share);
-        self.phase = Phase::Waiting;
         self.ctx = Some(ctx);
     }
 
-    fn on_key_body(&mut self, from: NodeId, kb: KeyBody) {
+    fn refuse(&mut self, transcript: Digest, list: Digest, fault: TranscriptFault) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        let mut r = Refusal {
+            round: ctx.round(),
+            transcript,
+            list,
+            member: self.index,
+            fault,
+            signature: Vec::new(),
+        };
+        r.signature = S::sign(&self.cfg.key, &r.digest(), &mut self.rng);
+        let to: Vec<NodeId> = std::iter::once(ctx.ann.aggregator.node)
+            .chain(ctx.ann.observers.iter().copied())
+            .collect();
+        self.out.broadcast(to, &Message::Refusal(r));
+        self.out.event(Event::Refused { member: self.index, fault });
+    }
+
+    fn on_list(&mut self, from: NodeId, list: MemberList) {
         let Some(ctx) = self.ctx.as_ref() else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
-        if kb.announcement != ctx.digest {
-            return self.out.drop_msg(from, ProtocolError::WrongRound);
-        }
-        let Some(bundle) = ctx.member_bundle(kb.member) else {
-            return self.out.drop_msg(from, ProtocolError::UnknownSender);
-        };
-        if !S::verify(&ctx.sys, bundle, &kb.digest(), &kb.signature) {
-            return self.out.drop_msg(from, ProtocolError::BadSignature);
-        }
-        let Some(slot) = usize::try_from(kb.member).ok().and_then(|i| self.bodies.get_mut(i))
-        else {
-            return self.out.drop_msg(from, ProtocolError::UnknownSender);
-        };
-        if slot.is_some() {
-            return self.out.drop_msg(from, ProtocolError::Duplicate);
-        }
-        *slot = Some(kb.body);
-        if self.bodies.iter().all(Option::is_some) {
-            let refs: Vec<&[u8]> = self.bodies.iter().flatten().map(Vec::as_slice).collect();
-            self.joint = S::joint_key(&ctx.params, &refs);
-            if self.joint.is_some() {
-                self.out.event(Event::JointKeyReady);
-                if let Some((from, t)) = self.held.take() {
-                    self.on_transcript(from, t);
-                }
-            }
-        }
-    }
-
-    fn on_transcript(&mut self, from: NodeId, t: TranscriptMsg) {
-        let (Some(ctx), Phase::Waiting) = (self.ctx.as_ref(), &self.phase) else {
-            return self.out.drop_msg(from, ProtocolError::Unexpected);
-        };
-        if self.joint.is_none() {
-            // The joint key is needed to check proofs: hold one transcript until every key
-            // body is in (the network may reorder), rather than refuse and burn the share.
-            return self.out.hold_one(&mut self.held, from, t);
-        }
-        let verdict = verify_transcript(ctx, self.joint.as_ref(), &t);
-        let digest = match &verdict {
-            // Not the aggregator's transcript for this round: ignore it without spending the
-            // share, so that a network attacker cannot burn it.
+        // Steps 1-2 first, for every phase: what fails them is not the aggregator's list for
+        // this member (a network attacker can send it), so it is dropped without a word and
+        // without spending anything.
+        let digest = match authenticate_list(ctx, self.index, &list) {
+            Ok(d) => d,
             Err(TranscriptFault::WrongRound) => {
                 return self.out.drop_msg(from, ProtocolError::WrongRound);
             }
-            Err(TranscriptFault::BadAggregatorSignature) => {
-                return self.out.drop_msg(from, ProtocolError::BadSignature);
-            }
-            Ok(v) => v.digest,
-            Err(_) => t.digest(),
+            Err(_) => return self.out.drop_msg(from, ProtocolError::BadSignature),
         };
-        self.phase = Phase::Done;
-        let share = self.share.take();
-        let aggregator = ctx.ann.aggregator.node;
-        let to: Vec<NodeId> =
-            std::iter::once(aggregator).chain(ctx.ann.observers.iter().copied()).collect();
-        let verified = match verdict {
-            Ok(v) => v,
-            Err(fault) => {
-                let mut r = Refusal {
-                    round: ctx.round(),
-                    transcript: digest,
-                    member: self.index,
-                    fault,
-                    signature: Vec::new(),
-                };
-                r.signature = S::sign(&self.cfg.key, &r.digest(), &mut self.rng);
-                self.out.broadcast(to, &Message::Refusal(r));
-                self.out.event(Event::Refused { member: self.index, fault });
-                return;
+        match self.phase {
+            Phase::Waiting => {}
+            // The same list again (the network duplicates): nothing to do.
+            Phase::Answered { list: answered } if answered == digest => {
+                return self.out.drop_msg(from, ProtocolError::Duplicate);
             }
+            // A different list signed by the aggregator for a round already answered: the
+            // share is gone, and the aggregator is trying for a second decryption.
+            Phase::Answered { .. } => {
+                return self.refuse(list.transcript, digest, TranscriptFault::AlreadyDecrypted);
+            }
+            Phase::Announcement | Phase::Done => {
+                return self.out.drop_msg(from, ProtocolError::Late);
+            }
+        }
+        self.phase = Phase::Answered { list: digest };
+        let checked = match check_list(ctx, &self.cfg.key, self.index, &list) {
+            Ok(c) => c,
+            Err(fault) => return self.refuse(list.transcript, digest, fault),
         };
-        let Some(partial) = share
-            .and_then(|s| S::partial_decrypt(&ctx.params, s, &verified.aggregate, &mut self.rng))
-        else {
+        let Some(partial) = S::partial_decrypt(&ctx.params, checked.share, &mut self.rng) else {
             return self.out.drop_msg(from, ProtocolError::Crypto);
         };
         let mut p = PartialDecryption {
             round: ctx.round(),
-            transcript: digest,
+            transcript: checked.transcript,
+            list: digest,
             member: self.index,
             partial,
             signature: Vec::new(),
         };
         p.signature = S::sign(&self.cfg.key, &p.digest(), &mut self.rng);
+        let to: Vec<NodeId> = std::iter::once(ctx.ann.aggregator.node)
+            .chain(ctx.ann.observers.iter().copied())
+            .collect();
         self.out.broadcast(to, &Message::Partial(p));
-        self.out.event(Event::Decrypted { transcript: digest });
+        self.out.event(Event::Decrypted { list: digest });
     }
 }
 
@@ -225,8 +174,7 @@ impl<S: Suite> Role for Member<S> {
         let before = self.ctx.is_some();
         match msg {
             Message::Announcement(a) => self.on_announcement(from, a),
-            Message::KeyBody(kb) => self.on_key_body(from, kb),
-            Message::Transcript(t) => self.on_transcript(from, t),
+            Message::List(l) => self.on_list(from, l),
             // The result is informational for members.
             Message::Result(_) => {}
             _ => self.out.drop_msg(from, ProtocolError::Unexpected),
@@ -240,9 +188,8 @@ impl<S: Suite> Role for Member<S> {
 
     fn handle_timeout(&mut self, now: Millis) {
         let Some(ctx) = self.ctx.as_ref() else { return };
-        if matches!(self.phase, Phase::Waiting) && now >= ctx.ann.params.decryption_deadline {
-            // Past the deadline nobody may ask for this share any more: destroy it.
-            self.share = None;
+        if self.phase == Phase::Waiting && now >= ctx.ann.params.decryption_deadline {
+            // Past the deadline nobody may ask this member to decrypt any more.
             self.phase = Phase::Done;
         }
     }
@@ -256,7 +203,7 @@ impl<S: Suite> Role for Member<S> {
     }
 
     fn poll_timeout(&self) -> Option<Millis> {
-        match (&self.ctx, &self.phase) {
+        match (&self.ctx, self.phase) {
             (Some(ctx), Phase::Waiting) => Some(ctx.ann.params.decryption_deadline),
             _ => None,
         }

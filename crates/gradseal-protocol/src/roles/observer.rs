@@ -1,11 +1,13 @@
-//! The observer (auditor): re-runs the transcript verification algorithm, then checks the
-//! result against the transcript and every member's signed partial decryption by combining
-//! them itself. Anyone holding the public messages of a round can run it.
+//! The observer (auditor): re-runs the transcript verification algorithm on the full
+//! transcript, checks that every member's signed partial decryption names the list the
+//! transcript gives that member (so an aggregator that sent different lists to different
+//! members is named), combines the partials itself and checks the result against it.
+//! Anyone holding the public messages of a round can run it.
 
 use gradseal_core::Codec;
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
-use crate::messages::{Message, RoundResult, TranscriptMsg};
+use crate::messages::{Message, PartialDecryption, RoundResult, TranscriptMsg};
 use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
 use crate::roles::NodeConfig;
@@ -18,12 +20,13 @@ pub struct Observer<S: Suite> {
     out: Outbox,
     early: Early,
     ctx: Option<RoundContext<S>>,
-    bodies: Vec<Option<Vec<u8>>>,
-    joint: Option<S::JointKey>,
     verified: Option<Verified<S>>,
-    /// A transcript that arrived before every key body (its proofs need the joint key).
-    held_transcript: Option<(NodeId, TranscriptMsg)>,
-    /// A result that arrived before the transcript it refers to had been verified.
+    /// Each member's signed partial decryption (checked against the transcript once it is
+    /// verified; they can overtake it in transit).
+    partials: Vec<Option<PartialDecryption>>,
+    /// The sum the observer combined itself from the partials.
+    combined: Option<Vec<i64>>,
+    /// A result that arrived before the observer could check it.
     held_result: Option<(NodeId, RoundResult)>,
     done: bool,
 }
@@ -42,10 +45,9 @@ impl<S: Suite> Observer<S> {
             out: Outbox::default(),
             early: Early::default(),
             ctx: None,
-            bodies: Vec::new(),
-            joint: None,
             verified: None,
-            held_transcript: None,
+            partials: Vec::new(),
+            combined: None,
             held_result: None,
             done: false,
         }
@@ -56,44 +58,15 @@ impl<S: Suite> Observer<S> {
         self.out.event(Event::AuditFailed(fault));
     }
 
-    /// Checks a result against the verified transcript (see `spec/protocol.md`, "Audit").
-    fn check_result(ctx: &RoundContext<S>, v: &Verified<S>, r: &RoundResult) -> bool {
-        if r.transcript != v.digest
-            || r.count != v.count
-            || r.partials.len() != ctx.ann.committee.len()
-        {
-            return false;
-        }
-        for (i, p) in r.partials.iter().enumerate() {
-            let ok = u32::try_from(i).is_ok_and(|i| i == p.member)
-                && p.round == ctx.round()
-                && p.transcript == v.digest
-                && ctx
-                    .member_bundle(p.member)
-                    .is_some_and(|b| S::verify(&ctx.sys, b, &p.digest(), &p.signature));
-            if !ok {
-                return false;
-            }
-        }
-        let refs: Vec<&[u8]> = r.partials.iter().map(|p| p.partial.as_slice()).collect();
-        S::combine(&ctx.params, &v.aggregate, &refs).is_some_and(|sum| sum == r.sum)
-    }
-}
-
-impl<S: Suite> Observer<S> {
-    /// Verifies a transcript once the joint key is known (messages are reordered in transit:
-    /// a transcript can overtake a key body). Holds one; later ones wait their turn.
     fn on_transcript(&mut self, from: NodeId, t: TranscriptMsg) {
         let Some(ctx) = self.ctx.as_ref() else { return };
-        if self.joint.is_none() {
-            return self.out.hold_one(&mut self.held_transcript, from, t);
+        if self.verified.is_some() {
+            return self.out.drop_msg(from, ProtocolError::Duplicate);
         }
-        match verify_transcript(ctx, self.joint.as_ref(), &t) {
+        match verify_transcript(ctx, &t) {
             Ok(v) => {
                 self.verified = Some(v);
-                if let Some((from, r)) = self.held_result.take() {
-                    self.on_result(from, r);
-                }
+                self.progress();
             }
             Err(TranscriptFault::WrongRound) => self.out.drop_msg(from, ProtocolError::WrongRound),
             Err(TranscriptFault::BadAggregatorSignature) => {
@@ -103,13 +76,77 @@ impl<S: Suite> Observer<S> {
         }
     }
 
-    /// Checks an aggregator-signed result, or holds it until the transcript is verified (the
-    /// result can overtake the transcript in transit).
-    fn on_result(&mut self, from: NodeId, r: RoundResult) {
-        let (Some(ctx), Some(v)) = (self.ctx.as_ref(), self.verified.as_ref()) else {
-            return self.out.hold_one(&mut self.held_result, from, r);
+    /// Stores a member-signed partial decryption (one per member).
+    fn on_partial(&mut self, from: NodeId, p: PartialDecryption) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        let signed = p.round == ctx.round()
+            && ctx
+                .member_bundle(p.member)
+                .is_some_and(|b| S::verify(&ctx.sys, b, &p.digest(), &p.signature));
+        if !signed {
+            return self.out.drop_msg(from, ProtocolError::BadSignature);
+        }
+        let Some(slot) = usize::try_from(p.member).ok().and_then(|i| self.partials.get_mut(i))
+        else {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
         };
-        if Self::check_result(ctx, v, &r) {
+        if slot.is_some() {
+            return self.out.drop_msg(from, ProtocolError::Duplicate);
+        }
+        *slot = Some(p);
+        self.progress();
+    }
+
+    /// With the transcript verified: checks every stored partial against the list the
+    /// transcript gives its member, combines once all are in, then checks a held result.
+    fn progress(&mut self) {
+        let (Some(ctx), Some(v)) = (self.ctx.as_ref(), self.verified.as_ref()) else { return };
+        for (j, p) in self.partials.iter().enumerate() {
+            let Some(p) = p else { continue };
+            if p.transcript != v.digest || v.lists.get(j) != Some(&p.list) {
+                let member = u32::try_from(j).unwrap_or(u32::MAX);
+                return self.fail(TranscriptFault::ListMismatch { member });
+            }
+        }
+        if self.combined.is_none() && self.partials.iter().all(Option::is_some) {
+            let refs: Vec<&[u8]> = self.partials.iter().flatten().map(|p| &p.partial[..]).collect();
+            match S::combine(&ctx.params, &v.aggregate, &refs) {
+                Some(sum) => self.combined = Some(sum),
+                None => return self.fail(TranscriptFault::CombineFailed),
+            }
+        }
+        if let Some((from, r)) = self.held_result.take() {
+            self.on_result(from, r);
+        }
+    }
+
+    /// Checks an aggregator-signed result: the transcript, count and every partial must be
+    /// the ones the observer checked (partials it did not receive directly are taken from
+    /// the result, with the same checks), and the sum the one it combined.
+    fn on_result(&mut self, from: NodeId, r: RoundResult) {
+        if self.verified.is_none() {
+            return self.out.hold_one(&mut self.held_result, from, r);
+        }
+        if r.partials.len() != self.partials.len() {
+            return self.fail(TranscriptFault::ResultMismatch);
+        }
+        for (j, p) in r.partials.iter().enumerate() {
+            match self.partials.get(j) {
+                Some(Some(mine)) if mine == p => {}
+                Some(None) if u32::try_from(j).is_ok_and(|j| j == p.member) => {
+                    self.on_partial(from, p.clone());
+                    if self.done {
+                        return;
+                    }
+                }
+                _ => return self.fail(TranscriptFault::ResultMismatch),
+            }
+        }
+        let Some(v) = self.verified.as_ref() else { return };
+        let matches = r.transcript == v.digest
+            && r.count == v.count
+            && self.combined.as_ref().is_some_and(|sum| *sum == r.sum);
+        if matches {
             self.done = true;
             self.out.event(Event::AuditPassed { count: r.count });
             self.out.event(Event::Completed(Box::new(r)));
@@ -144,38 +181,14 @@ impl<S: Suite> Role for Observer<S> {
             (Message::Announcement(a), None) => {
                 match RoundContext::<S>::new(self.cfg.sys.clone(), &self.cfg.authority, a) {
                     Ok(ctx) => {
-                        self.bodies = vec![None; ctx.ann.committee.len()];
+                        self.partials = vec![None; ctx.committee_size()];
                         self.out.event(Event::Announced { round: ctx.round() });
                         self.ctx = Some(ctx);
                     }
                     Err(e) => self.out.drop_msg(from, e),
                 }
             }
-            (Message::KeyBody(kb), Some(ctx)) => {
-                let ok = kb.announcement == ctx.digest
-                    && ctx
-                        .member_bundle(kb.member)
-                        .is_some_and(|b| S::verify(&ctx.sys, b, &kb.digest(), &kb.signature));
-                let slot = usize::try_from(kb.member).ok().and_then(|i| self.bodies.get_mut(i));
-                match (ok, slot) {
-                    (true, Some(slot @ None)) => *slot = Some(kb.body),
-                    (true, Some(Some(_))) => {
-                        return self.out.drop_msg(from, ProtocolError::Duplicate);
-                    }
-                    _ => return self.out.drop_msg(from, ProtocolError::BadSignature),
-                }
-                if self.bodies.iter().all(Option::is_some) {
-                    let refs: Vec<&[u8]> =
-                        self.bodies.iter().flatten().map(Vec::as_slice).collect();
-                    self.joint = S::joint_key(&ctx.params, &refs);
-                    if let Some((from, t)) = self.held_transcript.take() {
-                        self.on_transcript(from, t);
-                    }
-                }
-            }
-            (Message::Transcript(t), Some(_)) if self.verified.is_none() => {
-                self.on_transcript(from, t);
-            }
+            (Message::Transcript(t), Some(_)) => self.on_transcript(from, t),
             (Message::Refusal(r), Some(ctx)) => {
                 let ok = ctx
                     .member_bundle(r.member)
@@ -186,7 +199,7 @@ impl<S: Suite> Role for Observer<S> {
                     self.out.drop_msg(from, ProtocolError::BadSignature);
                 }
             }
-            (Message::Partial(_), Some(_)) => {} // checked inside the result
+            (Message::Partial(p), Some(_)) => self.on_partial(from, p),
             (Message::Result(r), Some(ctx)) => {
                 if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &r.digest(), &r.signature) {
                     return self.out.drop_msg(from, ProtocolError::BadSignature);

@@ -1,0 +1,162 @@
+//! Step 2: a client's one-shot contribution (the plaintext of its envelope), the digests and
+//! signcryption contexts that bind it, and the shard messages that carry the envelope.
+
+use gradseal_core::{Codec, DecodeError, Reader, Writer, bulk_digest, hash};
+
+use super::{
+    Digest, MAX_CONTRIBUTION, MAX_MANIFEST, MAX_SEALED_SEED, MAX_SHARD, MAX_SIGNATURE, usize_of,
+};
+use crate::params::{MAX_COMMITTEE, RoundId};
+use crate::tags;
+
+/// The plaintext of a contribution envelope (signcrypted by the client to the aggregator,
+/// never sent in the clear). Its `signature` is the client's transferable signature over
+/// [`Contribution::statement`], which the aggregator copies into the transcript and into
+/// every member's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contribution {
+    /// The round.
+    pub round: RoundId,
+    /// The client's roster index.
+    pub client: u32,
+    /// Encoded gradseal-agg `Contribution`: the bodies and the public correction.
+    pub body: Vec<u8>,
+    /// One sealed key seed per committee member, in committee order: seed j signcrypted by
+    /// the client to member j under [`seed_context`]`(A, round, client, j)`.
+    pub sealed_seeds: Vec<Vec<u8>>,
+    /// The client's signature over the contribution statement.
+    pub signature: Vec<u8>,
+}
+
+impl Contribution {
+    /// The digest of every sealed seed, in committee order.
+    pub fn seed_digests(&self) -> Vec<Digest> {
+        self.sealed_seeds.iter().map(|s| sealed_seed_digest(s)).collect()
+    }
+
+    /// The statement the client signs, for announcement digest `announcement` (hashes the
+    /// body; see [`contribution_statement`]).
+    pub fn statement(&self, announcement: &Digest) -> Digest {
+        contribution_statement(
+            announcement,
+            self.round,
+            self.client,
+            &body_digest(&self.body),
+            &self.seed_digests(),
+        )
+    }
+}
+
+impl Codec for Contribution {
+    fn encoded_len_hint(&self) -> usize {
+        let seeds: usize = self.sealed_seeds.iter().map(|s| 4 + s.len()).sum();
+        24 + self.body.len() + seeds + self.signature.len()
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        w.put_u64(self.round.0);
+        w.put_u32(self.client);
+        w.put_var_bytes(&self.body);
+        w.put_list(&self.sealed_seeds, |w, s| w.put_var_bytes(s));
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Contribution {
+            round: RoundId(r.read_u64("contribution.round")?),
+            client: r.read_u32("contribution.client")?,
+            body: r.read_var_bytes("contribution.body", MAX_CONTRIBUTION)?.to_vec(),
+            sealed_seeds: read_sealed_seeds(r, "contribution.sealed_seeds")?,
+            signature: r.read_var_bytes("contribution.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}
+
+/// Reads `list(vec(sealed seed))`, at most one per possible committee member.
+pub(crate) fn read_sealed_seeds(
+    r: &mut Reader<'_>,
+    field: &'static str,
+) -> Result<Vec<Vec<u8>>, DecodeError> {
+    r.read_list(field, usize_of(MAX_COMMITTEE), |r| {
+        Ok(r.read_var_bytes(field, MAX_SEALED_SEED)?.to_vec())
+    })
+}
+
+/// Digest `C` of a contribution's gradseal-agg bytes: `B("…/contribution-body", body)`
+/// (gradseal-core's bulk digest: every verifier hashes every body once).
+pub fn body_digest(body: &[u8]) -> Digest {
+    bulk_digest(tags::TAG_CONTRIBUTION_BODY, body)
+}
+
+/// Digest of one sealed seed: `H("…/sealed-seed", sealed)`.
+pub fn sealed_seed_digest(sealed: &[u8]) -> Digest {
+    hash(tags::TAG_SEALED_SEED, &[sealed])
+}
+
+/// The statement a client signs: `H("…/contribution-v2", A, u64 round, u32 client, C,
+/// u32 k, s_0, …, s_{k-1})`, with `C` the body digest and `s_j` the digest of the seed
+/// sealed to member j.
+pub fn contribution_statement(
+    announcement: &Digest,
+    round: RoundId,
+    client: u32,
+    body_digest: &Digest,
+    seed_digests: &[Digest],
+) -> Digest {
+    let count = u32::try_from(seed_digests.len()).unwrap_or(u32::MAX).to_be_bytes();
+    let (round, client) = (round.0.to_be_bytes(), client.to_be_bytes());
+    let mut parts: Vec<&[u8]> = vec![announcement, &round, &client, body_digest, &count];
+    parts.extend(seed_digests.iter().map(|d| d.as_slice()));
+    hash(tags::TAG_CONTRIBUTION, &parts)
+}
+
+/// The signcryption context of the seed client `client` seals to member `member`:
+/// `H("…/seed-context", A, u64 round, u32 client, u32 member)`. A sealed seed opens only
+/// under its own (round, client, member): one copied into another client's contribution,
+/// or replayed from another round, does not open.
+pub fn seed_context(announcement: &Digest, round: RoundId, client: u32, member: u32) -> Digest {
+    hash(
+        tags::TAG_SEED_CONTEXT,
+        &[announcement, &round.0.to_be_bytes(), &client.to_be_bytes(), &member.to_be_bytes()],
+    )
+}
+
+/// The signcryption context of a contribution envelope: names the protocol and the
+/// recipient. The round is bound *inside* the envelope (the signed [`Contribution`] names
+/// it), so a replayed envelope opens and is rejected with the typed reason `WrongRound`.
+pub fn envelope_context(aggregator_bundle: &[u8]) -> Digest {
+    hash(tags::TAG_ENVELOPE_CONTEXT, &[aggregator_bundle])
+}
+
+/// One authenticated Reed-Solomon shard of a contribution envelope, sent by a client
+/// through a relay. Unsigned (the sender stays anonymous to relays); the manifest
+/// authenticates the shard and the envelope authenticates the manifest's payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardMsg {
+    /// The round.
+    pub round: RoundId,
+    /// Encoded `gradseal_shard` manifest.
+    pub manifest: Vec<u8>,
+    /// Encoded `gradseal_shard` shard.
+    pub shard: Vec<u8>,
+}
+
+impl Codec for ShardMsg {
+    fn encoded_len_hint(&self) -> usize {
+        32 + self.manifest.len() + self.shard.len()
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        w.put_u64(self.round.0);
+        w.put_var_bytes(&self.manifest);
+        w.put_var_bytes(&self.shard);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ShardMsg {
+            round: RoundId(r.read_u64("shard.round")?),
+            manifest: r.read_var_bytes("shard.manifest", MAX_MANIFEST)?.to_vec(),
+            shard: r.read_var_bytes("shard.shard", MAX_SHARD)?.to_vec(),
+        })
+    }
+}

@@ -1,0 +1,238 @@
+//! Steps 4 and 5: a member's partial decryption or refusal, the aggregator's rejection
+//! notices to clients, and the round result.
+
+use gradseal_core::{Codec, DecodeError, Reader, Writer, bulk_digest, hash};
+
+use super::{Digest, MAX_PARTIAL, MAX_SIGNATURE, put_digest, read_digest, usize_of};
+use crate::params::{MAX_COMMITTEE, MAX_DIMENSION, RoundId};
+use crate::reason::{RejectReason, TranscriptFault};
+use crate::tags;
+
+/// Step 4: a member's partial decryption of the list it checked. Signed by the member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialDecryption {
+    /// The round.
+    pub round: RoundId,
+    /// Digest `T` of the transcript the member's list names.
+    pub transcript: Digest,
+    /// Digest `L_j` of the list the member checked and decrypted (observers compare it
+    /// with the list the transcript gives this member).
+    pub list: Digest,
+    /// Committee index.
+    pub member: u32,
+    /// Encoded gradseal-agg partial decryption.
+    pub partial: Vec<u8>,
+    /// The member's signature over [`PartialDecryption::digest`].
+    pub signature: Vec<u8>,
+}
+
+impl PartialDecryption {
+    fn encode_body(&self, w: &mut Writer) {
+        w.put_u64(self.round.0);
+        put_digest(w, &self.transcript);
+        put_digest(w, &self.list);
+        w.put_u32(self.member);
+        w.put_var_bytes(&self.partial);
+    }
+
+    /// The digest the member signs: `B("…/partial-decryption-v2", body)` (the body holds
+    /// the whole partial decryption).
+    pub fn digest(&self) -> Digest {
+        let mut w = Writer::with_capacity(self.encoded_len_hint());
+        self.encode_body(&mut w);
+        bulk_digest(tags::TAG_PARTIAL, w.as_slice())
+    }
+}
+
+impl Codec for PartialDecryption {
+    fn encoded_len_hint(&self) -> usize {
+        96 + self.partial.len() + self.signature.len()
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        self.encode_body(w);
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(PartialDecryption {
+            round: RoundId(r.read_u64("partial.round")?),
+            transcript: read_digest(r, "partial.transcript")?,
+            list: read_digest(r, "partial.list")?,
+            member: r.read_u32("partial.member")?,
+            partial: r.read_var_bytes("partial.partial", MAX_PARTIAL)?.to_vec(),
+            signature: r.read_var_bytes("partial.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}
+
+/// A member's signed refusal to decrypt a list, with the failed check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The round.
+    pub round: RoundId,
+    /// Digest `T` the refused list names.
+    pub transcript: Digest,
+    /// Digest `L_j` of the refused list.
+    pub list: Digest,
+    /// Committee index.
+    pub member: u32,
+    /// The failed check.
+    pub fault: TranscriptFault,
+    /// The member's signature over [`Refusal::digest`].
+    pub signature: Vec<u8>,
+}
+
+impl Refusal {
+    fn encode_body(&self, w: &mut Writer) {
+        w.put_u64(self.round.0);
+        put_digest(w, &self.transcript);
+        put_digest(w, &self.list);
+        w.put_u32(self.member);
+        self.fault.encode(w);
+    }
+
+    /// The digest the member signs.
+    pub fn digest(&self) -> Digest {
+        let mut w = Writer::new();
+        self.encode_body(&mut w);
+        hash(tags::TAG_REFUSAL, &[w.as_slice()])
+    }
+}
+
+impl Codec for Refusal {
+    fn encode(&self, w: &mut Writer) {
+        self.encode_body(w);
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Refusal {
+            round: RoundId(r.read_u64("refusal.round")?),
+            transcript: read_digest(r, "refusal.transcript")?,
+            list: read_digest(r, "refusal.list")?,
+            member: r.read_u32("refusal.member")?,
+            fault: TranscriptFault::decode(r)?,
+            signature: r.read_var_bytes("refusal.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}
+
+/// The aggregator tells a client its contribution was rejected. Signed by the aggregator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The round.
+    pub round: RoundId,
+    /// Roster index of the client.
+    pub client: u32,
+    /// Digest of the rejected contribution.
+    pub item: Digest,
+    /// Why.
+    pub reason: RejectReason,
+    /// The aggregator's signature over [`Rejection::digest`].
+    pub signature: Vec<u8>,
+}
+
+impl Rejection {
+    fn encode_body(&self, w: &mut Writer) {
+        w.put_u64(self.round.0);
+        w.put_u32(self.client);
+        put_digest(w, &self.item);
+        self.reason.encode(w);
+    }
+
+    /// The digest the aggregator signs.
+    pub fn digest(&self) -> Digest {
+        let mut w = Writer::new();
+        self.encode_body(&mut w);
+        hash(tags::TAG_REJECTION, &[w.as_slice()])
+    }
+}
+
+impl Codec for Rejection {
+    fn encode(&self, w: &mut Writer) {
+        self.encode_body(w);
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Rejection {
+            round: RoundId(r.read_u64("rejection.round")?),
+            client: r.read_u32("rejection.client")?,
+            item: read_digest(r, "rejection.item")?,
+            reason: RejectReason::decode(r)?,
+            signature: r.read_var_bytes("rejection.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}
+
+/// Step 5: the result. Carries the partial decryptions so anyone can recombine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundResult {
+    /// The round.
+    pub round: RoundId,
+    /// Digest of the transcript.
+    pub transcript: Digest,
+    /// Number of accepted contributions summed.
+    pub count: u32,
+    /// The decrypted sum of the quantized updates, one entry per coordinate.
+    pub sum: Vec<i64>,
+    /// Every member's partial decryption, in committee order.
+    pub partials: Vec<PartialDecryption>,
+    /// The aggregator's signature over [`RoundResult::digest`].
+    pub signature: Vec<u8>,
+}
+
+impl RoundResult {
+    fn encode_body(&self, w: &mut Writer) {
+        w.put_u64(self.round.0);
+        put_digest(w, &self.transcript);
+        w.put_u32(self.count);
+        w.put_list(&self.sum, |w, v| w.put_u64(v.cast_unsigned()));
+        w.put_list(&self.partials, |w, p| p.encode(w));
+    }
+
+    /// The digest the aggregator signs: `B("…/result", body)` (the body holds the sum and
+    /// every partial decryption).
+    pub fn digest(&self) -> Digest {
+        let mut w = Writer::with_capacity(self.encoded_len_hint());
+        self.encode_body(&mut w);
+        bulk_digest(tags::TAG_RESULT, w.as_slice())
+    }
+
+    /// The mean update in model units: `sum / (count · scale)` per coordinate.
+    pub fn mean(&self, scale: u32) -> Vec<f64> {
+        let denom = f64::from(self.count.max(1)) * f64::from(scale);
+        #[allow(clippy::cast_precision_loss)] // sums are far below 2^53
+        self.sum.iter().map(|&s| s as f64 / denom).collect()
+    }
+}
+
+impl Codec for RoundResult {
+    fn encoded_len_hint(&self) -> usize {
+        let partials: usize = self.partials.iter().map(Codec::encoded_len_hint).sum();
+        64 + 8 * self.sum.len() + partials + self.signature.len()
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        self.encode_body(w);
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(RoundResult {
+            round: RoundId(r.read_u64("result.round")?),
+            transcript: read_digest(r, "result.transcript")?,
+            count: r.read_u32("result.count")?,
+            sum: r.read_list("result.sum", usize_of(MAX_DIMENSION), |r| {
+                Ok(r.read_u64("result.sum")?.cast_signed())
+            })?,
+            partials: r.read_list(
+                "result.partials",
+                usize_of(MAX_COMMITTEE),
+                PartialDecryption::decode,
+            )?,
+            signature: r.read_var_bytes("result.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}

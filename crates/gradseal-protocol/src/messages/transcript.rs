@@ -1,0 +1,356 @@
+//! Step 3: the aggregator's full transcript (to observers) and each member's list (to that
+//! member only).
+
+use gradseal_core::{Codec, DecodeError, Reader, Transcript, Writer, bulk_digest, hash};
+
+use super::contribution::read_sealed_seeds;
+use super::{
+    Digest, MAX_AGGREGATE, MAX_CONTRIBUTION, MAX_REJECTED, MAX_SEALED_SEED, MAX_SIGNATURE,
+    body_digest, put_digest, read_digest, sealed_seed_digest, usize_of,
+};
+use crate::params::{MAX_CLIENTS, MAX_COMMITTEE, MAX_RELAYS, RoundId};
+use crate::reason::{BadRelay, RejectReason};
+use crate::tags;
+
+/// An accepted contribution as the transcript records it (everything the client signed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedEntry {
+    /// Roster index.
+    pub client: u32,
+    /// Encoded gradseal-agg contribution (bodies and correction).
+    pub body: Vec<u8>,
+    /// The client's sealed seeds, one per member in committee order.
+    pub sealed_seeds: Vec<Vec<u8>>,
+    /// The client's signature over its contribution statement.
+    pub signature: Vec<u8>,
+}
+
+impl Codec for AcceptedEntry {
+    fn encoded_len_hint(&self) -> usize {
+        let seeds: usize = self.sealed_seeds.iter().map(|s| 4 + s.len()).sum();
+        16 + self.body.len() + seeds + self.signature.len()
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        w.put_u32(self.client);
+        w.put_var_bytes(&self.body);
+        w.put_list(&self.sealed_seeds, |w, s| w.put_var_bytes(s));
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(AcceptedEntry {
+            client: r.read_u32("accepted.client")?,
+            body: r.read_var_bytes("accepted.body", MAX_CONTRIBUTION)?.to_vec(),
+            sealed_seeds: read_sealed_seeds(r, "accepted.sealed_seeds")?,
+            signature: r.read_var_bytes("accepted.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}
+
+/// The digests of one accepted entry: its body digest `C` and its seed digests `s_j`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryDigests {
+    /// `C`, the body digest.
+    pub body: Digest,
+    /// `s_j` for every member j.
+    pub seeds: Vec<Digest>,
+}
+
+impl EntryDigests {
+    /// Hashes an entry (its body once).
+    pub fn of(e: &AcceptedEntry) -> Self {
+        EntryDigests {
+            body: body_digest(&e.body),
+            seeds: e.sealed_seeds.iter().map(|s| sealed_seed_digest(s)).collect(),
+        }
+    }
+}
+
+/// A rejected item as the transcript records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RejectedEntry {
+    /// Roster index, when the aggregator could authenticate the client.
+    pub client: Option<u32>,
+    /// Digest of the rejected item (the body digest once the contribution decodes, else
+    /// the envelope's).
+    pub item: Digest,
+    /// Why.
+    pub reason: RejectReason,
+}
+
+impl Codec for RejectedEntry {
+    fn encode(&self, w: &mut Writer) {
+        match self.client {
+            Some(c) => {
+                w.put_bool(true);
+                w.put_u32(c);
+            }
+            None => w.put_bool(false),
+        }
+        put_digest(w, &self.item);
+        self.reason.encode(w);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let client = if r.read_bool("rejected.has_client")? {
+            Some(r.read_u32("rejected.client")?)
+        } else {
+            None
+        };
+        Ok(RejectedEntry {
+            client,
+            item: read_digest(r, "rejected.item")?,
+            reason: RejectReason::decode(r)?,
+        })
+    }
+}
+
+/// The aggregator's full transcript of the round, sent to observers. Signed by the
+/// aggregator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptMsg {
+    /// The round.
+    pub round: RoundId,
+    /// Digest of the announcement.
+    pub announcement: Digest,
+    /// Accepted contributions, strictly increasing by client index.
+    pub accepted: Vec<AcceptedEntry>,
+    /// Rejected items with reasons.
+    pub rejected: Vec<RejectedEntry>,
+    /// Relays that delivered corrupt shards.
+    pub bad_relays: Vec<BadRelay>,
+    /// Encoded gradseal-agg aggregate (the claimed sum of `accepted`).
+    pub aggregate: Vec<u8>,
+    /// The aggregator's signature over [`TranscriptMsg::digest`].
+    pub signature: Vec<u8>,
+}
+
+impl TranscriptMsg {
+    /// The transcript digest `T`, from per-entry digests (each body is hashed once, and the
+    /// same digests feed the client signature checks and the member lists).
+    ///
+    /// `entry_digests[i]` must be [`EntryDigests::of`] `accepted[i]`.
+    pub fn digest_with(&self, entry_digests: &[EntryDigests]) -> Digest {
+        let mut t = Transcript::new(tags::TAG_TRANSCRIPT);
+        t.append_u64("round", self.round.0);
+        t.append("announcement", &self.announcement);
+        t.append_u64("accepted", self.accepted.len() as u64);
+        for (e, d) in self.accepted.iter().zip(entry_digests) {
+            t.append_u64("client", u64::from(e.client));
+            t.append("body", &d.body);
+            t.append_u64("seeds", d.seeds.len() as u64);
+            for s in &d.seeds {
+                t.append("seed", s);
+            }
+            t.append("signature", &e.signature);
+        }
+        let mut w = Writer::new();
+        w.put_list(&self.rejected, |w, e| e.encode(w));
+        w.put_list(&self.bad_relays, |w, e| e.encode(w));
+        t.append("rejected-and-relays", w.as_slice());
+        t.append("aggregate", &bulk_digest(tags::TAG_AGGREGATE, &self.aggregate));
+        t.finalize()
+    }
+
+    /// The per-entry digests.
+    pub fn entry_digests(&self) -> Vec<EntryDigests> {
+        self.accepted.iter().map(EntryDigests::of).collect()
+    }
+
+    /// The transcript digest (hashes every body; see [`TranscriptMsg::digest_with`]).
+    pub fn digest(&self) -> Digest {
+        self.digest_with(&self.entry_digests())
+    }
+
+    /// Member `member`'s list as this transcript determines it (unsigned), given the
+    /// transcript's digest and entry digests; `None` if an entry has no seed for `member`.
+    pub fn member_list(
+        &self,
+        digest: &Digest,
+        entry_digests: &[EntryDigests],
+        member: u32,
+    ) -> Option<MemberList> {
+        let m = usize::try_from(member).ok()?;
+        let entries = self
+            .accepted
+            .iter()
+            .zip(entry_digests)
+            .map(|(e, d)| {
+                let sealed_seed = e.sealed_seeds.get(m)?.clone();
+                let other_seeds =
+                    d.seeds.iter().enumerate().filter(|(j, _)| *j != m).map(|(_, s)| *s).collect();
+                Some(ListEntry {
+                    client: e.client,
+                    body_digest: d.body,
+                    other_seeds,
+                    sealed_seed,
+                    signature: e.signature.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(MemberList {
+            round: self.round,
+            announcement: self.announcement,
+            transcript: *digest,
+            member,
+            entries,
+            signature: Vec::new(),
+        })
+    }
+}
+
+impl Codec for TranscriptMsg {
+    fn encoded_len_hint(&self) -> usize {
+        let accepted: usize = self.accepted.iter().map(Codec::encoded_len_hint).sum();
+        256 + accepted + 64 * self.rejected.len() + self.aggregate.len() + self.signature.len()
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        w.put_u64(self.round.0);
+        put_digest(w, &self.announcement);
+        w.put_list(&self.accepted, |w, e| e.encode(w));
+        w.put_list(&self.rejected, |w, e| e.encode(w));
+        w.put_list(&self.bad_relays, |w, e| e.encode(w));
+        w.put_var_bytes(&self.aggregate);
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(TranscriptMsg {
+            round: RoundId(r.read_u64("transcript.round")?),
+            announcement: read_digest(r, "transcript.announcement")?,
+            accepted: r.read_list(
+                "transcript.accepted",
+                usize_of(MAX_CLIENTS),
+                AcceptedEntry::decode,
+            )?,
+            rejected: r.read_list("transcript.rejected", MAX_REJECTED, RejectedEntry::decode)?,
+            bad_relays: r.read_list(
+                "transcript.bad_relays",
+                usize_of(MAX_RELAYS),
+                BadRelay::decode,
+            )?,
+            aggregate: r.read_var_bytes("transcript.aggregate", MAX_AGGREGATE)?.to_vec(),
+            signature: r.read_var_bytes("transcript.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}
+
+/// One entry of a member's list: what member j needs to check the client's signature and
+/// to open its own seed, and nothing of the other members' seeds but their digests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListEntry {
+    /// Roster index.
+    pub client: u32,
+    /// The client's body digest `C`.
+    pub body_digest: Digest,
+    /// The digests `s_m` of the seeds sealed to every other member m ≠ j, in committee
+    /// order (k − 1 of them).
+    pub other_seeds: Vec<Digest>,
+    /// The seed sealed to this member.
+    pub sealed_seed: Vec<u8>,
+    /// The client's signature over its contribution statement.
+    pub signature: Vec<u8>,
+}
+
+impl ListEntry {
+    /// Every seed digest in committee order, this member's (at index `member`) computed
+    /// from its sealed seed; `None` if `member` is past the end.
+    pub fn seed_digests(&self, member: u32) -> Option<Vec<Digest>> {
+        let m = usize::try_from(member).ok()?;
+        if m > self.other_seeds.len() {
+            return None;
+        }
+        let mut all = self.other_seeds.clone();
+        all.insert(m, sealed_seed_digest(&self.sealed_seed));
+        Some(all)
+    }
+}
+
+impl Codec for ListEntry {
+    fn encode(&self, w: &mut Writer) {
+        w.put_u32(self.client);
+        put_digest(w, &self.body_digest);
+        w.put_list(&self.other_seeds, put_digest);
+        w.put_var_bytes(&self.sealed_seed);
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ListEntry {
+            client: r.read_u32("list_entry.client")?,
+            body_digest: read_digest(r, "list_entry.body_digest")?,
+            other_seeds: r.read_list("list_entry.other_seeds", usize_of(MAX_COMMITTEE), |r| {
+                read_digest(r, "list_entry.other_seed")
+            })?,
+            sealed_seed: r.read_var_bytes("list_entry.sealed_seed", MAX_SEALED_SEED)?.to_vec(),
+            signature: r.read_var_bytes("list_entry.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}
+
+/// The list the aggregator sends member j: the accepted entries as member j sees them,
+/// derived from transcript `T`. Signed by the aggregator; the member's partial decryption
+/// names its digest, so an observer holding the transcript can tell whether every member
+/// was sent the list the transcript implies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberList {
+    /// The round.
+    pub round: RoundId,
+    /// Digest of the announcement.
+    pub announcement: Digest,
+    /// Digest of the transcript this list is derived from.
+    pub transcript: Digest,
+    /// The committee index of the member it is for.
+    pub member: u32,
+    /// Entries, strictly increasing by client index.
+    pub entries: Vec<ListEntry>,
+    /// The aggregator's signature over [`MemberList::digest`].
+    pub signature: Vec<u8>,
+}
+
+impl MemberList {
+    fn encode_body(&self, w: &mut Writer) {
+        w.put_u64(self.round.0);
+        put_digest(w, &self.announcement);
+        put_digest(w, &self.transcript);
+        w.put_u32(self.member);
+        w.put_list(&self.entries, |w, e| e.encode(w));
+    }
+
+    /// The list digest `L_j` the aggregator signs and the member's partial names:
+    /// `H("…/member-list", body)`.
+    pub fn digest(&self) -> Digest {
+        let mut w = Writer::with_capacity(self.encoded_len_hint());
+        self.encode_body(&mut w);
+        hash(tags::TAG_MEMBER_LIST, &[w.as_slice()])
+    }
+}
+
+impl Codec for MemberList {
+    fn encoded_len_hint(&self) -> usize {
+        let entries: usize = self
+            .entries
+            .iter()
+            .map(|e| 48 + 32 * e.other_seeds.len() + e.sealed_seed.len() + e.signature.len())
+            .sum();
+        128 + entries + self.signature.len()
+    }
+
+    fn encode(&self, w: &mut Writer) {
+        self.encode_body(w);
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(MemberList {
+            round: RoundId(r.read_u64("list.round")?),
+            announcement: read_digest(r, "list.announcement")?,
+            transcript: read_digest(r, "list.transcript")?,
+            member: r.read_u32("list.member")?,
+            entries: r.read_list("list.entries", usize_of(MAX_CLIENTS), ListEntry::decode)?,
+            signature: r.read_var_bytes("list.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}
