@@ -1,5 +1,6 @@
-//! A whole round in memory with the production suite: 20 clients, 3 committee members,
-//! 6 relays, (4, 2) sharding, 1000 coordinates. Prints the phases and the result.
+//! A whole round in memory with the production suite (scheme v2): 20 clients, 3 committee
+//! members, 6 relays, (4, 2) sharding, 1000 coordinates. Prints the phases, the bytes each
+//! client uploads and each member receives, and the result.
 //!
 //! `cargo run --release -p gradseal-protocol --example protocol_round`
 
@@ -7,9 +8,11 @@
 
 use chacha20::ChaCha20Rng;
 use gradseal_clsc::{Identity, Kgc, NodeSecret};
+use gradseal_core::Codec;
 use gradseal_core::hash;
+use gradseal_protocol::messages::Message;
 use gradseal_protocol::sim::{self, AGGREGATOR, RoundPlan};
-use gradseal_protocol::{Event, GradsealSuite, GradsealSystem, ProofPolicy, RoundId, ShardLayout};
+use gradseal_protocol::{Event, GradsealSuite, GradsealSystem, RoundId, ShardLayout};
 use rand_core::{Rng, SeedableRng};
 
 fn seed(label: &str, i: usize) -> [u8; 32] {
@@ -26,11 +29,10 @@ fn main() {
         dimension: 1000,
         bits: 16,
         min_clients: 10,
-        policy: ProofPolicy::None,
     };
     // Enrolment (before any round): the KGC issues a partial key to every node.
     let kgc = Kgc::generate(&mut ChaCha20Rng::from_seed(seed("kgc", 0)));
-    let sys = GradsealSystem { kgc: *kgc.public(), crs: None };
+    let sys = GradsealSystem { kgc: *kgc.public() };
     let key = |label: &str, i: usize| {
         let mut rng = ChaCha20Rng::from_seed(seed(label, i));
         let secret = NodeSecret::generate(Identity::new(format!("{label}-{i}")).unwrap(), &mut rng);
@@ -45,7 +47,8 @@ fn main() {
     let expected: Vec<i64> = (0..1000).map(|j| updates.iter().map(|u| u[j]).sum()).collect();
 
     let start = std::time::Instant::now();
-    let mut s = sim::build::<GradsealSuite>(&plan, &sys, key, seed, updates);
+    let mut s = sim::build::<GradsealSuite>(&plan, &sys, key, seed, updates).expect("valid plan");
+    s.log = Some(Vec::new());
     assert!(s.run(1_000_000));
     println!(
         "round of {} clients x {} coordinates in {:?}",
@@ -59,7 +62,7 @@ fn main() {
                 println!("{node:?}: transcript with {accepted} contributions")
             }
             Event::Decrypted { .. } => {
-                println!("{node:?}: verified the transcript, sent its partial decryption")
+                println!("{node:?}: checked its list, sent its partial decryption")
             }
             Event::AuditPassed { count } => {
                 println!("{node:?}: audit passed ({count} contributions)")
@@ -76,5 +79,21 @@ fn main() {
         })
         .expect("the round completes");
     assert_eq!(result.sum, expected);
+    let log = s.log.as_ref().expect("logged");
+    let bytes = |pred: &dyn Fn(&Message) -> bool| -> usize {
+        log.iter()
+            .filter(|d| Message::from_bytes(&d.payload).is_ok_and(|m| pred(&m)))
+            .map(|d| d.payload.len())
+            .sum()
+    };
+    // Every shard travels twice (client to relay, relay to aggregator).
+    let shards = bytes(&|m| matches!(m, Message::Shard(_))) / 2;
+    let lists = bytes(&|m| matches!(m, Message::List(_)));
+    println!(
+        "upload per client: {} B ({:.1} B per coordinate, (4, 2) sharding included); list per member: {} B",
+        shards / plan.clients,
+        shards as f64 / (plan.clients * 1000) as f64,
+        lists / plan.members
+    );
     println!("mean of coordinate 0: {:.4} (exact)", result.mean(1000)[0]);
 }

@@ -257,7 +257,12 @@ fn sealed_seed_replayed_from_another_round_is_refused() {
 }
 
 fn with_aggregator(how: Misbehave) -> Sim {
-    let mut s = build(&plan(), CLIENTS);
+    with_aggregator_and(how, CLIENTS)
+}
+
+/// A round with `n` client nodes whose aggregator cheats as `how` says.
+fn with_aggregator_and(how: Misbehave, n: usize) -> Sim {
+    let mut s = build(&plan(), n);
     s.map_nodes(|id, node| {
         if id != AGGREGATOR {
             return node;
@@ -311,10 +316,11 @@ fn second_list_is_refused() {
 fn cheating_aggregators_are_named() {
     let cases = [
         (Misbehave::Duplicate, TranscriptFault::DuplicateClient { client: 0 }),
-        (Misbehave::Inject, TranscriptFault::BadClientSignature { client: 5 }),
+        (Misbehave::Inject, TranscriptFault::BadClientSignature { client: 4 }),
     ];
     for (how, fault) in cases {
-        let s = with_aggregator(how);
+        // Four clients contribute, so that index 4 is free for the injected copy.
+        let s = with_aggregator_and(how, 4);
         assert_eq!(refusals(&s, 0), vec![fault], "{how:?}");
         assert_eq!(decrypted(&s), 0, "{how:?}");
         assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditFailed(fault)), "{how:?}");
