@@ -1,0 +1,2 @@
+//! Placeholder: replaced by the two-node example.
+fn main() {}
