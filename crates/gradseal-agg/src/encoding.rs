@@ -4,7 +4,7 @@
 //! scale  = (2^(B-1) - 1) / clip
 //! y_j    = clamp(x_j, -clip, clip) · scale                 (L∞ clipping)
 //! v_j    = floor(y_j) + [U_j < frac(y_j)],  U_j uniform in [0,1) with 53 bits from the rng
-//! m_j    = v_j + 2^(B-1)  ∈ [1, 2^B - 1]                   (offset for the unsigned range proof)
+//! m_j    = v_j + 2^(B-1)  ∈ [1, 2^B - 1]                   (offset: the decoder range-checks Σ m)
 //! ```
 //! Stochastic rounding is unbiased: E[v_j] = y_j. Decoding divides the integer sum
 //! Σ v_j = Σ m_j - count · 2^(B-1) by `scale` (and by `count` for the mean).

@@ -140,7 +140,8 @@ impl Codec for Contribution {
 /// Encrypts an encoded update: the public contribution and one key seed per committee member
 /// (index j for member j). Randomness is drawn in this order: the secret (n/64 words, bit t
 /// of word w is coefficient 64w + t), the k seeds (32 bytes each), then the noise of every
-/// used coordinate in order (12 samples per word).
+/// polynomial's used coordinates in order (12 samples per word, low bits first, a fresh
+/// word at the start of each polynomial).
 ///
 /// # Errors
 /// [`AggError::DimensionMismatch`] if the update was encoded for another dimension.

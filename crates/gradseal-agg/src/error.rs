@@ -73,6 +73,10 @@ pub enum AggError {
         /// The member the seed was made for.
         got: u16,
     },
+    /// A member was given a key seed it already added (a seed copied from one contribution
+    /// into another would otherwise weight the copied client's update twice).
+    #[error("key seed already added")]
+    DuplicateSeed,
     /// Adding this contribution would exceed the round's `max_clients` (the sum could wrap).
     #[error("the aggregate already holds the maximum of {max} contributions")]
     TooManyContributions {

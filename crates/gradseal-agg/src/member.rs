@@ -8,6 +8,8 @@
 //! A second decryption on another list would reveal a_i · r_{v,j} for the difference, so the
 //! share is consumed by [`MemberShare::partial_decrypt`].
 
+use std::collections::BTreeSet;
+
 use gradseal_core::{Codec, DecodeError, Reader, Writer};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
@@ -15,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::noise::fill_gaussian;
 use crate::ring::{FixedOperand, add_seed_expansion, expand_mask};
 use crate::wire::{SHAPE_LEN, Shape, put_words, read_words};
-use crate::{AggError, KeySeed, RoundParams};
+use crate::{AggError, KeySeed, RoundParams, tags};
 
 /// Member j's running sum S_j of the key shares of the clients on its list. Secret: zeroized
 /// on drop, redacted in `Debug`; consumed by its one decryption.
@@ -25,6 +27,8 @@ pub struct MemberShare {
     count: u32,
     max_clients: u32,
     sum: Zeroizing<Vec<u64>>,
+    /// `hash(SEED_ID, [seed])` of every seed added.
+    seen: BTreeSet<[u8; 32]>,
 }
 
 impl core::fmt::Debug for MemberShare {
@@ -56,6 +60,7 @@ impl MemberShare {
             count: 0,
             max_clients: params.config().max_clients,
             sum: Zeroizing::new(vec![0; params.n()]),
+            seen: BTreeSet::new(),
         })
     }
 
@@ -73,7 +78,8 @@ impl MemberShare {
     /// signcrypted by that client for this round and this member.
     ///
     /// # Errors
-    /// [`AggError::SeedForAnotherMember`], [`AggError::TooManyContributions`].
+    /// [`AggError::SeedForAnotherMember`], [`AggError::TooManyContributions`],
+    /// [`AggError::DuplicateSeed`] (nothing is added).
     pub fn add_seed(&mut self, seed: &KeySeed) -> Result<(), AggError> {
         if seed.member() != self.member {
             return Err(AggError::SeedForAnotherMember {
@@ -83,6 +89,9 @@ impl MemberShare {
         }
         if self.count >= self.max_clients {
             return Err(AggError::TooManyContributions { max: self.max_clients });
+        }
+        if !self.seen.insert(gradseal_core::hash(tags::SEED_ID, &[seed.bytes()])) {
+            return Err(AggError::DuplicateSeed);
         }
         add_seed_expansion(&mut self.sum, &self.shape.round, self.member, seed.bytes());
         self.count += 1;

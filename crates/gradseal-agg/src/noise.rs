@@ -89,7 +89,7 @@ pub(crate) fn round_to_i64(x: f64) -> i64 {
 }
 
 /// Natural logarithm of a positive normal f64 from basic operations only (deterministic):
-/// x = m 2^e with m in [√½, √2), ln m = 2 atanh((m-1)/(m+1)) by its series (|y| < 0.172, 20
+/// x = m 2^e with m in (√½, √2], ln m = 2 atanh((m-1)/(m+1)) by its series (|y| < 0.172, 20
 /// terms, error below 2^-100).
 pub(crate) fn ln(x: f64) -> f64 {
     let bits = x.to_bits();

@@ -1,5 +1,5 @@
 //! Round parameters, the parameter profile and the noise budget (`spec/agg.md`, sections 2
-//! and 5).
+//! and 7).
 //!
 //! A [`RoundParams`] is a validated [`RoundConfig`]: construction fails unless the sum of
 //! `max_clients` contributions of `bits` bits cannot wrap, the aggregate always decrypts
@@ -23,6 +23,8 @@ pub const MAX_BITS: u8 = 24;
 pub const MIN_CLIENTS: u32 = 2;
 /// Largest `max_clients` a round may declare.
 pub const MAX_CLIENTS: u32 = 1 << 20;
+/// Smallest committee: a committee of one would hold every client's secret alone.
+pub const MIN_COMMITTEE: u16 = 2;
 /// Largest committee.
 pub const MAX_COMMITTEE: u16 = 64;
 /// Search hardness (bits) assumed for the ideal world of the flooding argument.
@@ -111,7 +113,7 @@ pub struct RoundConfig {
     pub min_clients: u32,
     /// Most contributions an aggregate may hold; sizes the plaintext modulus and the noise.
     pub max_clients: u32,
-    /// Number k of committee members (n-of-n decryption).
+    /// Number k of committee members (n-of-n decryption), at least [`MIN_COMMITTEE`].
     pub committee_size: u16,
 }
 
@@ -281,8 +283,8 @@ impl RoundParams {
         {
             return Err(AggError::InvalidParams("need 2 <= min_clients <= max_clients <= 2^20"));
         }
-        if config.committee_size == 0 || config.committee_size > MAX_COMMITTEE {
-            return Err(AggError::InvalidParams("committee_size must be in 1..=64"));
+        if config.committee_size < MIN_COMMITTEE || config.committee_size > MAX_COMMITTEE {
+            return Err(AggError::InvalidParams("committee_size must be in 2..=64"));
         }
         let budget = NoiseBudget::compute(
             config.profile,

@@ -9,11 +9,14 @@ pub const MASK: &str = "gradseal/v1/agg/rlwe-mask";
 /// Expansion of (round digest, member index, key seed) into a key share r ∈ R_q.
 pub const SEED: &str = "gradseal/v1/agg/seed-expansion";
 
+/// Digest of a key seed, kept by a member to refuse a seed it already added.
+pub const SEED_ID: &str = "gradseal/v1/agg/seed-id";
+
 /// Digest of large values in the test vectors (`spec/vectors/agg.json`) only.
 pub const VECTOR_DIGEST: &str = "gradseal/v1/agg/vector-digest";
 
 /// Every tag, for the distinctness test and for auditors.
-pub const ALL: &[&str] = &[ROUND, MASK, SEED, VECTOR_DIGEST];
+pub const ALL: &[&str] = &[ROUND, MASK, SEED, SEED_ID, VECTOR_DIGEST];
 
 #[cfg(test)]
 mod tests {

@@ -220,10 +220,14 @@ pub fn negatives(c: &Computed) -> Vec<Negative> {
     let agg = c.aggregate.to_bytes();
     let partial = c.partials[0].to_bytes();
     let other_list = {
-        // Member 1 over client 0 twice: a list other than the aggregate's.
+        // Member 1 over clients 0 and 2 (a third client, rng seed [0x22; 32], encrypting
+        // zeros): a list other than the aggregate's.
+        let zeros = EncodedUpdate::from_signed(&c.params, &vec![0; c.params.dimension()]).unwrap();
+        let (_, third) =
+            encrypt(&c.params, &zeros, &mut ChaCha20Rng::from_seed([0x22; 32])).unwrap();
         let mut share = MemberShare::new(&c.params, 1).unwrap();
         share.add_seed(&c.clients[0].2[1]).unwrap();
-        share.add_seed(&c.clients[0].2[1]).unwrap();
+        share.add_seed(&third[1]).unwrap();
         share
             .partial_decrypt(&c.params, &mut ChaCha20Rng::from_seed([0x31; 32]))
             .unwrap()
@@ -306,7 +310,7 @@ pub fn negatives(c: &Computed) -> Vec<Negative> {
         n(
             "Combine",
             &["DecryptionFailed"],
-            "member 1 decrypted another list (client 0 twice): the aggregate of the first positive case with this partial in member 1's place",
+            "member 1 decrypted another list (clients 0 and 2, client 2 encrypting zeros from rng seed 0x22…): the aggregate of the first positive case with this partial in member 1's place",
             other_list,
         ),
         n(

@@ -77,7 +77,7 @@ impl Round {
 fn honest_rounds_decrypt_exactly() {
     let mut rng = ChaCha20Rng::from_seed([1; 32]);
     // One partial polynomial, exactly one, and one and a bit.
-    for (d, k, clients) in [(10u32, 1u16, 2usize), (4096, 3, 5), (4096 + 17, 2, 3)] {
+    for (d, k, clients) in [(10u32, 2u16, 2usize), (4096, 3, 5), (4096 + 17, 2, 3)] {
         let round = honest_round(params(d, k, 2), clients, &mut rng);
         let all: Vec<usize> = (0..clients).collect();
         let partials = round.partials(&all, &mut rng);
@@ -159,6 +159,11 @@ fn malformed_combinations_are_typed_errors() {
         share.add_seed(&round.seeds[0][1]),
         Err(AggError::SeedForAnotherMember { expected: 0, got: 1 })
     );
+    // A seed copied into a second contribution is refused, and not added.
+    let mut share = MemberShare::new(p, 0).unwrap();
+    share.add_seed(&round.seeds[0][0]).unwrap();
+    assert_eq!(share.add_seed(&round.seeds[0][0]), Err(AggError::DuplicateSeed));
+    assert_eq!(share.count(), 1);
     assert_eq!(
         MemberShare::new(p, 3).unwrap_err(),
         AggError::MemberOutOfRange { member: 3, committee_size: 3 }
@@ -200,7 +205,7 @@ fn every_value_round_trips_through_its_encoding() {
 #[test]
 fn secrets_are_redacted_in_debug() {
     let mut rng = ChaCha20Rng::from_seed([5; 32]);
-    let round = honest_round(params(8, 1, 2), 2, &mut rng);
+    let round = honest_round(params(8, 2, 2), 2, &mut rng);
     let seed = format!("{:?}", round.seeds[0][0]);
     assert!(!seed.contains(&format!("{:?}", round.seeds[0][0].bytes())), "{seed}");
     let share = format!("{:?}", round.share(0, &[0, 1]));
