@@ -20,6 +20,16 @@ pub enum Error {
     /// The enrolment request's proof of possession does not verify.
     #[error("proof of possession does not verify")]
     InvalidProofOfPossession,
+    /// The KGC's enrolment policy does not authorise the requested identity.
+    #[error("identity not authorised for enrolment")]
+    NotAuthorised,
+    /// The KGC already issued a partial key for the requested identity.
+    #[error("identity already enrolled")]
+    AlreadyEnrolled,
+    /// The KGC's enrolment policy could not record the issuance, so the partial key was
+    /// withheld.
+    #[error("enrolment could not be recorded; partial key withheld")]
+    EnrolmentNotRecorded,
     /// The partial key does not satisfy `d·G = R + h·Ppub` for this identity and public value,
     /// or yields a degenerate key.
     #[error("partial key does not match this identity, public value and KGC")]

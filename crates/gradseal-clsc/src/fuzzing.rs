@@ -5,6 +5,7 @@
 
 use gradseal_core::hash;
 
+use crate::enrolment::Unrestricted;
 use crate::{Identity, Kgc, NodeKeys, NodeSecret, tags};
 
 /// The context every fuzz-corpus signcryption is bound to.
@@ -32,7 +33,9 @@ fn enrol(kgc: &Kgc, case: u32, name: &[u8]) -> Option<NodeKeys> {
     let secret =
         NodeSecret::from_seed(Identity::new(name).ok()?, &seed(case, &format!("{label}/x")))?;
     let request = secret.request_with_random(kgc.public(), &seed(case, &format!("{label}/pop")));
-    let partial = kgc.issue_with_random(&request, &seed(case, &format!("{label}/partial"))).ok()?;
+    let partial = kgc
+        .issue_with_random(&request, &mut Unrestricted, &seed(case, &format!("{label}/partial")))
+        .ok()?;
     secret.complete(kgc.public(), &partial).ok()
 }
 

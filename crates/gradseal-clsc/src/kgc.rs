@@ -11,6 +11,7 @@ use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use crate::enrolment::{EnrolmentPolicy, Unrestricted};
 use crate::wire::{Point, hash_to_scalar, read_scalar};
 use crate::{Error, Identity, PublicBundle, tags};
 
@@ -99,11 +100,12 @@ impl Kgc {
         &self.public
     }
 
-    /// Checks an enrolment request and issues the partial key for (identity, X).
+    /// Checks an enrolment request and issues the partial key for (identity, X), for any
+    /// identity and any number of times.
     ///
-    /// The nonce `r` is hedged: derived from the master secret, the whole request and 32
-    /// fresh bytes, so neither a repeated request nor a broken `rng` can repeat `r` for two
-    /// different requests (a repeated `r` would reveal `s`).
+    /// **Not authorised**: a proof of possession shows knowledge of `x`, not a right to the
+    /// identity. Superseded by [`Kgc::issue_authorised`] (this is it with a policy that
+    /// authorises everything and records nothing); kept until its callers have moved.
     ///
     /// # Errors
     /// [`Error::InvalidProofOfPossession`] if the request's proof does not verify.
@@ -112,23 +114,57 @@ impl Kgc {
         request: &EnrolmentRequest,
         rng: &mut impl CryptoRng,
     ) -> Result<PartialKey, Error> {
+        self.issue_authorised(request, &mut Unrestricted, rng)
+    }
+
+    /// Checks an enrolment request, asks `policy` whether its identity may be enrolled and
+    /// was not already, issues the partial key for (identity, X) and records the issued
+    /// bundle in `policy` before returning the key (spec §5.4).
+    ///
+    /// The nonce `r` is hedged: derived from the master secret, the whole request and 32
+    /// fresh bytes, so neither a repeated request nor a broken `rng` can repeat `r` for two
+    /// different requests (a repeated `r` would reveal `s`).
+    ///
+    /// # Errors
+    /// In the order checked: [`Error::InvalidProofOfPossession`] if the request's proof
+    /// does not verify; [`Error::NotAuthorised`] if `policy` does not authorise the
+    /// identity; [`Error::AlreadyEnrolled`] if `policy` says it was enrolled;
+    /// [`Error::EnrolmentNotRecorded`] if `policy` could not record the issuance (no
+    /// partial key is returned then).
+    pub fn issue_authorised(
+        &self,
+        request: &EnrolmentRequest,
+        policy: &mut impl EnrolmentPolicy,
+        rng: &mut impl CryptoRng,
+    ) -> Result<PartialKey, Error> {
         let mut rnd = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(&mut rnd[..]);
-        self.issue_with_random(request, &rnd)
+        self.issue_with_random(request, policy, &rnd)
     }
 
     pub(crate) fn issue_with_random(
         &self,
         request: &EnrolmentRequest,
+        policy: &mut impl EnrolmentPolicy,
         rnd: &[u8; 32],
     ) -> Result<PartialKey, Error> {
         request.verify(&self.public)?;
+        if !policy.authorises(&request.identity) {
+            return Err(Error::NotAuthorised);
+        }
+        if policy.is_enrolled(&request.identity) {
+            return Err(Error::AlreadyEnrolled);
+        }
         let r = self.partial_nonce(rnd, request);
         // r = 0 has probability 2^-252; the identity R would then fail every decoder.
         let big_r = Point::mul_base_unchecked(&r);
         let h = self.public.partial_hash(&request.identity, &request.x, &big_r);
         let d = Zeroizing::new(*r + h * *self.s);
-        Ok(PartialKey { r: big_r, d })
+        let partial = PartialKey { r: big_r, d };
+        if !policy.record(&request.bundle(&partial)) {
+            return Err(Error::EnrolmentNotRecorded);
+        }
+        Ok(partial)
     }
 
     /// `r = Hs(TAG_PARTIAL_NONCE, s, rnd, request)`.

@@ -22,18 +22,25 @@
 //!
 //! let mut rng = chacha20::ChaCha20Rng::from_seed([1; 32]);
 //! let kgc = Kgc::generate(&mut rng);
-//! let enrol = |name: &str, rng: &mut chacha20::ChaCha20Rng| -> Result<NodeKeys, Error> {
+//! // The KGC enrols only the identities its operator authorised, each once.
+//! let mut registry = EnrolmentRegistry::new([Identity::new("alice")?, Identity::new("bob")?]);
+//! let mut enrol = |name: &str, rng: &mut chacha20::ChaCha20Rng| -> Result<NodeKeys, Error> {
 //!     let secret = NodeSecret::generate(Identity::new(name)?, rng);
-//!     let partial = kgc.issue(&secret.request(kgc.public(), rng), rng)?;
+//!     let partial = kgc.issue_authorised(&secret.request(kgc.public(), rng), &mut registry, rng)?;
 //!     secret.complete(kgc.public(), &partial)
 //! };
 //! let alice = enrol("alice", &mut rng)?;
 //! let bob = enrol("bob", &mut rng)?;
+//! assert_eq!(enrol("bob", &mut rng).err(), Some(Error::AlreadyEnrolled));
+//! assert_eq!(enrol("mallory", &mut rng).err(), Some(Error::NotAuthorised));
 //!
+//! let max_message = 1 << 10;
 //! let ct = signcrypt(&alice, bob.public_key(), b"round 7", b"hello", Padding::Padme, &mut rng)?;
-//! let (sender, msg) = unsigncrypt(&bob, b"round 7", &ct)?;
-//! assert_eq!((sender.identity(), msg.as_slice()), (alice.identity(), &b"hello"[..]));
-//! assert_eq!(unsigncrypt(&bob, b"round 8", &ct), Err(Error::Unsigncrypt));
+//! let bound = Padding::Padme.sealed_len(max_message);
+//! let (sender, msg) = unsigncrypt_bounded(&bob, b"round 7", ct.as_bytes(), bound)?;
+//! assert!(sender.ct_eq(alice.bundle())); // the roster check: whole bundle, constant time
+//! assert_eq!(msg, b"hello");
+//! assert_eq!(unsigncrypt_bounded(&bob, b"round 8", ct.as_bytes(), bound), Err(Error::Unsigncrypt));
 //!
 //! let sig = sign(&alice, b"transcript", b"digest", &mut rng);
 //! verify(alice.public_key(), b"transcript", b"digest", &sig)?;
@@ -44,6 +51,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing)]
 
+mod enrolment;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -60,6 +68,7 @@ mod wire;
 #[doc(hidden)]
 pub mod vectors;
 
+pub use enrolment::{EnrolmentPolicy, EnrolmentRegistry};
 pub use error::Error;
 pub use keyfile::{NODE_SEED_LEN, NodeSecretSeed};
 pub use kgc::{EnrolmentRequest, Kgc, KgcPublic, PartialKey};
@@ -68,5 +77,6 @@ pub use padding::Padding;
 pub use schnorr::{SIGNATURE_LEN, Signature, sign, verify};
 pub use signcrypt::{
     MAX_MESSAGE_LEN, MAX_SEALED_LEN, MIN_SEALED_LEN, Signcryption, TAG_LEN, signcrypt, unsigncrypt,
+    unsigncrypt_bounded,
 };
 pub use wire::{Identity, MAX_IDENTITY_LEN};

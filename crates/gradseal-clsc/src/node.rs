@@ -151,6 +151,26 @@ impl PublicBundle {
         &self.r.bytes
     }
 
+    /// Constant-time equality of two bundles (identity, `X` and `R`), for roster checks on
+    /// bundles returned by [`crate::unsigncrypt`], which outsiders never see: the
+    /// comparison runs over the fixed-width form (identity zero-filled to 64 bytes), so its
+    /// time depends on neither bundle. Prefer it to comparing identities alone: the KGC can
+    /// issue a second bundle for an identity.
+    pub fn ct_eq(&self, other: &Self) -> bool {
+        bool::from(self.fixed_width().ct_eq(&other.fixed_width()))
+    }
+
+    /// `u8(len ID) ‖ ID ‖ 0^(64 − len ID) ‖ X ‖ R`: the sender block of a signcryption.
+    fn fixed_width(&self) -> [u8; 1 + crate::MAX_IDENTITY_LEN + 64] {
+        let mut out = [0u8; 1 + crate::MAX_IDENTITY_LEN + 64];
+        let mut w = Writer::with_capacity(out.len());
+        crate::signcrypt::write_sender_block(&mut w, self);
+        for (o, b) in out.iter_mut().zip(w.as_slice()) {
+            *o = *b;
+        }
+        out
+    }
+
     /// `bid = H(TAG_BUNDLE_ID, Ppub, ID, X, R)`: names the bundle under one KGC.
     pub(crate) fn id_under(&self, kgc: &KgcPublic) -> [u8; 32] {
         hash(

@@ -32,9 +32,18 @@ impl Padding {
             }
         }
     }
+
+    /// The sealed length (ciphertext and tag, the `u32` field of a [`crate::Signcryption`])
+    /// of a message of `message_len` bytes under this policy. Non-decreasing in
+    /// `message_len`, so `sealed_len(max_message_len)` bounds every message up to that
+    /// length: the bound to give [`crate::unsigncrypt_bounded`].
+    pub fn sealed_len(self, message_len: usize) -> usize {
+        self.padded_len(crate::signcrypt::HEADER_LEN.saturating_add(message_len))
+            .saturating_add(crate::TAG_LEN)
+    }
 }
 
-/// Padmé: with `E = ⌊log2 L⌋`, `S = ⌊log2 E⌋ + 1`, clear the low `E − S` bits of `L`
+/// Padmé: with `β = ⌊log2 t⌋`, `γ = ⌊log2 β⌋ + 1`, clear the low `β − γ` bits of `t`
 /// after rounding up.
 fn padme(len: usize) -> usize {
     if len < 2 {
@@ -69,6 +78,16 @@ mod tests {
             assert!(p >= len && p - len <= len / 8 + 1, "{len} -> {p}");
             let m = Padding::Multiple(NonZeroU16::new(256).unwrap()).padded_len(len);
             assert!(m >= len && m.is_multiple_of(256) && m - len < 256);
+        }
+        // sealed_len is non-decreasing, so it bounds every shorter message.
+        for pad in [Padding::None, Padding::Padme, Padding::Multiple(NonZeroU16::new(100).unwrap())]
+        {
+            let mut last = 0;
+            for len in 0..20_000 {
+                let s = pad.sealed_len(len);
+                assert!(s >= last && s >= len + crate::MIN_SEALED_LEN);
+                last = s;
+            }
         }
         // The largest message still fits the plaintext bound after padding.
         let max = crate::MAX_MESSAGE_LEN + crate::signcrypt::HEADER_LEN;

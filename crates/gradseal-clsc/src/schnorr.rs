@@ -6,22 +6,23 @@
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::VartimeMultiscalarMul;
+use curve25519_dalek::traits::MultiscalarMul;
 use gradseal_core::{Codec, DecodeError, Reader, Writer, hash};
 use rand_core::CryptoRng;
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::wire::{Point, hash_to_scalar, read_scalar};
 use crate::{Error, NodeKeys, PublicKey, tags};
 
-/// A Schnorr signature `(Rsig, s)` with `s·G = Rsig + c·P`.
+/// A Schnorr signature `(Rsig, z)` with `z·G = Rsig + c·P`.
 ///
-/// Encoding: `Rsig (32) ‖ s (32)`; `Rsig` must be a canonical non-identity point and `s` a
+/// Encoding: `Rsig (32) ‖ z (32)`; `Rsig` must be a canonical non-identity point and `z` a
 /// canonical scalar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Signature {
     pub(crate) r: Point,
-    pub(crate) s: Scalar,
+    pub(crate) z: Scalar,
 }
 
 /// Length of an encoded [`Signature`].
@@ -30,11 +31,11 @@ pub const SIGNATURE_LEN: usize = 64;
 impl Codec for Signature {
     fn encode(&self, w: &mut Writer) {
         self.r.write(w);
-        w.put_bytes(self.s.as_bytes());
+        w.put_bytes(self.z.as_bytes());
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Self { r: Point::read(r, "signature.r")?, s: read_scalar(r, "signature.s")? })
+        Ok(Self { r: Point::read(r, "signature.r")?, z: read_scalar(r, "signature.z")? })
     }
 }
 
@@ -71,7 +72,7 @@ pub(crate) fn schnorr_sign(sk: &Scalar, rnd: &[u8; 32], statement: &[u8; 32]) ->
     let k = schnorr_nonce(sk, rnd, statement);
     let r = Point::mul_base_unchecked(&k);
     let c = challenge(&r, statement);
-    Signature { r, s: *k + c * sk }
+    Signature { r, z: *k + c * sk }
 }
 
 /// `k = Hs(TAG_SCHNORR_NONCE, sk, rnd, st)`.
@@ -84,15 +85,18 @@ pub(crate) fn schnorr_nonce(
     Zeroizing::new(hash_to_scalar(tags::TAG_SCHNORR_NONCE, &[&sk_bytes[..], rnd, statement]))
 }
 
-/// Checks `s·G − c·P = Rsig` for a derived `P` (variable time: all inputs are public).
+/// Checks `z·G − c·P = Rsig` for a derived `P` (variable time: all inputs are public).
 pub(crate) fn schnorr_verify(p: &Point, statement: &[u8; 32], sig: &Signature) -> bool {
     let c = challenge(&sig.r, statement);
-    RistrettoPoint::vartime_double_scalar_mul_basepoint(&-c, &p.point, &sig.s) == sig.r.point
+    RistrettoPoint::vartime_double_scalar_mul_basepoint(&-c, &p.point, &sig.z) == sig.r.point
 }
 
-/// Checks `s·G − c·(X + R) − (c·h)·Ppub = Rsig`, the same equation with
+/// Checks `z·G − c·(X + R) − (c·h)·Ppub = Rsig`, the same equation with
 /// `P = X + R + h·Ppub` folded in, so a signer's bundle is verified without deriving `P`.
-pub(crate) fn schnorr_verify_folded(
+///
+/// Constant time (dalek's constant-time multiscalar multiplication and point equality):
+/// inside unsigncrypt the signer's bundle and signature are hidden from outsiders.
+pub(crate) fn schnorr_verify_folded_ct(
     x_plus_r: &RistrettoPoint,
     h: &Scalar,
     ppub: &RistrettoPoint,
@@ -100,11 +104,11 @@ pub(crate) fn schnorr_verify_folded(
     sig: &Signature,
 ) -> bool {
     let c = challenge(&sig.r, statement);
-    let lhs = RistrettoPoint::vartime_multiscalar_mul(
-        [sig.s, -c, -(c * h)],
+    let lhs = RistrettoPoint::multiscalar_mul(
+        [sig.z, -c, -(c * h)],
         [curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT, *x_plus_r, *ppub],
     );
-    lhs == sig.r.point
+    bool::from(lhs.ct_eq(&sig.r.point))
 }
 
 /// Signs `message` under `context` (e.g. a protocol's transcript label) with a hedged nonce.

@@ -15,7 +15,7 @@ use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use crate::schnorr::{
-    SIGNATURE_LEN, Signature, message_digest, schnorr_sign, schnorr_verify_folded,
+    SIGNATURE_LEN, Signature, message_digest, schnorr_sign, schnorr_verify_folded_ct,
 };
 use crate::wire::{Point, hash_to_scalar};
 use crate::{Error, Identity, MAX_IDENTITY_LEN, NodeKeys, Padding, PublicBundle, PublicKey, tags};
@@ -86,12 +86,7 @@ impl Codec for Signcryption {
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const FIELD: &str = "signcryption.sealed";
-        let e = Point::read(r, "signcryption.e")?;
-        let sealed = r.read_var_bytes(FIELD, MAX_SEALED_LEN)?;
-        if sealed.len() < MIN_SEALED_LEN {
-            return Err(DecodeError::Truncated { field: FIELD });
-        }
+        let (e, sealed) = read_outer(r, MAX_SEALED_LEN)?;
         let mut w = Writer::with_capacity(SEALED_OFFSET + sealed.len());
         e.write(&mut w);
         w.put_var_bytes(sealed);
@@ -104,19 +99,21 @@ impl Codec for Signcryption {
 pub(crate) struct Ephemeral(pub(crate) Zeroizing<Scalar>);
 
 impl Ephemeral {
-    /// `e = Hs(TAG_EPHEMERAL, sk_S, rnd, bid_R, context, md)`: hedged, so a repeated `rnd`
-    /// repeats `e` only for the same sender, recipient, context and message.
+    /// `e = Hs(TAG_EPHEMERAL, sk_S, rnd, bid_R, context, md, u32(N))`: hedged, so a repeated
+    /// `rnd` repeats `e` (hence the AEAD key) only for the same sender, recipient, context,
+    /// message and padded length `N`, i.e. only for the same plaintext.
     pub(crate) fn derive(
         sk: &Scalar,
         rnd: &[u8; 32],
         recipient_bid: &[u8; 32],
         context: &[u8],
         md: &[u8; 32],
+        pt_len: u32,
     ) -> Self {
         let sk_bytes = Zeroizing::new(sk.to_bytes());
         Self(Zeroizing::new(hash_to_scalar(
             tags::TAG_EPHEMERAL,
-            &[&sk_bytes[..], rnd, recipient_bid, context, md],
+            &[&sk_bytes[..], rnd, recipient_bid, context, md, &pt_len.to_be_bytes()],
         )))
     }
 
@@ -139,16 +136,28 @@ pub(crate) fn derive_key(
 }
 
 /// The statement signed inside a signcryption: `H(TAG_SIGNCRYPT_STATEMENT, bid_S, bid_R, E,
-/// context, md)`. It binds the recipient and `E`, so the recipient cannot re-address the
-/// signed content to a third party (no surreptitious forwarding).
+/// context, md, u32(N))`. It binds the recipient and `E`, so the recipient cannot re-address
+/// the signed content to a third party (no surreptitious forwarding), and the padded
+/// plaintext length `N`, so whoever holds the AEAD key cannot re-seal the signed content
+/// with another amount of padding.
 pub(crate) fn signcrypt_statement(
     sender_bid: &[u8; 32],
     recipient_bid: &[u8; 32],
     e: &[u8; 32],
     context: &[u8],
     md: &[u8; 32],
+    pt_len: u32,
 ) -> [u8; 32] {
-    hash(tags::TAG_SIGNCRYPT_STATEMENT, &[sender_bid, recipient_bid, e, context, md])
+    hash(
+        tags::TAG_SIGNCRYPT_STATEMENT,
+        &[sender_bid, recipient_bid, e, context, md, &pt_len.to_be_bytes()],
+    )
+}
+
+/// The padded plaintext length `N` as the `u32` bound into `e` and the statement.
+/// `N ≤ MAX_PLAINTEXT_LEN < 2^31` for every message the encoder accepts.
+pub(crate) fn pt_len_u32(pt_len: usize) -> u32 {
+    u32::try_from(pt_len).unwrap_or(u32::MAX)
 }
 
 /// The AEAD with a single-use key: nonce zero is safe because every key is used once.
@@ -219,12 +228,13 @@ pub(crate) fn signcrypt_core(
     rnd: &[u8; 32],
 ) -> Signcryption {
     let md = message_digest(message);
-    let eph = Ephemeral::derive(sk, rnd, recipient.bundle_id(), context, &md);
+    let pt_len = padding.padded_len(HEADER_LEN + message.len());
+    let n = pt_len_u32(pt_len);
+    let eph = Ephemeral::derive(sk, rnd, recipient.bundle_id(), context, &md, n);
     let (e, k) = eph.agree(recipient.point());
     let key = derive_key(&e.bytes, &k, recipient.bundle_id(), context);
-    let st = signcrypt_statement(sender_bid, recipient.bundle_id(), &e.bytes, context, &md);
+    let st = signcrypt_statement(sender_bid, recipient.bundle_id(), &e.bytes, context, &md, n);
     let signature = schnorr_sign(sk, rnd, &st);
-    let pt_len = padding.padded_len(HEADER_LEN + message.len());
     assemble(e, &key, context, pt_len, |w| {
         write_sender_block(w, sender_bundle);
         signature.encode(w);
@@ -288,9 +298,13 @@ fn seal(key: &[u8; 32], context: &[u8], buf: &mut [u8]) -> Tag {
 
 /// Unsigncrypts `ciphertext` with the recipient's keys under `context`.
 ///
-/// Returns the sender's bundle (whose signature over this message, `E`, the recipient and
-/// the context has been verified) and the message. Check the bundle against your roster of
-/// enrolled nodes: any node enrolled by the same KGC can signcrypt to you.
+/// Returns the sender's bundle (whose signature over this message, `E`, the recipient, the
+/// context and the padded length has been verified) and the message. Check the bundle
+/// against your roster of enrolled nodes: any node enrolled by the same KGC can signcrypt
+/// to you (see [`unsigncrypt_bounded`]).
+///
+/// Accepts any sealed length up to [`MAX_SEALED_LEN`]; [`unsigncrypt_bounded`] takes the
+/// caller's own bound and checks it before allocating (prefer it for untrusted input).
 ///
 /// # Errors
 /// [`Error::Unsigncrypt`], whatever failed (wrong key or context, tampering, bad padding,
@@ -300,19 +314,61 @@ pub fn unsigncrypt(
     context: &[u8],
     ciphertext: &Signcryption,
 ) -> Result<(PublicBundle, Vec<u8>), Error> {
-    open(recipient, context, ciphertext).ok_or(Error::Unsigncrypt)
+    open(recipient, context, &ciphertext.e, ciphertext.sealed()).ok_or(Error::Unsigncrypt)
+}
+
+/// Unsigncrypts the encoded signcryption `bytes`, refusing a sealed part longer than
+/// `max_sealed_len` before allocating or decrypting anything.
+///
+/// Pick `max_sealed_len` from the largest message you accept and the sender's padding
+/// policy: [`Padding::sealed_len`]`(max_message_len)`. The decoding rules are those of
+/// [`Signcryption`]'s decoder (canonical `E`, sealed length in
+/// [`MIN_SEALED_LEN`]`..=`[`MAX_SEALED_LEN`], no trailing bytes), with the caller's bound
+/// in place of [`MAX_SEALED_LEN`] when it is smaller. The bytes are read in place: the
+/// only allocation is the plaintext buffer, after the bound is checked.
+///
+/// The returned bundle is authenticated, not authorised: compare it with the roster entry
+/// you expect using [`PublicBundle::ct_eq`] (the whole bundle, in constant time; comparing
+/// the identity alone would accept a second bundle the KGC issued for it).
+///
+/// # Errors
+/// [`Error::Decode`] if the outer encoding is malformed or its sealed length exceeds
+/// `max_sealed_len` (public facts: both are in the clear); [`Error::Unsigncrypt`] for
+/// every failure after that, whatever it was.
+pub fn unsigncrypt_bounded(
+    recipient: &NodeKeys,
+    context: &[u8],
+    bytes: &[u8],
+    max_sealed_len: usize,
+) -> Result<(PublicBundle, Vec<u8>), Error> {
+    let mut r = Reader::new(bytes);
+    let (e, sealed) = read_outer(&mut r, max_sealed_len.min(MAX_SEALED_LEN))?;
+    r.finish("signcryption")?;
+    open(recipient, context, &e, sealed).ok_or(Error::Unsigncrypt)
+}
+
+/// Reads `E ‖ u32(len) ‖ sealed` with `MIN_SEALED_LEN ≤ len ≤ max`, borrowing the sealed
+/// bytes (the length is checked before anything is copied).
+fn read_outer<'a>(r: &mut Reader<'a>, max: usize) -> Result<(Point, &'a [u8]), DecodeError> {
+    const FIELD: &str = "signcryption.sealed";
+    let e = Point::read(r, "signcryption.e")?;
+    let sealed = r.read_var_bytes(FIELD, max)?;
+    if sealed.len() < MIN_SEALED_LEN {
+        return Err(DecodeError::Truncated { field: FIELD });
+    }
+    Ok((e, sealed))
 }
 
 fn open(
     recipient: &NodeKeys,
     context: &[u8],
-    ct: &Signcryption,
+    e: &Point,
+    sealed: &[u8],
 ) -> Option<(PublicBundle, Vec<u8>)> {
     let me = recipient.public_key();
-    let k = Zeroizing::new((recipient.sk() * ct.e.point).compress().to_bytes());
-    let key = derive_key(&ct.e.bytes, &k, me.bundle_id(), context);
+    let k = Zeroizing::new((recipient.sk() * e.point).compress().to_bytes());
+    let key = derive_key(&e.bytes, &k, me.bundle_id(), context);
 
-    let sealed = ct.sealed();
     let (body, tag) = sealed.split_at_checked(sealed.len().checked_sub(TAG_LEN)?)?;
     let tag = Tag::try_from(tag).ok()?;
     let mut pt = vec![0u8; body.len()];
@@ -329,13 +385,16 @@ fn open(
         return None;
     }
 
+    // The sender's bundle and signature are hidden from outsiders (spec §7.5), so the
+    // verification runs in constant time (spec §8).
     let kgc = recipient.kgc();
     let md = message_digest(message);
     let sender_bid = sender.id_under(kgc);
-    let st = signcrypt_statement(&sender_bid, me.bundle_id(), &ct.e.bytes, context, &md);
+    let n = pt_len_u32(pt.len());
+    let st = signcrypt_statement(&sender_bid, me.bundle_id(), &e.bytes, context, &md, n);
     let h = kgc.partial_hash(&sender.identity, &sender.x, &sender.r);
     let x_plus_r = sender.x.point + sender.r.point;
-    if !schnorr_verify_folded(&x_plus_r, &h, &kgc.ppub.point, &st, &signature) {
+    if !schnorr_verify_folded_ct(&x_plus_r, &h, &kgc.ppub.point, &st, &signature) {
         return None;
     }
     let start = pt.len() - message.len() - padding.len();
@@ -343,4 +402,45 @@ fn open(
     pt.truncate(end);
     pt.drain(..start);
     Some((sender, pt))
+}
+
+#[cfg(test)]
+mod tests {
+    use chacha20::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    use super::*;
+    use crate::{Kgc, NodeSecret};
+
+    fn enrol(kgc: &Kgc, name: &str, rng: &mut ChaCha20Rng) -> NodeKeys {
+        let secret =
+            NodeSecret::generate(Identity::new(name).unwrap_or_else(|_| unreachable!()), rng);
+        let partial =
+            kgc.issue(&secret.request(kgc.public(), rng), rng).unwrap_or_else(|_| unreachable!());
+        secret.complete(kgc.public(), &partial).unwrap_or_else(|_| unreachable!())
+    }
+
+    /// The recipient (who holds the AEAD key) re-seals the sender's signed plaintext with 64
+    /// more zero bytes of padding under the same `E`: the longer ciphertext must be rejected.
+    #[test]
+    fn repadded_signcryption_is_rejected() {
+        let mut rng = ChaCha20Rng::from_seed([3; 32]);
+        let kgc = Kgc::generate(&mut rng);
+        let alice = enrol(&kgc, "alice", &mut rng);
+        let bob = enrol(&kgc, "bob", &mut rng);
+        let ct = signcrypt(&alice, bob.public_key(), b"ctx", b"msg", Padding::None, &mut rng)
+            .unwrap_or_else(|_| unreachable!());
+        let k = Zeroizing::new((bob.sk() * ct.e.point).compress().to_bytes());
+        let key = derive_key(&ct.e.bytes, &k, bob.public_key().bundle_id(), b"ctx");
+        let sealed = ct.sealed();
+        let (body, tag) = sealed.split_at(sealed.len() - TAG_LEN);
+        let mut pt = body.to_vec();
+        let tag = Tag::try_from(tag).unwrap_or_else(|_| unreachable!());
+        aead(&key)
+            .decrypt_inout_detached(&NONCE.into(), b"ctx", pt.as_mut_slice().into(), &tag)
+            .unwrap_or_else(|_| unreachable!());
+        let longer = assemble(ct.e, &key, b"ctx", pt.len() + 64, |w| w.put_bytes(&pt));
+        assert_eq!(longer.as_bytes().len(), ct.as_bytes().len() + 64);
+        assert_eq!(unsigncrypt(&bob, b"ctx", &longer), Err(Error::Unsigncrypt));
+    }
 }

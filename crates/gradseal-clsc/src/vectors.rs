@@ -10,7 +10,8 @@
 mod negative;
 
 use negative::{
-    Negative, enrolment_negatives, forged_signcryptions, signature_negatives, unsigncrypt_negatives,
+    Negative, enrolment_negatives, forged_signcryptions, key_file_negatives, padding_forgeries,
+    signature_negatives, unsigncrypt_negatives,
 };
 
 use core::num::NonZeroU16;
@@ -25,10 +26,10 @@ use crate::schnorr::{
     challenge, message_digest, schnorr_nonce, schnorr_sign, sign_statement, sign_with_random,
 };
 use crate::signcrypt::{
-    Ephemeral, HEADER_LEN, derive_key, signcrypt_statement, signcrypt_with_random,
+    Ephemeral, HEADER_LEN, derive_key, pt_len_u32, signcrypt_statement, signcrypt_with_random,
     write_sender_block,
 };
-use crate::{Identity, Kgc, NodeKeys, NodeSecret, Padding, PublicKey};
+use crate::{EnrolmentRegistry, Identity, Kgc, NodeKeys, NodeSecret, Padding, PublicKey};
 
 /// Every flag a negative case may carry, with its meaning (the closed set).
 pub const FLAGS: &[(&str, &str)] = &[
@@ -41,19 +42,70 @@ pub const FLAGS: &[(&str, &str)] = &[
     ("WrongSigner", "signature checked under another signer's public key"),
     ("ReplacedPublicValue", "Type I: the sender's X replaced by one whose secret the forger knows"),
     ("ReboundSignature", "a valid inner signature re-encrypted under a new E"),
+    ("Repadded", "a signcryption's plaintext re-sealed under its own key with more zero padding"),
     ("InvalidInnerSignature", "authentic ciphertext whose inner signature does not verify"),
     ("NonZeroPadding", "authentic plaintext with a non-zero padding byte"),
+    ("NonZeroFiller", "authentic plaintext with a non-zero byte in the identity filler"),
+    ("MessageLengthBeyondPlaintext", "authentic plaintext whose u32(len m) exceeds the bytes left"),
+    ("MessageTooLong", "authentic plaintext whose u32(len m) exceeds 2^30"),
+    ("SealedTooLong", "sealed length above the maximum (MAX_SEALED_LEN or the caller's bound)"),
     ("PartialKeyOtherIdentity", "partial key issued for the same X under another identity"),
     ("PartialKeyOtherPublicValue", "partial key issued for the same identity and another X"),
+    ("WrongPartialKey", "a stored partial key d that does not satisfy d·G = R + h·Ppub"),
     ("OtherKgc", "made under another KGC's parameters"),
     ("InvalidProofOfPossession", "the enrolment request's proof does not verify"),
+    ("NotAuthorised", "valid request for an identity the KGC's policy does not authorise"),
+    ("AlreadyEnrolled", "valid request for an identity the KGC already enrolled"),
     ("IdentityPoint", "a point field holds the identity element"),
-    ("NonCanonicalPoint", "a point field holds a non-canonical encoding (value + p)"),
-    ("NonCanonicalScalar", "a scalar field holds a non-canonical encoding (value + l)"),
+    (
+        "NonCanonicalPoint",
+        "a point field holds a non-canonical encoding (v + p, 2p − v or v + 2^255)",
+    ),
+    ("NonCanonicalScalar", "a scalar field holds a non-canonical encoding (v + l)"),
+    ("ZeroScalar", "a secret scalar field holds 0"),
     ("InvalidIdentity", "an identity field is empty or longer than 64 bytes"),
     ("Truncated", "input shortened"),
     ("Extended", "input lengthened"),
 ];
+
+/// Every operation a negative case may name, with what it runs (the closed set).
+pub const OPERATIONS: &[(&str, &str)] = &[
+    (
+        "unsigncrypt",
+        "decode input as a Signcryption (sealed length at most max_sealed_len if given, else MAX_SEALED_LEN) and unsigncrypt it with the case's keys (recipient or sender) under context",
+    ),
+    (
+        "verify",
+        "decode input as a Signature and verify it under the case's sender key with context and message",
+    ),
+    ("complete", "decode input as a PartialKey and complete the case's sender node secret with it"),
+    (
+        "issue",
+        "decode input as an EnrolmentRequest and issue with the case's KGC and a registry authorising exactly the case's sender and recipient identities, the recipient already enrolled",
+    ),
+    ("derive", "decode input as a PublicBundle and derive its key under the case's Ppub"),
+    ("decode_kgc", "decode input as KgcPublic"),
+    (
+        "decode_secret_key_file",
+        "decode input as a secret key file under the case's Ppub (with the partial key check)",
+    ),
+    ("decode_node_seed", "decode input as a NodeSecretSeed"),
+    ("decode_kgc_secret", "decode input as the KGC secret (exactly 32 bytes)"),
+];
+
+/// `vec(b) = u32(len b) ‖ b`.
+fn vec_bytes(b: &[u8]) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.put_var_bytes(b);
+    w.into_bytes()
+}
+
+/// The registry of a case's KGC: it authorises exactly the case's two identities.
+fn registry_for(input: &CaseInput) -> EnrolmentRegistry {
+    EnrolmentRegistry::new(
+        [&input.sender, &input.recipient].map(|id| Identity::new(id.clone()).expect("identity")),
+    )
+}
 
 fn hx(bytes: &[u8]) -> Value {
     Value::String(hex::encode(bytes))
@@ -162,6 +214,9 @@ struct Case {
     sender_partial: Vec<u8>,
     recipient: NodeKeys,
     signcryption: Vec<u8>,
+    /// The signcryption's plaintext and AEAD key (what a forger holding the key knows).
+    plaintext: Vec<u8>,
+    key: [u8; 32],
     signature: Vec<u8>,
 }
 
@@ -172,7 +227,13 @@ struct Enrolled {
     partial: Vec<u8>,
 }
 
-fn node_json(kgc: &Kgc, case: u32, role: &str, id: &[u8]) -> (Enrolled, Value) {
+fn node_json(
+    kgc: &Kgc,
+    registry: &mut EnrolmentRegistry,
+    case: u32,
+    role: &str,
+    id: &[u8],
+) -> (Enrolled, Value) {
     let label = |what: &str| format!("{role}/{what}");
     let x_seed = seed(case, &label("x"));
     let pop_rnd = seed(case, &label("pop"));
@@ -184,7 +245,7 @@ fn node_json(kgc: &Kgc, case: u32, role: &str, id: &[u8]) -> (Enrolled, Value) {
     let request = secret.request_with_random(kp, &pop_rnd);
     let pop_c = EnrolmentRequest::challenge(kp, &request.identity, &request.x, &request.a);
     let r = kgc.partial_nonce(&partial_rnd, &request);
-    let partial = kgc.issue_with_random(&request, &partial_rnd).expect("issue");
+    let partial = kgc.issue_with_random(&request, registry, &partial_rnd).expect("issue");
     let h = kp.partial_hash(&request.identity, &request.x, &partial.r);
     let keys = secret.complete(kp, &partial).expect("complete");
     let pk = keys.public_key();
@@ -210,14 +271,24 @@ fn node_json(kgc: &Kgc, case: u32, role: &str, id: &[u8]) -> (Enrolled, Value) {
         "bundle": hx(&pk.bundle().to_bytes()),
         "bundle_id": hx(pk.bundle_id()),
         "secret_key_file": hx(&keys.to_secret_bytes()),
+        "node_secret_seed": hx(&[vec_bytes(id), x_seed.to_vec()].concat()),
     });
     (Enrolled { secret, keys, request: request.to_bytes(), partial: partial.to_bytes() }, value)
 }
 
-fn signcrypt_json(c: &CaseInput, sender: &NodeKeys, recipient: &PublicKey) -> (Vec<u8>, Value) {
+/// A signcryption with its plaintext and AEAD key.
+struct Sealed {
+    bytes: Vec<u8>,
+    plaintext: Vec<u8>,
+    key: [u8; 32],
+}
+
+fn signcrypt_json(c: &CaseInput, sender: &NodeKeys, recipient: &PublicKey) -> (Sealed, Value) {
     let rnd = seed(c.tc, "signcrypt/rnd");
     let md = message_digest(&c.message);
-    let eph = Ephemeral::derive(sender.sk(), &rnd, recipient.bundle_id(), &c.context, &md);
+    let pt_len = c.padding.padded_len(HEADER_LEN + c.message.len());
+    let n = pt_len_u32(pt_len);
+    let eph = Ephemeral::derive(sender.sk(), &rnd, recipient.bundle_id(), &c.context, &md, n);
     let e_scalar = *eph.0;
     let (e, k) = eph.agree(recipient.point());
     let key = derive_key(&e.bytes, &k, recipient.bundle_id(), &c.context);
@@ -227,11 +298,11 @@ fn signcrypt_json(c: &CaseInput, sender: &NodeKeys, recipient: &PublicKey) -> (V
         &e.bytes,
         &c.context,
         &md,
+        n,
     );
     let nonce = schnorr_nonce(sender.sk(), &rnd, &st);
     let sig = schnorr_sign(sender.sk(), &rnd, &st);
     let ch = challenge(&sig.r, &st);
-    let pt_len = c.padding.padded_len(HEADER_LEN + c.message.len());
     let mut w = Writer::new();
     write_sender_block(&mut w, sender.bundle());
     sig.encode(&mut w);
@@ -245,6 +316,7 @@ fn signcrypt_json(c: &CaseInput, sender: &NodeKeys, recipient: &PublicKey) -> (V
     let value = json!({
         "rnd": hx(&rnd),
         "md": hx(&md),
+        "N": n,
         "e": sc(&e_scalar),
         "E": hx(&e.bytes),
         "K": hx(&k[..]),
@@ -253,12 +325,12 @@ fn signcrypt_json(c: &CaseInput, sender: &NodeKeys, recipient: &PublicKey) -> (V
         "k": sc(&nonce),
         "Rsig": hx(&sig.r.bytes),
         "c": sc(&ch),
-        "s": sc(&sig.s),
+        "z": sc(&sig.z),
         "signature": hx(&sig.to_bytes()),
         "plaintext": hx(&plaintext),
         "signcryption": hx(&bytes),
     });
-    (bytes, value)
+    (Sealed { bytes, plaintext, key: *key }, value)
 }
 
 fn sign_json(c: &CaseInput, signer: &NodeKeys) -> (Vec<u8>, Value) {
@@ -277,7 +349,7 @@ fn sign_json(c: &CaseInput, signer: &NodeKeys) -> (Vec<u8>, Value) {
         "k": sc(&nonce),
         "Rsig": hx(&sig.r.bytes),
         "c": sc(&ch),
-        "s": sc(&sig.s),
+        "z": sc(&sig.z),
         "signature": hx(&bytes),
     });
     (bytes, value)
@@ -286,16 +358,19 @@ fn sign_json(c: &CaseInput, signer: &NodeKeys) -> (Vec<u8>, Value) {
 fn positive(input: CaseInput) -> (Case, Value) {
     let kgc_seed = seed(input.tc, "kgc");
     let kgc = Kgc::from_seed(&kgc_seed).expect("s != 0");
-    let (sender, sender_json) = node_json(&kgc, input.tc, "sender", &input.sender);
-    let (recipient, recipient_json) = node_json(&kgc, input.tc, "recipient", &input.recipient);
+    let mut registry = registry_for(&input);
+    let (sender, sender_json) = node_json(&kgc, &mut registry, input.tc, "sender", &input.sender);
+    let (recipient, recipient_json) =
+        node_json(&kgc, &mut registry, input.tc, "recipient", &input.recipient);
     let recipient = recipient.keys;
-    let (signcryption, sc_json) = signcrypt_json(&input, &sender.keys, recipient.public_key());
+    let (sealed, sc_json) = signcrypt_json(&input, &sender.keys, recipient.public_key());
     let (signature, sig_json) = sign_json(&input, &sender.keys);
     let value = json!({
         "tcId": input.tc,
         "comment": input.comment,
         "kgc_seed": hx(&kgc_seed),
         "s": sc(kgc.secret()),
+        "kgc_secret": hx(&kgc.to_secret_bytes()[..]),
         "Ppub": hx(kgc.public().ppub_bytes()),
         "sender": sender_json,
         "recipient": recipient_json,
@@ -313,7 +388,9 @@ fn positive(input: CaseInput) -> (Case, Value) {
         sender_request: sender.request,
         sender_partial: sender.partial,
         recipient,
-        signcryption,
+        signcryption: sealed.bytes,
+        plaintext: sealed.plaintext,
+        key: sealed.key,
         signature,
     };
     (case, value)
@@ -333,12 +410,14 @@ fn build() -> (Vec<Case>, Vec<Value>, Vec<Value>) {
     let first = cases.first().expect("at least one case");
     let mut groups: Vec<(u32, Vec<Negative>)> = vec![
         (first.input.tc, unsigncrypt_negatives(first)),
+        (first.input.tc, forged_signcryptions(first)),
         (first.input.tc, signature_negatives(first, &first.recipient)),
         (first.input.tc, enrolment_negatives(first)),
+        (first.input.tc, key_file_negatives(first)),
     ];
-    // Padding-specific tampering on the padded cases.
+    // Padding-specific forgeries on the padded cases.
     for c in cases.iter().filter(|c| c.input.padding != Padding::None) {
-        groups.push((c.input.tc, forged_signcryptions(c).into_iter().skip(3).collect()));
+        groups.push((c.input.tc, padding_forgeries(c)));
     }
     for (case, group) in groups {
         for n in group {
@@ -354,11 +433,14 @@ pub fn generate() -> String {
     let (_, positive, negative) = build();
     let flags: serde_json::Map<String, Value> =
         FLAGS.iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect();
+    let operations: serde_json::Map<String, Value> =
+        OPERATIONS.iter().map(|(k, v)| ((*k).to_string(), json!(v))).collect();
     let doc = json!({
         "algorithm": "gradseal-clsc v1: ristretto255, SHA3-256 (framed), TurboSHAKE128, ChaCha20-Poly1305",
         "spec": "spec/clsc.md",
         "generator": "cargo run -p gradseal-clsc --features vectors --example clsc_vectors -- --write",
         "notes": flags,
+        "operations": operations,
         "positive": positive,
         "negative": negative,
     });

@@ -205,5 +205,101 @@ fn wire_types_reject_truncation_extension_and_bad_points() {
     );
     let mut s = sig.to_bytes();
     s[32..].copy_from_slice(&[0xff; 32]);
-    assert_eq!(Signature::from_bytes(&s), Err(DecodeError::NonCanonical { field: "signature.s" }));
+    assert_eq!(Signature::from_bytes(&s), Err(DecodeError::NonCanonical { field: "signature.z" }));
+}
+
+/// Enrolment needs the policy's authorisation and happens once per identity; the refused
+/// requests carry valid proofs of possession (a proof is not a right to the identity).
+#[test]
+fn enrolment_is_authorised_and_once_per_identity() {
+    let w = world();
+    let mut r = rng(11);
+    let dave = Identity::new("dave").unwrap();
+    let mut registry = EnrolmentRegistry::new([dave.clone()]);
+    let request = |name: &str, r: &mut _| {
+        NodeSecret::generate(Identity::new(name).unwrap(), r).request(w.kgc.public(), r)
+    };
+    let first = request("dave", &mut r);
+    let partial = w.kgc.issue_authorised(&first, &mut registry, &mut r).unwrap();
+    assert_eq!(registry.bundle(&dave), Some(&first.bundle(&partial)));
+    // A second request for the same identity, even with another X and a valid proof.
+    let second = request("dave", &mut r);
+    second.verify(w.kgc.public()).unwrap();
+    assert_eq!(
+        w.kgc.issue_authorised(&second, &mut registry, &mut r).unwrap_err(),
+        Error::AlreadyEnrolled
+    );
+    let mallory = request("mallory", &mut r);
+    assert_eq!(
+        w.kgc.issue_authorised(&mallory, &mut registry, &mut r).unwrap_err(),
+        Error::NotAuthorised
+    );
+    // The proof is checked first: an invalid one never reaches the policy.
+    let mut forged = mallory.to_bytes();
+    forged[4] ^= 1;
+    let forged = EnrolmentRequest::from_bytes(&forged).unwrap();
+    assert_eq!(
+        w.kgc.issue_authorised(&forged, &mut registry, &mut r).unwrap_err(),
+        Error::InvalidProofOfPossession
+    );
+    assert_eq!(registry.enrolled().count(), 1);
+
+    /// A policy whose storage fails: the partial key is withheld.
+    struct Failing;
+    impl EnrolmentPolicy for Failing {
+        fn authorises(&self, _: &Identity) -> bool {
+            true
+        }
+        fn is_enrolled(&self, _: &Identity) -> bool {
+            false
+        }
+        fn record(&mut self, _: &PublicBundle) -> bool {
+            false
+        }
+    }
+    assert_eq!(
+        w.kgc.issue_authorised(&request("erin", &mut r), &mut Failing, &mut r).unwrap_err(),
+        Error::EnrolmentNotRecorded
+    );
+}
+
+/// The caller's bound is checked on the length field alone: a signcryption one byte over
+/// it is refused with a public decode error, exactly at it is opened.
+#[test]
+fn unsigncrypt_bounded_checks_the_callers_bound_first() {
+    let mut w = world();
+    for padding in [Padding::None, Padding::Padme, Padding::Multiple(NonZeroU16::new(64).unwrap())]
+    {
+        let msg = vec![7u8; 300];
+        let ct = signcrypt(&w.alice, w.bob.public_key(), b"c", &msg, padding, &mut w.rng).unwrap();
+        let exact = ct.as_bytes().len() - 36;
+        assert!(exact <= padding.sealed_len(300));
+        let (from, got) = unsigncrypt_bounded(&w.bob, b"c", ct.as_bytes(), exact).unwrap();
+        assert!(from.ct_eq(w.alice.bundle()));
+        assert_eq!(got, msg);
+        assert!(matches!(
+            unsigncrypt_bounded(&w.bob, b"c", ct.as_bytes(), exact - 1),
+            Err(Error::Decode(DecodeError::LengthTooLarge { .. }))
+        ));
+        // A length field claiming 1 GiB with 300 bytes behind it: refused by the bound,
+        // before anything is read or allocated.
+        let mut huge = ct.as_bytes()[..36].to_vec();
+        huge[32..36].copy_from_slice(&(1u32 << 30).to_be_bytes());
+        assert!(matches!(
+            unsigncrypt_bounded(&w.bob, b"c", &huge, exact),
+            Err(Error::Decode(DecodeError::LengthTooLarge { .. }))
+        ));
+    }
+}
+
+#[test]
+fn bundle_equality_is_on_the_whole_bundle() {
+    let w = world();
+    let mut r = rng(12);
+    // A second bundle for alice's identity (the KGC can issue one): same identity, not equal.
+    let alice2 = enrol(&w.kgc, "alice", &mut r);
+    assert_eq!(alice2.identity(), w.alice.identity());
+    assert!(!alice2.bundle().ct_eq(w.alice.bundle()));
+    assert!(w.alice.bundle().ct_eq(&w.alice.bundle().clone()));
+    assert!(!w.alice.bundle().ct_eq(w.bob.bundle()));
 }

@@ -40,6 +40,7 @@ struct File {
     spec: String,
     generator: String,
     notes: BTreeMap<String, String>,
+    operations: BTreeMap<String, String>,
     positive: Vec<Positive>,
     negative: Vec<NegativeCase>,
 }
@@ -52,6 +53,7 @@ struct Positive {
     comment: String,
     kgc_seed: Hex,
     s: Hex,
+    kgc_secret: Hex,
     #[serde(rename = "Ppub")]
     ppub: Hex,
     sender: Node,
@@ -88,6 +90,7 @@ struct Node {
     bundle: Hex,
     bundle_id: Hex,
     secret_key_file: Hex,
+    node_secret_seed: Hex,
 }
 
 #[derive(Deserialize)]
@@ -96,6 +99,7 @@ struct Node {
 struct SigncryptTrace {
     rnd: Hex,
     md: Hex,
+    N: usize,
     e: Hex,
     E: Hex,
     K: Hex,
@@ -104,7 +108,7 @@ struct SigncryptTrace {
     k: Hex,
     Rsig: Hex,
     c: Hex,
-    s: Hex,
+    z: Hex,
     signature: Hex,
     plaintext: Hex,
     signcryption: Hex,
@@ -121,7 +125,7 @@ struct SignTrace {
     k: Hex,
     Rsig: Hex,
     c: Hex,
-    s: Hex,
+    z: Hex,
     signature: Hex,
 }
 
@@ -136,19 +140,31 @@ enum Flag {
     WrongSigner,
     ReplacedPublicValue,
     ReboundSignature,
+    Repadded,
     InvalidInnerSignature,
     NonZeroPadding,
+    NonZeroFiller,
+    MessageLengthBeyondPlaintext,
+    MessageTooLong,
+    SealedTooLong,
     PartialKeyOtherIdentity,
     PartialKeyOtherPublicValue,
+    WrongPartialKey,
     OtherKgc,
     InvalidProofOfPossession,
+    NotAuthorised,
+    AlreadyEnrolled,
     IdentityPoint,
     NonCanonicalPoint,
     NonCanonicalScalar,
+    ZeroScalar,
     InvalidIdentity,
     Truncated,
     Extended,
 }
+
+/// The number of `Flag` variants (the notes must document exactly these).
+const FLAG_COUNT: usize = 30;
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -159,7 +175,13 @@ enum Operation {
     Issue,
     Derive,
     DecodeKgc,
+    DecodeSecretKeyFile,
+    DecodeNodeSeed,
+    DecodeKgcSecret,
 }
+
+/// The number of `Operation` variants (the file must describe exactly these).
+const OPERATION_COUNT: usize = 9;
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -187,8 +209,10 @@ struct NegativeCase {
     keys: Option<Keys>,
     context: Option<Hex>,
     message: Option<Hex>,
+    max_sealed_len: Option<usize>,
     input: Hex,
     result: Verdict,
+    error: String,
 }
 
 fn un(h: &str) -> Vec<u8> {
@@ -320,6 +344,8 @@ fn check_node(n: &Node, s: &Scalar, ppub: &[u8; 32], what: &str) -> Derived {
     let file =
         [vec_field(&id), x.to_bytes().to_vec(), r_pub.to_vec(), d.to_bytes().to_vec()].concat();
     assert_eq!(hex::encode(file), n.secret_key_file, "{what}: secret key file");
+    let seed_file = [vec_field(&id), un(&n.x_seed)].concat();
+    assert_eq!(hex::encode(seed_file), n.node_secret_seed, "{what}: node secret seed");
     Derived { sk, p, bid, id, x_pub, r_pub }
 }
 
@@ -329,9 +355,12 @@ fn check_signcrypt(c: &Positive, sender: &Derived, recipient: &Derived) {
     let msg = un(&c.message);
     let m = md(&msg);
     assert_eq!(hex::encode(m), t.md, "md");
+    let n = padded_len(&c.padding, 197 + msg.len());
+    assert_eq!(n, t.N, "N");
+    let n_be = (n as u32).to_be_bytes();
     let e = hs(
         "gradseal/v1/clsc/ephemeral",
-        &[sender.sk.as_bytes(), &un(&t.rnd), &recipient.bid, &ctx, &m],
+        &[sender.sk.as_bytes(), &un(&t.rnd), &recipient.bid, &ctx, &m, &n_be],
     );
     assert_eq!(e, scalar(&t.e), "e");
     let e_pub = enc(&mul_g(&e));
@@ -343,11 +372,11 @@ fn check_signcrypt(c: &Positive, sender: &Derived, recipient: &Derived) {
     assert_eq!(hex::encode(key), t.key, "key");
     let st = hash(
         "gradseal/v1/clsc/signcrypt-statement",
-        &[&sender.bid, &recipient.bid, &e_pub, &ctx, &m],
+        &[&sender.bid, &recipient.bid, &e_pub, &ctx, &m, &n_be],
     );
     assert_eq!(hex::encode(st), t.statement, "statement");
     let sig =
-        check_schnorr(&sender.sk, &un32(&t.rnd), &st, &t.k, &t.Rsig, &t.c, &t.s, &t.signature);
+        check_schnorr(&sender.sk, &un32(&t.rnd), &st, &t.k, &t.Rsig, &t.c, &t.z, &t.signature);
     let mut pt = vec![u8::try_from(sender.id.len()).unwrap()];
     pt.extend_from_slice(&sender.id);
     pt.resize(65, 0);
@@ -356,7 +385,7 @@ fn check_signcrypt(c: &Positive, sender: &Derived, recipient: &Derived) {
     pt.extend_from_slice(&sig);
     pt.extend_from_slice(&vec_field(&msg));
     assert_eq!(pt.len(), 197 + msg.len());
-    pt.resize(padded_len(&c.padding, pt.len()), 0);
+    pt.resize(n, 0);
     assert_eq!(hex::encode(&pt), t.plaintext, "plaintext");
     let mut body = pt.clone();
     let tag = ChaCha20Poly1305::new(&key.into())
@@ -374,7 +403,7 @@ fn check_schnorr(
     k_hex: &str,
     r_hex: &str,
     c_hex: &str,
-    s_hex: &str,
+    z_hex: &str,
     sig_hex: &str,
 ) -> Vec<u8> {
     let k = hs("gradseal/v1/clsc/schnorr-nonce", &[sk.as_bytes(), rnd, st]);
@@ -383,9 +412,9 @@ fn check_schnorr(
     assert_eq!(hex::encode(r), r_hex, "Rsig");
     let c = hs("gradseal/v1/clsc/schnorr-challenge", &[&r, st]);
     assert_eq!(c, scalar(c_hex), "schnorr c");
-    let s = k + c * sk;
-    assert_eq!(s, scalar(s_hex), "schnorr s");
-    let sig = [r, s.to_bytes()].concat();
+    let z = k + c * sk;
+    assert_eq!(z, scalar(z_hex), "schnorr z");
+    let sig = [r, z.to_bytes()].concat();
     assert_eq!(hex::encode(&sig), sig_hex, "signature");
     sig
 }
@@ -396,7 +425,7 @@ fn check_sign(c: &Positive, signer: &Derived) {
     assert_eq!(hex::encode(m), t.md, "sign md");
     let st = hash("gradseal/v1/clsc/sign-statement", &[&signer.bid, &un(&t.context), &m]);
     assert_eq!(hex::encode(st), t.statement, "sign statement");
-    check_schnorr(&signer.sk, &un32(&t.rnd), &st, &t.k, &t.Rsig, &t.c, &t.s, &t.signature);
+    check_schnorr(&signer.sk, &un32(&t.rnd), &st, &t.k, &t.Rsig, &t.c, &t.z, &t.signature);
 }
 
 #[test]
@@ -406,6 +435,7 @@ fn second_implementation_reproduces_every_positive_intermediate() {
     for c in &file.positive {
         let s = hs("gradseal/v1/clsc/kgc-secret", &[&un(&c.kgc_seed)]);
         assert_eq!(s, scalar(&c.s), "case {}: s", c.tc_id);
+        assert_eq!(hex::encode(s.to_bytes()), c.kgc_secret, "case {}: KGC secret", c.tc_id);
         let ppub = enc(&mul_g(&s));
         assert_eq!(hex::encode(ppub), c.ppub, "case {}: Ppub", c.tc_id);
         let sender = check_node(&c.sender, &s, &ppub, "sender");
@@ -441,17 +471,22 @@ impl rand_core::TryCryptoRng for Replay {}
 
 struct ApiCase {
     kgc: Kgc,
+    /// Authorises the case's two identities; the recipient is enrolled (the sender too).
+    registry: EnrolmentRegistry,
     sender_secret: NodeSecret,
     sender: NodeKeys,
     recipient: NodeKeys,
 }
 
-fn api_enrol(kgc: &Kgc, n: &Node) -> (NodeSecret, NodeKeys) {
+fn api_enrol(kgc: &Kgc, registry: &mut EnrolmentRegistry, n: &Node) -> (NodeSecret, NodeKeys) {
     let mut rng = Replay([un32(&n.x_seed), un32(&n.pop_rnd), un32(&n.partial_rnd)].into());
     let secret = NodeSecret::generate(Identity::new(un(&n.identity)).unwrap(), &mut rng);
     let request = secret.request(kgc.public(), &mut rng);
     assert_eq!(hex::encode(request.to_bytes()), n.request);
-    let partial = kgc.issue(&request, &mut rng).unwrap();
+    let partial = kgc.issue_authorised(&request, registry, &mut rng).unwrap();
+    assert_eq!(registry.bundle(secret.identity()), Some(&request.bundle(&partial)));
+    let stored = NodeSecretSeed::from_secret_bytes(&un(&n.node_secret_seed)).unwrap();
+    assert_eq!(stored.secret().unwrap(), secret);
     assert_eq!(hex::encode(partial.to_bytes()), n.partial_key);
     let keys = secret.complete(kgc.public(), &partial).unwrap();
     let pk = keys.public_key();
@@ -470,9 +505,13 @@ fn api_enrol(kgc: &Kgc, n: &Node) -> (NodeSecret, NodeKeys) {
 fn api_case(c: &Positive) -> ApiCase {
     let kgc = Kgc::generate(&mut Replay([un32(&c.kgc_seed)].into()));
     assert_eq!(hex::encode(kgc.public().ppub_bytes()), c.ppub);
-    let (sender_secret, sender) = api_enrol(&kgc, &c.sender);
-    let (_, recipient) = api_enrol(&kgc, &c.recipient);
-    ApiCase { kgc, sender_secret, sender, recipient }
+    assert_eq!(hex::encode(&kgc.to_secret_bytes()[..]), c.kgc_secret);
+    assert_eq!(Kgc::from_secret_bytes(&un32(&c.kgc_secret)).unwrap(), kgc);
+    let ids = [&c.sender.identity, &c.recipient.identity];
+    let mut registry = EnrolmentRegistry::new(ids.map(|id| Identity::new(un(id)).unwrap()));
+    let (sender_secret, sender) = api_enrol(&kgc, &mut registry, &c.sender);
+    let (_, recipient) = api_enrol(&kgc, &mut registry, &c.recipient);
+    ApiCase { kgc, registry, sender_secret, sender, recipient }
 }
 
 #[test]
@@ -489,13 +528,40 @@ fn public_api_reproduces_every_positive_output() {
         let decoded = Signcryption::from_bytes(&un(&c.signcrypt.signcryption)).unwrap();
         let (from, opened) = unsigncrypt(&api.recipient, &ctx, &decoded).unwrap();
         assert_eq!((&from, &opened), (api.sender.bundle(), &msg));
+        // The bound that fits exactly: the policy's sealed length of this message.
+        let exact = padding.sealed_len(msg.len());
+        assert_eq!(exact, c.signcrypt.N + 16);
+        let (from, opened) =
+            unsigncrypt_bounded(&api.recipient, &ctx, ct.as_bytes(), exact).unwrap();
+        assert!(from.ct_eq(api.sender.bundle()) && !from.ct_eq(api.recipient.bundle()));
+        assert_eq!(opened, msg);
         let sig = sign(&api.sender, &un(&c.sign.context), &msg, &mut rng);
         assert_eq!(hex::encode(sig.to_bytes()), c.sign.signature);
         verify(api.sender.public_key(), &un(&c.sign.context), &msg, &sig).unwrap();
     }
 }
 
-fn rejected(n: &NegativeCase, api: &ApiCase) -> bool {
+/// The name of an error variant, as the vector file's `error` field spells it.
+fn error_name(e: Error) -> &'static str {
+    match e {
+        Error::Decode(_) => "Decode",
+        Error::InvalidIdentity => "InvalidIdentity",
+        Error::InvalidProofOfPossession => "InvalidProofOfPossession",
+        Error::NotAuthorised => "NotAuthorised",
+        Error::AlreadyEnrolled => "AlreadyEnrolled",
+        Error::EnrolmentNotRecorded => "EnrolmentNotRecorded",
+        Error::InvalidPartialKey => "InvalidPartialKey",
+        Error::DegeneratePublicKey => "DegeneratePublicKey",
+        Error::KgcMismatch => "KgcMismatch",
+        Error::InvalidSignature => "InvalidSignature",
+        Error::MessageTooLong { .. } => "MessageTooLong",
+        Error::Unsigncrypt => "Unsigncrypt",
+        other => panic!("error {other:?} has no name in the vector file"),
+    }
+}
+
+/// Runs a negative case's operation; `Ok(())` if it was (wrongly) accepted, else the error.
+fn run(n: &NegativeCase, api: &ApiCase) -> Result<(), Error> {
     let input = un(&n.input);
     let ctx = n.context.as_deref().map(un);
     match n.operation {
@@ -504,34 +570,52 @@ fn rejected(n: &NegativeCase, api: &ApiCase) -> bool {
                 Keys::Recipient => &api.recipient,
                 Keys::Sender => &api.sender,
             };
-            let Ok(ct) = Signcryption::from_bytes(&input) else { return true };
-            match unsigncrypt(keys, &ctx.expect("context"), &ct) {
-                Err(e) => {
-                    assert_eq!(e, Error::Unsigncrypt, "tc {}: one opaque error", n.tc_id);
-                    true
-                }
-                Ok(_) => false,
+            let ctx = ctx.expect("context");
+            let max = n.max_sealed_len.unwrap_or(MAX_SEALED_LEN);
+            let bounded = unsigncrypt_bounded(keys, &ctx, &input, max).map(|_| ());
+            if n.max_sealed_len.is_none() {
+                // The decoder and unsigncrypt agree with the bounded entry point.
+                let old = Signcryption::from_bytes(&input)
+                    .map_err(Error::from)
+                    .and_then(|ct| unsigncrypt(keys, &ctx, &ct).map(|_| ()));
+                assert_eq!(old.map_err(error_name), bounded.map_err(error_name), "tc {}", n.tc_id);
             }
+            bounded
         }
         Operation::Verify => {
-            let Ok(sig) = Signature::from_bytes(&input) else { return true };
+            let sig = Signature::from_bytes(&input)?;
             let msg = un(n.message.as_deref().expect("message"));
-            verify(api.sender.public_key(), &ctx.expect("context"), &msg, &sig).is_err()
+            verify(api.sender.public_key(), &ctx.expect("context"), &msg, &sig)
         }
         Operation::Complete => {
-            let Ok(partial) = PartialKey::from_bytes(&input) else { return true };
-            api.sender_secret.complete(api.kgc.public(), &partial).is_err()
+            let partial = PartialKey::from_bytes(&input)?;
+            api.sender_secret.complete(api.kgc.public(), &partial).map(|_| ())
         }
         Operation::Issue => {
-            let Ok(request) = EnrolmentRequest::from_bytes(&input) else { return true };
+            let request = EnrolmentRequest::from_bytes(&input)?;
+            let mut registry = api.registry.clone();
             let mut rng = Replay([[0u8; 32]].into());
-            api.kgc.issue(&request, &mut rng).is_err()
+            api.kgc.issue_authorised(&request, &mut registry, &mut rng).map(|_| ())
         }
         Operation::Derive => {
-            let Ok(bundle) = PublicBundle::from_bytes(&input) else { return true };
-            PublicKey::derive(api.kgc.public(), bundle).is_err()
+            let bundle = PublicBundle::from_bytes(&input)?;
+            PublicKey::derive(api.kgc.public(), bundle).map(|_| ())
         }
-        Operation::DecodeKgc => KgcPublic::from_bytes(&input).is_err(),
+        Operation::DecodeKgc => KgcPublic::from_bytes(&input).map(|_| ()).map_err(Error::from),
+        Operation::DecodeSecretKeyFile => {
+            NodeKeys::from_secret_bytes(api.kgc.public(), &input).map(|_| ())
+        }
+        Operation::DecodeNodeSeed => NodeSecretSeed::from_secret_bytes(&input).map(|_| ()),
+        Operation::DecodeKgcSecret => {
+            let bytes: [u8; 32] = input.as_slice().try_into().map_err(|_| {
+                Error::Decode(gradseal_core::DecodeError::LengthMismatch {
+                    field: "kgc.secret",
+                    len: input.len() as u64,
+                    expected: 32,
+                })
+            })?;
+            Kgc::from_secret_bytes(&bytes).map(|_| ())
+        }
     }
 }
 
@@ -550,9 +634,21 @@ fn every_negative_case_is_rejected() {
             assert!(file.notes.contains_key(&format!("{f:?}")), "flag {f:?} undocumented");
         }
         let api = apis.get(&n.case).expect("negative case refers to a positive case");
-        assert!(rejected(n, api), "tc {} ({}) was accepted", n.tc_id, n.comment);
+        match run(n, api) {
+            Ok(()) => panic!("tc {} ({}) was accepted", n.tc_id, n.comment),
+            Err(e) => assert_eq!(error_name(e), n.error, "tc {} ({})", n.tc_id, n.comment),
+        }
         ran += 1;
     }
     assert!(ran >= 15, "only {ran} negative cases");
-    assert_eq!(file.notes.len(), 21, "notes document exactly the flag set");
+    assert_eq!(file.notes.len(), FLAG_COUNT, "notes document exactly the flag set");
+    assert_eq!(file.operations.len(), OPERATION_COUNT, "operations document exactly the set");
+    for op in file.negative.iter().map(|n| n.operation) {
+        let name = serde_json::to_value(format!("{op:?}")).unwrap();
+        assert!(
+            file.operations
+                .keys()
+                .any(|k| k.replace('_', "") == name.as_str().unwrap().to_lowercase())
+        );
+    }
 }
