@@ -160,3 +160,54 @@ impl Codec for ShardMsg {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_binds_every_field() {
+        let (a, c, s) = ([1u8; 32], [2u8; 32], [[3u8; 32], [4u8; 32]]);
+        let base = contribution_statement(&a, RoundId(5), 6, &c, &s);
+        let changed = [
+            contribution_statement(&[9; 32], RoundId(5), 6, &c, &s),
+            contribution_statement(&a, RoundId(7), 6, &c, &s),
+            contribution_statement(&a, RoundId(5), 7, &c, &s),
+            contribution_statement(&a, RoundId(5), 6, &[9; 32], &s),
+            contribution_statement(&a, RoundId(5), 6, &c, &[s[1], s[0]]),
+            contribution_statement(&a, RoundId(5), 6, &c, &s[..1]),
+        ];
+        for x in changed {
+            assert_ne!(x, base);
+        }
+    }
+
+    #[test]
+    fn seed_contexts_differ_by_round_client_and_member() {
+        let a = [1u8; 32];
+        let base = seed_context(&a, RoundId(1), 2, 3);
+        for other in [
+            seed_context(&[0; 32], RoundId(1), 2, 3),
+            seed_context(&a, RoundId(2), 2, 3),
+            seed_context(&a, RoundId(1), 3, 3),
+            seed_context(&a, RoundId(1), 2, 4),
+            envelope_context(&a),
+        ] {
+            assert_ne!(other, base);
+        }
+    }
+
+    #[test]
+    fn contribution_round_trips_and_rejects_too_many_seeds() {
+        let c = Contribution {
+            round: RoundId(1),
+            client: 2,
+            body: vec![1, 2, 3],
+            sealed_seeds: vec![vec![4; 10], vec![5; 11]],
+            signature: vec![6; 64],
+        };
+        assert_eq!(Contribution::from_bytes(&c.to_bytes()), Ok(c.clone()));
+        let many = Contribution { sealed_seeds: vec![vec![0]; 17], ..c };
+        assert!(Contribution::from_bytes(&many.to_bytes()).is_err());
+    }
+}

@@ -354,3 +354,63 @@ impl Codec for MemberList {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transcript() -> TranscriptMsg {
+        let entry = |client: u32| AcceptedEntry {
+            client,
+            body: vec![u8::try_from(client).unwrap_or(0); 40],
+            sealed_seeds: (0..3u8).map(|j| vec![j; 20]).collect(),
+            signature: vec![7; 64],
+        };
+        TranscriptMsg {
+            round: RoundId(4),
+            announcement: [1; 32],
+            accepted: vec![entry(0), entry(2)],
+            rejected: Vec::new(),
+            bad_relays: Vec::new(),
+            aggregate: vec![9; 16],
+            signature: vec![8; 64],
+        }
+    }
+
+    /// A member's list carries its own sealed seed and the other members' digests, from
+    /// which the member rebuilds the digests the client signed.
+    #[test]
+    fn member_lists_rebuild_the_signed_seed_digests() {
+        let t = transcript();
+        let d = t.entry_digests();
+        let digest = t.digest_with(&d);
+        let mut seen = Vec::new();
+        for j in 0..3u32 {
+            let list = t.member_list(&digest, &d, j).unwrap_or_else(|| unreachable!());
+            assert_eq!(list.entries.len(), 2);
+            for (e, ed) in list.entries.iter().zip(&d) {
+                assert_eq!(e.other_seeds.len(), 2);
+                assert_eq!(e.seed_digests(j), Some(ed.seeds.clone()));
+                assert_eq!(e.sealed_seed, vec![u8::try_from(j).unwrap_or(0); 20]);
+            }
+            assert_eq!(MemberList::from_bytes(&list.to_bytes()), Ok(list.clone()));
+            seen.push(list.digest());
+        }
+        seen.dedup();
+        assert_eq!(seen.len(), 3, "every member's list digest differs");
+        assert!(t.member_list(&digest, &d, 3).is_none());
+    }
+
+    #[test]
+    fn transcript_digest_binds_seeds_and_aggregate() {
+        let t = transcript();
+        let base = t.digest();
+        let mut seed = t.clone();
+        seed.accepted[1].sealed_seeds[2][0] ^= 1;
+        let mut agg = t.clone();
+        agg.aggregate[0] ^= 1;
+        assert_ne!(seed.digest(), base);
+        assert_ne!(agg.digest(), base);
+        assert_eq!(TranscriptMsg::from_bytes(&t.to_bytes()), Ok(t));
+    }
+}

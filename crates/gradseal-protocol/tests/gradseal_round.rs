@@ -1,0 +1,138 @@
+//! Scheme v2's protocol-level regressions over the production suite (real signcryption and
+//! RLWE): an honest round decrypts exactly; a sealed seed copied from another client is
+//! refused by the member it was sealed to; an aggregator that sends different lists to
+//! different members gets nothing decrypted (gradseal-agg's opaque decryption failure) and
+//! the observer names the member whose list differs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chacha20::ChaCha20Rng;
+use gradseal_clsc::{Identity, Kgc, NodeKeys, NodeSecret};
+use gradseal_core::{Codec, hash};
+use gradseal_protocol::round::RoundContext;
+use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim};
+use gradseal_protocol::{
+    Aggregator, Event, GradsealSuite, GradsealSystem, Misbehave, NodeConfig, RoundFailure, RoundId,
+    ShardLayout, Suite, Tamper, TranscriptFault, build_contribution, send_contribution,
+    sign_contribution,
+};
+use rand_core::SeedableRng;
+
+fn seed(label: &str, i: usize) -> [u8; 32] {
+    hash("gradseal/v1/protocol/test/seed", &[label.as_bytes(), &(i as u64).to_be_bytes()])
+}
+
+fn kgc() -> Kgc {
+    Kgc::generate(&mut ChaCha20Rng::from_seed(seed("kgc", 0)))
+}
+
+fn key(kgc: &Kgc, label: &str, i: usize) -> NodeKeys {
+    let mut rng = ChaCha20Rng::from_seed(seed(label, i));
+    let secret = NodeSecret::generate(Identity::new(format!("{label}-{i}")).unwrap(), &mut rng);
+    let partial = kgc.issue(&secret.request(kgc.public(), &mut rng), &mut rng).unwrap();
+    secret.complete(kgc.public(), &partial).unwrap()
+}
+
+fn plan() -> RoundPlan {
+    RoundPlan {
+        round: RoundId(9),
+        clients: 4,
+        members: 2,
+        relays: 2,
+        layout: ShardLayout { data: 2, parity: 1 },
+        dimension: 16,
+        bits: 8,
+        min_clients: 2,
+    }
+}
+
+fn update(i: usize) -> Vec<i64> {
+    (0..16).map(|j| (i as i64 * 7 + j) % 100 - 50).collect()
+}
+
+fn build(kgc: &Kgc, clients: usize) -> Sim {
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    let updates = (0..clients).map(update).collect();
+    sim::build::<GradsealSuite>(&plan(), &sys, |l, i| key(kgc, l, i), seed, updates).unwrap()
+}
+
+fn completed(s: &Sim) -> Option<Vec<i64>> {
+    s.events_of(AGGREGATOR).find_map(|e| match e {
+        Event::Completed(r) => Some(r.sum.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn honest_round_decrypts_the_sum_and_audits() {
+    let kgc = kgc();
+    let mut s = build(&kgc, 4);
+    assert!(s.run(1_000_000));
+    let expected: Vec<i64> = (0..16).map(|j| (0..4).map(|i| update(i)[j]).sum()).collect();
+    assert_eq!(completed(&s), Some(expected));
+    assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditPassed { count: 4 }));
+}
+
+#[test]
+fn copied_sealed_seed_is_refused() {
+    let kgc = kgc();
+    let mut s = build(&kgc, 3);
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    let authority = GradsealSuite::bundle(&key(&kgc, "authority", 0));
+    let ctx = RoundContext::<GradsealSuite>::new(sys, &authority, s.announcement.clone().unwrap())
+        .unwrap();
+    let mut rng = ChaCha20Rng::from_seed([3; 32]);
+    let victim = build_contribution(
+        &ctx,
+        &key(&kgc, "client", 0),
+        0,
+        &update(0),
+        Tamper::default(),
+        &mut rng,
+    )
+    .unwrap();
+    let key3 = key(&kgc, "client", 3);
+    let mut c =
+        build_contribution(&ctx, &key3, 3, &update(3), Tamper::default(), &mut rng).unwrap();
+    c.sealed_seeds[1] = victim.sealed_seeds[1].clone();
+    sign_contribution(&ctx, &key3, &mut c, &mut rng);
+    for (relay, m) in send_contribution(&ctx, &key3, &c, &mut rng).unwrap() {
+        s.inject(sim::client(3), relay, m.to_bytes().into());
+    }
+    assert!(s.run(1_000_000));
+    let refused = Event::Refused { member: 1, fault: TranscriptFault::BadSealedSeed { client: 3 } };
+    assert!(s.events_of(sim::member(1)).any(|e| *e == refused));
+    assert!(completed(&s).is_none());
+}
+
+#[test]
+fn equivocating_aggregator_gets_nothing_decrypted_and_is_named() {
+    let kgc = kgc();
+    let mut s = build(&kgc, 4);
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    s.map_nodes(|id, node| {
+        if id != AGGREGATOR {
+            return node;
+        }
+        let cfg = NodeConfig::<GradsealSuite> {
+            sys: sys.clone(),
+            authority: GradsealSuite::bundle(&key(&kgc, "authority", 0)),
+            key: key(&kgc, "aggregator", 0),
+            round: plan().round,
+            seed: seed("aggregator", 0),
+        };
+        let mut a = Aggregator::new(cfg);
+        a.danger_misbehave(Misbehave::Equivocate);
+        Box::new(a)
+    });
+    assert!(s.run(1_000_000));
+    // Both members decrypted the (valid) list each was sent; the lists differ, so the
+    // combination fails its decoding check and nothing is published.
+    let decrypted = s.events.iter().filter(|(_, e)| matches!(e, Event::Decrypted { .. }));
+    assert_eq!(decrypted.count(), 2);
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == Event::Failed(RoundFailure::Undecodable)));
+    assert!(completed(&s).is_none());
+    let named = Event::AuditFailed(TranscriptFault::ListMismatch { member: 0 });
+    assert!(s.events_of(OBSERVER).any(|e| *e == named));
+    assert!(!s.events.iter().any(|(_, e)| matches!(e, Event::Completed(_))));
+}
