@@ -125,9 +125,10 @@ pub enum TranscriptFault {
     /// Observer: the published result does not match the transcript and the partial
     /// decryptions (wrong sum or count, a partial missing, unsigned or for another list).
     ResultMismatch,
-    /// Member: a second, different list for a round it already answered (its share is
-    /// consumed: a second decryption would reveal the difference of the two lists).
-    AlreadyDecrypted,
+    /// Member: a second, different list for a round it already answered, with a partial
+    /// decryption or a refusal (a member answers once per round: a second decryption would
+    /// reveal the difference of the two lists).
+    AlreadyAnswered,
 }
 
 impl Codec for TranscriptFault {
@@ -169,7 +170,7 @@ impl Codec for TranscriptFault {
             }
             TranscriptFault::CombineFailed => w.put_u8(13),
             TranscriptFault::ResultMismatch => w.put_u8(14),
-            TranscriptFault::AlreadyDecrypted => w.put_u8(15),
+            TranscriptFault::AlreadyAnswered => w.put_u8(15),
         }
     }
 
@@ -190,7 +191,7 @@ impl Codec for TranscriptFault {
             12 => TranscriptFault::ListMismatch { member: r.read_u32(F)? },
             13 => TranscriptFault::CombineFailed,
             14 => TranscriptFault::ResultMismatch,
-            15 => TranscriptFault::AlreadyDecrypted,
+            15 => TranscriptFault::AlreadyAnswered,
             t => return Err(DecodeError::UnknownTag { field: F, tag: t.into() }),
         })
     }

@@ -303,13 +303,16 @@ fn list_below_min_clients_is_refused_by_members() {
 }
 
 /// A second, different list for member 0 after it answered: refused with a typed reason,
-/// and member 0 decrypts once only.
+/// member 0 decrypts once only, and the observer names the list the refusal signs as not
+/// the transcript's.
 #[test]
 fn second_list_is_refused() {
     let s = with_aggregator(Misbehave::SecondList);
-    assert_eq!(refusals(&s, 0), vec![TranscriptFault::AlreadyDecrypted]);
+    assert_eq!(refusals(&s, 0), vec![TranscriptFault::AlreadyAnswered]);
     let member0 = s.events_of(sim::member(0)).filter(|e| matches!(e, Event::Decrypted { .. }));
     assert_eq!(member0.count(), 1);
+    let named = Event::AuditFailed(TranscriptFault::ListMismatch { member: 0 });
+    assert!(s.events_of(OBSERVER).any(|e| *e == named));
 }
 
 #[test]

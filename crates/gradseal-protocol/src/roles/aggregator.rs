@@ -288,10 +288,9 @@ impl<S: Suite> Aggregator<S> {
         let Contribution { round, body, sealed_seeds, signature, .. } = c;
         let entry = AcceptedEntry { client, body, sealed_seeds, signature };
         let digests = EntryDigests::of(&entry);
-        let reason = self.check_entry(round, &entry, &digests);
-        match reason {
-            Some(reason) => self.reject(Some(client), digests.body, reason),
-            None => {
+        match self.check_entry(round, &sender, &entry, &digests) {
+            Err(reason) => self.reject(Some(client), digests.body, reason),
+            Ok(()) => {
                 self.accepted.insert(client, Accepted { entry, digests });
                 self.out.event(Event::Accepted { client });
             }
@@ -299,37 +298,35 @@ impl<S: Suite> Aggregator<S> {
         true
     }
 
-    /// Checks 4–8 of `spec/protocol.md` §5 on an opened contribution, adding it to the sum
-    /// if they pass; the rejection reason otherwise.
+    /// Checks 4–8 of `spec/protocol.md` §5.3 on an opened contribution from `sender`,
+    /// adding it to the sum if they pass; the rejection reason otherwise.
     fn check_entry(
         &mut self,
         round: crate::params::RoundId,
+        sender: &[u8],
         e: &AcceptedEntry,
         d: &EntryDigests,
-    ) -> Option<RejectReason> {
-        let ctx = self.ctx.as_ref()?;
+    ) -> Result<(), RejectReason> {
+        let ctx = self.ctx.as_ref().ok_or(RejectReason::Malformed)?;
         if round != ctx.round() {
-            return Some(RejectReason::WrongRound);
+            return Err(RejectReason::WrongRound);
         }
         if self.accepted.contains_key(&e.client) {
-            return Some(RejectReason::Duplicate);
+            return Err(RejectReason::Duplicate);
         }
         let statement = contribution_statement(&ctx.digest, round, e.client, &d.body, &d.seeds);
-        let bundle = ctx.client_bundle(e.client)?;
-        if !S::verify(&ctx.sys, bundle, &statement, &e.signature) {
-            return Some(RejectReason::BadSignature);
+        if !S::verify(&ctx.sys, sender, &statement, &e.signature) {
+            return Err(RejectReason::BadSignature);
         }
         if e.sealed_seeds.len() != ctx.committee_size() {
-            return Some(RejectReason::Malformed);
+            return Err(RejectReason::Malformed);
         }
-        let Some(c) = S::decode_contribution(&ctx.params, &e.body) else {
-            return Some(RejectReason::Malformed);
-        };
+        let c = S::decode_contribution(&ctx.params, &e.body).ok_or(RejectReason::Malformed)?;
         let sum = self.sum.get_or_insert_with(|| S::new_aggregate(&ctx.params));
         if !S::add(&ctx.params, sum, &c) {
-            return Some(RejectReason::Malformed);
+            return Err(RejectReason::Malformed);
         }
-        None
+        Ok(())
     }
 
     /// The contribution deadline: publish the transcript and send each member its list.

@@ -42,6 +42,9 @@ pub fn build_contribution<S: Suite>(
     rng: &mut ChaCha20Rng,
 ) -> Option<Contribution> {
     let (body, seeds) = S::encrypt(&ctx.params, values, rng)?;
+    if seeds.len() != ctx.committee_size() {
+        return None;
+    }
     let mut sealed_seeds = Vec::with_capacity(seeds.len());
     for (j, (seed, member)) in seeds.iter().zip(&ctx.ann.committee).enumerate() {
         let j = u32::try_from(j).ok()?;

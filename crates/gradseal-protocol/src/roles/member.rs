@@ -123,7 +123,7 @@ impl<S: Suite> Member<S> {
             // A different list signed by the aggregator for a round already answered: the
             // share is gone, and the aggregator is trying for a second decryption.
             Phase::Answered { .. } => {
-                return self.refuse(list.transcript, digest, TranscriptFault::AlreadyDecrypted);
+                return self.refuse(list.transcript, digest, TranscriptFault::AlreadyAnswered);
             }
             Phase::Announcement | Phase::Done => {
                 return self.out.drop_msg(from, ProtocolError::Late);

@@ -1,13 +1,14 @@
 //! The observer (auditor): re-runs the transcript verification algorithm on the full
 //! transcript, checks that every member's signed partial decryption names the list the
-//! transcript gives that member (so an aggregator that sent different lists to different
-//! members is named), combines the partials itself and checks the result against it.
+//! transcript gives that member, and so does every signed refusal (so an aggregator that
+//! sent different lists to different members, or two lists to one, is named), combines the
+//! partials itself and checks the result against it.
 //! Anyone holding the public messages of a round can run it.
 
 use gradseal_core::Codec;
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
-use crate::messages::{Message, PartialDecryption, RoundResult, TranscriptMsg};
+use crate::messages::{Digest, Message, PartialDecryption, Refusal, RoundResult, TranscriptMsg};
 use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
 use crate::roles::NodeConfig;
@@ -24,6 +25,9 @@ pub struct Observer<S: Suite> {
     /// Each member's signed partial decryption (checked against the transcript once it is
     /// verified; they can overtake it in transit).
     partials: Vec<Option<PartialDecryption>>,
+    /// Members' signed refusals: (member, transcript digest, list digest), at most two per
+    /// member counted overall (a refusal of its list and of a second list).
+    refusals: Vec<(u32, Digest, Digest)>,
     /// The sum the observer combined itself from the partials.
     combined: Option<Vec<i64>>,
     /// A result that arrived before the observer could check it.
@@ -47,6 +51,7 @@ impl<S: Suite> Observer<S> {
             ctx: None,
             verified: None,
             partials: Vec::new(),
+            refusals: Vec::new(),
             combined: None,
             held_result: None,
             done: false,
@@ -97,16 +102,36 @@ impl<S: Suite> Observer<S> {
         self.progress();
     }
 
-    /// With the transcript verified: checks every stored partial against the list the
-    /// transcript gives its member, combines once all are in, then checks a held result.
+    /// Records a member-signed refusal (and checks the list it names once the transcript is
+    /// verified).
+    fn on_refusal(&mut self, from: NodeId, r: Refusal) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        let signed = ctx
+            .member_bundle(r.member)
+            .is_some_and(|b| S::verify(&ctx.sys, b, &r.digest(), &r.signature));
+        if !signed {
+            return self.out.drop_msg(from, ProtocolError::BadSignature);
+        }
+        if self.refusals.len() >= 2 * self.partials.len() {
+            return self.out.drop_msg(from, ProtocolError::Capacity);
+        }
+        self.refusals.push((r.member, r.transcript, r.list));
+        self.out.event(Event::Refused { member: r.member, fault: r.fault });
+        self.progress();
+    }
+
+    /// With the transcript verified: checks every stored partial and refusal against the
+    /// list the transcript gives its member, combines once all partials are in, then checks
+    /// a held result.
     fn progress(&mut self) {
         let (Some(ctx), Some(v)) = (self.ctx.as_ref(), self.verified.as_ref()) else { return };
-        for (j, p) in self.partials.iter().enumerate() {
-            let Some(p) = p else { continue };
-            if p.transcript != v.digest || v.lists.get(j) != Some(&p.list) {
-                let member = u32::try_from(j).unwrap_or(u32::MAX);
-                return self.fail(TranscriptFault::ListMismatch { member });
-            }
+        let named = self.partials.iter().flatten().map(|p| (p.member, p.transcript, p.list));
+        let mut answers = named.chain(self.refusals.iter().copied());
+        let not_the_transcripts = |(member, t, l): &(u32, Digest, Digest)| {
+            *t != v.digest || usize::try_from(*member).ok().and_then(|j| v.lists.get(j)) != Some(l)
+        };
+        if let Some((member, _, _)) = answers.find(not_the_transcripts) {
+            return self.fail(TranscriptFault::ListMismatch { member });
         }
         if self.combined.is_none() && self.partials.iter().all(Option::is_some) {
             let refs: Vec<&[u8]> = self.partials.iter().flatten().map(|p| &p.partial[..]).collect();
@@ -189,16 +214,7 @@ impl<S: Suite> Role for Observer<S> {
                 }
             }
             (Message::Transcript(t), Some(_)) => self.on_transcript(from, t),
-            (Message::Refusal(r), Some(ctx)) => {
-                let ok = ctx
-                    .member_bundle(r.member)
-                    .is_some_and(|b| S::verify(&ctx.sys, b, &r.digest(), &r.signature));
-                if ok {
-                    self.out.event(Event::Refused { member: r.member, fault: r.fault });
-                } else {
-                    self.out.drop_msg(from, ProtocolError::BadSignature);
-                }
-            }
+            (Message::Refusal(r), Some(_)) => self.on_refusal(from, r),
             (Message::Partial(p), Some(_)) => self.on_partial(from, p),
             (Message::Result(r), Some(ctx)) => {
                 if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &r.digest(), &r.signature) {
