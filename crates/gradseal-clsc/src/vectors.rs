@@ -81,7 +81,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("complete", "decode input as a PartialKey and complete the case's sender node secret with it"),
     (
         "issue",
-        "decode input as an EnrolmentRequest and issue with the case's KGC and a registry authorising exactly the case's sender and recipient identities, the recipient already enrolled",
+        "decode input as an EnrolmentRequest and issue with the case's KGC and a policy authorising exactly the case's two identities, both already enrolled as in the positive case",
     ),
     ("derive", "decode input as a PublicBundle and derive its key under the case's Ppub"),
     ("decode_kgc", "decode input as KgcPublic"),
