@@ -34,6 +34,10 @@ pub const STREAM_MAGIC: [u8; 4] = *b"gsn\x01";
 /// Bytes of the stream header: magic (4) and the body length as a big-endian `u64` (8).
 pub const HEADER_LEN: usize = 12;
 
+/// The one byte a receiver writes back once it has read and checked a whole message (header,
+/// body, end of stream): ASCII ACK. A sender counts a message as delivered only on this byte.
+pub const ACK: u8 = 0x06;
+
 /// The most bytes one read of a body takes: 64 KiB. Whole messages are assembled from reads
 /// of at most this size, and a chunk-by-chunk consumer never holds more than this at once.
 pub const CHUNK_LEN: usize = 64 << 10;

@@ -55,6 +55,10 @@ pub enum Error {
         /// The node id.
         node: u32,
     },
+    /// The receiver did not acknowledge the message (it refused it, or the stream or the
+    /// connection failed first): the message may not have been delivered.
+    #[error("message not acknowledged by the receiver")]
+    NotDelivered,
     /// A stream made no progress within its limits (header, stall or rate).
     #[error("stream stalled past its limit")]
     Stalled,

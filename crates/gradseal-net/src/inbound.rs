@@ -3,12 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::{AsyncReadExt, StreamExt};
+use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use libp2p::{PeerId, Stream};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
 
-use crate::codec::{CHUNK_LEN, HEADER_LEN, Step, StreamDecoder};
+use crate::codec::{ACK, CHUNK_LEN, HEADER_LEN, Step, StreamDecoder};
 use crate::net::{Counters, PeerLimits, Reservation, Shared};
 use crate::{Error, NodeId};
 
@@ -249,7 +249,9 @@ async fn read_some(
     }
 }
 
-/// After the body: the stream must end (no further byte) within the limits.
+/// After the body: the stream must end (no further byte) within the limits; then the
+/// message is acknowledged with [`ACK`] (a failure to write it is not the message's fault:
+/// the sender will report it undelivered and may send it again).
 async fn expect_end(
     stream: &mut Stream,
     shared: &Shared,
@@ -258,10 +260,18 @@ async fn expect_end(
 ) -> Result<(), Error> {
     let mut one = [0u8; 1];
     match read_some(stream, &mut one, shared, waited, allowance).await {
-        Err(Error::Truncated) => Ok(()),
-        Err(e) => Err(e),
-        Ok(_) => Err(Error::TrailingBytes),
+        Err(Error::Truncated) => {}
+        Err(e) => return Err(e),
+        Ok(_) => return Err(Error::TrailingBytes),
     }
+    let ack = async {
+        stream.write_all(&[ACK]).await?;
+        stream.close().await
+    };
+    if tokio::time::timeout(shared.limits.stall_timeout, ack).await.is_err() {
+        tracing::debug!("acknowledgement not written in time");
+    }
+    Ok(())
 }
 
 /// Takes inbound streams from libp2p-stream and serves each in a task of its own.

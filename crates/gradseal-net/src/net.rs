@@ -504,15 +504,38 @@ impl NetHandle {
     }
 
     /// Sends `message` to node `to` on a stream of its own, in chunks of at most
-    /// [`crate::codec::CHUNK_LEN`]; returns once the whole message is written and the stream
-    /// closed. Dials the node at its table addresses if it is not connected, retrying for
-    /// `connect_retry`. Run it in a task of its own to send without waiting.
+    /// [`crate::codec::CHUNK_LEN`]; returns once the receiver has acknowledged the whole
+    /// message. Dials the node at its table addresses if it is not connected, retrying for
+    /// `connect_retry`. A stream that fails before the acknowledgement (reset, refused) is
+    /// sent again, up to [`crate::SEND_ATTEMPTS`] streams in all: a message is delivered at
+    /// least once if this returns `Ok`, and twice only if an acknowledgement was lost after
+    /// the receiver had queued the message. Run it in a task of its own to send without
+    /// waiting.
     ///
     /// # Errors
     /// [`Error::UnknownNode`], [`Error::Unreachable`], [`Error::MessageTooLong`],
     /// [`Error::Stalled`] (the receiver accepted nothing for `stall_timeout`),
-    /// [`Error::Io`].
+    /// [`Error::NotDelivered`], [`Error::Io`].
     pub async fn send(&self, to: NodeId, message: &[u8]) -> Result<(), Error> {
+        let mut attempt = 1;
+        loop {
+            match self.send_once(to, message).await {
+                Ok(()) => return Ok(()),
+                // Refused before or while reading (a reset stream, a full hand-off, a busy
+                // peer): the receiver has not acknowledged, so it holds no copy; try again.
+                Err(Error::NotDelivered | Error::Io(_))
+                    if attempt < crate::config::SEND_ATTEMPTS =>
+                {
+                    tracing::debug!(node = to, attempt, "message not delivered; sending again");
+                    tokio::time::sleep(crate::config::CONNECT_RETRY_INTERVAL * attempt).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn send_once(&self, to: NodeId, message: &[u8]) -> Result<(), Error> {
         let mut w = self.open_message(to, message.len() as u64).await?;
         for chunk in message.chunks(crate::codec::CHUNK_LEN) {
             w.write_chunk(chunk).await?;

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use futures::AsyncWriteExt;
+use futures::{AsyncReadExt, AsyncWriteExt};
 use libp2p::Stream;
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::Error;
-use crate::codec::{CHUNK_LEN, encode_header};
+use crate::codec::{ACK, CHUNK_LEN, encode_header};
 use crate::net::{Counters, Shared};
 
 /// An open outbound message (from [`crate::NetHandle::open_message`]): write exactly the
@@ -78,11 +78,15 @@ impl MessageWriter {
         Ok(())
     }
 
-    /// Ends the message: closes the stream (the receiver checks that nothing follows).
+    /// Ends the message: closes the stream's sending side, then waits (at most
+    /// `stall_timeout`) for the receiver's acknowledgement ([`crate::codec::ACK`]), which it
+    /// writes once it has read and checked the whole message (for a streamed message: once
+    /// its consumer has read the last chunk).
     ///
     /// # Errors
     /// [`Error::Truncated`] if fewer bytes than declared were written (the stream is cut
-    /// and the receiver discards the message), [`Error::Stalled`], [`Error::Io`].
+    /// and the receiver discards the message), [`Error::NotDelivered`] if no
+    /// acknowledgement came, [`Error::Stalled`], [`Error::Io`].
     pub async fn finish(mut self) -> Result<(), Error> {
         if self.remaining != 0 {
             return Err(Error::Truncated);
@@ -92,6 +96,11 @@ impl MessageWriter {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(Error::from(e)),
             Err(_) => return Err(Error::Stalled),
+        }
+        let mut ack = [0u8; 1];
+        match tokio::time::timeout(stall, self.stream.read(&mut ack)).await {
+            Ok(Ok(1)) if ack == [ACK] => {}
+            _ => return Err(Error::NotDelivered),
         }
         Counters::bump(&self.shared.counters.messages_sent, 1);
         Counters::bump(&self.shared.counters.bytes_sent, self.len);
