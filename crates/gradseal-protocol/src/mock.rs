@@ -222,8 +222,8 @@ impl Suite for MockSuite {
         values: &[i64],
         rng: &mut ChaCha20Rng,
     ) -> Option<(Vec<u8>, Vec<SeedBytes>)> {
-        let bound = 1i64 << (p.shape.bits - 1);
-        if values.len() != dimension(p) || values.iter().any(|v| v.abs() >= bound) {
+        let bound = 1u64 << (p.shape.bits - 1);
+        if values.len() != dimension(p) || values.iter().any(|v| v.unsigned_abs() >= bound) {
             return None;
         }
         let secret = rng.next_u64();
@@ -347,9 +347,9 @@ impl Suite for MockSuite {
                 *m = m.wrapping_sub(*v);
             }
         }
-        let bound = i64::from(a.count) * ((1i64 << (p.shape.bits - 1)) - 1);
+        let bound = u64::from(a.count) * ((1u64 << (p.shape.bits - 1)) - 1);
         let sums: Vec<i64> = residue.into_iter().map(u64::cast_signed).collect();
-        sums.iter().all(|s| s.abs() <= bound).then_some(sums)
+        sums.iter().all(|s| s.unsigned_abs() <= bound).then_some(sums)
     }
 }
 

@@ -315,6 +315,46 @@ fn second_list_is_refused() {
     assert!(s.events_of(OBSERVER).any(|e| *e == named));
 }
 
+/// Lists a network attacker can send (forged, or another member's genuine list redirected)
+/// are dropped without an answer: they cannot spend a member's one decryption.
+#[test]
+fn forged_or_redirected_lists_do_not_spend_the_answer() {
+    let mut s = build(&plan(), CLIENTS);
+    let ann = s.announcement.clone().unwrap();
+    let forged = gradseal_protocol::MemberList {
+        round: ann.round,
+        announcement: ann.digest(),
+        transcript: [0; 32],
+        member: 0,
+        entries: Vec::new(),
+        signature: vec![0; 32],
+    };
+    s.inject(AGGREGATOR, sim::member(0), Message::List(forged).to_bytes().into());
+    assert!(s.run(100_000));
+    assert!(result(&s).is_some());
+    let dropped = |s: &Sim, error| {
+        s.events_of(sim::member(0))
+            .any(|e| matches!(e, Event::Dropped { error: x, .. } if *x == error))
+    };
+    assert!(dropped(&s, gradseal_protocol::ProtocolError::BadSignature));
+    let list1 = s
+        .log
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d.to == sim::member(1)
+                && matches!(Message::from_bytes(&d.payload), Ok(Message::List(_)))
+        })
+        .unwrap()
+        .payload
+        .clone();
+    s.inject(AGGREGATOR, sim::member(0), list1);
+    assert!(s.run(100_000));
+    assert!(dropped(&s, gradseal_protocol::ProtocolError::WrongRound));
+    assert!(refusals(&s, 0).is_empty());
+}
+
 #[test]
 fn cheating_aggregators_are_named() {
     let cases = [
