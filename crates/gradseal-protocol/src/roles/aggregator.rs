@@ -342,6 +342,9 @@ impl<S: Suite> Aggregator<S> {
             for (j, node) in ctx.committee_nodes().enumerate() {
                 let j = u32::try_from(j).unwrap_or(u32::MAX);
                 let Some(mut list) = member_list(&t, &digest, &digests, j, self.misbehave) else {
+                    // Unreachable for accepted entries (each has k seeds); keeps the slots
+                    // aligned with the committee, and no partial can name this digest.
+                    lists.push([0; 32]);
                     continue;
                 };
                 list.signature = S::sign(&self.cfg.key, &list.digest(), &mut self.rng);
