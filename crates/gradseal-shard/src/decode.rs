@@ -30,7 +30,8 @@ pub struct DecodeReport {
     /// Indices below `k + m` (ascending, each once) for which at least one received copy
     /// was rejected.
     pub invalid: Vec<u16>,
-    /// Every rejected input item, in input order.
+    /// Every rejected input item, each once, sorted by input position (whatever stage
+    /// rejected it: screening, verification or the duplicate comparison).
     pub rejected: Vec<Rejected>,
     /// Exact copies of an already verified shard (harmless, ignored).
     pub duplicates: usize,
@@ -60,8 +61,8 @@ pub struct Decoded {
 ///
 /// # Errors
 /// [`ShardError::NotEnoughShards`] (with the report) if fewer than `k` distinct indices
-/// have a valid shard; [`ShardError::Inconsistent`] if the manifest's issuer committed to
-/// shards that are not one codeword or have non-zero padding.
+/// have a valid shard; [`ShardError::Inconsistent`] (no report) if the manifest's issuer
+/// committed to shards that are not one codeword or have non-zero padding.
 pub fn decode<'a, I>(manifest: &Manifest, shards: I) -> Result<Decoded, ShardError>
 where
     I: IntoIterator<Item = ShardRef<'a>>,
@@ -123,6 +124,9 @@ fn decode_items<'a>(
         }
     }
     let valid = verify_candidates(manifest, &candidates, &mut report);
+    // Screening, verification rounds and duplicate comparison reject in that order; the
+    // report lists items by input position (each item is rejected at most once).
+    report.rejected.sort_by_key(|r| r.position);
     report.missing =
         (0..n).filter(|&i| valid[i].is_none()).filter_map(|i| u16::try_from(i).ok()).collect();
     let mut invalid: Vec<u16> =

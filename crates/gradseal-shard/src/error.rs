@@ -63,7 +63,10 @@ pub enum ShardError {
     },
     /// The authenticated shards are not one Reed-Solomon codeword, or the rebuilt shards do
     /// not hash to the root, or the padding is not zero: the issuer of the manifest
-    /// produced inconsistent shards. No payload is returned.
+    /// produced inconsistent shards. No payload is returned, and no report: the fault is the
+    /// issuer's (the manifest commits to it), not that of whoever delivered the shards, and
+    /// which of the three checks fails depends on which `k` shards a receiver holds, so
+    /// none is named (`spec/shard.md` §6).
     #[error("the shards committed by the manifest are inconsistent")]
     Inconsistent,
     /// reed-solomon-erasure refused a shape (unreachable for validated layouts; kept so

@@ -90,6 +90,24 @@ fn div_ceil(a: u64, b: u64) -> u64 {
     a.div_ceil(b)
 }
 
+/// The largest stripe the encoder picks for `P` bytes per data shard, whatever its cap:
+/// `max(4096, ⌈P/8⌉)`.
+fn split_stripe_bound(per_shard: u64) -> u64 {
+    div_ceil(per_shard, TARGET_STRIPES).max(MIN_SPLIT_STRIPE)
+}
+
+/// Whether a non-empty payload's stripe size is one the encoder produces for some cap
+/// `c_max` in `1..=2^20` (`spec/shard.md` §1): balanced (`C = ⌈P / ⌈P/C⌉⌉`, i.e. the
+/// smallest stripe giving its number of stripes, so each shard has fewer than `S` bytes of
+/// padding) and at most `max(4096, ⌈P/8⌉)`, with `P = ⌈L/k⌉`. Exactly the encoder's
+/// choices: it picks `C = ⌈P/⌈P/t⌉⌉` with `t ≤ max(4096, ⌈P/8⌉)`, which is balanced and at
+/// most `t`; and a balanced `C` in range is what it picks for `c_max = C`.
+fn stripe_is_canonical(len: u64, k: u64, stripe: u64) -> bool {
+    let per_shard = div_ceil(len, k);
+    stripe <= split_stripe_bound(per_shard)
+        && div_ceil(per_shard, div_ceil(per_shard, stripe)) == stripe
+}
+
 /// `max(1, ceil(len / (k · stripe)))`.
 fn stripe_count(len: u64, k: u64, stripe: u64) -> u64 {
     div_ceil(len, k * stripe).max(1)
@@ -107,10 +125,8 @@ impl Layout {
             1
         } else {
             let per_shard = div_ceil(len64, k);
-            let target = div_ceil(per_shard, TARGET_STRIPES)
-                .max(MIN_SPLIT_STRIPE)
-                .min(u64::from(params.max_stripe))
-                .min(per_shard);
+            let target =
+                split_stripe_bound(per_shard).min(u64::from(params.max_stripe)).min(per_shard);
             // Balance the stripes so the padding is less than one byte per data chunk.
             div_ceil(per_shard, div_ceil(per_shard, target))
         };
@@ -148,6 +164,9 @@ impl Layout {
             return Err(DecodeError::InvalidValue { field: "manifest.stripe_size" });
         }
         if len == 0 && stripe != 1 {
+            return Err(DecodeError::NonCanonical { field: "manifest.stripe_size" });
+        }
+        if len > 0 && !stripe_is_canonical(len, u64::from(k), stripe) {
             return Err(DecodeError::NonCanonical { field: "manifest.stripe_size" });
         }
         // len ≤ 2^40, k ≤ 256, stripe ≤ 2^20: no product below overflows a u64.
@@ -235,6 +254,25 @@ mod tests {
         assert!(Params::new(2, 255).is_err());
         assert!(Params::new(1, 0).unwrap().with_max_stripe_size(0).is_err());
         assert!(Params::new(1, 0).unwrap().with_max_stripe_size(MAX_STRIPE_SIZE + 1).is_err());
+    }
+
+    /// The decoder accepts exactly the stripe sizes the encoder picks for some cap.
+    #[test]
+    fn canonical_stripes_are_the_encoders() {
+        for k in [1u16, 3, 10] {
+            for len in [1usize, 100, 4097 * 3, 40_000, 100_003, 1 << 20] {
+                let per_shard = (len as u64).div_ceil(u64::from(k));
+                let mut produced = std::collections::BTreeSet::new();
+                for cap in (1..=per_shard.min(20_000)).chain([65_536, 1 << 20]) {
+                    let p = Params::new(k, 1).unwrap().with_max_stripe_size(cap as u32).unwrap();
+                    produced.insert(Layout::choose(&p, len).unwrap().stripe as u64);
+                }
+                for c in 1..=per_shard.min(20_000) {
+                    let canonical = stripe_is_canonical(len as u64, u64::from(k), c);
+                    assert_eq!(canonical, produced.contains(&c), "k {k}, len {len}, C {c}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -79,14 +79,25 @@ proptest! {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17;
             received.swap(i, (state % (i as u64 + 1)) as usize);
         }
+        // Every rejected item is named once, in input order, and holds bytes that the relay
+        // check refuses (or a conflicting copy of a verified index).
+        let blame_ok = |r: &gradseal_shard::DecodeReport| {
+            r.rejected.windows(2).all(|w| w[0].position < w[1].position)
+                && r.rejected.iter().all(|x| {
+                    x.reason == ShardRejection::ConflictingDuplicate
+                        || manifest.verify_shard_bytes(&received[x.position]).is_err()
+                })
+        };
         match decode_bytes(&manifest, &received) {
             Ok(out) => {
                 prop_assert!(intact.len() >= usize::from(k));
+                prop_assert!(blame_ok(&out.report));
                 prop_assert_eq!(out.payload, payload);
                 let missing: Vec<u16> = (0..k + m).filter(|i| !intact.contains(i)).collect();
                 prop_assert_eq!(out.report.missing, missing);
             }
-            Err(ShardError::NotEnoughShards { valid, needed, .. }) => {
+            Err(ShardError::NotEnoughShards { valid, needed, report }) => {
+                prop_assert!(blame_ok(&report));
                 prop_assert_eq!(valid, intact.len());
                 prop_assert_eq!(needed, usize::from(k));
                 prop_assert!(valid < needed);

@@ -23,6 +23,8 @@ struct File {
     generator: String,
     positive: Vec<Positive>,
     negative: Vec<Negative>,
+    reports: Vec<ReportCase>,
+    layouts: Vec<LayoutCase>,
 }
 
 #[derive(Deserialize, Debug, PartialEq, Eq)]
@@ -66,7 +68,14 @@ enum Flag {
     WrongShardSize,
     WrongProofLength,
     TrailingBytes,
+    TooManySiblings,
     PayloadLenAltered,
+    PayloadTooLong,
+    ZeroStripeSize,
+    StripeSizeTooLarge,
+    ShardSizeTooLarge,
+    UnbalancedStripe,
+    StripeAboveSplitBound,
     TooManyShards,
     ZeroDataShards,
     ManifestLengthMismatch,
@@ -76,6 +85,10 @@ enum Flag {
     TooFewShards,
     InconsistentCodeword,
     NonZeroPadding,
+    Duplicates,
+    ConflictingDuplicate,
+    CorruptedThenGenuine,
+    MixedRejections,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,9 +107,92 @@ struct Negative {
     flags: Vec<Flag>,
     operation: Operation,
     error: String,
+    decode_error: Option<DecodeErrorParts>,
+    report: Option<Report>,
     manifest: String,
     shards: Vec<String>,
     result: Outcome,
+}
+
+#[derive(Deserialize, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct DecodeErrorParts {
+    kind: String,
+    field: String,
+}
+
+#[derive(Deserialize, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct Report {
+    missing: Vec<u16>,
+    invalid: Vec<u16>,
+    rejected: Vec<RejectedItem>,
+    duplicates: usize,
+}
+
+#[derive(Deserialize, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct RejectedItem {
+    position: usize,
+    index: Option<u16>,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ReportCase {
+    tc_id: u64,
+    comment: String,
+    flags: Vec<Flag>,
+    manifest: String,
+    shards: Vec<String>,
+    payload: String,
+    report: Report,
+    result: Outcome,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct LayoutCase {
+    tc_id: u64,
+    comment: String,
+    k: u16,
+    m: u16,
+    max_stripe_size: u32,
+    payload_len: u64,
+    stripe_size: Option<u32>,
+    stripes: Option<u64>,
+    shard_size: Option<u64>,
+    error: Option<String>,
+    result: Outcome,
+}
+
+/// The report as the file spells it (reasons by name).
+fn report_of(r: &gradseal_shard::DecodeReport) -> Report {
+    Report {
+        missing: r.missing.clone(),
+        invalid: r.invalid.clone(),
+        rejected: r
+            .rejected
+            .iter()
+            .map(|x| RejectedItem {
+                position: x.position,
+                index: x.index,
+                reason: gradseal_shard::vectors::rejection_name(&x.reason).to_string(),
+            })
+            .collect(),
+        duplicates: r.duplicates,
+    }
+}
+
+fn parts(e: &gradseal_core::DecodeError) -> DecodeErrorParts {
+    let (kind, field) = gradseal_shard::vectors::decode_error_parts(e);
+    DecodeErrorParts { kind: kind.into(), field: field.into() }
+}
+
+/// Every item's position in input order, each once: the report's promised order.
+fn assert_input_order(r: &Report) {
+    assert!(r.rejected.windows(2).all(|w| w[0].position < w[1].position), "{r:?}");
 }
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -216,19 +312,120 @@ fn check_negative(c: &Negative) {
     assert_eq!(c.flags.len(), 1, "tc {}", c.tc_id);
     let mb = unhex(&c.manifest);
     let shards: Vec<Vec<u8>> = c.shards.iter().map(|s| unhex(s)).collect();
-    let got = match (c.operation, Manifest::from_bytes(&mb)) {
+    let err = match (c.operation, Manifest::from_bytes(&mb)) {
         (Operation::DecodeManifest, m) => {
-            assert!(m.is_err(), "tc {} ({}): manifest accepted", c.tc_id, c.comment);
-            "Malformed"
+            ShardError::Decode(m.expect_err(&format!("tc {}: manifest accepted", c.tc_id)))
         }
         (_, Err(e)) => panic!("tc {}: manifest rejected: {e}", c.tc_id),
         (Operation::VerifyShard, Ok(m)) => {
             assert_eq!(shards.len(), 1);
-            name(&m.verify_shard_bytes(&shards[0]).unwrap_err())
+            m.verify_shard_bytes(&shards[0]).unwrap_err()
         }
-        (Operation::Decode, Ok(m)) => name(&decode_bytes(&m, &shards).unwrap_err()),
+        (Operation::Decode, Ok(m)) => decode_bytes(&m, &shards).unwrap_err(),
     };
-    assert_eq!(got, c.error, "tc {} ({})", c.tc_id, c.comment);
+    assert_eq!(name(&err), c.error, "tc {} ({})", c.tc_id, c.comment);
+    // The recorded detail: the decoding error's kind and field, or the report naming every
+    // rejected item.
+    match &err {
+        ShardError::Decode(e) | ShardError::Rejected(ShardRejection::Malformed(e)) => {
+            assert_eq!(c.decode_error.as_ref(), Some(&parts(e)), "tc {}", c.tc_id);
+            assert!(c.report.is_none());
+        }
+        ShardError::NotEnoughShards { report, valid, needed } => {
+            let r = c.report.as_ref().expect("NotEnoughShards records the report");
+            assert_eq!(&report_of(report), r, "tc {}", c.tc_id);
+            assert_input_order(r);
+            assert!(valid < needed);
+            assert!(c.decode_error.is_none());
+        }
+        _ => assert!(c.decode_error.is_none() && c.report.is_none(), "tc {}", c.tc_id),
+    }
+}
+
+fn check_report(c: &ReportCase) {
+    assert_eq!(c.result, Outcome::Valid);
+    assert_eq!(c.flags.len(), 1);
+    let m = Manifest::from_bytes(&unhex(&c.manifest)).unwrap();
+    let shards: Vec<Vec<u8>> = c.shards.iter().map(|s| unhex(s)).collect();
+    let out = decode_bytes(&m, &shards).unwrap();
+    assert_eq!(out.payload, unhex(&c.payload), "tc {}", c.tc_id);
+    assert_eq!(report_of(&out.report), c.report, "tc {} ({})", c.tc_id, c.comment);
+    assert_input_order(&c.report);
+    // Blame is per item: every rejected position holds bytes that are not a committed shard.
+    for r in &c.report.rejected {
+        assert!(
+            m.verify_shard_bytes(&shards[r.position]).is_err()
+                || r.reason == "ConflictingDuplicate"
+        );
+    }
+}
+
+/// The stripe-size rule of spec/shard.md §1, written from the spec alone.
+fn spec_layout(k: u64, cap: u64, len: u64) -> Option<(u64, u64, u64)> {
+    if len > 1 << 40 {
+        return None;
+    }
+    let c = if len == 0 {
+        1
+    } else {
+        let p = len.div_ceil(k);
+        let t = cap.min(p).min(4096u64.max(p.div_ceil(8)));
+        p.div_ceil(p.div_ceil(t))
+    };
+    let s = len.div_ceil(k * c).max(1);
+    (s * c <= u64::from(u32::MAX)).then_some((c, s, s * c))
+}
+
+/// The decoder's canonical-stripe rule of spec/shard.md §1, from the spec alone.
+fn spec_canonical(k: u64, len: u64, c: u64) -> bool {
+    if len == 0 {
+        return c == 1;
+    }
+    let p = len.div_ceil(k);
+    c <= 4096u64.max(p.div_ceil(8)) && p.div_ceil(p.div_ceil(c)) == c
+}
+
+fn header(len: u64, k: u16, m: u16, c: u64, z: u64) -> Vec<u8> {
+    let mut b = vec![1u8];
+    b.extend_from_slice(&len.to_be_bytes());
+    b.extend_from_slice(&k.to_be_bytes());
+    b.extend_from_slice(&m.to_be_bytes());
+    b.extend_from_slice(&(c as u32).to_be_bytes());
+    b.extend_from_slice(&z.to_be_bytes());
+    b.extend_from_slice(&[7; 32]);
+    b
+}
+
+fn check_layout(c: &LayoutCase) {
+    let params = Params::new(c.k, c.m).unwrap().with_max_stripe_size(c.max_stripe_size).unwrap();
+    let crate_layout = usize::try_from(c.payload_len)
+        .map_err(|_| ShardError::PayloadTooLarge { len: c.payload_len })
+        .and_then(|len| gradseal_shard::vectors::layout(&params, len));
+    let spec = spec_layout(u64::from(c.k), u64::from(c.max_stripe_size), c.payload_len);
+    match (&c.result, spec) {
+        (Outcome::Valid, Some((cs, s, z))) => {
+            assert_eq!(
+                (c.stripe_size, c.stripes, c.shard_size),
+                (Some(cs as u32), Some(s), Some(z))
+            );
+            assert_eq!(crate_layout.unwrap(), (cs as u32, s, z), "tc {}", c.tc_id);
+            // The decoder accepts the encoder's choice and, around it, exactly the stripe
+            // sizes the spec's canonical rule allows.
+            Manifest::from_bytes(&header(c.payload_len, c.k, c.m, cs, z)).unwrap();
+            for other in [cs - 1, cs + 1].into_iter().filter(|&o| o >= 1) {
+                let s2 = c.payload_len.div_ceil(u64::from(c.k) * other).max(1);
+                let z2 = s2 * other;
+                let ok = Manifest::from_bytes(&header(c.payload_len, c.k, c.m, other, z2)).is_ok();
+                let fits = (1..=1 << 20).contains(&other) && z2 <= u64::from(u32::MAX);
+                assert_eq!(ok, fits && spec_canonical(u64::from(c.k), c.payload_len, other));
+            }
+        }
+        (Outcome::Invalid, None) => {
+            assert_eq!(c.error.as_deref(), Some("PayloadTooLarge"));
+            assert!(matches!(crate_layout, Err(ShardError::PayloadTooLarge { .. })));
+        }
+        _ => panic!("tc {}: the spec's rule and the file disagree", c.tc_id),
+    }
 }
 
 #[test]
@@ -257,6 +454,15 @@ fn every_case_checks() {
         assert!(ids.insert(c.tc_id) && !c.comment.is_empty());
         check_negative(c);
     }
+    for c in &file.reports {
+        assert!(ids.insert(c.tc_id) && !c.comment.is_empty());
+        check_report(c);
+    }
+    for c in &file.layouts {
+        assert!(ids.insert(c.tc_id) && !c.comment.is_empty());
+        check_layout(c);
+    }
+    assert!(file.reports.len() >= 4 && file.layouts.len() >= 8);
     assert!(file.positive.len() >= 20, "positive cases ran: {}", file.positive.len());
     assert!(file.negative.len() >= 15, "negative cases ran: {}", file.negative.len());
 }
