@@ -1,7 +1,8 @@
 //! Decode with arbitrary shard sets: honest shards of a payload, then an operation list
 //! that keeps, drops, duplicates, corrupts, relabels, truncates shards or adds raw bytes.
 //! The decoder must return exactly the payload or `NotEnoughShards`, never another payload,
-//! never `Inconsistent` (the issuer here is honest), never panic.
+//! never `Inconsistent` (the issuer here is honest), never panic; the report lists rejected
+//! items in input order.
 #![no_main]
 
 use gradseal_core::Codec;
@@ -40,11 +41,19 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         }
         received.push(s);
     }
+    // Each rejected item once, in input order (spec/shard.md §6).
+    let ordered = |r: &gradseal_shard::DecodeReport| {
+        r.rejected.windows(2).all(|w| w[0].position < w[1].position)
+    };
     match decode_bytes(&manifest, &received) {
-        Ok(out) => assert_eq!(out.payload, payload, "decoder returned a wrong payload"),
+        Ok(out) => {
+            assert_eq!(out.payload, payload, "decoder returned a wrong payload");
+            assert!(ordered(&out.report), "rejected items out of input order");
+        }
         Err(ShardError::NotEnoughShards { valid, needed, report }) => {
             assert!(valid < needed);
             assert_eq!(report.missing.len(), n - valid);
+            assert!(ordered(&report), "rejected items out of input order");
         }
         Err(e) => panic!("unexpected error {e:?}"),
     }
