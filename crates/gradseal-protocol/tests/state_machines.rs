@@ -315,6 +315,52 @@ fn second_list_is_refused() {
     assert!(s.events_of(OBSERVER).any(|e| *e == named));
 }
 
+/// Contributions the aggregator must reject, each with its typed reason, while the round
+/// completes over the others.
+#[test]
+fn bad_contributions_are_rejected_with_their_reason() {
+    use gradseal_protocol::RejectReason;
+    let mut s = build(&RoundPlan { min_clients: 2, ..plan() }, CLIENTS);
+    s.map_nodes(|id, node| {
+        let tamper = if id == sim::client(1) {
+            Tamper { corrupt_signature: true, ..Tamper::default() }
+        } else if id == sim::client(2) {
+            Tamper { drop_seed: true, ..Tamper::default() }
+        } else if id == sim::client(3) {
+            // An enrolled key that is not on the roster, claiming index 3.
+            let mut cfg = node_cfg("client", 3);
+            cfg.key = sim::mock::key("outsider", 0);
+            let mut c = gradseal_protocol::Client::<MockSuite>::new(cfg, update(3));
+            c.danger_claim_index(3);
+            return Box::new(c);
+        } else {
+            return node;
+        };
+        let i = if id == sim::client(1) { 1 } else { 2 };
+        let mut c = gradseal_protocol::Client::<MockSuite>::new(node_cfg("client", i), update(i));
+        c.danger_tamper(tamper);
+        Box::new(c)
+    });
+    assert!(s.run(100_000));
+    let rejected: Vec<_> = s
+        .events_of(AGGREGATOR)
+        .filter_map(|e| match e {
+            Event::Rejected { client, reason } => Some((*client, *reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        rejected,
+        vec![
+            (Some(1), RejectReason::BadSignature),
+            (Some(2), RejectReason::Malformed),
+            (None, RejectReason::NotEnrolled),
+        ]
+    );
+    let r = result(&s).unwrap();
+    assert_eq!((r.count, r.sum), (2, expected_sum(&[0, 4])));
+}
+
 /// Lists a network attacker can send (forged, or another member's genuine list redirected)
 /// are dropped without an answer: they cannot spend a member's one decryption.
 #[test]
