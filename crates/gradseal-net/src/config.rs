@@ -35,6 +35,22 @@ impl TransportKind {
         }
     }
 
+    /// The IP socket address of a multiaddr of this transport (`None` for other forms).
+    pub fn socket_addr(self, addr: &Multiaddr) -> Option<SocketAddr> {
+        let mut ip = None;
+        let mut port = None;
+        for p in addr.iter() {
+            match (self, p) {
+                (_, Protocol::Ip4(a)) => ip = Some(std::net::IpAddr::V4(a)),
+                (_, Protocol::Ip6(a)) => ip = Some(std::net::IpAddr::V6(a)),
+                (TransportKind::Quic, Protocol::Udp(p))
+                | (TransportKind::Tcp, Protocol::Tcp(p)) => port = Some(p),
+                _ => {}
+            }
+        }
+        Some(SocketAddr::new(ip?, port?))
+    }
+
     /// Whether `addr` is an address of this transport.
     pub fn accepts(self, addr: &Multiaddr) -> bool {
         let mut quic = false;

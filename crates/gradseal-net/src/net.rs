@@ -320,6 +320,7 @@ impl Net {
             listen_addrs: Mutex::new(Vec::new()),
             limits,
         });
+        probe_listen(transport, &listen)?;
         let mut swarm = build_swarm(&identity, &shared)?;
         swarm.listen_on(listen).map_err(|e| match e {
             libp2p::TransportError::Other(io) => Error::Listen(io.kind()),
@@ -342,6 +343,22 @@ impl Net {
         let handle = NetHandle { shared, control, commands: cmd_tx, node_id: identity.node_id() };
         Ok((handle, rx))
     }
+}
+
+/// libp2p-tcp binds its listeners with `SO_REUSEPORT` (so that dials can reuse the port),
+/// which lets a second node bind a port already in use and share its connections. Binding the
+/// port once without it first turns that into [`Error::Listen`] (`AddrInUse`), as it is for
+/// any other server; the probe socket is closed before libp2p binds.
+fn probe_listen(transport: TransportKind, listen: &Multiaddr) -> Result<(), Error> {
+    let Some(addr) = transport.socket_addr(listen) else { return Ok(()) };
+    if addr.port() == 0 {
+        return Ok(());
+    }
+    let r = match transport {
+        TransportKind::Tcp => std::net::TcpListener::bind(addr).map(drop),
+        TransportKind::Quic => std::net::UdpSocket::bind(addr).map(drop),
+    };
+    r.map_err(|e| Error::Listen(e.kind()))
 }
 
 fn build_swarm(identity: &NetIdentity, shared: &Arc<Shared>) -> Result<Swarm<Behaviour>, Error> {

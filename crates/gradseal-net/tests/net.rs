@@ -327,21 +327,28 @@ async fn garbage_stream_is_refused_with_bounded_memory() {
     let mut running = start(&world, &mut nodes, TransportKind::Quic, &limits, None).await;
     let a = running[0].net.clone();
 
+    // One stream at a time (100 ms apart), so that none is lost to libp2p-stream's one-slot
+    // hand-off before the checks under test see it. Writes after the header may fail: the
+    // receiver resets the stream as soon as it has seen enough.
+    let pause = || tokio::time::sleep(Duration::from_millis(100));
     let mut w = a.danger_open_raw_stream(2).await.unwrap();
-    w.danger_write_raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let _ = w.danger_write_raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    pause().await;
     // A header announcing 1 TiB, followed by a little junk.
     let mut w2 = a.danger_open_raw_stream(2).await.unwrap();
-    w2.danger_write_raw(&encode_header(1 << 40)).await.unwrap();
+    let _ = w2.danger_write_raw(&encode_header(1 << 40)).await;
     let _ = w2.danger_write_raw(&[0xAA; 4096]).await;
+    pause().await;
     // The right magic with another version byte.
     let mut w3 = a.danger_open_raw_stream(2).await.unwrap();
     let mut h = encode_header(10);
     h[3] = STREAM_MAGIC[3] + 1;
-    w3.danger_write_raw(&h).await.unwrap();
+    let _ = w3.danger_write_raw(&h).await;
+    pause().await;
     // And a body longer than its header says (trailing bytes).
     let mut w4 = a.danger_open_raw_stream(2).await.unwrap();
-    w4.danger_write_raw(&encode_header(3)).await.unwrap();
-    w4.danger_write_raw(b"abcdef").await.unwrap();
+    let _ = w4.danger_write_raw(&encode_header(3)).await;
+    let _ = w4.danger_write_raw(b"abcdef").await;
     drop(w4);
 
     nothing_arrives(&mut running[1], Duration::from_millis(500)).await;
@@ -456,4 +463,34 @@ async fn streams_per_peer_are_bounded() {
     }
     a.send(2, b"fourth").await.unwrap();
     assert_eq!(recv_whole(&mut running[1]).await, (1, b"fourth".to_vec()));
+}
+
+/// Start-up errors are typed: an address in use, an address of the other transport, and
+/// inconsistent limits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_errors_are_typed() {
+    let mut world = World::new(110);
+    let mut nodes = vec![world.enrol(1)];
+    let running = start(&world, &mut nodes, TransportKind::Tcp, &test_limits(), None).await;
+    let taken = running[0].net.listen_addrs()[0].clone();
+    let table = PeerTable::new(*world.kgc.public());
+    let identity = || NetIdentity::generate(5, &mut ChaCha20Rng::from_seed([5; 32])).unwrap();
+    let mut config = NetConfig::new(TransportKind::Tcp, "127.0.0.1:0".parse().unwrap());
+    config.listen = taken;
+    let r = Net::start(config.clone(), identity(), table.clone()).await;
+    assert_eq!(r.err(), Some(Error::Listen(std::io::ErrorKind::AddrInUse)));
+    // The same over QUIC (a UDP port in use).
+    let mut quic = vec![world.enrol(2)];
+    let q = start(&world, &mut quic, TransportKind::Quic, &test_limits(), None).await;
+    let mut qconfig = NetConfig::new(TransportKind::Quic, "127.0.0.1:0".parse().unwrap());
+    qconfig.listen = q[0].net.listen_addrs()[0].clone();
+    let r = Net::start(qconfig, identity(), table.clone()).await;
+    assert_eq!(r.err(), Some(Error::Listen(std::io::ErrorKind::AddrInUse)));
+    config.transport = TransportKind::Quic;
+    let r = Net::start(config, identity(), table.clone()).await;
+    assert_eq!(r.err(), Some(Error::InvalidConfig("listen address of another transport")));
+    let mut config = NetConfig::new(TransportKind::Quic, "127.0.0.1:0".parse().unwrap());
+    config.limits.node_budget = config.limits.peer_budget - 1;
+    let r = Net::start(config, identity(), table).await;
+    assert_eq!(r.err(), Some(Error::InvalidConfig("peer_budget > node_budget")));
 }
