@@ -103,8 +103,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default time a sender keeps retrying a peer that cannot be reached (it may be starting): 5 s.
 pub const DEFAULT_CONNECT_RETRY: Duration = Duration::from_secs(5);
 /// Streams [`crate::NetHandle::send`] tries for one message before it reports the failure:
-/// 3 (the pause before attempt `k + 1` is `k` × [`CONNECT_RETRY_INTERVAL`]).
-pub const SEND_ATTEMPTS: u32 = 3;
+/// 5 (the pause before attempt `k + 1` is `k` × [`CONNECT_RETRY_INTERVAL`], 1 s in all).
+pub const SEND_ATTEMPTS: u32 = 5;
 /// Pause between two attempts to reach a peer: 100 ms.
 pub const CONNECT_RETRY_INTERVAL: Duration = Duration::from_millis(100);
 /// Default connections being handshaken at once, inbound: 64 (unknown peers cost at most

@@ -41,8 +41,10 @@ pub struct NetStats {
     pub messages_received: u64,
     /// Body bytes received.
     pub bytes_received: u64,
-    /// Messages sent completely.
+    /// Messages sent completely (acknowledged).
     pub messages_sent: u64,
+    /// Streams [`NetHandle::send`] opened again after one was not acknowledged.
+    pub sends_retried: u64,
     /// Body bytes sent.
     pub bytes_sent: u64,
     /// Inbound budget held now, in bytes (counted in KiB units).
@@ -60,6 +62,7 @@ pub(crate) struct Counters {
     pub(crate) messages_received: AtomicU64,
     pub(crate) bytes_received: AtomicU64,
     pub(crate) messages_sent: AtomicU64,
+    pub(crate) sends_retried: AtomicU64,
     pub(crate) bytes_sent: AtomicU64,
     pub(crate) budget_held: AtomicU64,
     pub(crate) budget_peak: AtomicU64,
@@ -80,6 +83,7 @@ impl Counters {
             messages_received: g(&self.messages_received),
             bytes_received: g(&self.bytes_received),
             messages_sent: g(&self.messages_sent),
+            sends_retried: g(&self.sends_retried),
             bytes_sent: g(&self.bytes_sent),
             budget_held: g(&self.budget_held),
             budget_peak: g(&self.budget_peak),
@@ -544,6 +548,7 @@ impl NetHandle {
                     if attempt < crate::config::SEND_ATTEMPTS =>
                 {
                     tracing::debug!(node = to, attempt, "message not delivered; sending again");
+                    Counters::bump(&self.shared.counters.sends_retried, 1);
                     tokio::time::sleep(crate::config::CONNECT_RETRY_INTERVAL * attempt).await;
                     attempt += 1;
                 }

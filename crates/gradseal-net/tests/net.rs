@@ -154,6 +154,11 @@ async fn exchange(kind: TransportKind, n: usize) {
     }
     // Every whole message was dropped: no budget is held any more.
     assert!(running.iter().all(|r| r.net.stats().budget_held == 0));
+    let retried: u64 = running.iter().map(|r| r.net.stats().sends_retried).sum();
+    eprintln!(
+        "{kind:?}, {n} nodes: {} messages, {retried} streams sent again",
+        n * (n - 1) * sizes.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
