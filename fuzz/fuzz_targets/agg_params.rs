@@ -1,12 +1,22 @@
-//! Decodes arbitrary bytes as round parameters (validated on decode): decoding never panics, and every accepted input
-//! re-encodes to itself (canonical codec).
+//! Decodes arbitrary bytes as round parameters (validated on decode): decoding never panics,
+//! every accepted input re-encodes to itself (canonical codec), and the accepted parameters
+//! are consistent: their noise budget decrypts (the aggregate's bound plus k times the
+//! largest flooding sample, 9.42 σ_f + 1/2, stays below Δ/4), L = ⌈d/n⌉, min_clients ≥ 2.
 #![no_main]
 
 use gradseal_agg::RoundParams;
 use gradseal_core::Codec;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Ok(value) = RoundParams::from_bytes(data) {
-        assert_eq!(value.to_bytes(), data, "re-encoding differs from input");
+    if let Ok(params) = RoundParams::from_bytes(data) {
+        assert_eq!(params.to_bytes(), data, "re-encoding differs from input");
+        let b = params.noise_budget();
+        let k = f64::from(params.committee_size());
+        let largest_flood = 9.42 * b.flood_sigma + 0.5;
+        assert!(b.flood_sigma >= 1.0 && b.flood_bound >= largest_flood, "{b:?}");
+        assert!(b.aggregate_bound as f64 + k * largest_flood < b.decode_bound as f64, "{b:?}");
+        assert_eq!(b.sum_bits + b.delta_log2, 64);
+        assert_eq!(params.poly_count(), params.dimension().div_ceil(params.n()));
+        assert!(params.config().min_clients >= 2);
     }
 });
