@@ -210,8 +210,8 @@ fn prio_sampled_1m() {
     );
 }
 
-/// Two real contributions with their seeds; a list of 100 alternates them (sums cost the same
-/// whatever the values, and the list still decrypts).
+/// A round of 100 clients: their contributions and key seeds (a member refuses a seed it
+/// already added, so every client is a real, distinct encryption).
 struct Round {
     params: RoundParams,
     contributions: Vec<Contribution>,
@@ -222,7 +222,7 @@ impl Round {
     fn new(dim: usize, seed: u8) -> Round {
         let params = params(dim);
         let mut r = rng(seed);
-        let (contributions, seeds) = (0..2)
+        let (contributions, seeds) = (0..CLIENTS)
             .map(|i| {
                 let e = encode_update(&params, &update(dim, i), &mut r).unwrap();
                 encrypt(&params, &e, &mut r).unwrap()
@@ -231,16 +231,15 @@ impl Round {
         Round { params, contributions, seeds }
     }
 
-    /// The list of 100 contributions (distinct allocations).
-    fn list(&self) -> Vec<Contribution> {
-        (0..CLIENTS).map(|i| self.contributions[i % 2].clone()).collect()
+    fn list(&self) -> Vec<&Contribution> {
+        self.contributions.iter().collect()
     }
 
     /// Member `member`'s share of the list of 100.
     fn share(&self, member: u16) -> MemberShare {
         let mut s = MemberShare::new(&self.params, member).unwrap();
-        for i in 0..CLIENTS {
-            s.add_seed(&self.seeds[i % 2][usize::from(member)]).unwrap();
+        for client in &self.seeds {
+            s.add_seed(&client[usize::from(member)]).unwrap();
         }
         s
     }
@@ -260,7 +259,6 @@ fn bench_sum(c: &mut Criterion) {
         let round = Round::new(dim, 2);
         let p = &round.params;
         let list = round.list();
-        let refs: Vec<&Contribution> = list.iter().collect();
         let plain: Vec<Vec<u64>> = (0..CLIENTS)
             .map(|i| (0..dim as u64).map(|j| j.wrapping_mul(0x9e37_79b9) ^ i as u64).collect())
             .collect();
@@ -286,7 +284,7 @@ fn bench_sum(c: &mut Criterion) {
             })
         });
         g.bench_function(BenchmarkId::new("gradseal recompute_aggregate", &id), |b| {
-            b.iter(|| black_box(recompute_aggregate(p, black_box(&refs)).unwrap()))
+            b.iter(|| black_box(recompute_aggregate(p, black_box(&list)).unwrap()))
         });
         g.bench_function(BenchmarkId::new("gradseal Aggregate::add", &id), |b| {
             b.iter(|| {
@@ -350,9 +348,7 @@ fn bench_combine(c: &mut Criterion) {
     for dim in DIMS {
         let round = Round::new(dim, 4);
         let p = &round.params;
-        let list = round.list();
-        let aggregate = recompute_aggregate(p, &list.iter().collect::<Vec<_>>()).unwrap();
-        drop(list);
+        let aggregate = recompute_aggregate(p, &round.list()).unwrap();
         let mut r = rng(5);
         let partials: Vec<PartialDecryption> =
             (0..COMMITTEE).map(|m| round.share(m).partial_decrypt(p, &mut r).unwrap()).collect();
