@@ -8,8 +8,8 @@
 use std::sync::OnceLock;
 
 use gradseal_clsc::{
-    EnrolmentRequest, Identity, Kgc, KgcPublic, NodeKeys, NodeSecretSeed, PartialKey,
-    PublicBundle, PublicKey, Signature, Signcryption, fuzzing,
+    EnrolmentRequest, Identity, Kgc, KgcPublic, NodeKeys, NodeSecretSeed, PartialKey, PublicBundle,
+    PublicKey, Signature, Signcryption, fuzzing,
 };
 use gradseal_core::Codec;
 

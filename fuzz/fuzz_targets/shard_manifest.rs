@@ -9,9 +9,14 @@ use gradseal_shard::Manifest;
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(m) = Manifest::from_bytes(data) {
         assert_eq!(m.to_bytes(), data, "manifest encoding is not canonical");
-        assert!(m.data_shards() >= 1 && usize::from(m.total_shards()) <= gradseal_shard::MAX_SHARDS);
+        assert!(
+            m.data_shards() >= 1 && usize::from(m.total_shards()) <= gradseal_shard::MAX_SHARDS
+        );
         assert_eq!(m.shard_size(), m.stripes() * u64::from(m.stripe_size()));
-        assert!(m.stripes() * u64::from(m.stripe_size()) * u64::from(m.data_shards()) >= m.payload_len());
+        assert!(
+            m.stripes() * u64::from(m.stripe_size()) * u64::from(m.data_shards())
+                >= m.payload_len()
+        );
         // The stripe size is one the encoder picks (spec/shard.md §1): balanced and at most
         // max(4096, ⌈P/8⌉), so one payload's padding is bounded.
         if m.payload_len() > 0 {
