@@ -157,18 +157,15 @@ impl PublicBundle {
     /// time depends on neither bundle. Prefer it to comparing identities alone: the KGC can
     /// issue a second bundle for an identity.
     pub fn ct_eq(&self, other: &Self) -> bool {
-        bool::from(self.fixed_width().ct_eq(&other.fixed_width()))
+        bool::from(self.sender_block().ct_eq(&other.sender_block()))
     }
 
-    /// `u8(len ID) ‖ ID ‖ 0^(64 − len ID) ‖ X ‖ R`: the sender block of a signcryption.
-    fn fixed_width(&self) -> [u8; 1 + crate::MAX_IDENTITY_LEN + 64] {
-        let mut out = [0u8; 1 + crate::MAX_IDENTITY_LEN + 64];
-        let mut w = Writer::with_capacity(out.len());
+    /// `u8(len ID) ‖ ID ‖ 0^(64 − len ID) ‖ X ‖ R`: the sender block of a signcryption,
+    /// 129 bytes for every bundle.
+    fn sender_block(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(1 + crate::MAX_IDENTITY_LEN + 64);
         crate::signcrypt::write_sender_block(&mut w, self);
-        for (o, b) in out.iter_mut().zip(w.as_slice()) {
-            *o = *b;
-        }
-        out
+        w.into_bytes()
     }
 
     /// `bid = H(TAG_BUNDLE_ID, Ppub, ID, X, R)`: names the bundle under one KGC.

@@ -413,11 +413,9 @@ mod tests {
     use crate::{Kgc, NodeSecret};
 
     fn enrol(kgc: &Kgc, name: &str, rng: &mut ChaCha20Rng) -> NodeKeys {
-        let secret =
-            NodeSecret::generate(Identity::new(name).unwrap_or_else(|_| unreachable!()), rng);
-        let partial =
-            kgc.issue(&secret.request(kgc.public(), rng), rng).unwrap_or_else(|_| unreachable!());
-        secret.complete(kgc.public(), &partial).unwrap_or_else(|_| unreachable!())
+        let secret = NodeSecret::generate(Identity::new(name).unwrap(), rng);
+        let partial = kgc.issue(&secret.request(kgc.public(), rng), rng).unwrap();
+        secret.complete(kgc.public(), &partial).unwrap()
     }
 
     /// The recipient (who holds the AEAD key) re-seals the sender's signed plaintext with 64
@@ -428,17 +426,17 @@ mod tests {
         let kgc = Kgc::generate(&mut rng);
         let alice = enrol(&kgc, "alice", &mut rng);
         let bob = enrol(&kgc, "bob", &mut rng);
-        let ct = signcrypt(&alice, bob.public_key(), b"ctx", b"msg", Padding::None, &mut rng)
-            .unwrap_or_else(|_| unreachable!());
+        let ct =
+            signcrypt(&alice, bob.public_key(), b"ctx", b"msg", Padding::None, &mut rng).unwrap();
         let k = Zeroizing::new((bob.sk() * ct.e.point).compress().to_bytes());
         let key = derive_key(&ct.e.bytes, &k, bob.public_key().bundle_id(), b"ctx");
         let sealed = ct.sealed();
         let (body, tag) = sealed.split_at(sealed.len() - TAG_LEN);
         let mut pt = body.to_vec();
-        let tag = Tag::try_from(tag).unwrap_or_else(|_| unreachable!());
+        let tag = Tag::try_from(tag).unwrap();
         aead(&key)
             .decrypt_inout_detached(&NONCE.into(), b"ctx", pt.as_mut_slice().into(), &tag)
-            .unwrap_or_else(|_| unreachable!());
+            .unwrap();
         let longer = assemble(ct.e, &key, b"ctx", pt.len() + 64, |w| w.put_bytes(&pt));
         assert_eq!(longer.as_bytes().len(), ct.as_bytes().len() + 64);
         assert_eq!(unsigncrypt(&bob, b"ctx", &longer), Err(Error::Unsigncrypt));

@@ -452,7 +452,8 @@ pub fn generate() -> String {
 /// Fuzz seed files derived from the vectors: `(target, file name, bytes)`.
 ///
 /// `clsc_decode` inputs are a selector byte (0 KgcPublic, 1 EnrolmentRequest, 2 PartialKey,
-/// 3 PublicBundle, 4 Signature, 5 Signcryption, 6 Identity, 7 secret key file) followed by
+/// 3 PublicBundle, 4 Signature, 5 Signcryption, 6 Identity, 7 secret key file, 8 node secret
+/// seed, 9 KGC secret) followed by
 /// the encoding; `clsc_unsigncrypt` inputs are signcryptions to the [`fuzzing::fixture`]
 /// recipient under [`fuzzing::CONTEXT`].
 pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
@@ -460,7 +461,7 @@ pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out = Vec::new();
     for c in &cases {
         let tc = c.input.tc;
-        let items: [(u8, &str, Vec<u8>); 8] = [
+        let items: [(u8, &str, Vec<u8>); 10] = [
             (0, "kgc", c.kgc.public().to_bytes()),
             (1, "request", c.sender_request.clone()),
             (2, "partial", c.sender_partial.clone()),
@@ -469,6 +470,12 @@ pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
             (5, "signcryption", c.signcryption.clone()),
             (6, "identity", c.sender.identity().to_bytes()),
             (7, "secret-key-file", c.sender.to_secret_bytes().to_vec()),
+            (
+                8,
+                "node-seed",
+                [vec_bytes(c.sender.identity().as_bytes()), seed(tc, "sender/x").to_vec()].concat(),
+            ),
+            (9, "kgc-secret", c.kgc.to_secret_bytes().to_vec()),
         ];
         for (sel, name, bytes) in items {
             out.push(("clsc_decode", format!("case{tc}-{name}"), [&[sel][..], &bytes].concat()));
