@@ -254,6 +254,14 @@ fn set(pt: &mut [u8], at: usize, with: &[u8]) {
 type InnerCase =
     (&'static str, &'static [&'static str], &'static str, Box<dyn FnOnce(&mut Vec<u8>)>);
 
+/// The mutation replacing the 32-byte field at `at` by `f` of its value.
+fn map32(at: usize, f: fn(&[u8; 32]) -> [u8; 32]) -> Box<dyn FnOnce(&mut Vec<u8>)> {
+    Box::new(move |pt: &mut Vec<u8>| {
+        let v = arr32(pt, at);
+        set(pt, at, &f(&v));
+    })
+}
+
 /// Offsets in the plaintext (spec §4).
 const PT_X: usize = 65;
 const PT_R: usize = 97;
@@ -359,28 +367,19 @@ pub(super) fn forged_signcryptions(c: &Case) -> Vec<Negative> {
             "inner R_S encoded non-canonically (2p − v)",
             &["NonCanonicalPoint"],
             "r-2p",
-            Box::new(|pt: &mut Vec<u8>| {
-                let v = arr32(pt, PT_R);
-                set(pt, PT_R, &non_canonical(&v)[1].1);
-            }),
+            map32(PT_R, |v| non_canonical(v)[1].1),
         ),
         (
             "inner Rsig encoded non-canonically (v + 2^255)",
             &["NonCanonicalPoint"],
             "rsig-top",
-            Box::new(|pt: &mut Vec<u8>| {
-                let v = arr32(pt, PT_RSIG);
-                set(pt, PT_RSIG, &non_canonical(&v)[2].1);
-            }),
+            map32(PT_RSIG, |v| non_canonical(v)[2].1),
         ),
         (
             "inner z encoded non-canonically (z + l)",
             &["NonCanonicalScalar"],
             "z-plus-l",
-            Box::new(|pt: &mut Vec<u8>| {
-                let v = arr32(pt, PT_Z);
-                set(pt, PT_Z, &scalar_plus_order(&v));
-            }),
+            map32(PT_Z, scalar_plus_order),
         ),
         (
             "inner u32(len m) one more than the bytes left",
