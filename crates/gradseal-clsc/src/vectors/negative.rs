@@ -250,12 +250,14 @@ fn set(pt: &mut [u8], at: usize, with: &[u8]) {
     pt.get_mut(at..at + with.len()).expect("field inside plaintext").copy_from_slice(with);
 }
 
-/// A plaintext mutation: comment, flags, forgery label, the mutation.
-type InnerCase =
-    (&'static str, &'static [&'static str], &'static str, Box<dyn FnOnce(&mut Vec<u8>)>);
+/// A change made to a forged plaintext before it is sealed.
+type Mutation = Box<dyn FnOnce(&mut Vec<u8>)>;
+
+/// A plaintext mutation case: comment, flags, forgery label, the mutation.
+type InnerCase = (&'static str, &'static [&'static str], &'static str, Mutation);
 
 /// The mutation replacing the 32-byte field at `at` by `f` of its value.
-fn map32(at: usize, f: fn(&[u8; 32]) -> [u8; 32]) -> Box<dyn FnOnce(&mut Vec<u8>)> {
+fn map32(at: usize, f: fn(&[u8; 32]) -> [u8; 32]) -> Mutation {
     Box::new(move |pt: &mut Vec<u8>| {
         let v = arr32(pt, at);
         set(pt, at, &f(&v));
