@@ -105,6 +105,9 @@ pub struct Network {
     pub sent_bytes: HashMap<NodeId, (u64, u64)>,
     /// Copies of every transmit, if recording is on (for replay tests).
     pub record: Option<Vec<(NodeId, Transmit)>>,
+    /// Every delivery in delivery order: (from, to, message kind byte), so that tests can
+    /// check which reorderings a schedule produced.
+    pub delivered: Vec<(NodeId, NodeId, u8)>,
 }
 
 impl Network {
@@ -127,6 +130,7 @@ impl Network {
             events: Vec::new(),
             sent_bytes: HashMap::new(),
             record: None,
+            delivered: Vec::new(),
         }
     }
 
@@ -222,6 +226,7 @@ impl Network {
                         continue;
                     }
                     if let Some(n) = self.nodes.get_mut(&to) {
+                        self.delivered.push((from, to, payload.first().copied().unwrap_or(0)));
                         n.handle_message(self.now, from, &payload);
                     }
                 }
@@ -236,6 +241,12 @@ impl Network {
         if let Some(n) = self.nodes.get_mut(&id) {
             n.handle_timeout(now);
         }
+    }
+
+    /// Whether `to` received a message of kind `first` before any of kind `then`.
+    pub fn delivered_before(&self, to: NodeId, first: u8, then: u8) -> bool {
+        let mut kinds = self.delivered.iter().filter(|(_, t, _)| *t == to).map(|(_, _, k)| *k);
+        kinds.find(|k| *k == first || *k == then) == Some(first)
     }
 
     /// Events raised by `node`.

@@ -1,12 +1,13 @@
 //! Whole-round fixtures: keys, roster, announcement and honest nodes for any suite.
 
 use chacha20::ChaCha20Rng;
-use gradseal_core::hash;
+use gradseal_core::{Reader, Writer, hash};
 use gradseal_protocol::messages::{Announcement, Party};
-use gradseal_protocol::mock::{MockKey, MockSuite};
+use gradseal_protocol::mock::{MockKey, MockParams, MockSuite};
+use gradseal_protocol::round::RoundContext;
 use gradseal_protocol::{
-    Aggregator, Authority, Client, Member, Millis, NodeConfig, NodeId, Observer, ProofPolicy,
-    Relay, RoundId, RoundParams, ShardLayout, Suite,
+    Aggregator, Authority, Client, Member, Millis, NodeConfig, NodeId, Observer, Relay, RoundId,
+    RoundParams, ShardLayout, Suite,
 };
 use rand_core::{Rng, SeedableRng};
 
@@ -18,8 +19,14 @@ pub trait TestSuite: Suite + 'static {
     type Kgc;
     /// A KGC and the system parameters, from a seed.
     fn setup(seed: [u8; 32]) -> (Self::Kgc, Self::System);
-    /// Enrols the node named `id` (key pair plus partial key), from a seed.
+    /// Enrols the node named `id` (key pair plus partial key), from a seed; the same
+    /// arguments give the same key.
     fn enroll(kgc: &mut Self::Kgc, sys: &Self::System, id: &[u8], seed: [u8; 32]) -> Self::NodeKey;
+    /// `base − Σ minus` as an encoded contribution of the round (bodies and corrections
+    /// alike): what a client colluding with the aggregator, which sees every accepted body,
+    /// submits to cancel honest contributions out of the aggregate. `None` if an input does
+    /// not decode.
+    fn subtract(p: &Self::Params, base: &[u8], minus: &[&[u8]]) -> Option<Vec<u8>>;
 }
 
 impl TestSuite for MockSuite {
@@ -29,6 +36,29 @@ impl TestSuite for MockSuite {
     }
     fn enroll(_: &mut (), _: &(), id: &[u8], seed: [u8; 32]) -> MockKey {
         MockKey(hash("gradseal/v1/tests/mock-key", &[id, &seed]))
+    }
+    fn subtract(_: &MockParams, base: &[u8], minus: &[&[u8]]) -> Option<Vec<u8>> {
+        // The mock contribution: list(u64 body) ‖ u64 correction.
+        let words = |b: &[u8]| -> Option<Vec<u64>> {
+            let mut r = Reader::new(b);
+            let bodies = r.read_list("body", b.len() / 8, |r| r.read_u64("word")).ok()?;
+            let correction = r.read_u64("correction").ok()?;
+            r.finish("contribution").ok()?;
+            Some(bodies.into_iter().chain([correction]).collect())
+        };
+        let mut acc = words(base)?;
+        for m in minus {
+            let m = words(m)?;
+            if m.len() != acc.len() {
+                return None;
+            }
+            acc.iter_mut().zip(m).for_each(|(a, b)| *a = a.wrapping_sub(b));
+        }
+        let (correction, bodies) = acc.split_last()?;
+        let mut w = Writer::new();
+        w.put_list(bodies, |w, v| w.put_u64(*v));
+        w.put_u64(*correction);
+        Some(w.into_bytes())
     }
 }
 
@@ -72,10 +102,8 @@ pub struct Config {
     pub dimension: u32,
     /// Bits per coordinate.
     pub bits: u8,
-    /// Minimum clients.
+    /// Minimum clients (at least 2).
     pub min_clients: u32,
-    /// Proof policy.
-    pub proofs: ProofPolicy,
 }
 
 impl Default for Config {
@@ -90,7 +118,6 @@ impl Default for Config {
             dimension: 64,
             bits: 12,
             min_clients: 10,
-            proofs: ProofPolicy::None,
         }
     }
 }
@@ -149,7 +176,6 @@ impl<S: TestSuite> Fixture<S> {
             min_clients: cfg.min_clients,
             contribution_deadline: Millis(10_000),
             decryption_deadline: Millis(20_000),
-            proof_policy: cfg.proofs,
             shards: cfg.layout,
         };
         let announcement = Announcement {
@@ -217,13 +243,23 @@ impl<S: TestSuite> Fixture<S> {
         net
     }
 
-    /// Adds the authority to `net` and queues the signed announcement.
+    /// Adds the authority to `net`, queues the signed announcement and returns it.
+    ///
+    /// # Panics
+    /// If the authority refuses the configuration's parameters.
     pub fn announce(&mut self, net: &mut Network) -> Announcement {
         let round = self.cfg.round;
         let mut a = Authority::new(self.node("authority", 0, round));
-        let ann = a.announce(self.announcement.clone());
+        let ann = a.announce(self.announcement.clone()).expect("the authority refused the round");
         net.add(AUTHORITY, Box::new(a));
         ann
+    }
+
+    /// The round context a node of this round derives from the signed announcement (tests
+    /// build adversarial contributions and lists from it).
+    pub fn context(&self, ann: &Announcement) -> RoundContext<S> {
+        RoundContext::new(self.sys.clone(), &self.authority_bundle, ann.clone())
+            .expect("the signed announcement is valid")
     }
 
     /// The exact sum of the updates of `clients`.

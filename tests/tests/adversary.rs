@@ -1,5 +1,6 @@
-//! Every adversary of `spec/protocol.md` ("Failure handling") over the production suite,
-//! each asserting its exact typed outcome (scenarios in `tests/adversary.rs`).
+//! Every adversary of `spec/protocol.md` §8 ("Failure handling") over the production suite
+//! (real signcryption, Reed-Solomon shards and RLWE), each asserting its exact typed outcome
+//! (scenarios and the adversary each plays in `tests/adversary.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -17,6 +18,11 @@ fn relays_dropping_and_corrupting_shards_are_tolerated_and_named() {
 }
 
 #[test]
+fn a_client_can_get_an_honest_relay_blamed() {
+    adv::client_frames_an_honest_relay::<S>();
+}
+
+#[test]
 fn double_submission_is_rejected_as_duplicate() {
     adv::double_submission::<S>();
 }
@@ -27,21 +33,36 @@ fn replay_from_another_round_is_rejected() {
 }
 
 #[test]
-fn not_enrolled_and_bad_signature_are_rejected() {
+fn not_enrolled_bad_signature_and_missing_seed_are_rejected() {
     adv::not_enrolled_and_bad_signature::<S>();
 }
 
 #[test]
-fn every_member_refuses_a_cheating_aggregator() {
+fn a_cheating_aggregator_gets_nothing_decrypted_and_is_named() {
     adv::aggregator_cheating_all::<S>();
 }
 
 #[test]
-fn missing_member_before_keys_fails_cleanly() {
-    adv::missing_member_before_keys::<S>();
+fn a_second_list_is_refused() {
+    adv::aggregator_second_list::<S>();
 }
 
 #[test]
-fn missing_member_partial_fails_cleanly() {
-    adv::missing_member_partial::<S>();
+fn crashed_member_fails_cleanly() {
+    adv::crashed_member::<S>();
+}
+
+#[test]
+fn garbage_partial_fails_typed_and_the_next_round_completes() {
+    adv::garbage_partial_then_next_round::<S>();
+}
+
+#[test]
+fn negated_contributions_do_not_isolate_the_victim() {
+    adv::negated_contributions::<S>();
+}
+
+#[test]
+fn sealed_seed_replayed_from_another_round_is_refused() {
+    adv::sealed_seed_replayed_from_another_round::<S>();
 }

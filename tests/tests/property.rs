@@ -1,12 +1,14 @@
-//! Property: any pattern of at most `parity` faulty relays (dropping or corrupting every
-//! shard they carry), under any scheduler seed and with duplicated messages, leaves the
-//! result unchanged.
+//! Properties over the simulated network: any pattern of at most `parity` faulty relays
+//! (dropping or corrupting every shard they carry), under any scheduler seed and with
+//! duplicated messages, leaves the result unchanged and names exactly the corrupting relays;
+//! a network that reorders across 1 ms..3 s and duplicates leaves the honest result.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use gradseal_protocol::GradsealSuite;
 use gradseal_protocol::mock::MockSuite;
 use gradseal_tests::adversary as adv;
+use gradseal_tests::scenario::OBSERVER;
 use proptest::prelude::*;
 
 fn faults() -> impl Strategy<Value = Vec<(usize, bool)>> {
@@ -19,32 +21,56 @@ fn faults() -> impl Strategy<Value = Vec<(usize, bool)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
     #[test]
     fn relay_faults_within_tolerance_never_change_the_result(seed in any::<u64>(), bad in faults()) {
         adv::relay_faults_within_tolerance::<GradsealSuite>(seed, &bad);
     }
+
+    #[test]
+    fn randomized_network_never_changes_the_result(seed in any::<u64>()) {
+        adv::randomized_network::<GradsealSuite>(seed);
+    }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn relay_faults_within_tolerance_mock(seed in any::<u64>(), bad in faults()) {
         adv::relay_faults_within_tolerance::<MockSuite>(seed, &bad);
     }
+
+    #[test]
+    fn randomized_network_mock(seed in any::<u64>()) {
+        adv::randomized_network::<MockSuite>(seed);
+    }
 }
 
-/// Two reorderings the property found (seeds fixed here as regressions): a contribution
-/// rebuilt by the aggregator before the last committee key body reached it (it was rejected
-/// as `BadProof`), and a result reaching the observer before the transcript (it failed its
-/// audit with `ResultMismatch`). Both are now held until what they need has arrived.
+/// A scheduler seed, the faulty relays, and the kind that must overtake the transcript.
+type Regression = (u64, &'static [(usize, bool)], u8);
+
+/// Message kinds (`spec/protocol.md` §4).
+const TRANSCRIPT: u8 = 3;
+const PARTIAL: u8 = 5;
+const RESULT: u8 = 8;
+
+/// Reorderings at the observer that once broke the audit (v1: a result reaching the
+/// observer before the transcript failed it with `ResultMismatch`), fixed here as
+/// regressions with seeds that produce them under v2's schedule: a partial decryption and
+/// the result overtaking the transcript, with a dropping and a corrupting relay. Each seed
+/// is checked to still produce its reordering, so that a change of schedule cannot make the
+/// regression silently vacuous (re-derive the seed if it fails there).
 #[test]
 fn reordering_regressions() {
-    adv::relay_faults_within_tolerance::<MockSuite>(15887504605098832023, &[]);
-    adv::relay_faults_within_tolerance::<MockSuite>(
-        11031829790951041796,
-        &[(0, false), (2, false)],
-    );
+    let cases: [Regression; 2] =
+        [(1014, &[(0, false), (2, true)], PARTIAL), (1526, &[(1, true), (4, false)], RESULT)];
+    for (seed, bad, first) in cases {
+        let net = adv::relay_faults_within_tolerance::<MockSuite>(seed, bad);
+        assert!(
+            net.delivered_before(OBSERVER, first, TRANSCRIPT),
+            "seed {seed} no longer delivers kind {first} before the transcript: re-derive it"
+        );
+    }
 }
