@@ -34,6 +34,11 @@ pub const STREAM_MAGIC: [u8; 4] = *b"gsn\x01";
 /// Bytes of the stream header: magic (4) and the body length as a big-endian `u64` (8).
 pub const HEADER_LEN: usize = 12;
 
+/// The one byte a receiver writes back once it has checked a stream's header and reserved
+/// what the message needs (budget, a place in the hand-off): ASCII STX. A sender writes no
+/// body byte before it, so a stream refused at this point is safely sent again.
+pub const ACCEPT: u8 = 0x02;
+
 /// The one byte a receiver writes back once it has read and checked a whole message (header,
 /// body, end of stream): ASCII ACK. A sender counts a message as delivered only on this byte.
 pub const ACK: u8 = 0x06;

@@ -8,7 +8,7 @@ use libp2p::{PeerId, Stream};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
 
-use crate::codec::{ACK, CHUNK_LEN, HEADER_LEN, Step, StreamDecoder};
+use crate::codec::{ACCEPT, ACK, CHUNK_LEN, HEADER_LEN, Step, StreamDecoder};
 use crate::net::{Counters, PeerLimits, Reservation, Shared};
 use crate::{Error, NodeId};
 
@@ -274,6 +274,18 @@ async fn expect_end(
     Ok(())
 }
 
+/// Tells the sender that its header passed and its message has what it needs: [`ACCEPT`].
+async fn accept(stream: &mut Stream, shared: &Shared) -> Result<(), Error> {
+    let write = async {
+        stream.write_all(&[ACCEPT]).await?;
+        stream.flush().await
+    };
+    match tokio::time::timeout(shared.limits.stall_timeout, write).await {
+        Ok(r) => r.map_err(Error::from),
+        Err(_) => Err(Error::Stalled),
+    }
+}
+
 /// Takes inbound streams from libp2p-stream and serves each in a task of its own.
 pub(crate) async fn accept_loop(
     shared: Arc<Shared>,
@@ -328,6 +340,10 @@ async fn serve(
                     return;
                 }
             };
+            if let Err(e) = accept(&mut stream, &shared).await {
+                count_failure(&shared, e);
+                return;
+            }
             Counters::bump(&shared.counters.messages_received, 1);
             let reader = MessageReader {
                 from,
@@ -389,6 +405,7 @@ async fn receive(
         return Ok(Received::Header { len, decoder, slots });
     }
     let budget = Reservation::acquire(shared, peer, len).await?;
+    accept(stream, shared).await?;
     let allowance = l.body_allowance(len);
     let mut waited = Duration::ZERO;
     // `len` was checked against `max_whole_message_len` and is reserved in both budgets:

@@ -286,6 +286,13 @@ enum Command {
     Shutdown,
 }
 
+/// Failures after which a message is sent again on a new stream: the receiver refused or
+/// reset the stream, or did not acknowledge it (it then holds no copy of the message, except
+/// if the acknowledgement itself was lost).
+fn retryable(e: Error) -> bool {
+    matches!(e, Error::NotDelivered | Error::Io(_))
+}
+
 /// The transport: [`Net::start`] builds it and returns its handle and inbound queue.
 #[derive(Debug)]
 pub struct Net;
@@ -540,16 +547,18 @@ impl NetHandle {
     pub async fn send(&self, to: NodeId, message: &[u8]) -> Result<(), Error> {
         let mut attempt = 1;
         loop {
-            match self.send_once(to, message).await {
+            let r = async {
+                let mut w = self.open_once(to, message.len() as u64).await?;
+                for chunk in message.chunks(crate::codec::CHUNK_LEN) {
+                    w.write_chunk(chunk).await?;
+                }
+                w.finish().await
+            }
+            .await;
+            match r {
                 Ok(()) => return Ok(()),
-                // Refused before or while reading (a reset stream, a full hand-off, a busy
-                // peer): the receiver has not acknowledged, so it holds no copy; try again.
-                Err(Error::NotDelivered | Error::Io(_))
-                    if attempt < crate::config::SEND_ATTEMPTS =>
-                {
-                    tracing::debug!(node = to, attempt, "message not delivered; sending again");
-                    Counters::bump(&self.shared.counters.sends_retried, 1);
-                    tokio::time::sleep(crate::config::CONNECT_RETRY_INTERVAL * attempt).await;
+                Err(e) if retryable(e) && attempt < crate::config::SEND_ATTEMPTS => {
+                    self.pause_before_retry(to, attempt).await;
                     attempt += 1;
                 }
                 Err(e) => return Err(e),
@@ -557,21 +566,36 @@ impl NetHandle {
         }
     }
 
-    async fn send_once(&self, to: NodeId, message: &[u8]) -> Result<(), Error> {
-        let mut w = self.open_message(to, message.len() as u64).await?;
-        for chunk in message.chunks(crate::codec::CHUNK_LEN) {
-            w.write_chunk(chunk).await?;
-        }
-        w.finish().await
-    }
-
-    /// Opens a stream to `to` for a message of exactly `len` bytes and writes its header;
-    /// the caller then writes the body with [`MessageWriter::write_chunk`] (so a message
-    /// need never be whole in the sender's memory) and ends with [`MessageWriter::finish`].
+    /// Opens a stream to `to` for a message of exactly `len` bytes: writes its header and
+    /// waits for the receiver's [`crate::codec::ACCEPT`] (the header passed its checks and
+    /// the receiver reserved the message's budget); a stream refused before that is opened
+    /// again, up to [`crate::SEND_ATTEMPTS`] times. The caller then writes the body with
+    /// [`MessageWriter::write_chunk`] (so a message need never be whole in the sender's
+    /// memory) and ends with [`MessageWriter::finish`]; nothing is retried after `ACCEPT`.
     ///
     /// # Errors
     /// As [`NetHandle::send`].
     pub async fn open_message(&self, to: NodeId, len: u64) -> Result<MessageWriter, Error> {
+        let mut attempt = 1;
+        loop {
+            match self.open_once(to, len).await {
+                Ok(w) => return Ok(w),
+                Err(e) if retryable(e) && attempt < crate::config::SEND_ATTEMPTS => {
+                    self.pause_before_retry(to, attempt).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn pause_before_retry(&self, to: NodeId, attempt: u32) {
+        tracing::debug!(node = to, attempt, "stream refused or not acknowledged; opening another");
+        Counters::bump(&self.shared.counters.sends_retried, 1);
+        tokio::time::sleep(crate::config::CONNECT_RETRY_INTERVAL * attempt).await;
+    }
+
+    async fn open_once(&self, to: NodeId, len: u64) -> Result<MessageWriter, Error> {
         if len > self.shared.limits.max_message_len {
             return Err(Error::MessageTooLong { len, max: self.shared.limits.max_message_len });
         }

@@ -7,7 +7,7 @@ use libp2p::Stream;
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::Error;
-use crate::codec::{ACK, CHUNK_LEN, encode_header};
+use crate::codec::{ACCEPT, ACK, CHUNK_LEN, encode_header};
 use crate::net::{Counters, Shared};
 
 /// An open outbound message (from [`crate::NetHandle::open_message`]): write exactly the
@@ -36,9 +36,21 @@ impl MessageWriter {
         MessageWriter { stream, remaining: 0, len: 0, shared, _slot: slot }
     }
 
-    /// Writes the header of a `len`-byte message.
+    /// Writes the header of a `len`-byte message and waits for the receiver's [`ACCEPT`]
+    /// (it may wait up to `budget_timeout` for budget first).
     pub(crate) async fn start(&mut self, len: u64) -> Result<(), Error> {
         self.write_timed(&encode_header(len)).await?;
+        let l = &self.shared.limits;
+        let wait = l.budget_timeout.saturating_add(l.stall_timeout);
+        let mut byte = [0u8; 1];
+        let flushed = async {
+            self.stream.flush().await?;
+            self.stream.read(&mut byte).await
+        };
+        match tokio::time::timeout(wait, flushed).await {
+            Ok(Ok(1)) if byte == [ACCEPT] => {}
+            _ => return Err(Error::NotDelivered),
+        }
         self.len = len;
         self.remaining = len;
         Ok(())

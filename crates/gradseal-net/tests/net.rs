@@ -354,9 +354,9 @@ async fn garbage_stream_is_refused_with_bounded_memory() {
     let mut w4 = a.danger_open_raw_stream(2).await.unwrap();
     let _ = w4.danger_write_raw(&encode_header(3)).await;
     let _ = w4.danger_write_raw(b"abcdef").await;
-    drop(w4);
 
     nothing_arrives(&mut running[1], Duration::from_millis(500)).await;
+    drop((w, w2, w3, w4));
     let s = running[1].net.stats();
     assert_eq!(s.streams_malformed, 4, "{s:?}");
     assert_eq!(s.messages_received, 0);
@@ -389,12 +389,16 @@ async fn stalled_streams_are_cut() {
     let a = running[0].net.clone();
     let started = std::time::Instant::now();
 
+    // Streams opened 50 ms apart, so that none is lost to libp2p-stream's one-slot hand-off.
+    let pause = || tokio::time::sleep(Duration::from_millis(50));
     // 1. Half a header, then silence.
     let mut w1 = a.danger_open_raw_stream(2).await.unwrap();
     w1.danger_write_raw(&STREAM_MAGIC).await.unwrap();
+    pause().await;
     // 2. A whole-size message (100 KB) that stops after 10 KB.
     let mut w2 = a.open_message(2, 100_000).await.unwrap();
     w2.write_chunk(&[1; 10_000]).await.unwrap();
+    pause().await;
     // 3. A trickle: 2000 bytes declared (allowance 0.3 s + 0.2 s), 10 bytes every 100 ms.
     let a3 = a.clone();
     let trickle = tokio::spawn(async move {
@@ -432,7 +436,8 @@ async fn stalled_streams_are_cut() {
     assert_eq!((got, err), (CHUNK_LEN, Error::Stalled));
     assert_eq!(reader.next_chunk().await.err(), Some(Error::Stalled));
     drop(reader);
-    assert_eq!(running[1].net.stats().streams_stalled, 4);
+    let s = running[1].net.stats();
+    assert_eq!((s.streams_stalled, s.budget_held), (4, 0), "{s:?}");
     drop((w1, w2, w4));
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
@@ -498,4 +503,38 @@ async fn start_errors_are_typed() {
     config.limits.node_budget = config.limits.peer_budget - 1;
     let r = Net::start(config, identity(), table).await;
     assert_eq!(r.err(), Some(Error::InvalidConfig("peer_budget > node_budget")));
+}
+
+/// Binding encodings: canonical, bounded, trailing bytes refused; a binding verifies only
+/// under the key that signed it and only for its own PeerId.
+#[test]
+fn binding_encoding_and_verification() {
+    let mut world = World::new(120);
+    let a = world.enrol(1);
+    let b = world.enrol(2);
+    let enc = a.binding.encode();
+    assert_eq!(enc.len(), 4 + 38 + 64, "Ed25519 PeerIds are 38 bytes");
+    assert_eq!(PeerBinding::decode(&enc).unwrap().encode(), enc);
+    let mut longer = enc.clone();
+    longer.push(0);
+    assert_eq!(PeerBinding::decode(&longer), Err(Error::MalformedBinding));
+    assert_eq!(PeerBinding::decode(&enc[..enc.len() - 1]), Err(Error::MalformedBinding));
+    let mut huge = enc.clone();
+    huge[..4].copy_from_slice(&1000u32.to_be_bytes());
+    assert_eq!(PeerBinding::decode(&huge), Err(Error::MalformedBinding));
+    a.binding.verify(a.keys.public_key()).unwrap();
+    assert_eq!(a.binding.verify(b.keys.public_key()), Err(Error::InvalidBinding));
+    // A's signature presented for B's PeerId.
+    let swapped = PeerBinding::from_parts(*b.binding.peer_id(), *a.binding.signature());
+    assert_eq!(swapped.verify(a.keys.public_key()), Err(Error::InvalidBinding));
+    // The same PeerId may not be bound to two nodes of one table.
+    let mut table = PeerTable::new(*world.kgc.public());
+    table.insert(1, a.keys.bundle().clone(), a.binding.clone(), vec![]).unwrap();
+    let again = PeerBinding::sign(&b.keys, a.binding.peer_id(), &mut world.rng);
+    assert_eq!(
+        table.insert(2, b.keys.bundle().clone(), again, vec![]),
+        Err(Error::DuplicatePeer { node: 2 })
+    );
+    assert_eq!(table.node_of(a.binding.peer_id()), Some(1));
+    assert_eq!(table.len(), 1);
 }
