@@ -410,11 +410,14 @@ mod tests {
     use rand_core::SeedableRng;
 
     use super::*;
+    use crate::enrolment::Unrestricted;
     use crate::{Kgc, NodeSecret};
 
     fn enrol(kgc: &Kgc, name: &str, rng: &mut ChaCha20Rng) -> NodeKeys {
         let secret = NodeSecret::generate(Identity::new(name).unwrap(), rng);
-        let partial = kgc.issue(&secret.request(kgc.public(), rng), rng).unwrap();
+        let partial = kgc
+            .issue_authorised(&secret.request(kgc.public(), rng), &mut Unrestricted, rng)
+            .unwrap();
         secret.complete(kgc.public(), &partial).unwrap()
     }
 

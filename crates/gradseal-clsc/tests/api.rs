@@ -6,7 +6,7 @@ mod common;
 
 use std::num::NonZeroU16;
 
-use common::{enrol, rng, world};
+use common::{AnyIdentity, enrol, rng, world};
 use gradseal_clsc::*;
 use gradseal_core::{Codec, DecodeError};
 
@@ -99,17 +99,26 @@ fn partial_key_for_another_identity_or_value_is_rejected() {
     let mut r = rng(5);
     let dave = NodeSecret::generate(Identity::new("dave").unwrap(), &mut r);
     let eve = NodeSecret::generate(Identity::new("eve").unwrap(), &mut r);
-    let partial = w.kgc.issue(&eve.request(w.kgc.public(), &mut r), &mut r).unwrap();
+    let partial = w
+        .kgc
+        .issue_authorised(&eve.request(w.kgc.public(), &mut r), &mut AnyIdentity, &mut r)
+        .unwrap();
     assert_eq!(dave.complete(w.kgc.public(), &partial).unwrap_err(), Error::InvalidPartialKey);
     // Same X under another identity: the request's PoP binds the identity.
     let mut req = dave.request(w.kgc.public(), &mut r).to_bytes();
     req[7] ^= 1; // inside the identity "dave"
     let forged = EnrolmentRequest::from_bytes(&req).unwrap();
-    assert_eq!(w.kgc.issue(&forged, &mut r).unwrap_err(), Error::InvalidProofOfPossession);
+    assert_eq!(
+        w.kgc.issue_authorised(&forged, &mut AnyIdentity, &mut r).unwrap_err(),
+        Error::InvalidProofOfPossession
+    );
     // A request bound to another KGC does not verify here.
     let other = Kgc::generate(&mut r);
     let req = dave.request(other.public(), &mut r);
-    assert_eq!(w.kgc.issue(&req, &mut r).unwrap_err(), Error::InvalidProofOfPossession);
+    assert_eq!(
+        w.kgc.issue_authorised(&req, &mut AnyIdentity, &mut r).unwrap_err(),
+        Error::InvalidProofOfPossession
+    );
 }
 
 #[test]
@@ -179,7 +188,7 @@ fn wire_types_reject_truncation_extension_and_bad_points() {
     let mut r = rng(8);
     let secret = NodeSecret::generate(Identity::new("frank").unwrap(), &mut r);
     let request = secret.request(w.kgc.public(), &mut r);
-    let partial = w.kgc.issue(&request, &mut r).unwrap();
+    let partial = w.kgc.issue_authorised(&request, &mut AnyIdentity, &mut r).unwrap();
     let ct = signcrypt(&w.alice, w.bob.public_key(), b"", b"m", Padding::None, &mut w.rng).unwrap();
     let sig = sign(&w.alice, b"", b"m", &mut w.rng);
     type Decoder = fn(&[u8]) -> Result<(), DecodeError>;
@@ -243,6 +252,8 @@ fn enrolment_is_authorised_and_once_per_identity() {
         Error::InvalidProofOfPossession
     );
     assert_eq!(registry.enrolled().count(), 1);
+    // The v1 entry point, kept until its callers move: no authorisation, no record.
+    assert!(w.kgc.issue(&mallory, &mut r).is_ok() && w.kgc.issue(&mallory, &mut r).is_ok());
 
     /// A policy whose storage fails: the partial key is withheld.
     struct Failing;

@@ -6,7 +6,7 @@ mod common;
 use std::num::NonZeroU16;
 use std::sync::OnceLock;
 
-use common::{World, world};
+use common::{AnyIdentity, World, world};
 use gradseal_clsc::*;
 use gradseal_core::{Codec, DecodeError};
 use proptest::prelude::*;
@@ -45,9 +45,9 @@ proptest! {
         let secret = NodeSecret::generate(Identity::new(id).unwrap(), &mut rng);
         let request = secret.request(w.kgc.public(), &mut rng);
         prop_assert_eq!(EnrolmentRequest::from_bytes(&request.to_bytes()).unwrap(), request.clone());
-        let partial = w.kgc.issue(&request, &mut rng).unwrap();
+        let partial = w.kgc.issue_authorised(&request, &mut AnyIdentity, &mut rng).unwrap();
         prop_assert_eq!(PartialKey::from_bytes(&partial.to_bytes()).unwrap(), partial);
-        let partial = PartialKey::from_bytes(&w.kgc.issue(&request, &mut rng).unwrap().to_bytes()).unwrap();
+        let partial = PartialKey::from_bytes(&w.kgc.issue_authorised(&request, &mut AnyIdentity, &mut rng).unwrap().to_bytes()).unwrap();
         let keys = secret.complete(w.kgc.public(), &partial).unwrap();
         let bundle = PublicBundle::from_bytes(&keys.bundle().to_bytes()).unwrap();
         prop_assert_eq!(&bundle, keys.bundle());

@@ -9,10 +9,28 @@ pub fn rng(seed: u8) -> ChaCha20Rng {
     ChaCha20Rng::from_seed([seed; 32])
 }
 
+/// A KGC policy that authorises every identity and records nothing: the tests play a KGC
+/// that issues to anyone, second bundles for an identity included.
+pub struct AnyIdentity;
+
+impl EnrolmentPolicy for AnyIdentity {
+    fn authorises(&self, _: &Identity) -> bool {
+        true
+    }
+
+    fn is_enrolled(&self, _: &Identity) -> bool {
+        false
+    }
+
+    fn record(&mut self, _: &PublicBundle) -> bool {
+        true
+    }
+}
+
 pub fn enrol(kgc: &Kgc, name: &str, rng: &mut ChaCha20Rng) -> NodeKeys {
     let secret = NodeSecret::generate(Identity::new(name).unwrap(), rng);
     let request = secret.request(kgc.public(), rng);
-    let partial = kgc.issue(&request, rng).unwrap();
+    let partial = kgc.issue_authorised(&request, &mut AnyIdentity, rng).unwrap();
     secret.complete(kgc.public(), &partial).unwrap()
 }
 
