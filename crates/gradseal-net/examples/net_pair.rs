@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use gradseal_clsc::{Identity, Kgc, NodeKeys, NodeSecret};
+use gradseal_clsc::{EnrolmentRegistry, Identity, Kgc, NodeKeys, NodeSecret};
 use gradseal_net::{Inbound, Net, NetConfig, NetIdentity, PeerTable, TransportKind};
 use rand_core::SeedableRng;
 
@@ -18,8 +18,11 @@ fn enrol(
     name: &str,
     rng: &mut chacha20::ChaCha20Rng,
 ) -> Result<NodeKeys, Box<dyn std::error::Error>> {
-    let secret = NodeSecret::generate(Identity::new(name)?, rng);
-    let partial = kgc.issue(&secret.request(kgc.public(), rng), rng)?;
+    let identity = Identity::new(name)?;
+    // The KGC enrols only identities its operator authorised (here: this one, once).
+    let mut registry = EnrolmentRegistry::new([identity.clone()]);
+    let secret = NodeSecret::generate(identity, rng);
+    let partial = kgc.issue_authorised(&secret.request(kgc.public(), rng), &mut registry, rng)?;
     Ok(secret.complete(kgc.public(), &partial)?)
 }
 

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chacha20::ChaCha20Rng;
-use gradseal_clsc::{Identity, Kgc, NodeKeys, NodeSecret};
+use gradseal_clsc::{EnrolmentRegistry, Identity, Kgc, NodeKeys, NodeSecret};
 use gradseal_net::codec::{CHUNK_LEN, STREAM_MAGIC, encode_header};
 use gradseal_net::{
     Error, Inbound, Limits, Net, NetConfig, NetHandle, NetIdentity, PeerBinding, PeerTable,
@@ -28,18 +28,24 @@ struct Enrolled {
 struct World {
     kgc: Kgc,
     rng: ChaCha20Rng,
+    enrolled: u32,
 }
 
 impl World {
     fn new(seed: u8) -> Self {
         let mut rng = ChaCha20Rng::from_seed([seed; 32]);
-        World { kgc: Kgc::generate(&mut rng), rng }
+        World { kgc: Kgc::generate(&mut rng), rng, enrolled: 0 }
     }
 
     fn enrol(&mut self, id: u32) -> Enrolled {
         let rng = &mut self.rng;
-        let secret = NodeSecret::generate(Identity::new(format!("node-{id}")).unwrap(), rng);
-        let partial = self.kgc.issue(&secret.request(self.kgc.public(), rng), rng).unwrap();
+        // A fresh name per enrolment: some tests enrol the same node id more than once.
+        self.enrolled += 1;
+        let identity = Identity::new(format!("node-{id}-{}", self.enrolled)).unwrap();
+        let mut registry = EnrolmentRegistry::new([identity.clone()]);
+        let secret = NodeSecret::generate(identity, rng);
+        let request = secret.request(self.kgc.public(), rng);
+        let partial = self.kgc.issue_authorised(&request, &mut registry, rng).unwrap();
         let keys = secret.complete(self.kgc.public(), &partial).unwrap();
         let identity = NetIdentity::generate(id, rng).unwrap();
         let binding = identity.bind(&keys, rng);
