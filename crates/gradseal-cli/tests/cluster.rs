@@ -84,7 +84,8 @@ fn cluster_of_10_clients_3_rounds_survives_a_killed_client_and_relay() {
     assert_eq!(summary["dropped_clients"], 1);
     assert_eq!(summary["dropped_relays"], 1);
     assert_eq!(summary["rejected_contributions"], 0);
-    assert!(summary["bytes_per_client_per_round"].as_f64().unwrap() > 0.0);
+    // A contribution carries the n = 4096-word public correction (32 KiB) besides its bodies.
+    assert!(summary["bytes_per_client_per_round"].as_f64().unwrap() > 32_768.0);
     assert!(summary["seconds_per_round"].as_f64().unwrap() > 0.0);
     let rounds = summary["per_round"].as_array().unwrap();
     assert_eq!(rounds.len(), 3);
@@ -241,6 +242,20 @@ fn node_errors_are_one_line() {
         "--dir",
         s(&d.join("c")),
     ]));
+    let e = one_line_error(&gradseal(&["cluster", "--min-clients", "1", "--dir", s(&d.join("c"))]));
+    assert!(e.contains("--min-clients must be at least 2"), "{e}");
+    let e = one_line_error(&gradseal(&["cluster", "--committee", "1", "--dir", s(&d.join("c"))]));
+    assert!(e.contains("committee of at least 2"), "{e}");
+    // An authority config below min_clients 2 is refused at startup, typed and on one line.
+    let text = "role = \"authority\"\nid = 0\nlisten = \"127.0.0.1:9\"\nkey = \"node.key\"\n\
+         kgc_public = \"kgc.pub\"\nauthority_bundle = \"node.bundle\"\n[authority]\n\
+         rounds = 1\ndimension = 8\nmin_clients = 1\ncontribution_deadline_ms = 100\n\
+         decryption_deadline_ms = 200\naggregator = { id = 1, bundle = \"node.bundle\" }\n\
+         committee = [{ id = 10, bundle = \"a\" }, { id = 11, bundle = \"b\" }]\n\
+         relays = [100]\nroster = [{ id = 1000, bundle = \"c\" }, { id = 1001, bundle = \"d\" }]\n";
+    std::fs::write(d.join("authority.toml"), text).unwrap();
+    let e = one_line_error(&gradseal(&["node", "--config", s(&d.join("authority.toml"))]));
+    assert!(e.contains("authority.toml") && e.contains("min_clients 1 outside [2, 4096]"), "{e}");
 }
 
 #[test]

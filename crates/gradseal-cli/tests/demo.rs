@@ -96,13 +96,16 @@ fn faults_are_survived_and_reported() {
     let s = summary(&dir);
     let rows = s["per_round"].as_array().unwrap();
     // The replayer (client 7) is honest in its first online round and replays afterwards:
-    // every replay is rejected as WrongRound. The out-of-range client (6) is accepted
-    // without proofs (only a proof can catch it).
+    // every replay is rejected as WrongRound. The biased client (6) is accepted whenever it
+    // is online (scheme v2 does not verify inputs) and named in the report.
     let replays: u64 = rows
         .iter()
         .map(|r| r["rejected_reasons"].get("WrongRound").and_then(Value::as_u64).unwrap_or(0))
         .sum();
     assert_eq!(replays, s["rejected_contributions"].as_u64().unwrap());
+    let biased: Vec<&Value> =
+        rows.iter().flat_map(|r| r["malicious_accepted"].as_array().unwrap()).collect();
+    assert!(biased.iter().all(|c| c.as_u64() == Some(6)), "{rows:?}");
     let blamed: usize = rows.iter().map(|r| r["blamed_relays"].as_object().unwrap().len()).sum();
     assert!(blamed > 0, "corrupting relays are named: {rows:?}");
 }
@@ -117,6 +120,8 @@ fn bad_flags_fail_with_one_line() {
         &["--rounds", "0"],
         &["--clients", "5", "--malicious-clients", "3"],
         &["--min-clients", "0"],
+        &["--min-clients", "1"],
+        &["--proofs"],
         &["--clients", "many"],
     ] {
         let o = demo(&dir, args);
@@ -130,44 +135,29 @@ fn bad_flags_fail_with_one_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("--drop-clients"), "{err}");
+    let o = demo(&dir, &["--min-clients", "1"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("--min-clients must be at least 2"), "{err}");
 }
 
-/// With proofs, the out-of-range client is rejected with `BadProof` and the replayer with
-/// `WrongRound`, so the encrypted model tracks the plaintext one. Slow (a proof CRS of
-/// ~1 min on a quiet 2-core machine, then several seconds per contribution):
-/// `cargo test --release -p gradseal-cli --test demo -- --ignored`.
+/// One biased client (scheme v2 does not verify inputs) is accepted in every round and
+/// its shift lands in the sum: the encrypted model falls far behind the plaintext one, and
+/// the report names the client.
 #[test]
-#[ignore = "generates a proof CRS and proves every contribution (minutes)"]
-fn proofs_reject_out_of_range_contributions() {
-    let dir = out_dir("proofs");
-    let o = demo(
-        &dir,
-        &[
-            "--proofs",
-            "--clients",
-            "4",
-            "--min-clients",
-            "2",
-            "--rounds",
-            "2",
-            "--malicious-clients",
-            "2",
-        ],
-    );
+fn a_biased_client_is_summed_and_named() {
+    let dir = out_dir("biased");
+    let o = demo(&dir, &["--clients", "6", "--rounds", "2", "--malicious-clients", "1"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("altered contributions were accepted and summed"), "{stdout}");
     let s = summary(&dir);
-    let count = |reason: &str| -> u64 {
-        s["per_round"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["rejected_reasons"].get(reason).and_then(Value::as_u64).unwrap_or(0))
-            .sum()
-    };
-    assert_eq!(count("BadProof"), 2, "{s}");
-    assert_eq!(count("WrongRound"), 1, "{s}");
-    assert!(s["proof_crs_seconds"].as_f64().unwrap() > 0.0);
+    for r in s["per_round"].as_array().unwrap() {
+        assert_eq!(r["accepted"], 6);
+        assert_eq!(r["completed"], true);
+        assert_eq!(r["malicious_accepted"], serde_json::json!([5]));
+    }
     let (e, p) =
         (s["accuracy_encrypted"].as_f64().unwrap(), s["accuracy_plaintext"].as_f64().unwrap());
-    assert!((e - p).abs() <= 0.01, "encrypted {e} vs plaintext {p}");
+    assert!(p - e > 0.1, "encrypted {e} vs plaintext {p}: the bias should show");
 }

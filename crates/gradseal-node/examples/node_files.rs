@@ -18,7 +18,9 @@ use gradseal_node::frame::Frame;
 use gradseal_node::inspect::describe;
 use gradseal_node::keyfile::{KeyFile, enrol_locally};
 use gradseal_protocol::sim::{self, RoundPlan};
-use gradseal_protocol::{GradsealSuite, GradsealSystem, NodeId, ProofPolicy, RoundId, ShardLayout};
+use gradseal_protocol::{
+    DEFAULT_MIN_CLIENTS, GradsealSuite, GradsealSystem, NodeId, RoundId, ShardLayout,
+};
 use rand_core::SeedableRng;
 
 fn seed_of(label: &str, i: usize) -> [u8; 32] {
@@ -63,18 +65,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         layout: ShardLayout { data: 2, parity: 1 },
         dimension: 4,
         bits: 8,
-        min_clients: 1,
-        policy: ProofPolicy::None,
+        min_clients: DEFAULT_MIN_CLIENTS,
     };
     let round_kgc = Kgc::generate(&mut ChaCha20Rng::from_seed([43; 32]));
-    let sys = GradsealSystem { kgc: *round_kgc.public(), crs: None };
+    let sys = GradsealSystem { kgc: *round_kgc.public() };
     let key = |label: &str, i: usize| {
         let mut rng = ChaCha20Rng::from_seed(seed_of(label, i));
         enrol_locally(&round_kgc, &format!("{label}-{i}"), &mut rng)
             .unwrap_or_else(|e| panic!("enrolment of {label}-{i}: {e}"))
     };
     let updates = vec![vec![1, -2, 3, -4]; 3];
-    let mut s = sim::build::<GradsealSuite>(&plan, &sys, key, seed_of, updates);
+    let mut s = sim::build::<GradsealSuite>(&plan, &sys, key, seed_of, updates)?;
     s.log = Some(Vec::new());
     s.run(10_000);
     let mut frame_seeds = Vec::new();

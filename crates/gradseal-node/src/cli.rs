@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use gradseal_clsc::{Identity, Kgc, NodeSecretSeed};
+use gradseal_protocol::DEFAULT_MIN_CLIENTS;
 
 use crate::cluster::{self, Plan};
 use crate::config::{Config, RoleKind};
@@ -27,6 +28,9 @@ pub struct ClusterArgs {
     /// Number of clients.
     #[arg(long, default_value_t = 10)]
     pub clients: usize,
+    /// Fewest accepted contributions the committee decrypts (at least 2).
+    #[arg(long, default_value_t = DEFAULT_MIN_CLIENTS as usize)]
+    pub min_clients: usize,
     /// Number of rounds.
     #[arg(long, default_value_t = 3)]
     pub rounds: u64,
@@ -39,7 +43,7 @@ pub struct ClusterArgs {
     /// Coordinates per synthetic update.
     #[arg(long, default_value_t = 64)]
     pub dimension: u32,
-    /// Committee size.
+    /// Committee size (at least 2: decryption needs every member).
     #[arg(long, default_value_t = 3)]
     pub committee: usize,
     /// Relays.
@@ -173,6 +177,7 @@ pub fn run_cluster(args: &ClusterArgs) -> Result<(), String> {
         std::env::current_exe().map_err(|e| format!("cannot find the gradseal executable: {e}"))?;
     let plan = Plan {
         clients: args.clients,
+        min_clients: args.min_clients,
         rounds: args.rounds,
         kill_clients: args.kill_clients,
         kill_relays: args.kill_relays,

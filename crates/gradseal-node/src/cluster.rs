@@ -15,7 +15,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use gradseal_clsc::Kgc;
-use gradseal_protocol::RoundId;
+use gradseal_protocol::{MIN_CLIENTS, RoundId};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::process::{Child, Command};
@@ -30,6 +30,8 @@ use crate::{Error, synth};
 pub struct Plan {
     /// Clients.
     pub clients: usize,
+    /// Fewest accepted contributions the committee decrypts (at least 2).
+    pub min_clients: usize,
     /// Rounds.
     pub rounds: u64,
     /// Clients killed (SIGKILL) during the second round (the first if only one round).
@@ -59,6 +61,8 @@ pub struct Summary {
     pub rounds: u64,
     /// Clients on the roster.
     pub clients: usize,
+    /// Fewest accepted contributions the committee decrypts.
+    pub min_clients: usize,
     /// Mean wall time from announcement to audited result.
     pub seconds_per_round: f64,
     /// Mean bytes a client sent per round (frames included).
@@ -200,7 +204,8 @@ fn prepare(
         rounds: plan.rounds,
         dimension: plan.dimension,
         bits: 16,
-        min_clients: 1,
+        min_clients: u32::try_from(plan.min_clients)
+            .map_err(|_| Error::Cluster("--min-clients too large".into()))?,
         contribution_deadline_ms: plan.contribution_ms,
         decryption_deadline_ms: plan.decryption_ms,
         shards_data: 4,
@@ -326,8 +331,16 @@ pub fn run(plan: &Plan) -> Result<Summary, Error> {
 }
 
 async fn run_async(plan: &Plan) -> Result<Summary, Error> {
-    if plan.kill_clients >= plan.clients {
-        return Err(Error::Cluster("--kill-clients must leave at least one client".into()));
+    if plan.min_clients < MIN_CLIENTS as usize {
+        return Err(Error::Cluster(format!(
+            "--min-clients must be at least {MIN_CLIENTS} (a sum of one update is that update)"
+        )));
+    }
+    if plan.clients < plan.min_clients.saturating_add(plan.kill_clients) {
+        return Err(Error::Cluster(format!(
+            "--clients ({}) minus --kill-clients ({}) must be at least --min-clients ({})",
+            plan.clients, plan.kill_clients, plan.min_clients
+        )));
     }
     // Shard i of 6 goes through relay i mod relays; the last `kill_relays` relays die.
     let lost = (0..6usize)
@@ -335,9 +348,10 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
             plan.relays > 0 && i % plan.relays >= plan.relays.saturating_sub(plan.kill_relays)
         })
         .count();
-    if plan.relays == 0 || plan.committee == 0 || lost > 2 {
+    if plan.relays == 0 || plan.committee < 2 || lost > 2 {
         return Err(Error::Cluster(
-            "need relays and a committee, and --kill-relays must leave 4 of 6 shards".into(),
+            "need relays and a committee of at least 2, and --kill-relays must leave 4 of 6 shards"
+                .into(),
         ));
     }
     let mut rng = os_rng()?;
@@ -488,6 +502,7 @@ fn summarize(plan: &Plan, nodes: &[NodeSpec], killed: &BTreeSet<u32>) -> Result<
     Ok(Summary {
         rounds: plan.rounds,
         clients: plan.clients,
+        min_clients: plan.min_clients,
         seconds_per_round: if secs.is_empty() {
             f64::NAN
         } else {

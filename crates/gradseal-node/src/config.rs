@@ -6,12 +6,75 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use gradseal_protocol::params::{MAX_CLIENTS, MAX_COMMITTEE, MAX_RELAYS};
+use gradseal_protocol::{DEFAULT_MIN_CLIENTS, Millis, ParamsError, RoundParams, ShardLayout};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
 /// The largest config file read.
 pub const MAX_CONFIG_LEN: usize = 1 << 20;
+
+/// The fixed-point scale of every round the authority node announces (the synthetic
+/// updates are integers already).
+pub const ROUND_SCALE: u32 = 1000;
+/// The model version every announcement names (opaque to the protocol).
+pub const MODEL_VERSION: u64 = 1;
+
+/// Why a configuration is refused. `Display` is one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file cannot be read (missing, too large, an I/O error).
+    #[error("unreadable ({0})")]
+    Unreadable(String),
+    /// The file is not UTF-8.
+    #[error("not UTF-8")]
+    NotUtf8,
+    /// The TOML does not parse into a configuration (syntax, unknown key, wrong type).
+    #[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+    Syntax {
+        /// The line of the error, when the parser knows it.
+        line: Option<usize>,
+        /// The parser's message, on one line.
+        message: String,
+    },
+    /// The role needs a section the file lacks.
+    #[error("role = \"{role}\" needs a [{role}] section")]
+    MissingSection {
+        /// The role (and section) name.
+        role: &'static str,
+    },
+    /// `client.update_seed` is not 64 hex digits.
+    #[error("client.update_seed must be 64 hex digits")]
+    UpdateSeed,
+    /// A node id appears twice in the address book.
+    #[error("node id {id} appears twice in peers")]
+    DuplicatePeer {
+        /// The repeated id.
+        id: u32,
+    },
+    /// `authority.rounds` is 0.
+    #[error("authority.rounds must be at least 1")]
+    NoRounds,
+    /// The committee, the relays or the roster is empty, or larger than an announcement
+    /// may carry.
+    #[error("authority.{what} has {len} entries, outside [{min}, {max}]")]
+    PartySize {
+        /// `committee`, `relays` or `roster`.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+        /// Fewest allowed (a committee needs 2: decryption is n-of-n over key seeds).
+        min: usize,
+        /// Most allowed.
+        max: usize,
+    },
+    /// The round parameters the authority would announce are refused by the protocol
+    /// (`RoundParams::check`; e.g. `min_clients` below 2, or a roster smaller than it).
+    #[error("authority: {0}")]
+    Params(#[from] ParamsError),
+}
 
 /// The role a node plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -104,8 +167,9 @@ pub struct AuthoritySection {
     /// Bits per coordinate.
     #[serde(default = "sixteen")]
     pub bits: u8,
-    /// Fewest accepted contributions the committee decrypts.
-    #[serde(default = "one_u32")]
+    /// Fewest accepted contributions the committee decrypts: at least 2
+    /// (`gradseal_protocol::MIN_CLIENTS`), by default 3 (`DEFAULT_MIN_CLIENTS`).
+    #[serde(default = "default_min_clients")]
     pub min_clients: u32,
     /// Contribution deadline, from the round's start.
     pub contribution_deadline_ms: u64,
@@ -133,11 +197,56 @@ pub struct AuthoritySection {
     pub roster: Vec<Party>,
 }
 
+impl AuthoritySection {
+    /// The round parameters every announcement of this authority carries.
+    pub fn round_params(&self) -> RoundParams {
+        RoundParams {
+            model_version: MODEL_VERSION,
+            dimension: self.dimension,
+            bits: self.bits,
+            scale: ROUND_SCALE,
+            min_clients: self.min_clients,
+            contribution_deadline: Millis(self.contribution_deadline_ms),
+            decryption_deadline: Millis(self.decryption_deadline_ms),
+            shards: ShardLayout { data: self.shards_data, parity: self.shards_parity },
+        }
+    }
+
+    /// Checks what the authority would announce, with the protocol's own rules
+    /// (`RoundParams::check` and the roster bound), so that a bad config fails at startup
+    /// rather than at the first announcement.
+    ///
+    /// # Errors
+    /// The first rule broken.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.rounds == 0 {
+            return Err(ConfigError::NoRounds);
+        }
+        let sizes = [
+            ("committee", self.committee.len(), 2, MAX_COMMITTEE),
+            ("relays", self.relays.len(), 1, MAX_RELAYS),
+            ("roster", self.roster.len(), 1, MAX_CLIENTS),
+        ];
+        for (what, len, min, max) in sizes {
+            let max = usize::try_from(max).unwrap_or(usize::MAX);
+            if !(min..=max).contains(&len) {
+                return Err(ConfigError::PartySize { what, len, min, max });
+            }
+        }
+        self.round_params().check()?;
+        if self.roster.len() < usize::try_from(self.min_clients).unwrap_or(usize::MAX) {
+            let roster = u32::try_from(self.roster.len()).unwrap_or(u32::MAX);
+            return Err(ParamsError::Roster { roster, min_clients: self.min_clients }.into());
+        }
+        Ok(())
+    }
+}
+
 fn one() -> u64 {
     1
 }
-fn one_u32() -> u32 {
-    1
+fn default_min_clients() -> u32 {
+    DEFAULT_MIN_CLIENTS
 }
 fn sixteen() -> u8 {
     16
@@ -188,42 +297,38 @@ impl Config {
     /// # Errors
     /// [`Error::Config`] (one line) naming the file and the problem.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let err = |reason: String| Error::Config { path: path.display().to_string(), reason };
+        let err = |reason: ConfigError| Error::Config { path: path.display().to_string(), reason };
         let bytes = crate::keyfile::read_bounded(path, MAX_CONFIG_LEN)
-            .map_err(|e| err(format!("unreadable ({e})")))?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| err("not UTF-8".into()))?;
+            .map_err(|e| err(ConfigError::Unreadable(e.to_string())))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| err(ConfigError::NotUtf8))?;
         let mut cfg = Config::parse(text).map_err(err)?;
         let base = path.parent().unwrap_or(Path::new("."));
         cfg.resolve(base);
         Ok(cfg)
     }
 
-    /// Parses and validates TOML text; the error is one line.
+    /// Parses and validates TOML text.
     ///
     /// # Errors
-    /// A one-line description with the line number for syntax errors.
-    pub fn parse(text: &str) -> Result<Config, String> {
+    /// A [`ConfigError`] (one line; with the line number for syntax errors).
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
         let cfg: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| {
                 text.get(..s.start).map_or(0, |t| t.bytes().filter(|b| *b == b'\n').count()) + 1
             });
-            let msg = e.message().replace('\n', " ");
-            match line {
-                Some(l) => format!("line {l}: {}", msg.trim()),
-                None => msg.trim().to_string(),
-            }
+            ConfigError::Syntax { line, message: e.message().replace('\n', " ").trim().to_string() }
         })?;
         cfg.validate()?;
         Ok(cfg)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), ConfigError> {
         match self.role {
             RoleKind::Client if self.client.is_none() => {
-                return Err("role = \"client\" needs a [client] section".into());
+                return Err(ConfigError::MissingSection { role: "client" });
             }
             RoleKind::Authority if self.authority.is_none() => {
-                return Err("role = \"authority\" needs an [authority] section".into());
+                return Err(ConfigError::MissingSection { role: "authority" });
             }
             _ => {}
         }
@@ -232,21 +337,13 @@ impl Config {
         }
         let mut ids: Vec<u32> = self.peers.iter().map(|p| p.id).collect();
         ids.sort_unstable();
-        if ids.windows(2).any(|w| w.first() == w.get(1)) {
-            return Err("a node id appears twice in peers".into());
+        if let Some(w) = ids.windows(2).find(|w| w.first() == w.get(1))
+            && let Some(&id) = w.first()
+        {
+            return Err(ConfigError::DuplicatePeer { id });
         }
         if let Some(a) = &self.authority {
-            if a.rounds == 0 {
-                return Err("authority.rounds must be at least 1".into());
-            }
-            if a.decryption_deadline_ms <= a.contribution_deadline_ms {
-                return Err(
-                    "authority.decryption_deadline_ms must exceed the contribution deadline".into(),
-                );
-            }
-            if a.committee.is_empty() || a.roster.is_empty() || a.relays.is_empty() {
-                return Err("authority needs a committee, relays and a roster".into());
-            }
+            a.check()?;
         }
         Ok(())
     }
@@ -274,17 +371,16 @@ impl Config {
     /// The client's update seed.
     ///
     /// # Errors
-    /// If there is no valid `[client]` section.
-    pub fn update_seed(&self) -> Result<[u8; 32], String> {
-        let c = self.client.as_ref().ok_or("no [client] section")?;
+    /// [`ConfigError::MissingSection`] or [`ConfigError::UpdateSeed`].
+    pub fn update_seed(&self) -> Result<[u8; 32], ConfigError> {
+        let c = self.client.as_ref().ok_or(ConfigError::MissingSection { role: "client" })?;
         parse_seed(&c.update_seed)
     }
 }
 
-fn parse_seed(s: &str) -> Result<[u8; 32], String> {
+fn parse_seed(s: &str) -> Result<[u8; 32], ConfigError> {
     let mut out = [0u8; 32];
-    hex::decode_to_slice(s, &mut out)
-        .map_err(|_| "client.update_seed must be 64 hex digits".to_string())?;
+    hex::decode_to_slice(s, &mut out).map_err(|_| ConfigError::UpdateSeed)?;
     Ok(out)
 }
 
@@ -326,11 +422,98 @@ update_seed = "0101010101010101010101010101010101010101010101010101010101010101"
             (GOOD.replace("[client]\nupdate_seed", "[x]\nupdate_seed"), "x"),
         ];
         for (text, needle) in cases {
-            let e = Config::parse(&text).unwrap_err();
+            let e = Config::parse(&text).unwrap_err().to_string();
             assert!(!e.contains('\n') && e.contains(needle), "{needle}: {e}");
         }
         let e = Config::parse(&GOOD.replace("[client]\n", "[authority]\n")).unwrap_err();
-        assert!(!e.contains('\n'), "{e}");
+        assert!(!e.to_string().contains('\n'), "{e}");
+        let twice = GOOD.replace(
+            "peers = [{ id = 0, addr = \"127.0.0.1:4001\" }]",
+            "peers = [{ id = 0, addr = \"127.0.0.1:4001\" }, { id = 0, addr = \"127.0.0.1:4002\" }]",
+        );
+        assert_eq!(Config::parse(&twice), Err(ConfigError::DuplicatePeer { id: 0 }));
+    }
+
+    const AUTHORITY: &str = r#"
+role = "authority"
+id = 0
+listen = "127.0.0.1:4000"
+key = "keys/a.key"
+kgc_public = "kgc.pub"
+authority_bundle = "keys/a.bundle"
+[authority]
+rounds = 2
+dimension = 64
+contribution_deadline_ms = 2500
+decryption_deadline_ms = 7500
+aggregator = { id = 1, bundle = "agg.bundle" }
+committee = [{ id = 10, bundle = "m0.bundle" }, { id = 11, bundle = "m1.bundle" }]
+relays = [100]
+roster = [{ id = 1000, bundle = "c0.bundle" }, { id = 1001, bundle = "c1.bundle" }, { id = 1002, bundle = "c2.bundle" }]
+"#;
+
+    #[test]
+    fn authority_defaults_to_three_clients_and_announces_valid_params() {
+        let c = Config::parse(AUTHORITY).unwrap();
+        let a = c.authority.unwrap();
+        assert_eq!(a.min_clients, DEFAULT_MIN_CLIENTS);
+        assert_eq!(a.min_clients, 3);
+        assert_eq!(a.round_params().check(), Ok(()));
+        assert_eq!(a.round_params().min_clients, 3);
+    }
+
+    #[test]
+    fn min_clients_below_two_is_refused_with_a_typed_one_line_error() {
+        for m in [0u32, 1] {
+            let text = AUTHORITY.replace("rounds = 2", &format!("rounds = 2\nmin_clients = {m}"));
+            let e = Config::parse(&text).unwrap_err();
+            assert_eq!(e, ConfigError::Params(ParamsError::MinClients { min_clients: m }));
+            let line = e.to_string();
+            assert!(!line.contains('\n') && line.contains("min_clients"), "{line}");
+        }
+        let two = AUTHORITY.replace("rounds = 2", "rounds = 2\nmin_clients = 2");
+        assert_eq!(Config::parse(&two).unwrap().authority.unwrap().min_clients, 2);
+        // Through a file: the error names the file, still on one line.
+        let dir = std::env::temp_dir().join(format!("gradseal-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("authority.toml");
+        std::fs::write(&path, AUTHORITY.replace("rounds = 2", "rounds = 2\nmin_clients = 1"))
+            .unwrap();
+        let e = Config::load(&path).unwrap_err();
+        assert!(matches!(
+            &e,
+            Error::Config {
+                reason: ConfigError::Params(ParamsError::MinClients { min_clients: 1 }),
+                ..
+            }
+        ));
+        let line = e.to_string();
+        assert!(!line.contains('\n') && line.contains("authority.toml"), "{line}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn announcement_rules_are_checked_at_startup() {
+        let roster_of_one = AUTHORITY.replace(
+            ", { id = 1001, bundle = \"c1.bundle\" }, { id = 1002, bundle = \"c2.bundle\" }",
+            "",
+        );
+        assert_eq!(
+            Config::parse(&roster_of_one),
+            Err(ConfigError::Params(ParamsError::Roster { roster: 1, min_clients: 3 }))
+        );
+        let one_member = AUTHORITY.replace(", { id = 11, bundle = \"m1.bundle\" }", "");
+        assert!(matches!(
+            Config::parse(&one_member),
+            Err(ConfigError::PartySize { what: "committee", len: 1, min: 2, .. })
+        ));
+        let late =
+            AUTHORITY.replace("decryption_deadline_ms = 7500", "decryption_deadline_ms = 2500");
+        assert_eq!(Config::parse(&late), Err(ConfigError::Params(ParamsError::Deadlines)));
+        let bits = AUTHORITY.replace("rounds = 2", "rounds = 2\nbits = 1");
+        assert_eq!(Config::parse(&bits), Err(ConfigError::Params(ParamsError::Bits)));
+        let none = AUTHORITY.replace("rounds = 2", "rounds = 0");
+        assert_eq!(Config::parse(&none), Err(ConfigError::NoRounds));
     }
 
     #[test]

@@ -17,8 +17,7 @@ use gradseal_core::{Codec, hash};
 use gradseal_protocol::messages::Party;
 use gradseal_protocol::{
     Aggregator, Announcement, Authority, Client, Event, GradsealSuite, GradsealSystem, Member,
-    Message, Millis, NodeConfig, NodeId, Observer, ProofPolicy, Relay, Role, RoundId, RoundParams,
-    ShardLayout,
+    Message, Millis, NodeConfig, NodeId, Observer, Relay, Role, RoundId,
 };
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -178,7 +177,7 @@ impl Node {
         let update_seed = match cfg.role {
             RoleKind::Client => Some(
                 cfg.update_seed()
-                    .map_err(|reason| Error::Config { path: "client".into(), reason })?,
+                    .map_err(|reason| Error::Config { path: "[client]".into(), reason })?,
             ),
             _ => None,
         };
@@ -210,7 +209,7 @@ impl Node {
         Ok(Node {
             id,
             kind: cfg.role,
-            sys: GradsealSystem { kgc, crs: None },
+            sys: GradsealSystem { kgc },
             kgc,
             authority_bundle,
             key_bytes: keys.to_secret_bytes(),
@@ -278,17 +277,7 @@ impl Node {
         let p = &s.plan;
         let ann = Announcement {
             round,
-            params: RoundParams {
-                model_version: 1,
-                dimension: p.dimension,
-                bits: p.bits,
-                scale: 1000,
-                min_clients: p.min_clients,
-                contribution_deadline: Millis(p.contribution_deadline_ms),
-                decryption_deadline: Millis(p.decryption_deadline_ms),
-                proof_policy: ProofPolicy::None,
-                shards: ShardLayout { data: p.shards_data, parity: p.shards_parity },
-            },
+            params: p.round_params(),
             aggregator: s.bundles.aggregator.clone(),
             relays: p.relays.iter().copied().map(NodeId).collect(),
             observers: vec![self.id],
@@ -310,7 +299,14 @@ impl Node {
                 return;
             }
         };
-        announcer.announce(ann);
+        // The config was checked against the same rules at startup (`AuthoritySection::check`),
+        // so a refusal here means the config and the protocol disagree: the round is skipped.
+        if let Err(e) = announcer.announce(ann) {
+            log(self.id, &format!("cannot announce round {}: {e}", round.0));
+            self.report.record(round.0, "failed", json!({ "reason": e.to_string() }));
+            self.end_round(round);
+            return;
+        }
         log(self.id, &format!("announced round {}", round.0));
         self.report.record(round.0, "announced", json!({}));
         self.slots.push(Slot {
@@ -428,6 +424,9 @@ impl Node {
         }
         let mut slot =
             Slot { round: ann.round, start, role, announcer: None, sent_bytes: 0, finished: false };
+        // A client contributes on the announcement itself: hand its shards to the network
+        // before its `Contributed` event is reported, so the event counts their bytes.
+        self.send_transmits(&mut slot);
         for e in events {
             self.on_event(&mut slot, e);
         }
@@ -454,25 +453,7 @@ impl Node {
         loop {
             let mut slots = std::mem::take(&mut self.slots);
             for slot in &mut slots {
-                let mut out = Vec::new();
-                if let Some(a) = slot.announcer.as_mut() {
-                    while let Some(t) = a.poll_transmit() {
-                        out.push(t);
-                    }
-                    while a.poll_event().is_some() {}
-                }
-                while let Some(t) = slot.role.poll_transmit() {
-                    out.push(t);
-                }
-                for t in out {
-                    if t.to == self.id {
-                        self.local.push_back((self.id, t.payload));
-                    } else {
-                        slot.sent_bytes +=
-                            u64::try_from(t.payload.len() + crate::frame::HEADER_LEN).unwrap_or(0);
-                        self.net.send(t.to, t.payload);
-                    }
-                }
+                self.send_transmits(slot);
                 while let Some(e) = slot.role.poll_event() {
                     self.on_event(slot, e);
                 }
@@ -492,13 +473,36 @@ impl Node {
         }
     }
 
+    /// Hands a slot's queued transmits (its announcer's first) to the network, or to the
+    /// local queue when addressed to this node, counting the bytes sent.
+    fn send_transmits(&mut self, slot: &mut Slot) {
+        let mut out = Vec::new();
+        if let Some(a) = slot.announcer.as_mut() {
+            while let Some(t) = a.poll_transmit() {
+                out.push(t);
+            }
+            while a.poll_event().is_some() {}
+        }
+        while let Some(t) = slot.role.poll_transmit() {
+            out.push(t);
+        }
+        for t in out {
+            if t.to == self.id {
+                self.local.push_back((self.id, t.payload));
+            } else {
+                slot.sent_bytes +=
+                    u64::try_from(t.payload.len() + crate::frame::HEADER_LEN).unwrap_or(0);
+                self.net.send(t.to, t.payload);
+            }
+        }
+    }
+
     fn on_event(&mut self, slot: &mut Slot, e: Event) {
         let r = slot.round;
         let rep = &mut self.report;
         match e {
             Event::Announced { .. } => rep.record(r.0, "joined", json!({})),
             Event::NotParticipating => rep.record(r.0, "not_participating", json!({})),
-            Event::JointKeyReady => rep.record(r.0, "joint_key", json!({})),
             Event::Contributed { shards } => {
                 // The shards were just handed to the network (transmits drain first).
                 rep.record(
@@ -521,7 +525,9 @@ impl Node {
             Event::TranscriptPublished { accepted, .. } => {
                 rep.record(r.0, "transcript", json!({ "accepted": accepted }));
             }
-            Event::Decrypted { .. } => rep.record(r.0, "decrypted", json!({})),
+            Event::Decrypted { list } => {
+                rep.record(r.0, "decrypted", json!({ "list": hex::encode(list) }));
+            }
             Event::Refused { member, fault } => {
                 rep.record(
                     r.0,

@@ -6,8 +6,8 @@ use gradseal_clsc::Kgc;
 use gradseal_core::Codec;
 use gradseal_protocol::messages::Party;
 use gradseal_protocol::{
-    Announcement, Authority, GradsealSystem, Message, Millis, NodeConfig, NodeId, ProofPolicy,
-    RoundId, RoundParams, ShardLayout,
+    Announcement, Authority, DEFAULT_MIN_CLIENTS, GradsealSystem, Message, Millis, NodeConfig,
+    NodeId, RoundId, RoundParams, ShardLayout,
 };
 use rand_core::SeedableRng;
 
@@ -67,17 +67,20 @@ fn announcement(f: &Fixture, round: u64, signer: &str) -> Vec<u8> {
             dimension: 8,
             bits: 16,
             scale: 1000,
-            min_clients: 1,
+            min_clients: DEFAULT_MIN_CLIENTS,
             contribution_deadline: Millis(1000),
             decryption_deadline: Millis(2000),
-            proof_policy: ProofPolicy::None,
             shards: ShardLayout { data: 2, parity: 1 },
         },
         aggregator: party("aggregator", 1, &mut rng),
         relays: vec![NodeId(100)],
         observers: vec![NodeId(0)],
-        committee: vec![party("member-0", 10, &mut rng)],
-        roster: vec![Party { node: NodeId(1000), bundle: f.client.clone() }],
+        committee: vec![party("member-0", 10, &mut rng), party("member-1", 11, &mut rng)],
+        roster: vec![
+            Party { node: NodeId(1000), bundle: f.client.clone() },
+            party("client-1", 1001, &mut rng),
+            party("client-2", 1002, &mut rng),
+        ],
         signature: Vec::new(),
     };
     let key = if signer == "authority" {
@@ -86,7 +89,7 @@ fn announcement(f: &Fixture, round: u64, signer: &str) -> Vec<u8> {
         enrol_locally(&f.kgc, signer, &mut rng).unwrap()
     };
     let cfg = NodeConfig {
-        sys: GradsealSystem { kgc: *f.kgc.public(), crs: None },
+        sys: GradsealSystem { kgc: *f.kgc.public() },
         // A different signer than the configured authority gives a forged announcement.
         authority: if signer == "authority" {
             f.authority.clone()
@@ -97,13 +100,13 @@ fn announcement(f: &Fixture, round: u64, signer: &str) -> Vec<u8> {
         round: RoundId(round),
         seed: [1; 32],
     };
-    let signed = Authority::<GradsealSuite>::new(cfg).announce(ann);
+    let signed = Authority::<GradsealSuite>::new(cfg).announce(ann).unwrap();
     Message::Announcement(signed).to_bytes()
 }
 
 fn other_message(round: u64) -> Vec<u8> {
-    // kind 2 (key body) with the round; the rest is garbage the role will drop.
-    let mut m = vec![2];
+    // kind 5 (partial decryption) with the round; the rest is garbage the role will drop.
+    let mut m = vec![5];
     m.extend_from_slice(&round.to_be_bytes());
     m.extend_from_slice(b"garbage");
     m

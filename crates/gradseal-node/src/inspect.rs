@@ -110,14 +110,6 @@ pub fn message(m: &Message) -> String {
             a.roster.len(),
             short(&a.signature),
         ),
-        Message::KeyBody(k) => writeln!(
-            out,
-            "committee key body, round {r}\n  member: {}\n  announcement: {}\n  body: {} bytes\n  signature: {}",
-            k.member,
-            hx(&k.announcement),
-            k.body.len(),
-            short(&k.signature)
-        ),
         Message::Shard(s) => writeln!(
             out,
             "contribution shard, round {r}\n  manifest: {} bytes\n  shard: {} bytes",
@@ -126,25 +118,43 @@ pub fn message(m: &Message) -> String {
         ),
         Message::Transcript(t) => writeln!(
             out,
-            "transcript, round {r}\n  announcement: {}\n  accepted: {}\n  rejected: {}\n  bad relays: {}\n  aggregate: {} bytes\n  signature: {}",
+            "transcript, round {r}\n  announcement: {}\n  accepted: {} contributions ({} bytes of bodies, {} sealed seeds)\n  rejected: {}\n  bad relays: {}\n  aggregate: {} bytes\n  signature: {}",
             hx(&t.announcement),
             t.accepted.len(),
+            t.accepted.iter().map(|e| e.body.len()).sum::<usize>(),
+            t.accepted.iter().map(|e| e.sealed_seeds.len()).sum::<usize>(),
             t.rejected.len(),
             t.bad_relays.len(),
             t.aggregate.len(),
             short(&t.signature)
         ),
+        Message::List(l) => writeln!(
+            out,
+            "member list, round {r}\n  member: {}\n  announcement: {}\n  transcript: {}\n  entries: {} (clients {:?})\n  signature: {}",
+            l.member,
+            hx(&l.announcement),
+            hx(&l.transcript),
+            l.entries.len(),
+            l.entries.iter().map(|e| e.client).take(16).collect::<Vec<_>>(),
+            short(&l.signature)
+        ),
         Message::Partial(p) => writeln!(
             out,
-            "partial decryption, round {r}\n  member: {}\n  transcript: {}\n  partial: {} bytes",
+            "partial decryption, round {r}\n  member: {}\n  transcript: {}\n  list: {}\n  partial: {} bytes\n  signature: {}",
             p.member,
             hx(&p.transcript),
-            p.partial.len()
+            hx(&p.list),
+            p.partial.len(),
+            short(&p.signature)
         ),
         Message::Refusal(f) => writeln!(
             out,
-            "refusal to decrypt, round {r}\n  member: {}\n  fault: {:?}",
-            f.member, f.fault
+            "refusal to decrypt, round {r}\n  member: {}\n  transcript: {}\n  list: {}\n  fault: {:?}\n  signature: {}",
+            f.member,
+            hx(&f.transcript),
+            hx(&f.list),
+            f.fault,
+            short(&f.signature)
         ),
         Message::Rejection(j) => writeln!(
             out,
@@ -164,10 +174,53 @@ pub fn message(m: &Message) -> String {
             },
             res.partials.len()
         ),
-        #[allow(unreachable_patterns)]
-        _ => writeln!(out, "protocol message, round {r}"),
     };
     out
+}
+
+/// Describes a gradseal-agg encoding (scheme v2): a client's contribution, an aggregate, a
+/// member's partial decryption or a round's parameters. Key seeds are 32 raw bytes with no
+/// structure and are not recognised.
+fn agg_encoding(bytes: &[u8]) -> Option<String> {
+    use gradseal_agg::{Aggregate, Contribution, PartialDecryption, RoundParams};
+    if let Ok(c) = Contribution::from_bytes(bytes) {
+        return Some(format!(
+            "gradseal-agg contribution ({} bytes)\n  bodies: {} coordinates\n  correction: {} words\n",
+            bytes.len(),
+            c.bodies().len(),
+            c.correction().len()
+        ));
+    }
+    if let Ok(a) = Aggregate::from_bytes(bytes) {
+        return Some(format!(
+            "gradseal-agg aggregate ({} bytes)\n  contributions: {}\n  bodies: {} coordinates\n",
+            bytes.len(),
+            a.count(),
+            a.bodies().len()
+        ));
+    }
+    if let Ok(p) = PartialDecryption::from_bytes(bytes) {
+        return Some(format!(
+            "gradseal-agg partial decryption ({} bytes)\n  member: {}\n  contributions: {}\n  values: {}\n",
+            bytes.len(),
+            p.member(),
+            p.count(),
+            p.values().len()
+        ));
+    }
+    if let Ok(p) = RoundParams::from_bytes(bytes) {
+        let c = p.config();
+        return Some(format!(
+            "gradseal-agg round parameters\n  digest: {}\n  dimension: {}\n  bits: {}\n  clients: {}..={}\n  committee: {}\n",
+            hx(p.digest()),
+            c.dimension,
+            c.bits,
+            c.min_clients,
+            c.max_clients,
+            c.committee_size
+        ));
+    }
+    None
 }
 
 /// Describes `bytes` if they are any gradseal encoding.
@@ -208,24 +261,22 @@ pub fn describe(bytes: &[u8]) -> Result<String, Error> {
             hx(&m.digest())
         ));
     }
-    let agg: [(&str, bool); 4] = [
-        ("gradseal-agg encrypted update", gradseal_agg::EncryptedUpdate::from_bytes(bytes).is_ok()),
-        ("gradseal-agg aggregate", gradseal_agg::Aggregate::from_bytes(bytes).is_ok()),
-        ("gradseal-agg committee key body", gradseal_agg::KeyBody::from_bytes(bytes).is_ok()),
-        (
-            "gradseal-agg partial decryption",
-            gradseal_agg::PartialDecryption::from_bytes(bytes).is_ok(),
-        ),
-    ];
-    if let Some((name, _)) = agg.iter().find(|(_, ok)| *ok) {
-        return Ok(format!("{name} ({} bytes)\n", bytes.len()));
+    if let Some(text) = agg_encoding(bytes) {
+        return Ok(text);
     }
     Err(Error::Io(format!("not a gradseal file or message ({} bytes)", bytes.len())))
 }
 
 #[cfg(test)]
 mod tests {
+    use chacha20::ChaCha20Rng;
+    use gradseal_clsc::Kgc;
+    use gradseal_protocol::sim::{self, RoundPlan};
+    use gradseal_protocol::{GradsealSuite, GradsealSystem, RoundId, ShardLayout};
+    use rand_core::SeedableRng;
+
     use super::*;
+    use crate::keyfile::enrol_locally;
 
     #[test]
     fn garbage_is_refused() {
@@ -233,5 +284,67 @@ mod tests {
         assert!(describe(b"hello world, not gradseal").is_err());
         let e = describe(b"gradseal\x01\x06abc").unwrap_err().to_string();
         assert!(e.contains("node keys") && !e.contains('\n'), "{e}");
+    }
+
+    /// Every message kind of an honest v2 round (production suite), bare and framed, and
+    /// the gradseal-agg encodings inside them, are recognised and named.
+    #[test]
+    fn every_message_of_a_round_is_described() {
+        let kgc = Kgc::generate(&mut ChaCha20Rng::from_seed([5; 32]));
+        let key = |label: &str, i: usize| {
+            let seed = gradseal_core::hash(
+                "gradseal/v1/node/test/key",
+                &[label.as_bytes(), &[u8::try_from(i).unwrap()]],
+            );
+            enrol_locally(&kgc, &format!("{label}-{i}"), &mut ChaCha20Rng::from_seed(seed)).unwrap()
+        };
+        let plan = RoundPlan {
+            round: RoundId(1),
+            clients: 3,
+            members: 2,
+            relays: 3,
+            layout: ShardLayout { data: 2, parity: 1 },
+            dimension: 4,
+            bits: 8,
+            min_clients: 2,
+        };
+        let sys = GradsealSystem { kgc: *kgc.public() };
+        let seed = |_: &str, i: usize| [u8::try_from(i).unwrap(); 32];
+        let mut s =
+            sim::build::<GradsealSuite>(&plan, &sys, key, seed, vec![vec![1, -2, 3, -4]; 3])
+                .unwrap();
+        s.log = Some(Vec::new());
+        assert!(s.run(100_000));
+        let mut seen = std::collections::BTreeMap::new();
+        for d in s.log.take().unwrap() {
+            let Ok(m) = Message::from_bytes(&d.payload) else { panic!("undecodable message") };
+            let text = describe(&d.payload).unwrap();
+            let framed = describe(&Frame::encode(d.from, &d.payload).unwrap()).unwrap();
+            assert_eq!(framed, format!("node frame from node {}: {text}", d.from.0));
+            if let Message::Transcript(t) = &m {
+                let body = describe(&t.accepted[0].body).unwrap();
+                assert!(body.starts_with("gradseal-agg contribution"), "{body}");
+                let agg = describe(&t.aggregate).unwrap();
+                assert!(agg.contains("gradseal-agg aggregate") && agg.contains("contributions: 3"));
+            }
+            if let Message::Partial(p) = &m {
+                let part = describe(&p.partial).unwrap();
+                assert!(part.starts_with("gradseal-agg partial decryption"), "{part}");
+            }
+            seen.entry(m.kind()).or_insert(text);
+        }
+        let expected = [
+            (1, "announcement"),
+            (2, "contribution shard"),
+            (3, "transcript"),
+            (4, "member list"),
+            (5, "partial decryption"),
+            (8, "round result"),
+        ];
+        for (kind, name) in expected {
+            let text = seen.get(&kind).unwrap_or_else(|| panic!("no message of kind {kind}"));
+            assert!(text.starts_with(name), "kind {kind}: {text}");
+        }
+        assert!(seen[&4].contains("entries: 3"), "{}", seen[&4]);
     }
 }

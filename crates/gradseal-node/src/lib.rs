@@ -77,7 +77,8 @@ pub enum Error {
         /// The config file.
         path: String,
         /// What is wrong.
-        reason: String,
+        #[source]
+        reason: config::ConfigError,
     },
     /// An I/O operation failed (the message names the file or address).
     #[error("{0}")]

@@ -9,6 +9,10 @@
 //! round (committee 3, relays 6, (4, 2) shards), divide the decrypted sum by the accepted
 //! count and the scale, apply. Plaintext path: the f32 mean of the honest online clients'
 //! updates.
+//!
+//! `--malicious-clients` shows what scheme v2 gives up: inputs are not verified, so a biased
+//! client's contribution is summed like an honest one, and a spoiling client's makes the
+//! round undecodable; each contribution is signed, so the transcript names who sent it.
 
 mod data;
 mod model;
@@ -16,11 +20,11 @@ mod report;
 mod round;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use chacha20::ChaCha20Rng;
 use gradseal_core::hash;
+use gradseal_protocol::MIN_CLIENTS;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand_core::SeedableRng;
 
@@ -56,8 +60,8 @@ pub(crate) struct DemoArgs {
     /// Output directory for summary.json and accuracy.png.
     #[arg(long, default_value = "./gradseal-demo-out")]
     pub(crate) out: PathBuf,
-    /// Fewest accepted contributions for which the committee decrypts a round.
-    #[arg(long, default_value_t = 3)]
+    /// Fewest accepted contributions for which the committee decrypts a round (at least 2).
+    #[arg(long, default_value_t = gradseal_protocol::DEFAULT_MIN_CLIENTS as usize)]
     pub(crate) min_clients: usize,
     /// Probability that each client is offline in each round.
     #[arg(long, default_value_t = 0.0)]
@@ -65,18 +69,21 @@ pub(crate) struct DemoArgs {
     /// Probability that a relay corrupts each shard it forwards.
     #[arg(long, default_value_t = 0.0)]
     pub(crate) corrupt_shards: f64,
-    /// Number of malicious clients (the last N): alternately out-of-range updates and
-    /// replays of their first round's contribution.
+    /// Number of malicious clients (the last N), in turn: biased (its update plus a shift far
+    /// out of range on the 64 class-0 weights), replaying (its first round's contribution,
+    /// rejected as WrongRound) and spoiling (bodies off by half a step: the sum does not
+    /// decode and the round releases nothing). Scheme v2 does not verify inputs, so biased and
+    /// spoiling contributions are accepted; each is signed, so the transcript names its client.
     #[arg(long, default_value_t = 0)]
     pub(crate) malicious_clients: usize,
-    /// Zero-knowledge range proofs on every contribution (slow: seconds per client).
-    #[arg(long)]
-    pub(crate) proofs: bool,
 }
 
 fn validate(a: &DemoArgs) -> Result<(), String> {
-    if a.min_clients == 0 {
-        return Err("--min-clients must be at least 1".into());
+    if a.min_clients < MIN_CLIENTS as usize {
+        return Err(format!(
+            "--min-clients must be at least {MIN_CLIENTS} (a sum of one update is that update), got {}",
+            a.min_clients
+        ));
     }
     if a.clients < a.min_clients || a.clients > MAX_CLIENTS {
         return Err(format!(
@@ -113,23 +120,8 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
     let dimension = u32::try_from(PARAMS).map_err(|_| "model too large")?;
 
-    let (crs, crs_seconds) = if args.proofs {
-        let t = Instant::now();
-        let bar = ProgressBar::new_spinner().with_message("generating the proof CRS (once)");
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        let (crs, list_len) = Network::generate_crs(sub("crs"), dimension, BITS, args.clients)?;
-        bar.finish_and_clear();
-        let secs = t.elapsed().as_secs_f64();
-        report::note(&format!(
-            "proof CRS (once per run) for lists of {list_len} coordinates (the model has {PARAMS}) x {BITS} bits: {secs:.1} s, {} bytes",
-            crs.serialized_len()
-        ));
-        (Some(Arc::new(crs)), Some(secs))
-    } else {
-        (None, None)
-    };
     let min = u32::try_from(args.min_clients).map_err(|_| "--min-clients too large")?;
-    let mut net = Network::enrol(sub("keys"), args.clients, min, dimension, BITS, crs)?;
+    let mut net = Network::enrol(sub("keys"), args.clients, min, dimension, BITS)?;
 
     let mut trainer = Trainer {
         args,
@@ -139,7 +131,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
         plain: Model::zeros(),
         seed,
     };
-    let mut summary = Summary::new(args, &trainer, PARAMS, BITS, CLIP, HYPER, crs_seconds);
+    let mut summary = Summary::new(args, &trainer, PARAMS, BITS, CLIP, HYPER);
     report::header(args);
     let bar = ProgressBar::new(args.rounds as u64).with_style(
         ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} rounds {msg}")
@@ -147,7 +139,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
     );
     bar.set_prefix("demo");
     for r in 1..=args.rounds {
-        let row = trainer.round(&mut net, r, &bar)?;
+        let row = trainer.round(&mut net, r)?;
         bar.suspend(|| report::row(&row));
         summary.push(row);
         bar.inc(1);
@@ -195,11 +187,12 @@ impl Trainer<'_> {
             .map(|i| {
                 let offline = uniform(&mut rng) < a.drop_clients;
                 let malicious = i >= a.clients - a.malicious_clients;
-                let kind = (i - (a.clients - a.malicious_clients).min(i)) % 2;
+                let kind = (i - (a.clients - a.malicious_clients).min(i)) % 3;
                 match (offline, malicious, kind) {
                     (true, _, _) => Behaviour::Offline,
                     (false, false, _) => Behaviour::Honest,
-                    (false, true, 0) => Behaviour::OutOfRange,
+                    (false, true, 0) => Behaviour::Biased,
+                    (false, true, 2) => Behaviour::Spoiling,
                     // A replayer behaves until it has a contribution to replay.
                     (false, true, _) if net.can_replay(i) => Behaviour::Replay,
                     (false, true, _) => Behaviour::Honest,
@@ -209,14 +202,8 @@ impl Trainer<'_> {
     }
 
     /// One round of both paths.
-    fn round(
-        &mut self,
-        net: &mut Network,
-        r: usize,
-        bar: &ProgressBar,
-    ) -> Result<RoundRow, String> {
+    fn round(&mut self, net: &mut Network, r: usize) -> Result<RoundRow, String> {
         let behaviour = self.behaviours(net, r);
-        let online = behaviour.iter().filter(|b| **b != Behaviour::Offline).count();
         let t = Instant::now();
         // Local training: the same data order for both paths (same rng seed per client).
         let mut updates = Vec::with_capacity(self.args.clients);
@@ -241,18 +228,7 @@ impl Trainer<'_> {
             }
         }
         let train_seconds = t.elapsed().as_secs_f64();
-        if self.args.proofs {
-            bar.set_message(format!("round {r}: proving {online} contributions"));
-        }
-        let mut proved = 0;
-        let outcome =
-            net.run_round(r as u64, updates, &behaviour, self.args.corrupt_shards, || {
-                proved += 1;
-                if self.args.proofs {
-                    bar.set_message(format!("round {r}: {proved}/{online} contributions sealed"));
-                }
-            })?;
-        bar.set_message("");
+        let outcome = net.run_round(r as u64, updates, &behaviour, self.args.corrupt_shards)?;
         if let Some((sum, count)) = &outcome.result {
             #[allow(clippy::cast_precision_loss)] // 2^15 - 1: exact
             let scale = net.max_magnitude() as f64 / f64::from(CLIP);
@@ -267,14 +243,15 @@ impl Trainer<'_> {
                 plain_sum.iter().map(|s| (s / plain_count as f64) as f32).collect();
             self.plain.apply(&mean);
         }
-        let out_of_range_accepted = behaviour
+        let malicious_accepted: Vec<u32> = outcome
+            .accepted
             .iter()
-            .enumerate()
-            .filter(|(i, b)| {
-                **b == Behaviour::OutOfRange
-                    && outcome.accepted.iter().any(|a| usize::try_from(*a).ok() == Some(*i))
+            .copied()
+            .filter(|a| {
+                let b = usize::try_from(*a).ok().and_then(|i| behaviour.get(i));
+                matches!(b, Some(Behaviour::Biased | Behaviour::Spoiling))
             })
-            .count();
+            .collect();
         let (acc_enc, acc_plain) = self.accuracies();
         let mut row = RoundRow::new(
             r,
@@ -286,7 +263,7 @@ impl Trainer<'_> {
             train_seconds,
             clipped,
         );
-        row.out_of_range_accepted = out_of_range_accepted;
+        row.malicious_accepted = malicious_accepted;
         Ok(row)
     }
 }

@@ -28,8 +28,10 @@ pub(crate) struct RoundRow {
     /// Relays named for corrupt shards (relay index → shards).
     blamed_relays: BTreeMap<usize, usize>,
     completed: bool,
-    /// Out-of-range contributions the aggregator accepted (possible only without proofs).
-    pub(crate) out_of_range_accepted: usize,
+    /// Roster indices of the altered (biased or spoiling) contributions the aggregator
+    /// accepted and summed (v2 does not verify inputs; each was signed by the client named
+    /// here).
+    pub(crate) malicious_accepted: Vec<u32>,
     failure: Option<String>,
     audit_passed: bool,
     plaintext_participants: usize,
@@ -69,7 +71,7 @@ impl RoundRow {
             rejected_reasons,
             blamed_relays: o.blamed,
             completed: o.result.is_some(),
-            out_of_range_accepted: 0,
+            malicious_accepted: Vec::new(),
             failure: o.failure,
             audit_passed: o.audited,
             plaintext_participants,
@@ -90,7 +92,6 @@ fn reason_name(r: RejectReason) -> &'static str {
         RejectReason::WrongRound => "WrongRound",
         RejectReason::NotEnrolled => "NotEnrolled",
         RejectReason::BadSignature => "BadSignature",
-        RejectReason::BadProof => "BadProof",
         RejectReason::Malformed => "Malformed",
         RejectReason::Unopenable => "Unopenable",
         _ => "Other",
@@ -104,7 +105,6 @@ pub(crate) struct Summary {
     clients: usize,
     seed: u64,
     min_clients: usize,
-    proofs: bool,
     drop_clients: f64,
     corrupt_shards: f64,
     malicious_clients: usize,
@@ -114,7 +114,6 @@ pub(crate) struct Summary {
     local_training: String,
     quantization: String,
     protocol: String,
-    proof_crs_seconds: Option<f64>,
     /// Final test accuracy of the encrypted path.
     accuracy_encrypted: f64,
     /// Final test accuracy of the plaintext path.
@@ -145,7 +144,6 @@ impl Summary {
         bits: u8,
         clip: f32,
         hyper: Hyper,
-        proof_crs_seconds: Option<f64>,
     ) -> Self {
         let (e, p) = t.accuracies();
         Summary {
@@ -153,7 +151,6 @@ impl Summary {
             clients: a.clients,
             seed: a.seed,
             min_clients: a.min_clients,
-            proofs: a.proofs,
             drop_clients: a.drop_clients,
             corrupt_shards: a.corrupt_shards,
             malicious_clients: a.malicious_clients,
@@ -169,10 +166,9 @@ impl Summary {
                 bits - 1
             ),
             protocol: format!(
-                "gradseal-protocol, production suite, committee {MEMBERS} (n-of-n), {RELAYS} relays, ({}, {}) Reed-Solomon shards, in-memory simulation",
+                "gradseal-protocol, production suite (scheme v2: one-shot key-additive RLWE, one sealed key seed per member, inputs not verified), committee {MEMBERS} (n-of-n), {RELAYS} relays, ({}, {}) Reed-Solomon shards, in-memory simulation",
                 LAYOUT.data, LAYOUT.parity
             ),
-            proof_crs_seconds,
             accuracy_encrypted: e,
             accuracy_plaintext: p,
             accuracy_encrypted_per_round: vec![e],
@@ -216,18 +212,13 @@ impl Summary {
     }
 }
 
-/// A line before the table (stdout).
-pub(crate) fn note(s: &str) {
-    println!("{s}");
-}
-
 pub(crate) fn header(a: &DemoArgs) {
     println!(
-        "gradseal demo: {} clients, {} rounds, seed {}, proofs {}, drop {}, corrupt {}, malicious {}",
+        "gradseal demo: {} clients, {} rounds, seed {}, min clients {}, drop {}, corrupt {}, malicious {}",
         a.clients,
         a.rounds,
         a.seed,
-        if a.proofs { "on" } else { "off" },
+        a.min_clients,
         a.drop_clients,
         a.corrupt_shards,
         a.malicious_clients
@@ -259,8 +250,11 @@ pub(crate) fn row(r: &RoundRow) {
             r.blamed_relays.iter().map(|(k, n)| format!("relay {k} ({n})")).collect();
         notes.push(format!("blamed {}", v.join(", ")));
     }
-    if r.out_of_range_accepted > 0 {
-        notes.push(format!("{} out-of-range accepted (no proofs)", r.out_of_range_accepted));
+    if !r.malicious_accepted.is_empty() {
+        notes.push(format!(
+            "altered contributions summed, signed by clients {:?}",
+            r.malicious_accepted
+        ));
     }
     if r.completed && !r.audit_passed {
         notes.push("audit did not pass".into());
@@ -292,10 +286,10 @@ pub(crate) fn footer(s: &Summary, dir: &Path) {
         s.failed_rounds,
         s.total_seconds
     );
-    let poisoned: usize = s.per_round.iter().map(|r| r.out_of_range_accepted).sum();
-    if poisoned > 0 {
+    let altered: usize = s.per_round.iter().map(|r| r.malicious_accepted.len()).sum();
+    if altered > 0 {
         println!(
-            "{poisoned} out-of-range contributions were accepted and summed: without --proofs nothing tells them from honest ones"
+            "{altered} altered contributions were accepted and summed: scheme v2 does not verify inputs, so nothing tells them from honest ones before decryption (a biased one shifts the sum, a spoiling one leaves the round undecodable); each is signed, and the transcript names its client"
         );
     }
     println!(

@@ -1,7 +1,12 @@
 //! One encrypted FedAvg round through the full protocol: every role of gradseal-protocol with
 //! the production suite in an in-memory [`Sim`] (committee of 3, 6 relays, (4, 2) shards),
 //! with the demo's faults: offline clients, relays corrupting shards, clients sending
-//! out-of-range or replayed contributions.
+//! biased (out-of-range) or replayed contributions.
+//!
+//! Scheme v2 does not verify inputs: a biased contribution is accepted and summed like an
+//! honest one (a client can shift the sum anywhere in the plaintext space, or push it out of
+//! the decodable range and spoil the round). What the protocol does give is accountability:
+//! every contribution carries its client's signature, so the transcript names its sender.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -12,10 +17,12 @@ use gradseal_agg as agg;
 use gradseal_clsc::{Identity, Kgc, KgcPublic, NodeKeys, NodeSecret};
 use gradseal_core::{Codec, hash};
 use gradseal_protocol::messages::Message;
+use gradseal_protocol::round::RoundContext;
 use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim, client, relay};
 use gradseal_protocol::{
-    AggShape, Client, Event, GradsealSuite, GradsealSystem, Millis, NodeConfig, NodeId,
-    ProofPolicy, RejectReason, Relay, Role, RoundId, ShardLayout, Tamper, Transmit,
+    AggShape, Event, GradsealSuite, GradsealSystem, Millis, NodeConfig, NodeId, RejectReason,
+    Relay, Role, RoundId, ShardLayout, Tamper, Transmit, build_contribution, send_contribution,
+    sign_contribution,
 };
 use rand_core::{Rng, SeedableRng};
 
@@ -27,12 +34,9 @@ pub(crate) const MEMBERS: usize = 3;
 pub(crate) const RELAYS: usize = 6;
 /// Shard layout: any 4 of 6 shards rebuild a contribution.
 pub(crate) const LAYOUT: ShardLayout = ShardLayout { data: 4, parity: 2 };
-/// Bytes of gradseal-agg's update header (`profile u8 ‖ round [32] ‖ dimension u32 ‖
-/// list_len u16`) before the first list's mask.
-const UPDATE_HEADER: usize = 39;
-/// Coordinates an out-of-range client shifts: the 64 weights of class 0 (a shift of every
+/// Coordinates a biased client shifts: the 64 weights of class 0 (a shift of every
 /// coordinate would add the same vector to every class and change no prediction).
-pub(crate) const OUT_OF_RANGE_COORDS: usize = 64;
+pub(crate) const BIASED_COORDS: usize = 64;
 /// Step bound of one simulated round (livelock guard).
 const MAX_STEPS: usize = 2_000_000;
 
@@ -46,8 +50,12 @@ pub(crate) enum Behaviour {
     Honest,
     /// Offline: sends nothing.
     Offline,
-    /// Encrypts its update shifted far out of range (`Tamper::add_to_words`).
-    OutOfRange,
+    /// Encrypts its update with [`Network::bias_shift`] added to each of its first
+    /// [`BIASED_COORDS`] coordinates, far outside the legal range (nothing checks it).
+    Biased,
+    /// Adds half a plaintext step (Δ/2) to every body: the sum no longer decodes, so the
+    /// round releases nothing.
+    Spoiling,
     /// Sends its recorded contribution of an earlier round, relabelled with this round.
     Replay,
 }
@@ -66,9 +74,7 @@ pub(crate) struct Network {
     bits: u8,
     /// Coordinates per update.
     pub(crate) dimension: u32,
-    /// Proofs on every contribution.
-    pub(crate) proofs: bool,
-    /// gradseal-agg's parameters for this shape (offsets, Δ).
+    /// gradseal-agg's parameters for this shape (range, plaintext modulus).
     agg: agg::RoundParams,
     /// Each replaying client's recorded shards (relay, payload) from its first contribution.
     recorded: HashMap<usize, Recorded>,
@@ -100,40 +106,37 @@ fn seed_of(run: &[u8; 32], label: &str, i: usize) -> [u8; 32] {
 }
 
 /// gradseal-agg's parameters for the round shape the protocol will derive
-/// (`GradsealSuite::agg_config`, so the CRS matches the lists; the mask seed does not
-/// matter here).
+/// (`GradsealSuite::agg_config`; the round id does not matter for the range and the
+/// plaintext modulus read from them).
 fn agg_params(
     dimension: u32,
     bits: u8,
     clients: usize,
-    proofs: bool,
+    min_clients: u32,
 ) -> Result<agg::RoundParams, String> {
     let shape = AggShape {
         dimension,
         bits,
         committee: u32::try_from(MEMBERS).map_err(|_| "committee too large")?,
+        min_clients,
         max_clients: u32::try_from(clients).map_err(|_| "too many clients")?,
     };
-    let policy = if proofs { ProofPolicy::Every } else { ProofPolicy::None };
-    let config = GradsealSuite::agg_config(shape, policy, &[0; 32])
+    let config = GradsealSuite::agg_config(shape, &[0; 32])
         .ok_or("round parameters: committee too large")?;
     agg::RoundParams::new(config).map_err(|e| format!("round parameters: {e}"))
 }
 
 impl Network {
-    /// Enrols every node with a fresh KGC (deterministic from `seed`), and with `proofs`
-    /// generates the proof CRS (slow; `on_crs` reports its cost).
+    /// Enrols every node with a fresh KGC (deterministic from `seed`).
     pub(crate) fn enrol(
         seed: [u8; 32],
         clients: usize,
         min_clients: u32,
         dimension: u32,
         bits: u8,
-        crs: Option<Arc<agg::Crs>>,
     ) -> Result<Network, String> {
         let kgc = Kgc::generate(&mut ChaCha20Rng::from_seed(seed_of(&seed, "kgc", 0)));
-        let proofs = crs.is_some();
-        let sys = GradsealSystem { kgc: *kgc.public(), crs };
+        let sys = GradsealSystem { kgc: *kgc.public() };
         let mut keys = BTreeMap::new();
         let roles = [
             ("authority", 1),
@@ -161,7 +164,7 @@ impl Network {
                 keys.insert((label.to_string(), i), bytes);
             }
         }
-        let agg = agg_params(dimension, bits, clients, proofs)?;
+        let agg = agg_params(dimension, bits, clients, min_clients)?;
         Ok(Network {
             kgc: *kgc.public(),
             keys,
@@ -171,24 +174,9 @@ impl Network {
             min_clients,
             bits,
             dimension,
-            proofs,
             agg,
             recorded: HashMap::new(),
         })
-    }
-
-    /// Generates the proof CRS for this shape; returns it with the list length it covers
-    /// (the protocol's, 2048 today, whatever the model's dimension).
-    pub(crate) fn generate_crs(
-        seed: [u8; 32],
-        dimension: u32,
-        bits: u8,
-        clients: usize,
-    ) -> Result<(agg::Crs, usize), String> {
-        let p = agg_params(dimension, bits, clients, true)?;
-        let crs = agg::Crs::generate(&p, &mut ChaCha20Rng::from_seed(seed_of(&seed, "crs", 0)))
-            .map_err(|e| format!("proof CRS: {e}"))?;
-        Ok((crs, p.list_len()))
     }
 
     fn key(&self, label: &str, i: usize) -> Option<NodeKeys> {
@@ -217,33 +205,23 @@ impl Network {
         self.recorded.contains_key(&client)
     }
 
-    /// The tamper that adds `shift` to each of the first `coords` coordinates of the first
-    /// list (the body words follow the header and the list's n mask words).
-    fn out_of_range_tamper(&self, coords: usize, shift: u64) -> Tamper {
-        let offset = UPDATE_HEADER + 8 * self.agg.n();
-        let count = coords.min(self.agg.list_len()).min(self.agg.dimension());
-        let value = shift.wrapping_shl(self.agg.delta_log2());
-        Tamper { add_to_words: Some((offset, count, value)), ..Tamper::default() }
-    }
-
-    /// The shift an out-of-range client adds to each of its first [`OUT_OF_RANGE_COORDS`]
-    /// coordinates: a quarter of the plaintext modulus 2^sum_bits (at least 2^bits, twice
-    /// the legal range; it stays visible in the centred decoded sum).
-    pub(crate) fn out_of_range_shift(&self) -> i64 {
+    /// The shift a biased client adds to each of its first [`BIASED_COORDS`] coordinates: a
+    /// quarter of the plaintext modulus t = 2^S (S = bits + ceil(log2 clients)), at least
+    /// 2^bits (twice the legal range). The sum decodes shifted by exactly this much (modulo
+    /// t): the decoder's range check cannot tell, and the model is ruined.
+    pub(crate) fn bias_shift(&self) -> i64 {
         let sum_bits = self.agg.noise_budget().sum_bits;
         1i64 << sum_bits.saturating_sub(2).max(u32::from(self.bits))
     }
 
     /// Runs round `round` with `updates[i]` for client i (ignored when offline) and
-    /// `behaviour[i]`; relays corrupt each shard with probability `corrupt`. `on_contributed`
-    /// is called each time a client has sent its contribution.
+    /// `behaviour[i]`; relays corrupt each shard with probability `corrupt`.
     pub(crate) fn run_round(
         &mut self,
         round: u64,
         updates: Vec<Vec<i64>>,
         behaviour: &[Behaviour],
         corrupt: f64,
-        mut on_contributed: impl FnMut(),
     ) -> Result<Outcome, String> {
         let start = Instant::now();
         let plan = RoundPlan {
@@ -255,7 +233,6 @@ impl Network {
             dimension: self.dimension,
             bits: self.bits,
             min_clients: self.min_clients,
-            policy: if self.proofs { ProofPolicy::Every } else { ProofPolicy::None },
         };
         let round_seed = self.round_seed(round);
         let mut sim = sim::build::<GradsealSuite>(
@@ -264,26 +241,11 @@ impl Network {
             |label, i| self.checked_key(label, i),
             |label, i| seed_of(&round_seed, label, i),
             updates.clone(),
-        );
+        )
+        .map_err(|e| format!("round {round}: {e}"))?;
         self.wrap_nodes(&mut sim, round, updates, behaviour, corrupt);
         sim.log = Some(Vec::new());
-        let mut seen = 0;
-        let mut settled = false;
-        for _ in 0..MAX_STEPS {
-            if !sim.step() {
-                settled = true;
-                break;
-            }
-            for (n, e) in sim.events.get(seen..).unwrap_or(&[]) {
-                if (client(0).0..client(self.clients).0).contains(&n.0)
-                    && matches!(e, Event::Contributed { .. })
-                {
-                    on_contributed();
-                }
-            }
-            seen = sim.events.len();
-        }
-        if !settled {
+        if !sim.run(MAX_STEPS) {
             return Err(format!("round {round} did not settle within {MAX_STEPS} steps"));
         }
         let mut out = self.collect(&sim);
@@ -314,32 +276,30 @@ impl Network {
         };
         let mut updates = updates.into_iter().map(Some).collect::<Vec<_>>();
         let mut fault_rng = ChaCha20Rng::from_seed(node_seed("faults", 0));
-        let tamper =
-            self.out_of_range_tamper(OUT_OF_RANGE_COORDS, self.out_of_range_shift().unsigned_abs());
+        let bias = Fault::Bias(self.bias_shift().unsigned_abs());
         sim.map_nodes(|id, node| {
             if let Some(i) = (0..self.clients).find(|&i| client(i) == id) {
                 let b = behaviour.get(i).copied().unwrap_or(Behaviour::Honest);
                 let update = updates.get_mut(i).and_then(Option::take);
-                let make = || Some(Client::new(cfg("client", i)?, update?));
                 return match b {
                     Behaviour::Honest => node,
                     Behaviour::Offline => Box::new(Silent),
-                    Behaviour::OutOfRange => match make() {
-                        Some(mut c) => {
-                            c.danger_tamper(tamper);
-                            Box::new(c)
+                    Behaviour::Biased | Behaviour::Spoiling => match (cfg("client", i), update) {
+                        (Some(cfg), Some(update)) => {
+                            let fault = if b == Behaviour::Biased { bias } else { Fault::Spoil };
+                            Box::new(Malicious::new(cfg, update, fault))
                         }
-                        None => node,
+                        _ => node,
                     },
-                    Behaviour::Replay => match (make(), self.recorded.get(&i)) {
-                        (Some(c), Some(rec)) => Box::new(Replayer {
-                            inner: c,
+                    Behaviour::Replay => match self.recorded.get(&i) {
+                        Some(rec) => Box::new(Replayer {
+                            inner: node,
                             recorded: rec.clone(),
                             round: round_id,
                             pending: VecDeque::new(),
                             replayed: false,
                         }),
-                        _ => node,
+                        None => node,
                     },
                 };
             }
@@ -469,10 +429,112 @@ impl Role for CorruptingRelay {
     }
 }
 
+/// How a [`Malicious`] client alters its bodies.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    /// Adds `shift · Δ` to its first [`BIASED_COORDS`] bodies: the plaintext becomes
+    /// `v + shift`, far out of range.
+    Bias(u64),
+    /// Adds Δ/2 to every body: no coordinate of the sum decodes.
+    Spoil,
+}
+
+/// A malicious client (scheme v2 does not verify inputs): it builds its contribution as an
+/// honest client would, alters the bodies (its [`Fault`]), signs the altered contribution
+/// with its own key and sends it. Everyone accepts it, since nothing can tell it from an
+/// honest one before decryption; the client's signature in the transcript names who sent it.
+struct Malicious {
+    cfg: NodeConfig<GradsealSuite>,
+    update: Vec<i64>,
+    fault: Fault,
+    rng: ChaCha20Rng,
+    out: VecDeque<Transmit>,
+    events: VecDeque<Event>,
+    sent: bool,
+}
+
+impl Malicious {
+    fn new(cfg: NodeConfig<GradsealSuite>, update: Vec<i64>, fault: Fault) -> Self {
+        let rng = ChaCha20Rng::from_seed(hash(
+            "gradseal/v1/cli/demo/malicious",
+            &[&cfg.seed, &cfg.round.0.to_be_bytes()],
+        ));
+        Malicious {
+            cfg,
+            update,
+            fault,
+            rng,
+            out: VecDeque::new(),
+            events: VecDeque::new(),
+            sent: false,
+        }
+    }
+
+    /// The shards of the altered contribution, or `None` if the announcement is not valid
+    /// or does not name this client.
+    fn contribute(&mut self, ann: gradseal_protocol::Announcement) -> Option<Vec<Transmit>> {
+        let cfg = &self.cfg;
+        let ctx = RoundContext::<GradsealSuite>::new(cfg.sys.clone(), &cfg.authority, ann).ok()?;
+        let index = ctx.client_index(&cfg.key.bundle().to_bytes())?;
+        let mut c = build_contribution(
+            &ctx,
+            &cfg.key,
+            index,
+            &self.update,
+            Tamper::default(),
+            &mut self.rng,
+        )?;
+        let p = &ctx.params.agg;
+        let honest = agg::Contribution::from_bytes(&c.body).ok()?;
+        let (add, coords) = match self.fault {
+            Fault::Bias(shift) => (shift.wrapping_shl(p.delta_log2()), BIASED_COORDS),
+            Fault::Spoil => (1u64 << (p.delta_log2() - 1), usize::MAX),
+        };
+        let mut bodies = honest.bodies().to_vec();
+        for b in bodies.iter_mut().take(coords) {
+            *b = b.wrapping_add(add);
+        }
+        let biased = agg::Contribution::from_parts(p, bodies, honest.correction().to_vec()).ok()?;
+        c.body = biased.to_bytes();
+        sign_contribution(&ctx, &cfg.key, &mut c, &mut self.rng);
+        let msgs = send_contribution(&ctx, &cfg.key, &c, &mut self.rng)?;
+        Some(
+            msgs.into_iter().map(|(to, m)| Transmit { to, payload: m.to_bytes().into() }).collect(),
+        )
+    }
+}
+
+impl Role for Malicious {
+    fn handle_message(&mut self, _: Millis, _: NodeId, bytes: &[u8]) {
+        if self.sent {
+            return;
+        }
+        let Ok(Message::Announcement(ann)) = Message::from_bytes(bytes) else { return };
+        if ann.round != self.cfg.round {
+            return;
+        }
+        if let Some(shards) = self.contribute(ann) {
+            self.sent = true;
+            self.events.push_back(Event::Contributed { shards: shards.len() });
+            self.out.extend(shards);
+        }
+    }
+    fn handle_timeout(&mut self, _: Millis) {}
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.out.pop_front()
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+}
+
 /// A client that, instead of its fresh contribution, sends the shards it recorded in an
 /// earlier round with the round field rewritten (so relays forward them).
 struct Replayer {
-    inner: Client<GradsealSuite>,
+    inner: Box<dyn Role>,
     recorded: Recorded,
     round: RoundId,
     pending: VecDeque<Transmit>,
@@ -519,22 +581,24 @@ impl Role for Replayer {
 mod tests {
     use super::*;
 
-    /// Honest, out-of-range, offline and (later) replaying clients in small rounds: the
-    /// decrypted sum is the honest sum plus exactly the out-of-range shift on the class-0
-    /// weights, and the replay is rejected as `WrongRound`.
+    /// Honest, biased, offline and (later) replaying clients in small rounds: the decrypted
+    /// sum is the honest sum plus exactly the bias on the class-0 weights, and the replay is
+    /// rejected as `WrongRound`.
     #[test]
     fn faults_have_their_exact_effect() {
         let dim = 70;
-        let mut net = Network::enrol([4; 32], 4, 2, dim, 16, None).unwrap();
+        let mut net = Network::enrol([4; 32], 4, 2, dim, 16).unwrap();
         let ones = |v: i64| vec![vec![v; dim as usize]; 4];
-        let b = [Behaviour::Honest, Behaviour::Honest, Behaviour::OutOfRange, Behaviour::Honest];
-        let o = net.run_round(1, ones(3), &b, 0.0, || {}).unwrap();
+        let b = [Behaviour::Honest, Behaviour::Honest, Behaviour::Biased, Behaviour::Honest];
+        let o = net.run_round(1, ones(3), &b, 0.0).unwrap();
         let (sum, count) = o.result.unwrap();
         assert_eq!(count, 4);
-        let shift = net.out_of_range_shift();
+        // The biased client was accepted like any other: nothing verifies inputs in v2.
+        assert_eq!(o.accepted, vec![0, 1, 2, 3]);
+        let shift = net.bias_shift();
         assert_eq!(shift, 1 << 16);
         for (j, s) in sum.iter().enumerate() {
-            let expected = 12 + if j < OUT_OF_RANGE_COORDS { shift } else { 0 };
+            let expected = 12 + if j < BIASED_COORDS { shift } else { 0 };
             assert_eq!(*s, expected, "coordinate {j}");
         }
         assert!(o.audited);
@@ -542,7 +606,7 @@ mod tests {
 
         assert!(net.can_replay(3));
         let b = [Behaviour::Honest, Behaviour::Offline, Behaviour::Honest, Behaviour::Replay];
-        let o = net.run_round(2, ones(-5), &b, 0.0, || {}).unwrap();
+        let o = net.run_round(2, ones(-5), &b, 0.0).unwrap();
         let (sum, count) = o.result.unwrap();
         assert_eq!(count, 2);
         assert!(sum.iter().all(|s| *s == -10));
@@ -551,13 +615,35 @@ mod tests {
 
         // Every relay corrupts every shard: nothing can be rebuilt, the round fails cleanly.
         let b = [Behaviour::Honest; 4];
-        let o = net.run_round(3, ones(1), &b, 1.0, || {}).unwrap();
+        let o = net.run_round(3, ones(1), &b, 1.0).unwrap();
         assert!(o.result.is_none());
         assert!(o.failure.is_some());
         // One shard in six corrupted: contributions with at most two bad shards are rebuilt
         // from the others (the rest are lost), and the relays are named.
-        let o = net.run_round(4, ones(1), &b, 1.0 / 6.0, || {}).unwrap();
+        let o = net.run_round(4, ones(1), &b, 1.0 / 6.0).unwrap();
         assert!(o.result.is_some_and(|r| r.1 >= 2));
         assert!(!o.blamed.is_empty());
+    }
+
+    /// A spoiling client's contribution is accepted by everyone but the sum does not
+    /// decode, so no sum is released; two biased clients wrap the sum modulo t, which still
+    /// decodes (the decoder's range check spans nearly all of t when everyone contributes).
+    #[test]
+    fn a_spoiling_client_makes_the_round_undecodable() {
+        let dim = 70;
+        let mut net = Network::enrol([5; 32], 4, 2, dim, 16).unwrap();
+        let ones = vec![vec![1; dim as usize]; 4];
+        let b = [Behaviour::Honest, Behaviour::Honest, Behaviour::Spoiling, Behaviour::Honest];
+        let o = net.run_round(1, ones.clone(), &b, 0.0).unwrap();
+        assert_eq!(o.accepted, vec![0, 1, 2, 3]);
+        assert!(o.result.is_none(), "{o:?}");
+        assert!(o.failure.is_some());
+
+        let b = [Behaviour::Honest, Behaviour::Biased, Behaviour::Biased, Behaviour::Honest];
+        let o = net.run_round(2, ones, &b, 0.0).unwrap();
+        let (sum, _) = o.result.unwrap();
+        let t = 1i64 << net.agg.noise_budget().sum_bits;
+        assert_eq!(sum[0], 4 + 2 * net.bias_shift() - t);
+        assert_eq!(sum[BIASED_COORDS], 4);
     }
 }
