@@ -52,7 +52,11 @@ pub enum Event {
         /// Why.
         reason: RejectReason,
     },
-    /// Aggregator: a relay delivered a corrupt shard.
+    /// Aggregator: a relay address delivered a shard that fails a manifest the envelope
+    /// later proved genuine. **Advisory**: the client that made the envelope can send a
+    /// corrupted shard of it through an honest relay and get that relay named (it is
+    /// indistinguishable from the relay corrupting it), and blame assumes the transport
+    /// authenticates relay addresses; it never affects the sum (`spec/protocol.md` §7.5).
     RelayBlamed(BadRelay),
     /// Aggregator: the transcript was published to observers and each member's list sent.
     TranscriptPublished {
@@ -76,7 +80,14 @@ pub enum Event {
         /// The failed check.
         fault: TranscriptFault,
     },
-    /// The round completed; the result is verified against this role's view.
+    /// The round completed with this result. What it means depends on the role:
+    /// - aggregator: it combined every member's partial decryption into this sum;
+    /// - observer: the audit passed (reported right after [`Event::AuditPassed`]): the
+    ///   transcript, every member's list, the combination and the sum were all checked;
+    /// - client: the result passed [`crate::roles::client::check_result`] (aggregator-signed,
+    ///   a plausible count and shape, one member-signed partial per member naming the
+    ///   result's transcript). A client cannot recompute the sum: it is **not audited**
+    ///   until an observer reports `AuditPassed` for the same transcript.
     Completed(Box<RoundResult>),
     /// The round failed without a result.
     Failed(RoundFailure),
@@ -122,7 +133,12 @@ pub const MAX_EARLY_MESSAGES: usize = 64;
 pub const MAX_EARLY_BYTES: usize = 64 << 20;
 
 /// Messages that arrived before the announcement (the network reorders): replayed once the
-/// announcement is accepted, bounded in count and bytes.
+/// announcement is accepted, bounded in count and bytes. Nothing held here can be
+/// authenticated yet (the aggregator's and members' keys come with the announcement), so a
+/// role holds only the kinds it uses, and everything is checked when replayed; a flood of
+/// forged messages of those kinds before the announcement can still fill the hold (as a
+/// network that drops would). After the announcement every hold checks its signature
+/// first (`spec/protocol.md` §5).
 #[derive(Debug, Default)]
 pub(crate) struct Early {
     held: Vec<(NodeId, Vec<u8>)>,

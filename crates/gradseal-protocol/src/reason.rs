@@ -263,15 +263,19 @@ pub enum ProtocolError {
     Late,
 }
 
-/// Why a relay was blamed by the aggregator.
+/// Why a relay was blamed by the aggregator (advisory, see [`BadRelay`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RelayFault {
-    /// It delivered a shard that fails its authenticated manifest.
+    /// A shard it delivered fails the manifest (which the envelope proved genuine). The
+    /// relay may not have altered it: the envelope's own client can send it corrupted.
     CorruptShard,
 }
 
-/// A relay named as faulty in the transcript.
+/// A relay named in the transcript as having delivered a corrupt shard. **Advisory**, not
+/// proof: a malicious client can send a corrupted shard of its own genuine envelope through
+/// an honest relay and get that relay named, and blame is by delivering address, which the
+/// transport must authenticate (`spec/protocol.md` §7.5). It never affects the sum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BadRelay {
     /// The relay's address.

@@ -118,7 +118,7 @@ pub struct TranscriptMsg {
     pub accepted: Vec<AcceptedEntry>,
     /// Rejected items with reasons.
     pub rejected: Vec<RejectedEntry>,
-    /// Relays that delivered corrupt shards.
+    /// Relays that delivered corrupt shards (advisory, see [`BadRelay`]).
     pub bad_relays: Vec<BadRelay>,
     /// Encoded gradseal-agg aggregate (the claimed sum of `accepted`).
     pub aggregate: Vec<u8>,

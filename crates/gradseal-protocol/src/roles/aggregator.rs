@@ -464,6 +464,11 @@ impl<S: Suite> Role for Aggregator<S> {
         }
         let is_announcement = matches!(msg, Message::Announcement(_));
         if self.ctx.is_none() && !is_announcement {
+            // Held unchecked (the keys that check it come with the announcement), so only
+            // the kinds this role uses: others cannot take the bounded hold.
+            if !matches!(msg, Message::Shard(_) | Message::Partial(_) | Message::Refusal(_)) {
+                return self.out.drop_msg(from, ProtocolError::Unexpected);
+            }
             if !self.early.hold(from, bytes) {
                 self.out.drop_msg(from, ProtocolError::Capacity);
             }

@@ -118,6 +118,50 @@ pub fn seal_contribution<S: Suite>(
     Some((c, msgs))
 }
 
+/// What a client can check of a result (`spec/protocol.md` §5.2) without the transcript:
+/// the aggregator signed it; the count is within `[min_clients, |roster|]`; the sum has
+/// one entry per coordinate; and it carries exactly one partial decryption per committee
+/// member, in committee order, each naming this round and the result's transcript and
+/// signed by that member. It cannot recompute the sum (the aggregate is in the transcript,
+/// which only observers receive) nor tell which lists the members were sent: an observer's
+/// `AuditPassed` is what verifies a result.
+///
+/// # Errors
+/// [`ProtocolError::BadSignature`] if the aggregator's or a member's signature fails,
+/// [`ProtocolError::WrongShape`] if the count, the sum's length, or the partials' number,
+/// order, round or transcript do not fit.
+pub fn check_result<S: Suite>(
+    ctx: &RoundContext<S>,
+    result: &RoundResult,
+) -> Result<(), ProtocolError> {
+    if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &result.digest(), &result.signature) {
+        return Err(ProtocolError::BadSignature);
+    }
+    let params = &ctx.ann.params;
+    let roster = u32::try_from(ctx.ann.roster.len()).unwrap_or(u32::MAX);
+    let dimension = usize::try_from(params.dimension).unwrap_or(usize::MAX);
+    if result.round != ctx.round()
+        || !(params.min_clients..=roster).contains(&result.count)
+        || result.sum.len() != dimension
+        || result.partials.len() != ctx.committee_size()
+    {
+        return Err(ProtocolError::WrongShape);
+    }
+    for (j, p) in result.partials.iter().enumerate() {
+        let named = u32::try_from(j).is_ok_and(|j| j == p.member);
+        if !named || p.round != result.round || p.transcript != result.transcript {
+            return Err(ProtocolError::WrongShape);
+        }
+        let signed = ctx
+            .member_bundle(p.member)
+            .is_some_and(|b| S::verify(&ctx.sys, b, &p.digest(), &p.signature));
+        if !signed {
+            return Err(ProtocolError::BadSignature);
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Waiting for the announcement.
@@ -243,8 +287,8 @@ impl<S: Suite> Client<S> {
         let Some(ctx) = self.ctx.as_ref() else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
-        if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &result.digest(), &result.signature) {
-            return self.out.drop_msg(from, ProtocolError::BadSignature);
+        if let Err(e) = check_result(ctx, &result) {
+            return self.out.drop_msg(from, e);
         }
         if self.phase == Phase::Done {
             return self.out.drop_msg(from, ProtocolError::Duplicate);
@@ -266,6 +310,11 @@ impl<S: Suite> Role for Client<S> {
         }
         let is_announcement = matches!(msg, Message::Announcement(_));
         if self.ctx.is_none() && !is_announcement {
+            // Held unchecked (the keys that check it come with the announcement), so only
+            // the kinds this role uses: others cannot take the bounded hold.
+            if !matches!(msg, Message::Rejection(_) | Message::Result(_)) {
+                return self.out.drop_msg(from, ProtocolError::Unexpected);
+            }
             if !self.early.hold(from, bytes) {
                 self.out.drop_msg(from, ProtocolError::Capacity);
             }

@@ -15,6 +15,11 @@ use crate::roles::NodeConfig;
 use crate::round::{RoundContext, Verified, verify_transcript};
 use crate::suite::Suite;
 
+/// Refusals an observer keeps per member: one of the member's list and one of a second
+/// list (more say nothing new, and the bound is per member so that no member, and no
+/// aggregator sending one member many lists, can crowd out another member's refusal).
+pub const MAX_REFUSALS_PER_MEMBER: usize = 2;
+
 /// An observer of one round. Its `key` in [`NodeConfig`] is unused (observers sign nothing).
 pub struct Observer<S: Suite> {
     cfg: NodeConfig<S>,
@@ -25,9 +30,12 @@ pub struct Observer<S: Suite> {
     /// Each member's signed partial decryption (checked against the transcript once it is
     /// verified; they can overtake it in transit).
     partials: Vec<Option<PartialDecryption>>,
-    /// Members' signed refusals: (member, transcript digest, list digest), at most two per
-    /// member counted overall (a refusal of its list and of a second list).
+    /// Members' signed refusals that name the verified transcript: (member, transcript
+    /// digest, list digest), at most [`MAX_REFUSALS_PER_MEMBER`] per member.
     refusals: Vec<(u32, Digest, Digest)>,
+    /// Member-signed refusals that arrived before the transcript was verified, with their
+    /// sender: at most [`MAX_REFUSALS_PER_MEMBER`] per member, decided once it is.
+    held_refusals: Vec<(NodeId, Refusal)>,
     /// The sum the observer combined itself from the partials.
     combined: Option<Vec<i64>>,
     /// A result that arrived before the observer could check it.
@@ -52,6 +60,7 @@ impl<S: Suite> Observer<S> {
             verified: None,
             partials: Vec::new(),
             refusals: Vec::new(),
+            held_refusals: Vec::new(),
             combined: None,
             held_result: None,
             done: false,
@@ -71,6 +80,9 @@ impl<S: Suite> Observer<S> {
         match verify_transcript(ctx, &t) {
             Ok(v) => {
                 self.verified = Some(v);
+                for (from, r) in std::mem::take(&mut self.held_refusals) {
+                    self.tie_refusal(from, &r);
+                }
                 self.progress();
             }
             Err(TranscriptFault::WrongRound) => self.out.drop_msg(from, ProtocolError::WrongRound),
@@ -102,8 +114,8 @@ impl<S: Suite> Observer<S> {
         self.progress();
     }
 
-    /// Records a member-signed refusal (and checks the list it names once the transcript is
-    /// verified).
+    /// A member-signed refusal: held until the transcript is verified, then recorded only if
+    /// it names that transcript (and its list checked against the transcript's).
     fn on_refusal(&mut self, from: NodeId, r: Refusal) {
         let Some(ctx) = self.ctx.as_ref() else { return };
         let signed = ctx
@@ -112,12 +124,35 @@ impl<S: Suite> Observer<S> {
         if !signed {
             return self.out.drop_msg(from, ProtocolError::BadSignature);
         }
-        if self.refusals.len() >= 2 * self.partials.len() {
+        if self.verified.is_none() {
+            let held = self.held_refusals.iter().filter(|(_, h)| h.member == r.member).count();
+            if held >= MAX_REFUSALS_PER_MEMBER {
+                return self.out.drop_msg(from, ProtocolError::Capacity);
+            }
+            self.held_refusals.push((from, r));
+            return;
+        }
+        self.tie_refusal(from, &r);
+        self.progress();
+    }
+
+    /// With the transcript verified: records a refusal naming it (`Refused`), drops one
+    /// naming another transcript (`WrongRound`). A refusal is a member's word about a list
+    /// it was sent; one naming another transcript is not about this one (the aggregator can
+    /// sign lists naming any digest, and members refuse them), so it cannot end or fail
+    /// this audit. One naming this transcript but another list than the transcript gives
+    /// that member fails it with `ListMismatch` in [`Observer::progress`].
+    fn tie_refusal(&mut self, from: NodeId, r: &Refusal) {
+        let Some(v) = self.verified.as_ref() else { return };
+        if r.transcript != v.digest {
+            return self.out.drop_msg(from, ProtocolError::WrongRound);
+        }
+        let kept = self.refusals.iter().filter(|(m, _, _)| *m == r.member).count();
+        if kept >= MAX_REFUSALS_PER_MEMBER {
             return self.out.drop_msg(from, ProtocolError::Capacity);
         }
         self.refusals.push((r.member, r.transcript, r.list));
         self.out.event(Event::Refused { member: r.member, fault: r.fault });
-        self.progress();
     }
 
     /// With the transcript verified: checks every stored partial and refusal against the
@@ -193,6 +228,17 @@ impl<S: Suite> Role for Observer<S> {
         }
         let is_announcement = matches!(msg, Message::Announcement(_));
         if self.ctx.is_none() && !is_announcement {
+            // Held unchecked (the keys that check it come with the announcement), so only
+            // the kinds this role uses: others cannot take the bounded hold.
+            if !matches!(
+                msg,
+                Message::Transcript(_)
+                    | Message::Partial(_)
+                    | Message::Refusal(_)
+                    | Message::Result(_)
+            ) {
+                return self.out.drop_msg(from, ProtocolError::Unexpected);
+            }
             if !self.early.hold(from, bytes) {
                 self.out.drop_msg(from, ProtocolError::Capacity);
             }
