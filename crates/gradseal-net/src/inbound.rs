@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
+use futures::{AsyncReadExt, AsyncWriteExt};
 use libp2p::{PeerId, Stream};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
@@ -286,13 +286,13 @@ async fn accept(stream: &mut Stream, shared: &Shared) -> Result<(), Error> {
     }
 }
 
-/// Takes inbound streams from libp2p-stream and serves each in a task of its own.
+/// Takes inbound streams from the connection handlers and serves each in a task of its own.
 pub(crate) async fn accept_loop(
     shared: Arc<Shared>,
-    mut incoming: libp2p_stream::IncomingStreams,
+    mut incoming: mpsc::Receiver<(PeerId, Stream)>,
     tx: mpsc::Sender<Inbound>,
 ) {
-    while let Some((peer, stream)) = incoming.next().await {
+    while let Some((peer, stream)) = incoming.recv().await {
         match admit(&shared, &peer) {
             Ok((node, limits, slots)) => {
                 tokio::spawn(serve(Arc::clone(&shared), node, limits, slots, stream, tx.clone()));

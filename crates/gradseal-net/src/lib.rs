@@ -73,6 +73,8 @@ mod net;
 mod outbound;
 #[cfg(feature = "transport")]
 mod peers;
+#[cfg(feature = "transport")]
+mod streams;
 
 pub use error::Error;
 

@@ -19,6 +19,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use crate::config::{LISTEN_TIMEOUT, Limits, NetConfig, TransportKind};
 use crate::inbound::{Inbound, accept_loop};
 use crate::outbound::MessageWriter;
+use crate::streams::{OpenRequest, Streams};
 use crate::{Error, NetIdentity, NodeId, PeerTable};
 
 /// The libp2p protocol name of a gradseal message stream (one message per stream).
@@ -278,7 +279,7 @@ impl NetworkBehaviour for Gate {
 struct Behaviour {
     limits: connection_limits::Behaviour,
     gate: Gate,
-    stream: libp2p_stream::Behaviour,
+    stream: Streams,
 }
 
 enum Command {
@@ -332,15 +333,16 @@ impl Net {
             limits,
         });
         probe_listen(transport, &listen)?;
-        let mut swarm = build_swarm(&identity, &shared)?;
+        let (inbound_tx, inbound_rx) = mpsc::channel(shared.limits.max_inbound_streams);
+        let (requests_tx, requests_rx) = mpsc::unbounded_channel();
+        let streams = Streams::new(Arc::clone(&shared), inbound_tx, requests_rx);
+        let mut swarm = build_swarm(&identity, &shared, streams)?;
         swarm.listen_on(listen).map_err(|e| match e {
             libp2p::TransportError::Other(io) => Error::Listen(io.kind()),
             libp2p::TransportError::MultiaddrNotSupported(_) => {
                 Error::InvalidConfig("listen address not supported")
             }
         })?;
-        let mut control = swarm.behaviour().stream.new_control();
-        let incoming = control.accept(PROTOCOL).map_err(|_| Error::InvalidConfig("protocol"))?;
         let (cmd_tx, cmd_rx) = mpsc::channel(16);
         let (ready_tx, ready_rx) = oneshot::channel();
         tokio::spawn(event_loop(swarm, cmd_rx, Arc::clone(&shared), ready_tx));
@@ -350,8 +352,13 @@ impl Net {
             Ok(Err(_)) | Err(_) => return Err(Error::Listen(std::io::ErrorKind::TimedOut)),
         }
         let (tx, rx) = mpsc::channel(shared.limits.inbound_queue);
-        tokio::spawn(accept_loop(Arc::clone(&shared), incoming, tx));
-        let handle = NetHandle { shared, control, commands: cmd_tx, node_id: identity.node_id() };
+        tokio::spawn(accept_loop(Arc::clone(&shared), inbound_rx, tx));
+        let handle = NetHandle {
+            shared,
+            requests: requests_tx,
+            commands: cmd_tx,
+            node_id: identity.node_id(),
+        };
         Ok((handle, rx))
     }
 }
@@ -372,7 +379,11 @@ fn probe_listen(transport: TransportKind, listen: &Multiaddr) -> Result<(), Erro
     r.map_err(|e| Error::Listen(e.kind()))
 }
 
-fn build_swarm(identity: &NetIdentity, shared: &Arc<Shared>) -> Result<Swarm<Behaviour>, Error> {
+fn build_swarm(
+    identity: &NetIdentity,
+    shared: &Arc<Shared>,
+    streams: Streams,
+) -> Result<Swarm<Behaviour>, Error> {
     let l = &shared.limits;
     let behaviour = |_: &libp2p::identity::Keypair| Behaviour {
         limits: connection_limits::Behaviour::new(
@@ -382,7 +393,7 @@ fn build_swarm(identity: &NetIdentity, shared: &Arc<Shared>) -> Result<Swarm<Beh
                 .with_max_established_per_peer(Some(l.max_connections_per_peer)),
         ),
         gate: Gate { shared: Arc::clone(shared) },
-        stream: libp2p_stream::Behaviour::new(),
+        stream: streams,
     };
     let builder =
         libp2p::SwarmBuilder::with_existing_identity(identity.keypair().clone()).with_tokio();
@@ -472,7 +483,7 @@ async fn event_loop(
 #[derive(Clone)]
 pub struct NetHandle {
     shared: Arc<Shared>,
-    control: libp2p_stream::Control,
+    requests: mpsc::UnboundedSender<OpenRequest>,
     commands: mpsc::Sender<Command>,
     node_id: NodeId,
 }
@@ -625,13 +636,14 @@ impl NetHandle {
             if self.commands.is_closed() {
                 return Err(Error::Closed);
             }
-            let mut control = self.control.clone();
-            match tokio::time::timeout(l.connect_timeout, control.open_stream(peer, PROTOCOL)).await
-            {
-                Ok(Ok(stream)) => {
+            let (reply, answer) = oneshot::channel();
+            self.requests.send(OpenRequest { peer, reply }).map_err(|_| Error::Closed)?;
+            match tokio::time::timeout(l.connect_timeout, answer).await {
+                Ok(Ok(Ok(stream))) => {
                     return Ok(MessageWriter::new(stream, Arc::clone(&self.shared), slot));
                 }
-                Ok(Err(e)) => tracing::debug!(node = to, error = %e, "cannot open stream"),
+                Ok(Ok(Err(kind))) => tracing::debug!(node = to, ?kind, "cannot open stream"),
+                Ok(Err(_)) => tracing::debug!(node = to, "stream request dropped"),
                 Err(_) => tracing::debug!(node = to, "opening a stream timed out"),
             }
             if tokio::time::Instant::now() + crate::config::CONNECT_RETRY_INTERVAL > give_up {

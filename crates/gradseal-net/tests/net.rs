@@ -338,9 +338,8 @@ async fn garbage_stream_is_refused_with_bounded_memory() {
     let mut running = start(&world, &mut nodes, TransportKind::Quic, &limits, None).await;
     let a = running[0].net.clone();
 
-    // One stream at a time (100 ms apart), so that none is lost to libp2p-stream's one-slot
-    // hand-off before the checks under test see it. Writes after the header may fail: the
-    // receiver resets the stream as soon as it has seen enough.
+    // One stream at a time (100 ms apart), so that each check is seen in turn. Writes after
+    // the header may fail: the receiver resets the stream as soon as it has seen enough.
     let pause = || tokio::time::sleep(Duration::from_millis(100));
     let mut w = a.danger_open_raw_stream(2).await.unwrap();
     let _ = w.danger_write_raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
@@ -395,7 +394,7 @@ async fn stalled_streams_are_cut() {
     let a = running[0].net.clone();
     let started = std::time::Instant::now();
 
-    // Streams opened 50 ms apart, so that none is lost to libp2p-stream's one-slot hand-off.
+    // Streams opened 50 ms apart, so that the three limits are hit in a known order.
     let pause = || tokio::time::sleep(Duration::from_millis(50));
     // 1. Half a header, then silence.
     let mut w1 = a.danger_open_raw_stream(2).await.unwrap();
