@@ -12,9 +12,12 @@ use crate::Error;
 /// Bytes of the frame header: length (4) and sender (4).
 pub const HEADER_LEN: usize = 8;
 
-/// The largest message a frame may carry (64 MiB). A transcript carries every accepted
-/// ciphertext (about `clients × dimension × 16` bytes), so over TCP a round is limited to
-/// `clients × dimension ≤ 4·10^6` (`spec/node.md`, "Frames").
+/// The largest message a frame may carry (64 MiB). The largest messages of a round are the
+/// observers' transcript, which carries every accepted contribution (`8·d + 33 821` bytes
+/// each at k = 3: the n = 4096-word correction is the fixed part) plus the aggregate, and
+/// the result, which carries the sum and every partial (`(k + 1)·8·d`); so over TCP a round
+/// needs `(clients + 1)·(8·d + 33 821) ≤ 2^26` (e.g. 79 clients at 10^5 coordinates, 1 006 at
+/// 4 096) and `d ≤ 2 097 130` at k = 3 (`spec/node.md`, "Frames").
 pub const MAX_FRAME_LEN: usize = 64 << 20;
 
 /// One frame: the claimed sender and an encoded `gradseal_protocol::Message`.
@@ -158,6 +161,60 @@ mod tests {
             Frame::decode(&[max[0], max[1], max[2], max[3], 0, 0, 0, 1]),
             Err(Error::FrameTooLong { .. })
         ));
+    }
+
+    /// The sizes `spec/node.md` ("Frames") derives its round limit from, measured on a real
+    /// round (production suite): with k members, c accepted clients and d coordinates, the
+    /// transcript is `(c + 1)·(8d + 32 809) + c·(76 + 312k) + 125` bytes and the result
+    /// `(k + 1)·8d + 191k + 121`; a partial decryption `8d + 192`.
+    #[test]
+    fn message_sizes_match_the_frame_limit_derivation() {
+        use chacha20::ChaCha20Rng;
+        use gradseal_clsc::Kgc;
+        use gradseal_core::Codec;
+        use gradseal_protocol::sim::{self, RoundPlan};
+        use gradseal_protocol::{GradsealSuite, GradsealSystem, Message, RoundId, ShardLayout};
+        use rand_core::SeedableRng;
+
+        let kgc = Kgc::generate(&mut ChaCha20Rng::from_seed([6; 32]));
+        let key = |label: &str, i: usize| {
+            let seed = gradseal_core::hash(
+                "gradseal/v1/node/test/key",
+                &[label.as_bytes(), &[u8::try_from(i).unwrap()]],
+            );
+            crate::keyfile::enrol_locally(
+                &kgc,
+                &format!("{label}-{i}"),
+                &mut ChaCha20Rng::from_seed(seed),
+            )
+            .unwrap()
+        };
+        let (c, k, d) = (4usize, 3usize, 100usize);
+        let plan = RoundPlan {
+            round: RoundId(1),
+            clients: c,
+            members: k,
+            relays: 2,
+            layout: ShardLayout { data: 2, parity: 1 },
+            dimension: u32::try_from(d).unwrap(),
+            bits: 16,
+            min_clients: 2,
+        };
+        let sys = GradsealSystem { kgc: *kgc.public() };
+        let seed = |_: &str, i: usize| [u8::try_from(i).unwrap(); 32];
+        let mut s =
+            sim::build::<GradsealSuite>(&plan, &sys, key, seed, vec![vec![7; d]; c]).unwrap();
+        s.log = Some(Vec::new());
+        assert!(s.run(100_000));
+        let mut largest = std::collections::BTreeMap::new();
+        for m in s.log.take().unwrap() {
+            let kind = Message::from_bytes(&m.payload).unwrap().kind();
+            let e = largest.entry(kind).or_insert(0);
+            *e = (*e).max(m.payload.len());
+        }
+        assert_eq!(largest[&5], 8 * d + 192);
+        assert_eq!(largest[&3], (c + 1) * (8 * d + 32_809) + c * (76 + 312 * k) + 125);
+        assert_eq!(largest[&8], (k + 1) * 8 * d + 191 * k + 121);
     }
 
     #[tokio::test]

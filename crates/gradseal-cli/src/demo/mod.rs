@@ -12,7 +12,8 @@
 //!
 //! `--malicious-clients` shows what scheme v2 gives up: inputs are not verified, so a biased
 //! client's contribution is summed like an honest one, and a spoiling client's makes the
-//! round undecodable; each contribution is signed, so the transcript names who sent it.
+//! round undecodable. The protocol cannot tell which contribution is bad; each is signed, so
+//! the transcript proves what every client sent.
 
 mod data;
 mod model;
@@ -70,10 +71,11 @@ pub(crate) struct DemoArgs {
     #[arg(long, default_value_t = 0.0)]
     pub(crate) corrupt_shards: f64,
     /// Number of malicious clients (the last N), in turn: biased (its update plus a shift far
-    /// out of range on the 64 class-0 weights), replaying (its first round's contribution,
-    /// rejected as WrongRound) and spoiling (bodies off by half a step: the sum does not
-    /// decode and the round releases nothing). Scheme v2 does not verify inputs, so biased and
-    /// spoiling contributions are accepted; each is signed, so the transcript names its client.
+    /// out of range on the 64 class-0 weights: the sum is shifted), replaying (its first
+    /// round's contribution: rejected as WrongRound) and spoiling (bodies off by half a step:
+    /// the round is undecodable and releases nothing). Scheme v2 does not verify inputs:
+    /// biased and spoiling contributions are accepted and the protocol cannot tell which one
+    /// is bad, but each is signed by its client, so the transcript proves what it sent.
     #[arg(long, default_value_t = 0)]
     pub(crate) malicious_clients: usize,
 }

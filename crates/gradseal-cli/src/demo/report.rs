@@ -29,8 +29,8 @@ pub(crate) struct RoundRow {
     blamed_relays: BTreeMap<usize, usize>,
     completed: bool,
     /// Roster indices of the altered (biased or spoiling) contributions the aggregator
-    /// accepted and summed (v2 does not verify inputs; each was signed by the client named
-    /// here).
+    /// accepted and summed. Only the demo knows them: v2 does not verify inputs, so the
+    /// protocol cannot tell them from honest ones (each is signed by its client).
     pub(crate) malicious_accepted: Vec<u32>,
     failure: Option<String>,
     audit_passed: bool,
@@ -251,10 +251,7 @@ pub(crate) fn row(r: &RoundRow) {
         notes.push(format!("blamed {}", v.join(", ")));
     }
     if !r.malicious_accepted.is_empty() {
-        notes.push(format!(
-            "altered contributions summed, signed by clients {:?}",
-            r.malicious_accepted
-        ));
+        notes.push(format!("altered contributions summed (clients {:?})", r.malicious_accepted));
     }
     if r.completed && !r.audit_passed {
         notes.push("audit did not pass".into());
@@ -289,7 +286,7 @@ pub(crate) fn footer(s: &Summary, dir: &Path) {
     let altered: usize = s.per_round.iter().map(|r| r.malicious_accepted.len()).sum();
     if altered > 0 {
         println!(
-            "{altered} altered contributions were accepted and summed: scheme v2 does not verify inputs, so nothing tells them from honest ones before decryption (a biased one shifts the sum, a spoiling one leaves the round undecodable); each is signed, and the transcript names its client"
+            "{altered} altered contributions were accepted and summed: scheme v2 does not verify inputs, so the protocol cannot tell them from honest ones (a biased one shifts the sum, a spoiling one leaves the round undecodable); each is signed by its client, so the transcript proves what it sent"
         );
     }
     println!(

@@ -4,9 +4,10 @@
 //! biased (out-of-range) or replayed contributions.
 //!
 //! Scheme v2 does not verify inputs: a biased contribution is accepted and summed like an
-//! honest one (a client can shift the sum anywhere in the plaintext space, or push it out of
-//! the decodable range and spoil the round). What the protocol does give is accountability:
-//! every contribution carries its client's signature, so the transcript names its sender.
+//! honest one (a client can shift the sum anywhere in the plaintext space, or make it
+//! undecodable and spoil the round), and the protocol cannot tell which contribution is bad.
+//! What it does give is accountability: every contribution carries its client's signature,
+//! so the transcript proves what each client sent.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -442,7 +443,7 @@ enum Fault {
 /// A malicious client (scheme v2 does not verify inputs): it builds its contribution as an
 /// honest client would, alters the bodies (its [`Fault`]), signs the altered contribution
 /// with its own key and sends it. Everyone accepts it, since nothing can tell it from an
-/// honest one before decryption; the client's signature in the transcript names who sent it.
+/// honest one; its signature in the transcript proves what the client sent.
 struct Malicious {
     cfg: NodeConfig<GradsealSuite>,
     update: Vec<i64>,
