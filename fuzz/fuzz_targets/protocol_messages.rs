@@ -1,16 +1,114 @@
-//! Decodes every gradseal-protocol message (and the inner contribution) from arbitrary
-//! bytes: no panic, and every accepted input re-encodes to itself (canonical encoding).
+//! Decodes every gradseal-protocol message kind (1 Announcement .. 8 Result, scheme v2) and
+//! every structure inside them from arbitrary bytes: no panic, and every accepted input
+//! re-encodes to itself (canonical encoding, trailing bytes rejected). Accepted messages
+//! also go through every digest and derivation a role computes from peer bytes (statement
+//! and list digests, each member's list rebuilt from a transcript, seed digests of a list
+//! entry), which must not panic either.
+//!
+//! The whole input is tried as a `Message`; the same bytes after the first one are tried as
+//! the structure the first byte selects (the inner contribution, entries, parameters,
+//! reasons), so seeds of whole messages exercise both.
 #![no_main]
 
 use gradseal_core::Codec;
-use gradseal_protocol::messages::{Contribution, Message};
+use gradseal_protocol::messages::{
+    AcceptedEntry, Contribution, ListEntry, Message, Party, RejectedEntry,
+};
+use gradseal_protocol::reason::BadRelay;
+use gradseal_protocol::{RejectReason, RoundParams, TranscriptFault};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(m) = Message::from_bytes(data) {
-        assert_eq!(m.to_bytes(), data, "non-canonical message accepted");
+/// Decodes `bytes` as `T`; an accepted value must re-encode to exactly `bytes`.
+fn canonical<T: Codec + core::fmt::Debug>(bytes: &[u8], what: &str) -> Option<T> {
+    let v = T::from_bytes(bytes).ok()?;
+    assert_eq!(v.to_bytes(), bytes, "non-canonical {what} accepted: {v:?}");
+    Some(v)
+}
+
+/// Every derivation a role computes from an accepted message.
+fn derive(m: &Message) {
+    let _ = m.round();
+    match m {
+        Message::Announcement(a) => {
+            let _ = (a.digest(), a.agg_round_id());
+        }
+        Message::Transcript(t) => {
+            let entries = t.entry_digests();
+            let digest = t.digest_with(&entries);
+            assert_eq!(digest, t.digest());
+            let members = t.accepted.iter().map(|e| e.sealed_seeds.len()).max().unwrap_or(0);
+            for j in 0..=u32::try_from(members).unwrap_or(u32::MAX).min(17) {
+                if let Some(list) = t.member_list(&digest, &entries, j) {
+                    assert_eq!(list.entries.len(), t.accepted.len());
+                    let _ = list.digest();
+                    // A list rebuilt from a decoded transcript is itself canonical.
+                    let bytes = Message::List(list.clone()).to_bytes();
+                    assert_eq!(Message::from_bytes(&bytes).ok(), Some(Message::List(list)));
+                }
+            }
+        }
+        Message::List(l) => {
+            let _ = l.digest();
+            for e in &l.entries {
+                for j in [0, l.member, u32::MAX] {
+                    if let Some(seeds) = e.seed_digests(j) {
+                        assert_eq!(seeds.len(), e.other_seeds.len() + 1);
+                    }
+                }
+            }
+        }
+        Message::Partial(p) => {
+            let _ = p.digest();
+        }
+        Message::Refusal(r) => {
+            let _ = r.digest();
+        }
+        Message::Rejection(r) => {
+            let _ = r.digest();
+        }
+        Message::Result(r) => {
+            let _ = (r.digest(), r.mean(1000));
+        }
+        Message::Shard(_) => {}
     }
-    if let Ok(c) = Contribution::from_bytes(data) {
-        assert_eq!(c.to_bytes(), data, "non-canonical contribution accepted");
+}
+
+fuzz_target!(|data: &[u8]| {
+    if let Some(m) = canonical::<Message>(data, "message") {
+        derive(&m);
+    }
+    let Some((&which, rest)) = data.split_first() else { return };
+    match which % 9 {
+        0 => {
+            if let Some(c) = canonical::<Contribution>(rest, "contribution") {
+                let _ = (c.seed_digests(), c.statement(&[0; 32]));
+            }
+        }
+        1 => {
+            canonical::<AcceptedEntry>(rest, "accepted entry");
+        }
+        2 => {
+            canonical::<RejectedEntry>(rest, "rejected entry");
+        }
+        3 => {
+            canonical::<ListEntry>(rest, "list entry");
+        }
+        4 => {
+            canonical::<Party>(rest, "party");
+        }
+        5 => {
+            if let Some(p) = canonical::<RoundParams>(rest, "round parameters") {
+                assert_eq!(p.check(), Ok(()), "the decoder accepted parameters check refuses");
+            }
+        }
+        6 => {
+            canonical::<TranscriptFault>(rest, "transcript fault");
+        }
+        7 => {
+            canonical::<RejectReason>(rest, "reject reason");
+        }
+        _ => {
+            canonical::<BadRelay>(rest, "bad relay");
+        }
     }
 });

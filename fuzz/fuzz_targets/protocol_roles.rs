@@ -1,21 +1,38 @@
-//! Feeds arbitrary message sequences and timeouts to one role of a round (over the
-//! insecure mock suite, so that fuzzed inputs reach every phase). Inputs mix raw bytes with
-//! messages recorded from an honest round, possibly bit-flipped and from any address.
-//! Checks: no panic, and the role's output stays bounded.
+//! Drives one role of a scheme-v2 round (over the insecure mock suite, so that fuzzed inputs
+//! reach every phase) with a sequence of operations read from arbitrary bytes: the next
+//! message the honest round delivered to this role (at the time it was sent, firing the
+//! role's deadline first if it had passed), any recorded message of the round with a byte
+//! flipped and from any address, raw bytes, and clock jumps.
+//!
+//! Input: `u8 role` (client 0, member 0, aggregator, relay 0, observer, member 1), then
+//! operations until the bytes run out, each `u8 op` and its fields (big-endian, missing
+//! bytes read as zero):
+//! - `op % 4 = 0` next: deliver the next honest message for this role;
+//! - `op % 4 = 1` recorded: `u16 index ‖ u16 position ‖ u8 xor ‖ u8 sender`;
+//! - `op % 4 = 2` timeout: `u16 advance` (the clock moves `16 · advance` ms);
+//! - `op % 4 = 3` raw: `u16 length ‖ u32 sender ‖ bytes`.
+//!
+//! So `[role, 0, 0, ...]` replays the honest round to that role (the seed corpus does).
+//! Checks: no panic; output bounded per operation; a member answers at most once (one
+//! partial decryption or refusal of its list, `spec/protocol.md` §5.5) and never decrypts
+//! twice; a client contributes at most once; the observer reaches at most one verdict; the
+//! aggregator completes at most once.
 #![no_main]
 
 use std::sync::OnceLock;
 
-use arbitrary::Arbitrary;
+use gradseal_core::Codec;
+use gradseal_protocol::messages::Message;
 use gradseal_protocol::mock::MockSuite;
 use gradseal_protocol::sim::{self, Delivery, RoundPlan};
 use gradseal_protocol::{
-    Aggregator, Client, Member, Millis, NodeConfig, NodeId, Observer, ProofPolicy, Relay, Role,
-    RoundId, ShardLayout, Suite,
+    Aggregator, Client, Event, Member, Millis, NodeConfig, NodeId, Observer, Relay, Role, RoundId,
+    ShardLayout, Suite,
 };
 use libfuzzer_sys::fuzz_target;
 
 const CLIENTS: usize = 4;
+const DIMENSION: usize = 4;
 
 fn plan() -> RoundPlan {
     RoundPlan {
@@ -24,35 +41,40 @@ fn plan() -> RoundPlan {
         members: 2,
         relays: 3,
         layout: ShardLayout { data: 2, parity: 1 },
-        dimension: 4,
+        dimension: DIMENSION as u32,
         bits: 8,
         min_clients: 2,
-        policy: ProofPolicy::Every,
     }
 }
 
-fn recorded() -> &'static Vec<Delivery> {
-    static LOG: OnceLock<Vec<Delivery>> = OnceLock::new();
+fn update(i: usize) -> Vec<i64> {
+    (0..DIMENSION).map(|j| i as i64 * 3 - j as i64).collect()
+}
+
+/// Every delivery of the honest round with the virtual time it was sent at.
+fn recorded() -> &'static Vec<(Millis, Delivery)> {
+    static LOG: OnceLock<Vec<(Millis, Delivery)>> = OnceLock::new();
     LOG.get_or_init(|| {
-        let updates = (0..CLIENTS).map(|i| vec![i as i64; 4]).collect();
-        let mut s = sim::build::<MockSuite>(&plan(), &(), sim::mock::key, sim::mock::seed, updates);
+        let updates = (0..CLIENTS).map(update).collect();
+        let Ok(mut s) =
+            sim::build::<MockSuite>(&plan(), &(), sim::mock::key, sim::mock::seed, updates)
+        else {
+            return Vec::new();
+        };
         s.log = Some(Vec::new());
-        s.run(100_000);
-        s.log.unwrap_or_default()
+        let mut stamped = Vec::new();
+        for _ in 0..100_000 {
+            // Transmits are logged by the next step, at the time they were produced.
+            let at = s.now;
+            let more = s.step();
+            let log = s.log.as_mut().map(std::mem::take).unwrap_or_default();
+            stamped.extend(log.into_iter().map(|d| (at, d)));
+            if !more {
+                break;
+            }
+        }
+        stamped
     })
-}
-
-#[derive(Arbitrary, Debug)]
-enum Op {
-    Recorded { index: u16, flip: Option<(u16, u8)>, from: Option<u32> },
-    Raw { from: u32, bytes: Vec<u8> },
-    Timeout { advance: u16 },
-}
-
-#[derive(Arbitrary, Debug)]
-struct Input {
-    role: u8,
-    ops: Vec<Op>,
 }
 
 fn cfg(label: &str, i: usize) -> NodeConfig<MockSuite> {
@@ -60,51 +82,135 @@ fn cfg(label: &str, i: usize) -> NodeConfig<MockSuite> {
         sys: (),
         authority: MockSuite::bundle(&sim::mock::key("authority", 0)),
         key: sim::mock::key(label, i),
-        round: RoundId(7),
+        round: plan().round,
         seed: sim::mock::seed(label, i),
     }
 }
 
-fuzz_target!(|input: Input| {
+/// Reads big-endian fields; missing bytes read as zero.
+struct Bytes<'a>(&'a [u8]);
+
+impl<'a> Bytes<'a> {
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, tail) = self.0.split_at(n.min(self.0.len()));
+        self.0 = tail;
+        head
+    }
+    fn uint(&mut self, n: usize) -> u64 {
+        let got = self.take(n);
+        let value = got.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+        value << (8 * (n - got.len()))
+    }
+    fn u8(&mut self) -> u8 {
+        self.uint(1) as u8
+    }
+    fn u16(&mut self) -> u16 {
+        self.uint(2) as u16
+    }
+    fn u32(&mut self) -> u32 {
+        self.uint(4) as u32
+    }
+}
+
+/// What a role has done so far, for the invariants.
+#[derive(Default)]
+struct Tally {
+    decrypted: usize,
+    partials_sent: usize,
+    refusals_sent: usize,
+    contributed: usize,
+    verdicts: usize,
+    completed: usize,
+}
+
+fuzz_target!(|data: &[u8]| {
     let log = recorded();
-    let mut role: Box<dyn Role> = match input.role % 5 {
-        0 => Box::new(Client::new(cfg("client", 0), vec![1; 4])),
-        1 => Box::new(Member::new(cfg("member", 0))),
-        2 => Box::new(Aggregator::new(cfg("aggregator", 0))),
-        3 => Box::new(Relay::new(cfg("relay", 0))),
-        _ => Box::new(Observer::new(cfg("observer", 0))),
+    let mut input = Bytes(data);
+    let role_byte = input.u8();
+    let (me, mut role): (NodeId, Box<dyn Role>) = match role_byte % 6 {
+        0 => (sim::client(0), Box::new(Client::new(cfg("client", 0), update(0)))),
+        1 => (sim::member(0), Box::new(Member::new(cfg("member", 0)))),
+        2 => (sim::AGGREGATOR, Box::new(Aggregator::new(cfg("aggregator", 0)))),
+        3 => (sim::relay(0), Box::new(Relay::new(cfg("relay", 0)))),
+        4 => (sim::OBSERVER, Box::new(Observer::new(cfg("observer", 0)))),
+        _ => (sim::member(1), Box::new(Member::new(cfg("member", 1)))),
     };
     let mut now = Millis(0);
-    let mut transmitted = 0usize;
-    for op in input.ops {
-        match op {
-            Op::Recorded { index, flip, from } => {
-                if log.is_empty() {
+    let mut cursor = 0usize;
+    let mut tally = Tally::default();
+    let mut ops = 0usize;
+    while !input.0.is_empty() && ops < 4096 {
+        ops += 1;
+        match input.u8() % 4 {
+            0 => {
+                let Some(i) = log.iter().skip(cursor).position(|(_, d)| d.to == me) else {
                     continue;
+                };
+                let Some((at, d)) = log.get(cursor + i) else { continue };
+                cursor += i + 1;
+                now = now.max(*at);
+                if role.poll_timeout().is_some_and(|t| t <= now) {
+                    role.handle_timeout(now);
                 }
-                let d = &log[usize::from(index) % log.len()];
-                let mut bytes = d.payload.to_vec();
-                if let Some((pos, x)) = flip {
-                    if !bytes.is_empty() {
-                        let p = usize::from(pos) % bytes.len();
-                        bytes[p] ^= x;
-                    }
-                }
-                role.handle_message(now, from.map_or(d.from, NodeId), &bytes);
+                role.handle_message(now, d.from, &d.payload);
             }
-            Op::Raw { from, bytes } => role.handle_message(now, NodeId(from), &bytes),
-            Op::Timeout { advance } => {
-                now = now.plus(u64::from(advance) * 16);
+            1 => {
+                let index = usize::from(input.u16());
+                let position = usize::from(input.u16());
+                let xor = input.u8();
+                let sender = input.u8();
+                let Some((_, d)) = log.get(index % log.len().max(1)) else { continue };
+                let mut bytes = d.payload.to_vec();
+                if let Some(b) = bytes.get_mut(position % d.payload.len().max(1)) {
+                    *b ^= xor;
+                }
+                let from = if sender % 2 == 0 { d.from } else { NodeId(u32::from(sender)) };
+                role.handle_message(now, from, &bytes);
+            }
+            2 => {
+                now = now.plus(u64::from(input.u16()) * 16);
                 role.handle_timeout(now);
             }
+            _ => {
+                let len = usize::from(input.u16());
+                let from = NodeId(input.u32());
+                let bytes = input.take(len).to_vec();
+                role.handle_message(now, from, &bytes);
+            }
         }
-        while role.poll_transmit().is_some() {
-            transmitted += 1;
+        // A role answers one input with a bounded number of messages: the largest fan-out is
+        // replaying the early hold (64 messages), each forwarded or broadcast to every node
+        // of this small round.
+        let mut transmits = 0usize;
+        while let Some(t) = role.poll_transmit() {
+            transmits += 1;
+            if matches!(Message::from_bytes(&t.payload), Ok(Message::Partial(_))) {
+                tally.partials_sent += 1;
+            }
+            if matches!(Message::from_bytes(&t.payload), Ok(Message::Refusal(_))) {
+                tally.refusals_sent += 1;
+            }
         }
-        while role.poll_event().is_some() {}
+        assert!(transmits <= 64 * 16, "{transmits} transmits for one input");
+        while let Some(e) = role.poll_event() {
+            match e {
+                Event::Decrypted { .. } => tally.decrypted += 1,
+                Event::Contributed { .. } => tally.contributed += 1,
+                Event::AuditPassed { .. } | Event::AuditFailed(_) => tally.verdicts += 1,
+                Event::Completed(_) => tally.completed += 1,
+                _ => {}
+            }
+        }
         let _ = role.poll_timeout();
     }
-    // A role answers each input with a bounded number of messages (the largest fan-out is a
-    // broadcast to every node of this small round).
-    assert!(transmitted <= 64 * (log.len() + 1));
+    let is_member = matches!(role_byte % 6, 1 | 5);
+    assert!(tally.decrypted <= 1, "a member decrypted twice");
+    if is_member {
+        // One broadcast (aggregator and observer) of its one partial decryption; refusals
+        // after it only for second lists.
+        assert!(tally.partials_sent <= 2, "a member sent {} partials", tally.partials_sent);
+    }
+    assert!(tally.contributed <= 1, "a client contributed twice");
+    assert!(tally.verdicts <= 1, "the observer reached two verdicts");
+    assert!(tally.completed <= 1, "completed twice");
 });
