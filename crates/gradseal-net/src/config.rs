@@ -131,7 +131,8 @@ pub struct Limits {
     pub peer_budget: u64,
     /// The same, all peers together. At least `peer_budget`.
     pub node_budget: u64,
-    /// Inbound streams from one peer open at once (beyond: refused at once).
+    /// Inbound streams from one peer open at once (beyond: refused at once); also the
+    /// outbound streams this node opens to one peer at once (beyond: senders wait).
     pub max_streams_per_peer: usize,
     /// Inbound streams open at once, all peers (beyond: refused at once).
     pub max_inbound_streams: usize,

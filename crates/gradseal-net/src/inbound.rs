@@ -102,7 +102,7 @@ pub struct MessageReader {
     failed: Option<Error>,
     finished: bool,
     shared: Arc<Shared>,
-    _slots: Slots,
+    slots: Option<Slots>,
     _budget: Reservation,
 }
 
@@ -152,8 +152,14 @@ impl MessageReader {
             return Ok(None);
         }
         if self.decoder.is_complete() {
-            let r =
-                expect_end(&mut self.stream, &self.shared, &mut self.waited, self.allowance).await;
+            let r = expect_end(
+                &mut self.stream,
+                &self.shared,
+                &mut self.waited,
+                self.allowance,
+                &mut self.slots,
+            )
+            .await;
             return match r {
                 Ok(()) => {
                     self.finished = true;
@@ -252,11 +258,15 @@ async fn read_some(
 /// After the body: the stream must end (no further byte) within the limits; then the
 /// message is acknowledged with [`ACK`] (a failure to write it is not the message's fault:
 /// the sender will report it undelivered and may send it again).
+///
+/// The stream's slots are released before the acknowledgement, so that a sender that opens
+/// its next stream on seeing it finds them free.
 async fn expect_end(
     stream: &mut Stream,
     shared: &Shared,
     waited: &mut Duration,
     allowance: Duration,
+    slots: &mut Option<Slots>,
 ) -> Result<(), Error> {
     let mut one = [0u8; 1];
     match read_some(stream, &mut one, shared, waited, allowance).await {
@@ -264,6 +274,7 @@ async fn expect_end(
         Err(e) => return Err(e),
         Ok(_) => return Err(Error::TrailingBytes),
     }
+    drop(slots.take());
     let ack = async {
         stream.write_all(&[ACK]).await?;
         stream.close().await
@@ -356,7 +367,7 @@ async fn serve(
                 failed: None,
                 finished: false,
                 shared: Arc::clone(&shared),
-                _slots: slots,
+                slots: Some(slots),
                 _budget: budget,
             };
             let _ = tx.send(Inbound::Stream(Box::new(reader))).await;
@@ -428,8 +439,8 @@ async fn receive(
             _ => return Err(Error::TrailingBytes),
         }
     }
-    expect_end(stream, shared, &mut waited, allowance).await?;
+    let mut slots = Some(slots);
+    expect_end(stream, shared, &mut waited, allowance, &mut slots).await?;
     Counters::bump(&shared.counters.bytes_received, len);
-    drop(slots);
     Ok(Received::Whole(Message { from, bytes: body, _budget: budget }))
 }

@@ -107,6 +107,9 @@ pub(crate) struct Shared {
     pub(crate) transport: TransportKind,
     peers: Mutex<Arc<PeerTable>>,
     per_peer: Mutex<HashMap<NodeId, Arc<PeerLimits>>>,
+    /// Outbound streams open per destination (at most `max_streams_per_peer`, the limit the
+    /// receiver applies when configured alike: senders wait instead of being refused).
+    outbound_per_peer: Mutex<HashMap<NodeId, Arc<Semaphore>>>,
     pub(crate) node_budget: Arc<Semaphore>,
     pub(crate) node_streams: Arc<Semaphore>,
     pub(crate) outbound: Arc<Semaphore>,
@@ -139,10 +142,19 @@ impl Shared {
         }))
     }
 
+    pub(crate) fn outbound_limit(&self, node: NodeId) -> Arc<Semaphore> {
+        let mut m = lock(&self.outbound_per_peer);
+        Arc::clone(
+            m.entry(node)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.limits.max_streams_per_peer))),
+        )
+    }
+
     fn set_peers(&self, table: PeerTable) -> Vec<PeerId> {
         let table = Arc::new(table);
         let old = std::mem::replace(&mut *lock(&self.peers), Arc::clone(&table));
         lock(&self.per_peer).retain(|node, _| table.entry(*node).is_some());
+        lock(&self.outbound_per_peer).retain(|node, _| table.entry(*node).is_some());
         // Peers gone or rebound: their connections are closed.
         old.peer_ids().filter(|p| table.node_of(p) != old.node_of(p)).copied().collect()
     }
@@ -325,6 +337,7 @@ impl Net {
             transport,
             peers: Mutex::new(Arc::new(peers)),
             per_peer: Mutex::new(HashMap::new()),
+            outbound_per_peer: Mutex::new(HashMap::new()),
             node_budget: Arc::new(Semaphore::new(kib(limits.node_budget) as usize)),
             node_streams: Arc::new(Semaphore::new(limits.max_inbound_streams)),
             outbound: Arc::new(Semaphore::new(limits.max_outbound_streams)),
@@ -628,6 +641,8 @@ impl NetHandle {
         if peer == self.shared.local_peer {
             return Err(Error::Unreachable { node: to });
         }
+        let peer_slot =
+            self.shared.outbound_limit(to).acquire_owned().await.map_err(|_| Error::Closed)?;
         let slot =
             Arc::clone(&self.shared.outbound).acquire_owned().await.map_err(|_| Error::Closed)?;
         let l = &self.shared.limits;
@@ -640,7 +655,11 @@ impl NetHandle {
             self.requests.send(OpenRequest { peer, reply }).map_err(|_| Error::Closed)?;
             match tokio::time::timeout(l.connect_timeout, answer).await {
                 Ok(Ok(Ok(stream))) => {
-                    return Ok(MessageWriter::new(stream, Arc::clone(&self.shared), slot));
+                    return Ok(MessageWriter::new(
+                        stream,
+                        Arc::clone(&self.shared),
+                        [slot, peer_slot],
+                    ));
                 }
                 Ok(Ok(Err(kind))) => tracing::debug!(node = to, ?kind, "cannot open stream"),
                 Ok(Err(_)) => tracing::debug!(node = to, "stream request dropped"),

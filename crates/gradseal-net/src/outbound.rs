@@ -19,7 +19,7 @@ pub struct MessageWriter {
     remaining: u64,
     len: u64,
     shared: Arc<Shared>,
-    _slot: OwnedSemaphorePermit,
+    _slots: [OwnedSemaphorePermit; 2],
 }
 
 impl std::fmt::Debug for MessageWriter {
@@ -32,8 +32,12 @@ impl std::fmt::Debug for MessageWriter {
 }
 
 impl MessageWriter {
-    pub(crate) fn new(stream: Stream, shared: Arc<Shared>, slot: OwnedSemaphorePermit) -> Self {
-        MessageWriter { stream, remaining: 0, len: 0, shared, _slot: slot }
+    pub(crate) fn new(
+        stream: Stream,
+        shared: Arc<Shared>,
+        slots: [OwnedSemaphorePermit; 2],
+    ) -> Self {
+        MessageWriter { stream, remaining: 0, len: 0, shared, _slots: slots }
     }
 
     /// Writes the header of a `len`-byte message and waits for the receiver's [`ACCEPT`]

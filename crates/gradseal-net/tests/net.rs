@@ -23,6 +23,8 @@ struct Enrolled {
     keys: NodeKeys,
     identity: Option<NetIdentity>,
     binding: PeerBinding,
+    /// Limits of this node, if not the test's common ones.
+    limits: Option<Limits>,
 }
 
 struct World {
@@ -49,7 +51,7 @@ impl World {
         let keys = secret.complete(self.kgc.public(), &partial).unwrap();
         let identity = NetIdentity::generate(id, rng).unwrap();
         let binding = identity.bind(&keys, rng);
-        Enrolled { id, keys, identity: Some(identity), binding }
+        Enrolled { id, keys, identity: Some(identity), binding, limits: None }
     }
 }
 
@@ -83,7 +85,7 @@ async fn start(
     let mut running = Vec::new();
     for n in nodes.iter_mut() {
         let mut config = NetConfig::new(kind, "127.0.0.1:0".parse().unwrap());
-        config.limits = limits.clone();
+        config.limits = n.limits.clone().unwrap_or_else(|| limits.clone());
         let table = PeerTable::new(*world.kgc.public());
         let (net, rx) = Net::start(config, n.identity.take().unwrap(), table).await.unwrap();
         running.push(Running { id: n.id, net, rx });
@@ -447,37 +449,81 @@ async fn stalled_streams_are_cut() {
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
 
-/// A peer opening more streams than `max_streams_per_peer` has the extra ones refused at
-/// once; the ones within the limit are served.
+/// A peer opening more streams than the receiver's `max_streams_per_peer` has the extra
+/// ones refused at once (nothing read) and opened again later; a sender configured alike
+/// waits for its own per-peer limit instead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_per_peer_are_bounded() {
     let mut world = World::new(100);
     let mut nodes = vec![world.enrol(1), world.enrol(2)];
+    // The sender allows itself 4 streams per peer; the receiver accepts 2.
+    nodes[0].limits = Some(Limits { max_streams_per_peer: 4, ..test_limits() });
     let limits = Limits { max_streams_per_peer: 2, ..test_limits() };
     let mut running = start(&world, &mut nodes, TransportKind::Quic, &limits, None).await;
     let a = running[0].net.clone();
-    // Two streams hold both slots (headers sent, bodies pending).
+    // Two streams hold both of the receiver's slots (headers accepted, bodies pending).
     let mut held = Vec::new();
     for _ in 0..2 {
         let mut w = a.open_message(2, 10).await.unwrap();
         w.write_chunk(b"12345").await.unwrap();
         held.push(w);
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    // A third is refused at once.
-    let _ = a.send(2, b"third").await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A third is refused at once, and re-opened until the held ones are done.
+    let a3 = a.clone();
+    let third = tokio::spawn(async move { a3.send(2, b"third").await });
+    tokio::time::sleep(Duration::from_millis(150)).await;
     assert!(running[1].net.stats().streams_refused >= 1);
-    // Completing the held ones delivers them and frees the slots.
     for mut w in held {
         w.write_chunk(b"67890").await.unwrap();
         w.finish().await.unwrap();
     }
-    for _ in 0..2 {
-        assert_eq!(recv_whole(&mut running[1]).await, (1, b"1234567890".to_vec()));
+    third.await.unwrap().unwrap();
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.push(recv_whole(&mut running[1]).await);
     }
-    a.send(2, b"fourth").await.unwrap();
-    assert_eq!(recv_whole(&mut running[1]).await, (1, b"fourth".to_vec()));
+    got.sort();
+    assert_eq!(
+        got,
+        vec![(1, b"1234567890".to_vec()), (1, b"1234567890".to_vec()), (1, b"third".to_vec())]
+    );
+    assert!(a.stats().sends_retried >= 1);
+}
+
+/// Bursts: three nodes send 40 messages each to one node, all at once. Senders queue on
+/// their own per-peer stream limit, the receiver's inbound queue absorbs the rest: every
+/// message arrives, no stream is refused and none is sent twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bursts_are_absorbed_without_refusals() {
+    let mut world = World::new(105);
+    let mut nodes: Vec<_> = (1..=4).map(|i| world.enrol(i)).collect();
+    let mut running = start(&world, &mut nodes, TransportKind::Quic, &test_limits(), None).await;
+    let mut sends = Vec::new();
+    for r in &running[1..] {
+        for k in 0..40u32 {
+            let (net, from) = (r.net.clone(), r.id);
+            sends.push(tokio::spawn(async move {
+                net.send(1, &pattern(10_000 + k as usize, (from * 40 + k) as u8)).await
+            }));
+        }
+    }
+    for s in sends {
+        s.await.unwrap().unwrap();
+    }
+    let mut got = Vec::new();
+    for _ in 0..120 {
+        got.push(recv_whole(&mut running[0]).await);
+    }
+    got.sort();
+    let mut want: Vec<_> = (2..=4u32)
+        .flat_map(|from| {
+            (0..40u32).map(move |k| (from, pattern(10_000 + k as usize, (from * 40 + k) as u8)))
+        })
+        .collect();
+    want.sort();
+    assert!(got == want, "the burst's messages differ");
+    assert_eq!(running[0].net.stats().streams_refused, 0);
+    assert!(running.iter().all(|r| r.net.stats().sends_retried == 0));
 }
 
 /// Start-up errors are typed: an address in use, an address of the other transport, and
