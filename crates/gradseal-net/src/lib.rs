@@ -13,11 +13,15 @@
 //!   (handshake-authenticated) PeerId maps to no node is closed right after the handshake,
 //!   before any stream is read; every delivered message carries the node id its PeerId is
 //!   bound to.
-//! - **Streamed messages** ([`codec`]): one message per stream,
+//! - **Streamed messages** ([`codec`]): one message per stream (protocol [`PROTOCOL`]),
 //!   `"gsn\x01" ‖ u64 length ‖ body`, the length checked against `max_message_len` before
-//!   any body byte is read, the body read in chunks of at most [`codec::CHUNK_LEN`].
-//!   Messages up to `max_whole_message_len` arrive whole ([`Inbound::Message`]); larger ones
-//!   arrive as a [`MessageReader`] to consume chunk by chunk ([`Inbound::Stream`]).
+//!   any body byte is read, the body read in chunks of at most [`codec::CHUNK_LEN`]. The
+//!   receiver answers [`codec::ACCEPT`] once the header passed and the budget is reserved
+//!   (no body byte is sent before it) and [`codec::ACK`] once the whole message is checked, so
+//!   [`NetHandle::send`] returning `Ok` means delivered. Messages up to
+//!   `max_whole_message_len` arrive whole ([`Inbound::Message`]); larger ones arrive as a
+//!   [`MessageReader`] to consume chunk by chunk ([`Inbound::Stream`]); a sender can stream a
+//!   body it never holds whole ([`NetHandle::open_message`], [`MessageWriter`]).
 //! - **Bounds** ([`Limits`]): per-peer and per-node inbound byte budgets, per-peer and
 //!   per-node stream counts, header, stall and minimum-rate limits on every stream, idle and
 //!   handshake timeouts and connection limits. Every bound is a field with a documented
