@@ -66,3 +66,13 @@ fn negated_contributions_do_not_isolate_the_victim() {
 fn sealed_seed_replayed_from_another_round_is_refused() {
     adv::sealed_seed_replayed_from_another_round::<S>();
 }
+
+#[test]
+fn too_few_clients_fail_typed_with_nothing_decrypted() {
+    adv::too_few_clients::<S>();
+}
+
+#[test]
+fn withheld_partial_fails_cleanly() {
+    adv::missing_member_partial::<S>();
+}
