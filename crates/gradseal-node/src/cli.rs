@@ -34,7 +34,8 @@ pub struct ClusterArgs {
     /// Number of rounds.
     #[arg(long, default_value_t = 3)]
     pub rounds: u64,
-    /// Clients killed (SIGKILL) in the middle of the second round.
+    /// Clients killed (SIGKILL) between rounds 1 and 2 (before round 1 if it is the only
+    /// one): they miss every later round.
     #[arg(long, default_value_t = 0)]
     pub kill_clients: usize,
     /// Relays killed at the same moment (with 6 relays, at most 2).

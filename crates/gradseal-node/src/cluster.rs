@@ -2,10 +2,10 @@
 //!
 //! Creates a KGC and enrols every node (key files in the run directory), picks free ports,
 //! writes one config per node, spawns `gradseal node --config` for each, lets the authority
-//! run the rounds, optionally kills clients and relays mid-round (SIGKILL), and checks every
-//! round: the observer's audited, decrypted sum must equal the plaintext sum of the
-//! synthetic updates of exactly the clients the aggregator accepted, and every client that
-//! was never killed must have been accepted. Every child is killed on the way out, also on
+//! run the rounds, optionally kills clients and relays between rounds 1 and 2 (SIGKILL),
+//! and checks every round: the observer's audited, decrypted sum must equal the plaintext sum
+//! of the synthetic updates of exactly the clients the aggregator accepted, and every client
+//! that was never killed must have been accepted. Every child is killed on the way out, also on
 //! error (`kill_on_drop`). Spec: `spec/node.md`, section "Cluster".
 
 use std::collections::BTreeSet;
@@ -34,7 +34,8 @@ pub struct Plan {
     pub min_clients: usize,
     /// Rounds.
     pub rounds: u64,
-    /// Clients killed (SIGKILL) during the second round (the first if only one round).
+    /// Clients killed (SIGKILL) once round 1 has ended, before round 2 is announced (before
+    /// round 1 if it is the only one).
     pub kill_clients: usize,
     /// Relays killed at the same time.
     pub kill_relays: usize,
@@ -361,8 +362,13 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
     let outcome = async {
         spawn(plan, &mut children, &nodes, &configs, false)?;
         wait_listening(plan, &nodes, &mut children).await?;
+        let killed = if plan.rounds == 1 {
+            kill_victims(plan, &nodes, &mut children, 1).await?
+        } else {
+            BTreeSet::new()
+        };
         spawn(plan, &mut children, &nodes, &configs, true)?;
-        supervise(plan, &nodes, &mut children).await
+        supervise(plan, &nodes, &mut children, killed).await
     }
     .await;
     children.kill_all().await;
@@ -380,49 +386,55 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
     Ok(summary)
 }
 
-/// Waits for every round, kills the chosen nodes mid-round; returns the killed node ids.
+/// Kills (SIGKILL) the last `kill_clients` clients and the last `kill_relays` relays before
+/// round `round`; returns their ids.
+async fn kill_victims(
+    plan: &Plan,
+    nodes: &[NodeSpec],
+    children: &mut Children,
+    round: u64,
+) -> Result<BTreeSet<u32>, Error> {
+    let victims = nodes
+        .iter()
+        .filter(|n| n.role == RoleKind::Client)
+        .rev()
+        .take(plan.kill_clients)
+        .chain(nodes.iter().filter(|n| n.role == RoleKind::Relay).rev().take(plan.kill_relays));
+    let ids: BTreeSet<u32> = victims.map(|n| n.id).collect();
+    for (name, id, c) in &mut children.0 {
+        if ids.contains(id) {
+            c.kill().await.map_err(|e| Error::Cluster(format!("cannot kill {name}: {e}")))?;
+            eprintln!("gradseal cluster: killed {name} before round {round}");
+        }
+    }
+    Ok(ids)
+}
+
+/// Waits for every round; with two rounds or more, kills the chosen nodes as soon as round 1
+/// has ended, before round 2 is announced (a v2 client contributes the moment the
+/// announcement arrives, so a kill after it would miss nothing). `killed` are nodes already
+/// killed (before round 1, when there is only one). Returns the killed node ids.
 async fn supervise(
     plan: &Plan,
     nodes: &[NodeSpec],
     children: &mut Children,
+    mut killed: BTreeSet<u32>,
 ) -> Result<BTreeSet<u32>, Error> {
     let report = plan.dir.join("reports").join("authority.jsonl");
     let per_round = Duration::from_millis(plan.decryption_ms + 15_000);
-    let kill_round = if plan.rounds >= 2 { 2 } else { 1 };
-    let mut killed = BTreeSet::new();
-    let mut kills_done = false;
     let mut round = 1u64;
     let mut deadline = Instant::now() + per_round + Duration::from_secs(15);
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
         let lines = read_lines(&report);
-        if round == kill_round && !kills_done && events(&lines, round, "announced").next().is_some()
-        {
-            let victims = nodes
-                .iter()
-                .filter(|n| n.role == RoleKind::Client)
-                .rev()
-                .take(plan.kill_clients)
-                .chain(
-                    nodes.iter().filter(|n| n.role == RoleKind::Relay).rev().take(plan.kill_relays),
-                );
-            let ids: BTreeSet<u32> = victims.map(|n| n.id).collect();
-            for (name, id, c) in &mut children.0 {
-                if ids.contains(id) {
-                    c.kill()
-                        .await
-                        .map_err(|e| Error::Cluster(format!("cannot kill {name}: {e}")))?;
-                    eprintln!("gradseal cluster: killed {name} during round {round}");
-                }
-            }
-            killed = ids;
-            kills_done = true;
-        }
         if ended(&lines, round) {
             if round == plan.rounds {
                 break;
             }
             round += 1;
+            if round == 2 {
+                killed = kill_victims(plan, nodes, children, round).await?;
+            }
             deadline = Instant::now() + per_round;
         }
         if let Some(why) = children.crashed(&killed) {
