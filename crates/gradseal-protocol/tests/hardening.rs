@@ -144,12 +144,25 @@ fn client_checks_what_it_can_of_a_result() {
     assert_eq!(completed, vec![&Event::Completed(Box::new(genuine))]);
 }
 
-/// A refusal signed by `member`, naming `transcript` and `list`.
+/// A refusal signed by `member`, naming `transcript` and `list`, with the aggregator's
+/// signature over `list` (the aggregator sent it).
 fn refusal(member: usize, transcript: [u8; 32], list: [u8; 32]) -> Vec<u8> {
+    let agg = sim::mock::key("aggregator", 0);
+    refusal_with(member, transcript, list, MockSuite::sign(&agg, &list, &mut rng()))
+}
+
+/// A refusal signed by `member` naming `list`, with `list_signature` as the aggregator's.
+fn refusal_with(
+    member: usize,
+    transcript: [u8; 32],
+    list: [u8; 32],
+    list_signature: Vec<u8>,
+) -> Vec<u8> {
     let mut r = Refusal {
         round: plan().round,
         transcript,
         list,
+        list_signature,
         member: u32::try_from(member).unwrap(),
         fault: TranscriptFault::AlreadyAnswered,
         signature: Vec::new(),
@@ -229,6 +242,27 @@ fn one_members_refusals_do_not_crowd_out_anothers() {
         events.iter().filter(|e| matches!(e, Event::Refused { .. })).collect::<Vec<_>>(),
         vec![&Event::Refused { member: 1, fault: TranscriptFault::AlreadyAnswered }]
     );
+}
+
+/// *Adversary: a member* framing the aggregator: it signs a refusal naming this transcript
+/// and a list the aggregator never sent it (no aggregator signature on that list, or one
+/// over another list). Before the fix the observer failed its audit with
+/// `ListMismatch { member: 1 }`, blaming the aggregator; now the refusal is no evidence and
+/// is dropped (`BadSignature`), and the honest round's audit passes.
+#[test]
+fn a_member_cannot_name_a_list_it_was_never_sent() {
+    let log = honest_log();
+    let t = transcript_digest(&log);
+    let agg = sim::mock::key("aggregator", 0);
+    let m1 = sim::member(1);
+    let late = [
+        (m1, refusal_with(1, t, [5; 32], Vec::new())),
+        (m1, refusal_with(1, t, [5; 32], MockSuite::sign(&agg, &[6; 32], &mut rng()))),
+    ];
+    let events = observe(&log, &[], &late);
+    assert!(events.iter().any(|e| matches!(e, Event::AuditPassed { count: 4 })), "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::AuditFailed(_))), "{events:?}");
+    assert_eq!(dropped(&events, ProtocolError::BadSignature), 2);
 }
 
 /// *Adversary: anyone who can send to a member before the announcement reaches it* (here

@@ -18,6 +18,9 @@ pub struct PartialDecryption {
     /// Digest `L_j` of the list the member checked and decrypted (observers compare it
     /// with the list the transcript gives this member).
     pub list: Digest,
+    /// The aggregator's signature over `list`, copied from the MemberList: the evidence that
+    /// the aggregator sent this list (a member cannot name a list it was never sent).
+    pub list_signature: Vec<u8>,
     /// Committee index.
     pub member: u32,
     /// Encoded gradseal-agg partial decryption.
@@ -31,6 +34,7 @@ impl PartialDecryption {
         w.put_u64(self.round.0);
         put_digest(w, &self.transcript);
         put_digest(w, &self.list);
+        w.put_var_bytes(&self.list_signature);
         w.put_u32(self.member);
         w.put_var_bytes(&self.partial);
     }
@@ -46,7 +50,7 @@ impl PartialDecryption {
 
 impl Codec for PartialDecryption {
     fn encoded_len_hint(&self) -> usize {
-        96 + self.partial.len() + self.signature.len()
+        100 + self.partial.len() + self.list_signature.len() + self.signature.len()
     }
 
     fn encode(&self, w: &mut Writer) {
@@ -59,6 +63,7 @@ impl Codec for PartialDecryption {
             round: RoundId(r.read_u64("partial.round")?),
             transcript: read_digest(r, "partial.transcript")?,
             list: read_digest(r, "partial.list")?,
+            list_signature: r.read_var_bytes("partial.list_signature", MAX_SIGNATURE)?.to_vec(),
             member: r.read_u32("partial.member")?,
             partial: r.read_var_bytes("partial.partial", MAX_PARTIAL)?.to_vec(),
             signature: r.read_var_bytes("partial.signature", MAX_SIGNATURE)?.to_vec(),
@@ -75,6 +80,8 @@ pub struct Refusal {
     pub transcript: Digest,
     /// Digest `L_j` of the refused list.
     pub list: Digest,
+    /// The aggregator's signature over `list`, copied from the MemberList.
+    pub list_signature: Vec<u8>,
     /// Committee index.
     pub member: u32,
     /// The failed check.
@@ -88,6 +95,7 @@ impl Refusal {
         w.put_u64(self.round.0);
         put_digest(w, &self.transcript);
         put_digest(w, &self.list);
+        w.put_var_bytes(&self.list_signature);
         w.put_u32(self.member);
         self.fault.encode(w);
     }
@@ -111,6 +119,7 @@ impl Codec for Refusal {
             round: RoundId(r.read_u64("refusal.round")?),
             transcript: read_digest(r, "refusal.transcript")?,
             list: read_digest(r, "refusal.list")?,
+            list_signature: r.read_var_bytes("refusal.list_signature", MAX_SIGNATURE)?.to_vec(),
             member: r.read_u32("refusal.member")?,
             fault: TranscriptFault::decode(r)?,
             signature: r.read_var_bytes("refusal.signature", MAX_SIGNATURE)?.to_vec(),

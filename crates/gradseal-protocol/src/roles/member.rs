@@ -82,12 +82,13 @@ impl<S: Suite> Member<S> {
         self.ctx = Some(ctx);
     }
 
-    fn refuse(&mut self, transcript: Digest, list: Digest, fault: TranscriptFault) {
+    fn refuse(&mut self, list: &MemberList, digest: Digest, fault: TranscriptFault) {
         let Some(ctx) = self.ctx.as_ref() else { return };
         let mut r = Refusal {
             round: ctx.round(),
-            transcript,
-            list,
+            transcript: list.transcript,
+            list: digest,
+            list_signature: list.signature.clone(),
             member: self.index,
             fault,
             signature: Vec::new(),
@@ -123,7 +124,7 @@ impl<S: Suite> Member<S> {
             // A different list signed by the aggregator for a round already answered: the
             // share is gone, and the aggregator is trying for a second decryption.
             Phase::Answered { .. } => {
-                return self.refuse(list.transcript, digest, TranscriptFault::AlreadyAnswered);
+                return self.refuse(&list, digest, TranscriptFault::AlreadyAnswered);
             }
             Phase::Announcement | Phase::Done => {
                 return self.out.drop_msg(from, ProtocolError::Late);
@@ -132,7 +133,7 @@ impl<S: Suite> Member<S> {
         self.phase = Phase::Answered { list: digest };
         let checked = match check_list(ctx, &self.cfg.key, self.index, &list) {
             Ok(c) => c,
-            Err(fault) => return self.refuse(list.transcript, digest, fault),
+            Err(fault) => return self.refuse(&list, digest, fault),
         };
         let Some(partial) = S::partial_decrypt(&ctx.params, checked.share, &mut self.rng) else {
             return self.out.drop_msg(from, ProtocolError::Crypto);
@@ -141,6 +142,7 @@ impl<S: Suite> Member<S> {
             round: ctx.round(),
             transcript: checked.transcript,
             list: digest,
+            list_signature: list.signature.clone(),
             member: self.index,
             partial,
             signature: Vec::new(),

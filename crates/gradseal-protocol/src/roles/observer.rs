@@ -99,7 +99,8 @@ impl<S: Suite> Observer<S> {
         let signed = p.round == ctx.round()
             && ctx
                 .member_bundle(p.member)
-                .is_some_and(|b| S::verify(&ctx.sys, b, &p.digest(), &p.signature));
+                .is_some_and(|b| S::verify(&ctx.sys, b, &p.digest(), &p.signature))
+            && aggregator_signed(ctx, &p.list, &p.list_signature);
         if !signed {
             return self.out.drop_msg(from, ProtocolError::BadSignature);
         }
@@ -120,7 +121,8 @@ impl<S: Suite> Observer<S> {
         let Some(ctx) = self.ctx.as_ref() else { return };
         let signed = ctx
             .member_bundle(r.member)
-            .is_some_and(|b| S::verify(&ctx.sys, b, &r.digest(), &r.signature));
+            .is_some_and(|b| S::verify(&ctx.sys, b, &r.digest(), &r.signature))
+            && aggregator_signed(ctx, &r.list, &r.list_signature);
         if !signed {
             return self.out.drop_msg(from, ProtocolError::BadSignature);
         }
@@ -214,6 +216,13 @@ impl<S: Suite> Observer<S> {
             self.fail(TranscriptFault::ResultMismatch);
         }
     }
+}
+
+/// The aggregator signed list digest `list`: without it a member's partial or refusal is no
+/// evidence about the aggregator (a member could name a list it was never sent and frame the
+/// aggregator with `ListMismatch`), and is dropped.
+fn aggregator_signed<S: Suite>(ctx: &RoundContext<S>, list: &Digest, signature: &[u8]) -> bool {
+    S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, list, signature)
 }
 
 impl<S: Suite> Role for Observer<S> {
