@@ -17,7 +17,7 @@ pub const HEADER_LEN: usize = 8;
 /// each at k = 3: the n = 4096-word correction is the fixed part) plus the aggregate, and
 /// the result, which carries the sum and every partial (`(k + 1)·8·d`); so over TCP a round
 /// needs `(clients + 1)·(8·d + 33 821) ≤ 2^26` (e.g. 79 clients at 10^5 coordinates, 1 006 at
-/// 4 096) and `d ≤ 2 097 130` at k = 3 (`spec/node.md`, "Frames").
+/// 4 096) and `d ≤ 2 097 123` at k = 3 (`spec/node.md`, "Frames").
 pub const MAX_FRAME_LEN: usize = 64 << 20;
 
 /// One frame: the claimed sender and an encoded `gradseal_protocol::Message`.
@@ -166,7 +166,7 @@ mod tests {
     /// The sizes `spec/node.md` ("Frames") derives its round limit from, measured on a real
     /// round (production suite): with k members, c accepted clients and d coordinates, the
     /// transcript is `(c + 1)·(8d + 32 809) + c·(76 + 312k) + 125` bytes and the result
-    /// `(k + 1)·8d + 191k + 121`; a partial decryption `8d + 192`.
+    /// `(k + 1)·8d + 259k + 121`; a partial decryption `8d + 260`.
     #[test]
     fn message_sizes_match_the_frame_limit_derivation() {
         use chacha20::ChaCha20Rng;
@@ -212,9 +212,9 @@ mod tests {
             let e = largest.entry(kind).or_insert(0);
             *e = (*e).max(m.payload.len());
         }
-        assert_eq!(largest[&5], 8 * d + 192);
+        assert_eq!(largest[&5], 8 * d + 260);
         assert_eq!(largest[&3], (c + 1) * (8 * d + 32_809) + c * (76 + 312 * k) + 125);
-        assert_eq!(largest[&8], (k + 1) * 8 * d + 191 * k + 121);
+        assert_eq!(largest[&8], (k + 1) * 8 * d + 259 * k + 121);
     }
 
     #[tokio::test]

@@ -5,8 +5,8 @@
 //! ```
 //! The body is the gradseal-clsc encoding of the kind (public codecs, or the secret
 //! encodings `Kgc::to_secret_bytes`, `NodeSecretSeed::to_secret_bytes`,
-//! `NodeKeys::to_secret_bytes`); a node key body is prefixed with its KGC's `Ppub` (32) so
-//! the file restores on its own. A file is at most [`MAX_KEY_FILE_LEN`] bytes, checked
+//! `NodeKeys::to_secret_bytes`); the body of a node-keys file is prefixed with its KGC's
+//! `Ppub` (32) so the file restores on its own. A file is at most [`MAX_KEY_FILE_LEN`] bytes, checked
 //! before reading it. Spec: `spec/node.md`, section "Key files".
 
 use std::io::Read;
