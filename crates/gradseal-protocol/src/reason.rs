@@ -120,7 +120,9 @@ pub enum TranscriptFault {
         member: u32,
     },
     /// Observer: the partial decryptions do not combine into a valid sum although every
-    /// member's list matches the transcript (a member sent a wrong partial).
+    /// member's list matches the transcript: a member sent a wrong partial, or a client's
+    /// contribution spoils the sum (inputs are unverified in scheme v2). The protocol cannot
+    /// tell which; nothing is released either way.
     CombineFailed,
     /// Observer: the published result does not match the transcript and the partial
     /// decryptions (wrong sum or count, a partial missing, unsigned or for another list).
