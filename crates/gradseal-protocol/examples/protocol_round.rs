@@ -7,7 +7,7 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 use chacha20::ChaCha20Rng;
-use gradseal_clsc::{Identity, Kgc, NodeSecret};
+use gradseal_clsc::{EnrolmentRegistry, Identity, Kgc, NodeSecret};
 use gradseal_core::Codec;
 use gradseal_core::hash;
 use gradseal_protocol::messages::Message;
@@ -35,8 +35,12 @@ fn main() {
     let sys = GradsealSystem { kgc: *kgc.public() };
     let key = |label: &str, i: usize| {
         let mut rng = ChaCha20Rng::from_seed(seed(label, i));
-        let secret = NodeSecret::generate(Identity::new(format!("{label}-{i}")).unwrap(), &mut rng);
-        let partial = kgc.issue(&secret.request(kgc.public(), &mut rng), &mut rng).unwrap();
+        let id = Identity::new(format!("{label}-{i}")).unwrap();
+        // The KGC authorises this identity (a deployment's policy: an allow-list, a registry).
+        let mut policy = EnrolmentRegistry::new([id.clone()]);
+        let secret = NodeSecret::generate(id, &mut rng);
+        let request = secret.request(kgc.public(), &mut rng);
+        let partial = kgc.issue_authorised(&request, &mut policy, &mut rng).unwrap();
         secret.complete(kgc.public(), &partial).unwrap()
     };
     // Already-quantized updates: integers of at most 15 bits (value = q / 1000).

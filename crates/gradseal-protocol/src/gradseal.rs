@@ -40,6 +40,11 @@ pub struct GradsealParams {
 /// otherwise all have the same length, and so do sealed seeds.
 const PADDING_BLOCK: u16 = 64;
 
+/// The padding of every signcryption of the suite: to a multiple of [`PADDING_BLOCK`].
+fn padding() -> clsc::Padding {
+    NonZeroU16::new(PADDING_BLOCK).map_or(clsc::Padding::None, clsc::Padding::Multiple)
+}
+
 fn public_key(sys: &GradsealSystem, bundle: &[u8]) -> Option<clsc::PublicKey> {
     let bundle = clsc::PublicBundle::from_bytes(bundle).ok()?;
     clsc::PublicKey::derive(&sys.kgc, bundle).ok()
@@ -94,9 +99,7 @@ impl Suite for GradsealSuite {
         rng: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>> {
         let pk = public_key(sys, recipient)?;
-        let padding =
-            NonZeroU16::new(PADDING_BLOCK).map_or(clsc::Padding::None, clsc::Padding::Multiple);
-        clsc::signcrypt(sender, &pk, context, msg, padding, rng)
+        clsc::signcrypt(sender, &pk, context, msg, padding(), rng)
             .ok()
             .map(clsc::Signcryption::into_bytes)
     }
@@ -106,9 +109,10 @@ impl Suite for GradsealSuite {
         recipient: &clsc::NodeKeys,
         context: &Digest,
         envelope: &[u8],
+        max_msg: usize,
     ) -> Option<(Vec<u8>, Zeroizing<Vec<u8>>)> {
-        let sc = clsc::Signcryption::from_bytes(envelope).ok()?;
-        let (bundle, msg) = clsc::unsigncrypt(recipient, context, &sc).ok()?;
+        let bound = padding().sealed_len(max_msg);
+        let (bundle, msg) = clsc::unsigncrypt_bounded(recipient, context, envelope, bound).ok()?;
         Some((bundle.to_bytes(), Zeroizing::new(msg)))
     }
 

@@ -146,11 +146,12 @@ impl Suite for MockSuite {
         recipient: &MockKey,
         context: &Digest,
         envelope: &[u8],
+        max_msg: usize,
     ) -> Option<(Vec<u8>, Zeroizing<Vec<u8>>)> {
         let mut r = Reader::new(envelope);
         let check = r.read_array::<32>("mock").ok()?;
         let sender = r.read_array::<32>("mock").ok()?;
-        let msg = r.read_bytes("mock", r.remaining()).ok()?;
+        let msg = r.read_bytes("mock", r.remaining()).ok().filter(|m| m.len() <= max_msg)?;
         (hash(T_ENV, &[&sender, &recipient.0, context, msg]) == check)
             .then(|| (sender.to_vec(), Zeroizing::new(msg.to_vec())))
     }

@@ -12,7 +12,7 @@ use crate::messages::{
 };
 use crate::params::{NodeId, RoundId};
 use crate::reason::{ProtocolError, TranscriptFault};
-use crate::suite::{AggShape, Suite};
+use crate::suite::{AggShape, SEED_LEN, Suite};
 
 /// A verified announcement and the values derived from it.
 pub struct RoundContext<S: Suite> {
@@ -207,7 +207,7 @@ pub fn check_list<S: Suite>(
             return Err(TranscriptFault::BadClientSignature { client });
         }
         let context = ctx.seed_context(client, member);
-        let opened = S::unsigncrypt(&ctx.sys, key, &context, &e.sealed_seed)
+        let opened = S::unsigncrypt(&ctx.sys, key, &context, &e.sealed_seed, SEED_LEN)
             .filter(|(sender, _)| sender.as_slice() == bundle);
         let added = opened.is_some_and(|(_, seed)| S::add_seed(&ctx.params, &mut share, &seed));
         if !added {

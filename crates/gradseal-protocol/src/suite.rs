@@ -85,12 +85,14 @@ pub trait Suite {
         rng: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>>;
     /// Opens a signcrypted envelope: the sender's bundle and the message (zeroized on
-    /// drop: it may be a key seed), or `None`.
+    /// drop: it may be a key seed), or `None`. An envelope that could hold a message longer
+    /// than `max_msg` bytes is refused before anything is allocated or decrypted.
     fn unsigncrypt(
         sys: &Self::System,
         recipient: &Self::NodeKey,
         context: &Digest,
         envelope: &[u8],
+        max_msg: usize,
     ) -> Option<(Vec<u8>, Zeroizing<Vec<u8>>)>;
 
     /// Splits `payload` into authenticated shards: (encoded manifest, encoded shards).

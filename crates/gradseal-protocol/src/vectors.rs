@@ -5,7 +5,7 @@
 //! re-signed cheating member lists with the fault member 0's list check must name.
 
 use chacha20::ChaCha20Rng;
-use gradseal_clsc::{Identity, Kgc, NodeKeys, NodeSecret};
+use gradseal_clsc::{EnrolmentRegistry, Identity, Kgc, NodeKeys, NodeSecret};
 use gradseal_core::{Codec, hash};
 use rand_core::SeedableRng;
 use serde_json::{Value, json};
@@ -52,9 +52,11 @@ pub fn kgc() -> Kgc {
 pub fn key(kgc: &Kgc, label: &str, i: usize) -> NodeKeys {
     let mut rng = ChaCha20Rng::from_seed(seed(label, i));
     let id = Identity::new(format!("{label}-{i}")).expect("short identity");
+    // The KGC's policy authorises exactly this identity, once.
+    let mut policy = EnrolmentRegistry::new([id.clone()]);
     let secret = NodeSecret::generate(id, &mut rng);
-    let partial =
-        kgc.issue(&secret.request(kgc.public(), &mut rng), &mut rng).expect("valid request");
+    let request = secret.request(kgc.public(), &mut rng);
+    let partial = kgc.issue_authorised(&request, &mut policy, &mut rng).expect("authorised");
     secret.complete(kgc.public(), &partial).expect("valid partial key")
 }
 

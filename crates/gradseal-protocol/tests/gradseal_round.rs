@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chacha20::ChaCha20Rng;
-use gradseal_clsc::{Identity, Kgc, NodeKeys, NodeSecret};
+use gradseal_clsc::{EnrolmentRegistry, Identity, Kgc, NodeKeys, NodeSecret};
 use gradseal_core::{Codec, hash};
 use gradseal_protocol::round::RoundContext;
 use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim};
@@ -28,8 +28,11 @@ fn kgc() -> Kgc {
 
 fn key(kgc: &Kgc, label: &str, i: usize) -> NodeKeys {
     let mut rng = ChaCha20Rng::from_seed(seed(label, i));
-    let secret = NodeSecret::generate(Identity::new(format!("{label}-{i}")).unwrap(), &mut rng);
-    let partial = kgc.issue(&secret.request(kgc.public(), &mut rng), &mut rng).unwrap();
+    let id = Identity::new(format!("{label}-{i}")).unwrap();
+    let mut policy = EnrolmentRegistry::new([id.clone()]);
+    let secret = NodeSecret::generate(id, &mut rng);
+    let request = secret.request(kgc.public(), &mut rng);
+    let partial = kgc.issue_authorised(&request, &mut policy, &mut rng).unwrap();
     secret.complete(kgc.public(), &partial).unwrap()
 }
 
@@ -135,4 +138,23 @@ fn equivocating_aggregator_gets_nothing_decrypted_and_is_named() {
     let named = Event::AuditFailed(TranscriptFault::ListMismatch { member: 0 });
     assert!(s.events_of(OBSERVER).any(|e| *e == named));
     assert!(!s.events.iter().any(|(_, e)| matches!(e, Event::Completed(_))));
+}
+
+/// *Adversary: anyone sending an envelope* sized to make the receiver allocate and decrypt
+/// far more than it expects (issue 13: a sealed seed is 32 bytes). The caller's bound is
+/// checked on the sealed length before anything is allocated or decrypted.
+#[test]
+fn envelopes_beyond_the_callers_bound_are_refused_unopened() {
+    let kgc = kgc();
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    let (alice, bob) = (key(&kgc, "client", 0), key(&kgc, "member", 0));
+    let bob_bundle = GradsealSuite::bundle(&bob);
+    let mut rng = ChaCha20Rng::from_seed(seed("envelope", 0));
+    let ctx = [3u8; 32];
+    let env =
+        GradsealSuite::signcrypt(&sys, &alice, &bob_bundle, &ctx, &[7; 200], &mut rng).unwrap();
+    let open = |max| GradsealSuite::unsigncrypt(&sys, &bob, &ctx, &env, max);
+    let (sender, msg) = open(200).unwrap();
+    assert_eq!((sender, msg.to_vec()), (GradsealSuite::bundle(&alice), vec![7; 200]));
+    assert!(open(32).is_none());
 }

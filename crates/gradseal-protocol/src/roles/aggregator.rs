@@ -249,7 +249,9 @@ impl<S: Suite> Aggregator<S> {
         // known: computed there, not for every envelope.
         let item = || bulk_digest(tags::TAG_SHARD, envelope);
         let context = envelope_context(&ctx.ann.aggregator.bundle);
-        let Some((sender, plaintext)) = S::unsigncrypt(&ctx.sys, &self.cfg.key, &context, envelope)
+        let max = ctx.max_envelope();
+        let Some((sender, plaintext)) =
+            S::unsigncrypt(&ctx.sys, &self.cfg.key, &context, envelope, max)
         else {
             self.reject(None, item(), RejectReason::Unopenable);
             return false;
