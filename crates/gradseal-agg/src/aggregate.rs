@@ -5,9 +5,8 @@ use gradseal_core::{Codec, DecodeError, Reader, Writer};
 use crate::wire::{SHAPE_LEN, Shape, put_words, read_words};
 use crate::{AggError, Contribution, RoundParams};
 
-/// Words per block when summing many contributions: the destination block stays in cache while
-/// every contribution's block streams through.
-const BLOCK_WORDS: usize = 1 << 13;
+/// Below this many words a sum runs on one thread (spawning costs more than it saves).
+const PARALLEL_WORDS: usize = 1 << 15;
 
 /// The sum of `count` contributions: B = Σ_c b_c and D = Σ_c δ_c (plain wrapping u64 adds).
 ///
@@ -83,14 +82,13 @@ fn add_assign(dst: &mut [u64], src: &[u64]) {
     }
 }
 
-/// Sums `sources` into `dst` block by block (each block of `dst` stays in cache).
-fn sum_blocks(dst: &mut [u64], offset: usize, sources: &[&[u64]]) {
-    for (b, block) in dst.chunks_mut(BLOCK_WORDS).enumerate() {
-        let start = offset + b * BLOCK_WORDS;
-        for src in sources {
-            if let Some(s) = src.get(start..start + block.len()) {
-                add_assign(block, s);
-            }
+/// Adds each source's words `offset..offset + dst.len()` into `dst`, one source after the
+/// other: each source streams through once (the prefetcher's best case) while `dst` stays in
+/// cache. Measured faster than a cache-blocked loop, which restarts 100 streams per block.
+fn sum_streaming(dst: &mut [u64], offset: usize, sources: &[&[u64]]) {
+    for src in sources {
+        if let Some(s) = src.get(offset..offset + dst.len()) {
+            add_assign(dst, s);
         }
     }
 }
@@ -98,15 +96,15 @@ fn sum_blocks(dst: &mut [u64], offset: usize, sources: &[&[u64]]) {
 /// Sums `sources` into `dst` on up to two threads (the machine's cores split the words).
 fn sum_parallel(dst: &mut [u64], sources: &[&[u64]]) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
-    if threads < 2 || dst.len() < 4 * BLOCK_WORDS {
-        sum_blocks(dst, 0, sources);
+    if threads < 2 || dst.len() < PARALLEL_WORDS {
+        sum_streaming(dst, 0, sources);
         return;
     }
     let half = dst.len() / 2;
     let (left, right) = dst.split_at_mut(half);
     std::thread::scope(|scope| {
-        scope.spawn(|| sum_blocks(right, half, sources));
-        sum_blocks(left, 0, sources);
+        scope.spawn(|| sum_streaming(right, half, sources));
+        sum_streaming(left, 0, sources);
     });
 }
 
@@ -130,7 +128,7 @@ pub fn recompute_aggregate(
     let bodies: Vec<&[u64]> = contributions.iter().map(|c| c.bodies.as_slice()).collect();
     let corrections: Vec<&[u64]> = contributions.iter().map(|c| c.correction.as_slice()).collect();
     sum_parallel(&mut agg.bodies, &bodies);
-    sum_blocks(&mut agg.correction, 0, &corrections);
+    sum_streaming(&mut agg.correction, 0, &corrections);
     agg.count = count;
     Ok(agg)
 }
