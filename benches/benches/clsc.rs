@@ -18,10 +18,9 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::{Signer, SigningKey, Verifier};
 use gradseal_clsc::{
-    Identity, Kgc, NodeKeys, NodeSecret, Padding, PublicKey, Signcryption, sign, signcrypt,
-    unsigncrypt, verify,
+    EnrolmentRegistry, Identity, Kgc, NodeKeys, NodeSecret, Padding, PublicKey, sign, signcrypt,
+    unsigncrypt_bounded, verify,
 };
-use gradseal_core::Codec;
 use hpke::aead::ChaCha20Poly1305;
 use hpke::kdf::HkdfSha256;
 use hpke::kem::X25519HkdfSha256;
@@ -39,8 +38,11 @@ fn rng(seed: u8) -> Rng {
 }
 
 fn enrol(kgc: &Kgc, name: &str, rng: &mut Rng) -> NodeKeys {
-    let secret = NodeSecret::generate(Identity::new(name).expect("identity"), rng);
-    let partial = kgc.issue(&secret.request(kgc.public(), rng), rng).expect("issue");
+    let id = Identity::new(name).expect("identity");
+    let mut policy = EnrolmentRegistry::new([id.clone()]);
+    let secret = NodeSecret::generate(id, rng);
+    let request = secret.request(kgc.public(), rng);
+    let partial = kgc.issue_authorised(&request, &mut policy, rng).expect("issue");
     secret.complete(kgc.public(), &partial).expect("complete")
 }
 
@@ -67,8 +69,9 @@ impl Clsc {
         let ct = signcrypt(&self.sender, &self.recipient_pk, CONTEXT, msg, Padding::None, rng)
             .expect("signcrypt");
         let wire = ct.into_bytes();
-        let received = Signcryption::from_bytes(&wire).expect("decode");
-        let (_sender, msg) = unsigncrypt(&self.recipient, CONTEXT, &received).expect("open");
+        let bound = Padding::None.sealed_len(msg.len());
+        let (_sender, msg) =
+            unsigncrypt_bounded(&self.recipient, CONTEXT, &wire, bound).expect("open");
         msg
     }
 }
