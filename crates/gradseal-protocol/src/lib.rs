@@ -52,8 +52,8 @@ pub use roles::NodeConfig;
 pub use roles::aggregator::{Aggregator, Misbehave};
 pub use roles::authority::Authority;
 pub use roles::client::{
-    Client, Tamper, build_contribution, check_result, seal_contribution, send_contribution,
-    sign_contribution,
+    Client, Tamper, build_contribution, check_result, check_result_digested, seal_contribution,
+    send_contribution, sign_contribution,
 };
 pub use roles::member::Member;
 pub use roles::observer::Observer;

@@ -26,7 +26,7 @@ pub use contribution::{
     Contribution, ShardMsg, body_digest, contribution_statement, envelope_context,
     sealed_seed_digest, seed_context,
 };
-pub use decrypt::{PartialDecryption, Refusal, Rejection, RoundResult};
+pub use decrypt::{PartialDecryption, Refusal, Rejection, ResultDigests, RoundResult};
 pub use transcript::{
     AcceptedEntry, EntryDigests, ListEntry, MemberList, RejectedEntry, TranscriptMsg,
 };
@@ -110,6 +110,26 @@ impl Message {
             Message::Rejection(m) => m.round,
             Message::Result(m) => m.round,
         }
+    }
+
+    /// Decodes exactly one message, as [`Codec::from_bytes`]; for a result, also returns its
+    /// [`ResultDigests`], computed over `bytes` (see [`RoundResult::decode_digested`]).
+    ///
+    /// # Errors
+    /// As [`Codec::from_bytes`].
+    pub fn from_bytes_digested(
+        bytes: &[u8],
+    ) -> Result<(Message, Option<ResultDigests>), DecodeError> {
+        let mut r = Reader::new(bytes);
+        let decoded = if bytes.first() == Some(&KIND_RESULT) {
+            r.read_u8("message.kind")?;
+            let (result, digests) = RoundResult::decode_digested(&mut r)?;
+            (Message::Result(result), Some(digests))
+        } else {
+            (Message::decode(&mut r)?, None)
+        };
+        r.finish(core::any::type_name::<Message>())?;
+        Ok(decoded)
     }
 
     /// The message's kind byte.

@@ -59,16 +59,43 @@ impl Codec for PartialDecryption {
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(PartialDecryption {
-            round: RoundId(r.read_u64("partial.round")?),
-            transcript: read_digest(r, "partial.transcript")?,
-            list: read_digest(r, "partial.list")?,
-            list_signature: r.read_var_bytes("partial.list_signature", MAX_SIGNATURE)?.to_vec(),
-            member: r.read_u32("partial.member")?,
-            partial: r.read_var_bytes("partial.partial", MAX_PARTIAL)?.to_vec(),
-            signature: r.read_var_bytes("partial.signature", MAX_SIGNATURE)?.to_vec(),
-        })
+        Self::decode_spanned(r).map(|(p, _)| p)
     }
+}
+
+impl PartialDecryption {
+    /// Decodes a partial decryption and returns, beside it, the encoded bytes its digest
+    /// covers (everything but the signature field).
+    fn decode_spanned<'a>(r: &mut Reader<'a>) -> Result<(Self, &'a [u8]), DecodeError> {
+        let start = r.clone();
+        let round = RoundId(r.read_u64("partial.round")?);
+        let transcript = read_digest(r, "partial.transcript")?;
+        let list = read_digest(r, "partial.list")?;
+        let list_signature = r.read_var_bytes("partial.list_signature", MAX_SIGNATURE)?.to_vec();
+        let member = r.read_u32("partial.member")?;
+        let partial = r.read_var_bytes("partial.partial", MAX_PARTIAL)?.to_vec();
+        let body = read_since(&start, r);
+        let signature = r.read_var_bytes("partial.signature", MAX_SIGNATURE)?.to_vec();
+        let p = PartialDecryption {
+            round,
+            transcript,
+            list,
+            list_signature,
+            member,
+            partial,
+            signature,
+        };
+        Ok((p, body))
+    }
+}
+
+/// A decoded result, the bytes its digest covers and those each partial's digest covers.
+type Spanned<'a> = (RoundResult, &'a [u8], Vec<&'a [u8]>);
+
+/// The bytes `now` has read since it was at `start` (a clone of it taken earlier).
+fn read_since<'a>(start: &Reader<'a>, now: &Reader<'a>) -> &'a [u8] {
+    let n = start.remaining().saturating_sub(now.remaining());
+    start.clone().read_bytes("span", n).unwrap_or_default()
 }
 
 /// A member's signed refusal to decrypt a list, with the failed check.
@@ -175,6 +202,16 @@ impl Codec for Rejection {
     }
 }
 
+/// The digests a result's signatures cover: the aggregator's over the whole result, each
+/// member's over its partial decryption.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultDigests {
+    /// [`RoundResult::digest`].
+    pub result: Digest,
+    /// [`PartialDecryption::digest`] of every partial, in the result's order.
+    pub partials: Vec<Digest>,
+}
+
 /// Step 5: the result. Carries the partial decryptions so anyone can recombine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundResult {
@@ -209,6 +246,53 @@ impl RoundResult {
         bulk_digest(tags::TAG_RESULT, w.as_slice())
     }
 
+    /// [`RoundResult::digest`] and every partial's [`PartialDecryption::digest`], in
+    /// committee order, re-encoding each.
+    pub fn digests(&self) -> ResultDigests {
+        ResultDigests {
+            result: self.digest(),
+            partials: self.partials.iter().map(PartialDecryption::digest).collect(),
+        }
+    }
+
+    /// Decodes a result (as [`Codec::decode`]) and computes its [`ResultDigests`] over the
+    /// bytes just read instead of re-encoding. The codec is canonical (a value has one
+    /// encoding, and decoding accepts only that one), so these are exactly
+    /// [`RoundResult::digests`]; they save a client copying the megabytes of the sum and the
+    /// partials once more to check the signatures.
+    ///
+    /// # Errors
+    /// As [`Codec::decode`].
+    pub fn decode_digested(r: &mut Reader<'_>) -> Result<(Self, ResultDigests), DecodeError> {
+        let (result, body, partial_bodies) = Self::decode_spanned(r)?;
+        let digests = ResultDigests {
+            result: bulk_digest(tags::TAG_RESULT, body),
+            partials: partial_bodies.iter().map(|b| bulk_digest(tags::TAG_PARTIAL, b)).collect(),
+        };
+        Ok((result, digests))
+    }
+
+    /// Decodes a result and returns, beside it, the encoded bytes its digest covers and
+    /// those each partial's digest covers.
+    fn decode_spanned<'a>(r: &mut Reader<'a>) -> Result<Spanned<'a>, DecodeError> {
+        let start = r.clone();
+        let round = RoundId(r.read_u64("result.round")?);
+        let transcript = read_digest(r, "result.transcript")?;
+        let count = r.read_u32("result.count")?;
+        let sum = r.read_list("result.sum", usize_of(MAX_DIMENSION), |r| {
+            Ok(r.read_u64("result.sum")?.cast_signed())
+        })?;
+        let mut bodies = Vec::new();
+        let partials = r.read_list("result.partials", usize_of(MAX_COMMITTEE), |r| {
+            let (p, body) = PartialDecryption::decode_spanned(r)?;
+            bodies.push(body);
+            Ok(p)
+        })?;
+        let body = read_since(&start, r);
+        let signature = r.read_var_bytes("result.signature", MAX_SIGNATURE)?.to_vec();
+        Ok((RoundResult { round, transcript, count, sum, partials, signature }, body, bodies))
+    }
+
     /// The mean update in model units: `sum / (count · scale)` per coordinate.
     pub fn mean(&self, scale: u32) -> Vec<f64> {
         let denom = f64::from(self.count.max(1)) * f64::from(scale);
@@ -229,19 +313,68 @@ impl Codec for RoundResult {
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(RoundResult {
-            round: RoundId(r.read_u64("result.round")?),
-            transcript: read_digest(r, "result.transcript")?,
-            count: r.read_u32("result.count")?,
-            sum: r.read_list("result.sum", usize_of(MAX_DIMENSION), |r| {
-                Ok(r.read_u64("result.sum")?.cast_signed())
-            })?,
-            partials: r.read_list(
-                "result.partials",
-                usize_of(MAX_COMMITTEE),
-                PartialDecryption::decode,
-            )?,
-            signature: r.read_var_bytes("result.signature", MAX_SIGNATURE)?.to_vec(),
-        })
+        Self::decode_spanned(r).map(|(v, ..)| v)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::cast_possible_truncation)] // small test indices
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::messages::Message;
+
+    fn partial(member: u32, len: usize, fill: u8) -> PartialDecryption {
+        PartialDecryption {
+            round: RoundId(3),
+            transcript: [fill; 32],
+            list: [fill ^ 1; 32],
+            list_signature: vec![fill; 64],
+            member,
+            partial: (0..len).map(|i| (i as u8).wrapping_mul(fill)).collect(),
+            signature: vec![fill ^ 7; 64],
+        }
+    }
+
+    proptest! {
+        /// Digests computed over the received bytes are exactly the re-encoded ones, the
+        /// decoded result is the same, and non-canonical inputs still fail.
+        #[test]
+        fn wire_digests_equal_reencoded_digests(
+            sum in proptest::collection::vec(any::<i64>(), 0..3000),
+            sizes in proptest::collection::vec(0usize..20_000, 0..4),
+            sig in proptest::collection::vec(any::<u8>(), 0..100),
+        ) {
+            let partials = sizes
+                .iter()
+                .enumerate()
+                .map(|(j, &len)| partial(j as u32, len, j as u8 + 1))
+                .collect();
+            let r = RoundResult {
+                round: RoundId(3),
+                transcript: [9; 32],
+                count: 5,
+                sum,
+                partials,
+                signature: sig,
+            };
+            let bytes = Message::Result(r.clone()).to_bytes();
+            let (m, digests) = Message::from_bytes_digested(&bytes).unwrap();
+            prop_assert_eq!(m, Message::Result(r.clone()));
+            prop_assert_eq!(digests, Some(r.digests()));
+            let mut longer = bytes.clone();
+            longer.push(0);
+            prop_assert!(Message::from_bytes_digested(&longer).is_err());
+            prop_assert!(Message::from_bytes_digested(&bytes[..bytes.len() - 1]).is_err());
+        }
+    }
+
+    #[test]
+    fn other_kinds_decode_without_digests() {
+        let bytes = Message::Partial(partial(0, 100, 3)).to_bytes();
+        let (m, digests) = Message::from_bytes_digested(&bytes).unwrap();
+        assert_eq!(m, Message::from_bytes(&bytes).unwrap());
+        assert_eq!(digests, None);
     }
 }

@@ -9,7 +9,8 @@ use gradseal_core::Codec;
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
 use crate::messages::{
-    Announcement, Contribution, Message, Rejection, RoundResult, ShardMsg, envelope_context,
+    Announcement, Contribution, Message, Rejection, ResultDigests, RoundResult, ShardMsg,
+    envelope_context,
 };
 use crate::params::{Millis, NodeId};
 use crate::reason::ProtocolError;
@@ -134,7 +135,20 @@ pub fn check_result<S: Suite>(
     ctx: &RoundContext<S>,
     result: &RoundResult,
 ) -> Result<(), ProtocolError> {
-    if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &result.digest(), &result.signature) {
+    check_result_digested(ctx, result, &result.digests())
+}
+
+/// [`check_result`] given the result's digests (`digests` must be
+/// [`RoundResult::digests`], e.g. from [`RoundResult::decode_digested`]).
+///
+/// # Errors
+/// As [`check_result`].
+pub fn check_result_digested<S: Suite>(
+    ctx: &RoundContext<S>,
+    result: &RoundResult,
+    digests: &ResultDigests,
+) -> Result<(), ProtocolError> {
+    if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &digests.result, &result.signature) {
         return Err(ProtocolError::BadSignature);
     }
     let params = &ctx.ann.params;
@@ -147,14 +161,17 @@ pub fn check_result<S: Suite>(
     {
         return Err(ProtocolError::WrongShape);
     }
-    for (j, p) in result.partials.iter().enumerate() {
+    if digests.partials.len() != result.partials.len() {
+        return Err(ProtocolError::WrongShape);
+    }
+    for (j, (p, digest)) in result.partials.iter().zip(&digests.partials).enumerate() {
         let named = u32::try_from(j).is_ok_and(|j| j == p.member);
         if !named || p.round != result.round || p.transcript != result.transcript {
             return Err(ProtocolError::WrongShape);
         }
         let signed = ctx
             .member_bundle(p.member)
-            .is_some_and(|b| S::verify(&ctx.sys, b, &p.digest(), &p.signature));
+            .is_some_and(|b| S::verify(&ctx.sys, b, digest, &p.signature));
         if !signed {
             return Err(ProtocolError::BadSignature);
         }
@@ -283,11 +300,12 @@ impl<S: Suite> Client<S> {
         self.out.event(Event::Rejected { client: Some(rej.client), reason: rej.reason });
     }
 
-    fn on_result(&mut self, from: NodeId, result: RoundResult) {
+    fn on_result(&mut self, from: NodeId, result: RoundResult, digests: Option<ResultDigests>) {
         let Some(ctx) = self.ctx.as_ref() else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
-        if let Err(e) = check_result(ctx, &result) {
+        let digests = digests.unwrap_or_else(|| result.digests());
+        if let Err(e) = check_result_digested(ctx, &result, &digests) {
             return self.out.drop_msg(from, e);
         }
         if self.phase == Phase::Done {
@@ -301,7 +319,8 @@ impl<S: Suite> Client<S> {
 impl<S: Suite> Role for Client<S> {
     #[allow(clippy::only_used_in_recursion)] // `now` is passed on when held messages replay
     fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
-        let msg = match Message::from_bytes(bytes) {
+        // A result's digests come from the received bytes: no re-encoding of its megabytes.
+        let (msg, digests) = match Message::from_bytes_digested(bytes) {
             Ok(m) => m,
             Err(e) => return self.out.drop_msg(from, e.into()),
         };
@@ -324,7 +343,7 @@ impl<S: Suite> Role for Client<S> {
         match msg {
             Message::Announcement(a) => self.on_announcement(from, a),
             Message::Rejection(rej) => self.on_rejection(from, rej),
-            Message::Result(r) => self.on_result(from, r),
+            Message::Result(r) => self.on_result(from, r, digests),
             _ => self.out.drop_msg(from, ProtocolError::Unexpected),
         }
         if !before && self.ctx.is_some() {
