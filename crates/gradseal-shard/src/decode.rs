@@ -127,8 +127,12 @@ fn decode_items<'a>(
     // Screening, verification rounds and duplicate comparison reject in that order; the
     // report lists items by input position (each item is rejected at most once).
     report.rejected.sort_by_key(|r| r.position);
-    report.missing =
-        (0..n).filter(|&i| valid[i].is_none()).filter_map(|i| u16::try_from(i).ok()).collect();
+    report.missing = valid
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_none())
+        .filter_map(|(i, _)| u16::try_from(i).ok())
+        .collect();
     let mut invalid: Vec<u16> =
         report.rejected.iter().filter_map(|r| r.index).filter(|&i| usize::from(i) < n).collect();
     invalid.sort_unstable();
@@ -158,34 +162,38 @@ fn verify_candidates<'a>(
     let layout = manifest.layout();
     let header = manifest.header();
     let mut valid: Vec<Valid<'a>> = vec![None; candidates.len()];
+    // Per index, how many of its candidates have been hashed.
     let mut next = vec![0usize; candidates.len()];
     loop {
+        // Per index still without a valid shard, its next candidate and where to record it.
         let mut batch = Vec::new();
-        for (i, list) in candidates.iter().enumerate() {
-            if valid[i].is_none()
-                && let Some(&(pos, s)) = list.get(next[i])
+        for (i, ((list, slot), tried)) in
+            candidates.iter().zip(valid.iter_mut()).zip(next.iter_mut()).enumerate()
+        {
+            if slot.is_none()
+                && let Some(&(pos, s)) = list.get(*tried)
             {
-                next[i] += 1;
-                batch.push((i, pos, s));
+                *tried += 1;
+                batch.push((i, pos, s, slot));
             }
         }
         if batch.is_empty() {
             break;
         }
-        let jobs: Vec<(usize, &[u8])> = batch.iter().map(|&(i, _, s)| (i, s.data())).collect();
+        let jobs: Vec<(usize, &[u8])> = batch.iter().map(|&(i, _, s, _)| (i, s.data())).collect();
         let digests = hashing::shard_chunk_digests(layout, &jobs);
-        for ((i, pos, s), d) in batch.into_iter().zip(digests) {
+        for ((i, pos, s, slot), d) in batch.into_iter().zip(digests) {
             let leaf = hashing::leaf(&header, i, &d);
             if manifest.proof_matches(&s, leaf) {
-                valid[i] = Some((s, leaf));
+                *slot = Some((s, leaf));
             } else {
                 report.reject(pos, Some(s.index()), ShardRejection::NotAuthentic);
             }
         }
     }
-    for (i, list) in candidates.iter().enumerate() {
-        if let Some((v, _)) = valid[i] {
-            for &(pos, s) in list.iter().skip(next[i]) {
+    for ((list, v), &tried) in candidates.iter().zip(&valid).zip(&next) {
+        if let Some((v, _)) = *v {
+            for &(pos, s) in list.iter().skip(tried) {
                 if s == v {
                     report.duplicates += 1;
                 } else {
@@ -206,12 +214,19 @@ fn rebuild(
     mut payload: Vec<u8>,
 ) -> Result<Vec<u8>, ShardError> {
     let n = layout.n();
-    let mut chosen = vec![false; n];
-    for i in (0..n).filter(|&i| valid[i].is_some()).take(layout.k) {
-        chosen[i] = true;
-    }
+    // The first `k` valid shards.
+    let mut to_choose = layout.k;
+    let chosen: Vec<bool> = valid
+        .iter()
+        .map(|v| {
+            let pick = v.is_some() && to_choose > 0;
+            to_choose -= usize::from(pick);
+            pick
+        })
+        .collect();
     let shards: Vec<Option<&[u8]>> = valid.iter().map(|v| v.map(|(s, _)| s.data())).collect();
-    let missing: Vec<usize> = (0..n).filter(|&i| valid[i].is_none()).collect();
+    let missing: Vec<usize> =
+        valid.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(i, _)| i).collect();
     let rs = coder(layout)?;
     let len = layout.len_usize()?;
     let padded = layout.stripes * layout.stripe_payload();
@@ -225,12 +240,13 @@ fn rebuild(
     }
 
     let t = par::workers(n * layout.shard_size, layout.stripes);
-    let b = par::bounds(layout.stripes, t);
     let mut parts = Vec::with_capacity(t);
     let mut rest = payload.as_mut_slice();
-    for w in b.windows(2) {
-        let (head, tail) = rest.split_at_mut((w[1] - w[0]) * layout.stripe_payload());
-        parts.push((w[0], head));
+    for r in par::ranges(layout.stripes, t) {
+        let (head, tail) = rest
+            .split_at_mut_checked(r.len() * layout.stripe_payload())
+            .ok_or(ShardError::Coding)?;
+        parts.push((r.start, head));
         rest = tail;
     }
     let ctx =
@@ -246,11 +262,16 @@ fn rebuild(
 
     // Confirm: the rebuilt missing shards, with the verified ones, must give the root.
     let header = manifest.header();
-    let mut leaves: Vec<Digest> =
-        valid.iter().map(|v| v.map(|(_, l)| l).unwrap_or_default()).collect();
-    for (&i, d) in missing.iter().zip(&missing_digests) {
-        leaves[i] = hashing::leaf(&header, i, d);
-    }
+    // `missing_digests` follows `missing`: the indices without a valid shard, ascending.
+    let mut rebuilt = missing_digests.iter();
+    let leaves: Vec<Digest> = valid
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Some((_, l)) => *l,
+            None => rebuilt.next().map(|d| hashing::leaf(&header, i, d)).unwrap_or_default(),
+        })
+        .collect();
     if Tree::build(leaves, layout.depth()).root() != *manifest.root() {
         return Err(ShardError::Inconsistent);
     }
@@ -277,7 +298,7 @@ impl Ctx<'_> {
     /// chunk differs from a verified shard.
     fn rebuild_range(&self, s0: usize, part: &mut [u8]) -> Result<Vec<Vec<Digest>>, ShardError> {
         let Ctx { layout, rs, shards, chosen, missing } = *self;
-        let (c, k, n) = (layout.stripe, layout.k, layout.n());
+        let c = layout.stripe;
         let mut scratch = vec![0u8; layout.m * c];
         let count = part.len() / layout.stripe_payload();
         let mut digests: Vec<Vec<Digest>> =
@@ -285,31 +306,32 @@ impl Ctx<'_> {
         for (local, stripe) in part.chunks_exact_mut(layout.stripe_payload()).enumerate() {
             let s = s0 + local;
             let off = s * c;
-            for i in (0..n).filter(|&i| chosen[i]) {
-                let src = shards[i].and_then(|d| d.get(off..off + c)).ok_or(ShardError::Coding)?;
-                let dst = if i < k {
-                    &mut stripe[i * c..(i + 1) * c]
-                } else {
-                    &mut scratch[(i - k) * c..(i - k + 1) * c]
-                };
-                dst.copy_from_slice(src);
+            // The stripe's `n` chunks: `k` data chunks in the payload, `m` parity chunks in
+            // the scratch buffer, each flagged present if its shard was chosen.
+            let mut entries: Vec<(&mut [u8], bool)> = stripe
+                .chunks_exact_mut(c)
+                .chain(scratch.chunks_exact_mut(c))
+                .zip(chosen.iter().copied())
+                .collect();
+            for ((dst, present), src) in entries.iter_mut().zip(shards) {
+                if *present {
+                    let src = src.and_then(|d| d.get(off..off + c)).ok_or(ShardError::Coding)?;
+                    dst.copy_from_slice(src);
+                }
             }
             if let Some(rs) = rs {
-                let mut entries: Vec<(&mut [u8], bool)> = stripe
-                    .chunks_exact_mut(c)
-                    .chain(scratch.chunks_exact_mut(c))
-                    .zip(chosen.iter().copied())
-                    .collect();
                 rs.reconstruct(&mut entries).map_err(|_| ShardError::Coding)?;
             }
             let mut rebuilt: Vec<(usize, usize, &[u8])> = Vec::with_capacity(missing.len());
-            for i in (0..n).filter(|&i| !chosen[i]) {
-                let chunk = if i < k {
-                    &stripe[i * c..(i + 1) * c]
-                } else {
-                    &scratch[(i - k) * c..(i - k + 1) * c]
-                };
-                match shards[i] {
+            // `reconstruct` may set the flags, so the choice is read from `chosen`.
+            for (i, (((chunk, _), &was_chosen), shard)) in
+                entries.into_iter().zip(chosen).zip(shards).enumerate()
+            {
+                if was_chosen {
+                    continue;
+                }
+                let chunk: &[u8] = chunk;
+                match *shard {
                     Some(d) if d.get(off..off + c) != Some(chunk) => {
                         return Err(ShardError::Inconsistent);
                     }

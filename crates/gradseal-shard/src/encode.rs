@@ -135,22 +135,25 @@ fn encode_stripes(
     bufs: &mut [Vec<u8>],
 ) -> Result<Vec<Vec<Digest>>, ShardError> {
     let t = par::workers(layout.n() * layout.shard_size, layout.stripes);
-    let b = par::bounds(layout.stripes, t);
-    // Cut every shard buffer at the stripe bounds: worker w owns parts[w][i].
-    let mut parts: Vec<Vec<&mut [u8]>> = (0..t).map(|_| Vec::with_capacity(bufs.len())).collect();
+    let ranges = par::ranges(layout.stripes, t);
+    // Cut every shard buffer (`stripes · C` bytes) at the stripe ranges: worker w owns
+    // parts[w][i].
+    let mut parts: Vec<Vec<&mut [u8]>> =
+        ranges.iter().map(|_| Vec::with_capacity(bufs.len())).collect();
     for buf in bufs.iter_mut() {
         let mut rest = buf.as_mut_slice();
-        for (w, part) in parts.iter_mut().enumerate() {
-            let (head, tail) = rest.split_at_mut((b[w + 1] - b[w]) * layout.stripe);
+        for (r, part) in ranges.iter().zip(parts.iter_mut()) {
+            let (head, tail) =
+                rest.split_at_mut_checked(r.len() * layout.stripe).ok_or(ShardError::Coding)?;
             part.push(head);
             rest = tail;
         }
     }
     let jobs: Vec<_> = parts
         .into_iter()
-        .enumerate()
-        .map(|(w, part)| {
-            let s0 = b[w];
+        .zip(&ranges)
+        .map(|(part, r)| {
+            let s0 = r.start;
             move || encode_range(layout, rs, payload, s0, part)
         })
         .collect();
@@ -171,27 +174,31 @@ fn encode_range(
     rs: Option<&ReedSolomon>,
     payload: &[u8],
     s0: usize,
-    mut shards: Vec<&mut [u8]>,
+    shards: Vec<&mut [u8]>,
 ) -> Result<Vec<Vec<Digest>>, ShardError> {
     let c = layout.stripe;
+    let n = shards.len();
     let count = shards.first().map_or(0, |s| s.len() / c);
     let mut digests: Vec<Vec<Digest>> = shards.iter().map(|_| Vec::with_capacity(count)).collect();
+    // Each shard's chunks, in stripe order.
+    let mut columns: Vec<_> = shards.into_iter().map(|s| s.chunks_exact_mut(c)).collect();
     // Stripes are coded one by one and hashed in small batches that fill the four lanes
     // (a batch, at most 4 · n · C bytes, is still in cache).
-    let batch = hashing::lane_batch(shards.len());
+    let batch = hashing::lane_batch(n);
     for first in (0..count).step_by(batch) {
         let last = count.min(first + batch);
+        let mut chunks: Vec<(usize, usize, &[u8])> = Vec::with_capacity((last - first) * n);
         for local in first..last {
-            code_stripe(layout, rs, payload, s0 + local, local * c, &mut shards)?;
+            // Chunk `local` of every shard: one stripe of the codeword.
+            let mut stripe: Vec<&mut [u8]> = columns
+                .iter_mut()
+                .map(|col| col.next().ok_or(ShardError::Coding))
+                .collect::<Result<_, _>>()?;
+            code_stripe(layout, rs, payload, s0 + local, &mut stripe)?;
+            chunks.extend(stripe.into_iter().enumerate().map(|(i, ch)| (i, s0 + local, &*ch)));
         }
-        let chunks: Vec<(usize, usize, &[u8])> = (first..last)
-            .flat_map(|local| {
-                let sh = &shards;
-                (0..sh.len()).map(move |i| (i, s0 + local, &sh[i][local * c..(local + 1) * c]))
-            })
-            .collect();
         for (t, d) in hashing::chunk_digests(&chunks).into_iter().enumerate() {
-            if let Some(dg) = digests.get_mut(t % shards.len()) {
+            if let Some(dg) = digests.get_mut(t % n) {
                 dg.push(d);
             }
         }
@@ -199,29 +206,27 @@ fn encode_range(
     Ok(digests)
 }
 
-/// Copies stripe `s` of the payload into the data shards at `off` (zero padding) and
-/// computes its parity chunks.
+/// Copies stripe `s` of the payload into the data chunks of `stripe` (one `C`-byte chunk
+/// per shard; zero padding) and computes its parity chunks.
 fn code_stripe(
     layout: &Layout,
     rs: Option<&ReedSolomon>,
     payload: &[u8],
     s: usize,
-    off: usize,
-    shards: &mut [&mut [u8]],
+    stripe: &mut [&mut [u8]],
 ) -> Result<(), ShardError> {
     let (c, k) = (layout.stripe, layout.k);
-    let (data, parity) = shards.split_at_mut(k);
+    let (data, parity) = stripe.split_at_mut_checked(k).ok_or(ShardError::Coding)?;
     for (j, d) in data.iter_mut().enumerate() {
         let start = (s * k + j) * c;
         let src = payload.get(start..payload.len().min(start + c)).unwrap_or(&[]);
-        d[off..off + src.len()].copy_from_slice(src);
+        let (head, padding) = d.split_at_mut_checked(src.len()).ok_or(ShardError::Coding)?;
+        head.copy_from_slice(src);
         // The padding (buffers may be recycled, so it is written explicitly).
-        d[off + src.len()..off + c].fill(0);
+        padding.fill(0);
     }
     if let Some(rs) = rs {
-        let dchunks: Vec<&[u8]> = data.iter().map(|d| &d[off..off + c]).collect();
-        let mut pchunks: Vec<&mut [u8]> = parity.iter_mut().map(|p| &mut p[off..off + c]).collect();
-        rs.encode_sep(&dchunks, &mut pchunks).map_err(|_| ShardError::Coding)?;
+        rs.encode_sep(data, parity).map_err(|_| ShardError::Coding)?;
     }
     Ok(())
 }

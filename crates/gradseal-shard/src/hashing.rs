@@ -12,6 +12,7 @@ use crate::layout::Layout;
 use crate::par;
 use crate::tags::{TAG_CHUNK, TAG_EMPTY, TAG_LEAF, TAG_NODE};
 use gradseal_core::hash;
+use std::ops::Range;
 use turboshake::TurboShake128;
 use turboshake::digest::{ExtendableOutput, Update};
 
@@ -72,7 +73,9 @@ impl Tree {
             if last.len() <= 1 {
                 break;
             }
-            let next = last.chunks_exact(2).map(|p| node(&p[0], &p[1])).collect();
+            // A level of more than one digest has a power-of-two length: nothing is left over.
+            let (pairs, _) = last.as_chunks::<2>();
+            let next = pairs.iter().map(|[left, right]| node(left, right)).collect();
             levels.push(next);
         }
         Self { levels }
@@ -87,7 +90,9 @@ impl Tree {
     pub(crate) fn proof(&self, index: usize) -> Vec<Digest> {
         let mut out = Vec::new();
         let mut i = index;
-        for level in &self.levels[..self.levels.len().saturating_sub(1)] {
+        // Every level but the root's.
+        let below_root = self.levels.split_last().map_or(&[][..], |(_, rest)| rest);
+        for level in below_root {
             if let Some(s) = level.get(i ^ 1) {
                 out.push(*s);
             }
@@ -125,8 +130,11 @@ pub(crate) fn chunk_digests(chunks: &[(usize, usize, &[u8])]) -> Vec<Digest> {
     let mut out = Vec::with_capacity(chunks.len());
     #[cfg(target_arch = "x86_64")]
     {
-        let equal = chunks.windows(2).all(|w| w[0].2.len() == w[1].2.len());
-        if let (true, Some(simd)) = (equal && chunks.len() > 1, gradseal_core::keccak4::detect()) {
+        // At least two chunks, all of the first one's length.
+        let equal = chunks.split_first().is_some_and(|(first, rest)| {
+            !rest.is_empty() && rest.iter().all(|c| c.2.len() == first.2.len())
+        });
+        if let (true, Some(simd)) = (equal, gradseal_core::keccak4::detect()) {
             let headers: Vec<Vec<u8>> =
                 chunks.iter().map(|&(i, s, c)| chunk_header(i, s, c.len())).collect();
             for (group, hs) in chunks.chunks(4).zip(headers.chunks(4)) {
@@ -134,12 +142,19 @@ pub(crate) fn chunk_digests(chunks: &[(usize, usize, &[u8])]) -> Vec<Digest> {
                     out.push(chunk_digest(*i, *s, c));
                     continue;
                 }
-                let msg = |t: usize| {
-                    let t = t.min(group.len() - 1);
-                    gradseal_core::keccak4::Message { header: &hs[t], body: group[t].2 }
+                // A short last group repeats its last chunk in the idle lanes.
+                let lanes = group.iter().zip(hs).map(|(&(_, _, body), h)| {
+                    gradseal_core::keccak4::Message { header: h.as_slice(), body }
+                });
+                let Some(fill) = lanes.clone().next_back() else {
+                    continue;
                 };
-                let d = gradseal_core::keccak4::turboshake4(simd, [msg(0), msg(1), msg(2), msg(3)]);
-                out.extend_from_slice(&d[..group.len()]);
+                let mut msgs = [fill; 4];
+                for (slot, m) in msgs.iter_mut().zip(lanes) {
+                    *slot = m;
+                }
+                let d = gradseal_core::keccak4::turboshake4(simd, msgs);
+                out.extend(d.into_iter().take(group.len()));
             }
             return out;
         }
@@ -155,11 +170,9 @@ pub(crate) fn shard_chunk_digests(layout: &Layout, jobs: &[(usize, &[u8])]) -> V
     let c = layout.stripe;
     let total = jobs.len() * layout.shard_size;
     let t = par::workers(total, layout.stripes);
-    let b = par::bounds(layout.stripes, t);
-    let work: Vec<_> = b
-        .windows(2)
-        .map(|w| {
-            let (s0, s1) = (w[0], w[1]);
+    let work: Vec<_> = par::ranges(layout.stripes, t)
+        .into_iter()
+        .map(|Range { start: s0, end: s1 }| {
             move || {
                 let mut out: Vec<Vec<Digest>> =
                     jobs.iter().map(|_| Vec::with_capacity(s1 - s0)).collect();

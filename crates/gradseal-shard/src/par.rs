@@ -1,5 +1,7 @@
 //! Splitting work over the cores with `std::thread::scope` (no thread pool, no rayon).
 
+use std::ops::Range;
+
 /// Below this many bytes of work, threads cost more than they save.
 const PAR_THRESHOLD: usize = 192 << 10;
 /// Never start more workers than this, whatever the machine reports.
@@ -14,10 +16,11 @@ pub(crate) fn workers(bytes: usize, units: usize) -> usize {
     cores.min(MAX_WORKERS).min(units).max(1)
 }
 
-/// Bounds `[b_0 = 0, b_1, …, b_parts = units]` of `parts` near-equal contiguous ranges.
-pub(crate) fn bounds(units: usize, parts: usize) -> Vec<usize> {
+/// `parts` near-equal contiguous ranges covering `0..units` in order: range `t` is
+/// `units · t / parts .. units · (t + 1) / parts`.
+pub(crate) fn ranges(units: usize, parts: usize) -> Vec<Range<usize>> {
     let parts = parts.max(1);
-    (0..=parts).map(|t| units * t / parts).collect()
+    (0..parts).map(|t| units * t / parts..units * (t + 1) / parts).collect()
 }
 
 /// Runs every job, the first on the calling thread and the others on scoped threads, and

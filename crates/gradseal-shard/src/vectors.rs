@@ -3,7 +3,15 @@
 //! Positive cases record every intermediate (chunk digests, leaves, root, manifest and its
 //! digest, every shard); negative cases (Wycheproof style) record the bytes and the error
 //! the code must return.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::cast_possible_truncation)]
+// Offline generator of fixed cases (feature `vectors`, used by the vector test and the
+// generator example only): indexing its own fixtures, like the tests, may panic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    clippy::indexing_slicing
+)]
 
 use crate::encode::{authenticate, encode_layout};
 use crate::hashing;
