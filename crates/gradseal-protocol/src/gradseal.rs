@@ -175,13 +175,6 @@ impl Suite for GradsealSuite {
         acc.add(&p.agg, c).is_ok()
     }
 
-    fn recompute(
-        p: &GradsealParams,
-        contributions: &[&agg::Contribution],
-    ) -> Option<agg::Aggregate> {
-        agg::recompute_aggregate(&p.agg, contributions).ok()
-    }
-
     fn aggregate_eq(a: &agg::Aggregate, b: &agg::Aggregate) -> bool {
         a == b
     }

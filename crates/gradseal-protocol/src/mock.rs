@@ -271,11 +271,6 @@ impl Suite for MockSuite {
         true
     }
 
-    fn recompute(p: &MockParams, contributions: &[&MockContribution]) -> Option<MockAggregate> {
-        let mut acc = Self::new_aggregate(p);
-        contributions.iter().all(|c| Self::add(p, &mut acc, c)).then_some(acc)
-    }
-
     fn aggregate_eq(a: &MockAggregate, b: &MockAggregate) -> bool {
         a == b
     }

@@ -270,10 +270,12 @@ pub fn verify_transcript<S: Suite>(
         return Err(TranscriptFault::TooFewClients { accepted: count, min });
     }
     // 4. Each entry: enrolled, unique (strictly increasing), one sealed seed per member,
-    //    signed by its client, well formed.
+    //    signed by its client, well formed; summed as it is decoded (one decoded body at a
+    //    time: the sum of 5 below, without holding every decoded contribution at once).
     let k = ctx.committee_size();
     let mut previous: Option<u32> = None;
-    let mut decoded = Vec::with_capacity(t.accepted.len());
+    let mut sum = S::new_aggregate(&ctx.params);
+    let mut summed = true;
     for (e, d) in t.accepted.iter().zip(&entry_digests) {
         let client = e.client;
         let bundle = check_order(ctx, &mut previous, client)?;
@@ -286,11 +288,12 @@ pub fn verify_transcript<S: Suite>(
         }
         let c = S::decode_contribution(&ctx.params, &e.body)
             .ok_or(TranscriptFault::MalformedEntry { client })?;
-        decoded.push(c);
+        summed = summed && S::add(&ctx.params, &mut sum, &c);
     }
     // 5. The claimed aggregate is the recomputed sum.
-    let refs: Vec<&S::Contribution> = decoded.iter().collect();
-    let sum = S::recompute(&ctx.params, &refs).ok_or(TranscriptFault::AggregateMismatch)?;
+    if !summed {
+        return Err(TranscriptFault::AggregateMismatch);
+    }
     let claimed = S::decode_aggregate(&ctx.params, &t.aggregate)
         .ok_or(TranscriptFault::MalformedAggregate)?;
     if !S::aggregate_eq(&sum, &claimed) {

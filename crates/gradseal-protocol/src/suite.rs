@@ -124,13 +124,9 @@ pub trait Suite {
     fn decode_contribution(p: &Self::Params, bytes: &[u8]) -> Option<Self::Contribution>;
     /// The empty aggregate.
     fn new_aggregate(p: &Self::Params) -> Self::Aggregate;
-    /// `acc += contribution`; false if the aggregate is full or shapes differ.
+    /// `acc += contribution`; false if the aggregate is full or shapes differ (the aggregator
+    /// sums as it accepts, an observer as it re-checks the transcript).
     fn add(p: &Self::Params, acc: &mut Self::Aggregate, c: &Self::Contribution) -> bool;
-    /// The sum of `contributions` in one pass (what an observer recomputes).
-    fn recompute(
-        p: &Self::Params,
-        contributions: &[&Self::Contribution],
-    ) -> Option<Self::Aggregate>;
     /// Aggregate equality (public data; not constant time).
     fn aggregate_eq(a: &Self::Aggregate, b: &Self::Aggregate) -> bool;
     /// Encodes an aggregate.
