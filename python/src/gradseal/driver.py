@@ -52,7 +52,9 @@ class Network:
     ``add(address, role)`` registers a role; ``down`` holds addresses whose messages are
     lost in both directions (crashed or dropped nodes); ``tamper(frm, to, data)``, if set,
     may rewrite or drop (return ``None``) any message. ``events`` collects
-    ``(address, Event)`` in order; ``sent`` counts bytes sent per address.
+    ``(address, Event)`` in order; ``sent`` counts bytes sent per address; messages to
+    addresses with no registered role are kept in ``outbound[address]`` as
+    ``(sender, bytes)`` for the caller to carry (remote nodes).
     """
 
     def __init__(self) -> None:
@@ -63,6 +65,7 @@ class Network:
         self.sent: dict[int, int] = {}
         self.down: set[int] = set()
         self.tamper: Callable[[int, int, bytes], bytes | None] | None = None
+        self.outbound: dict[int, list[tuple[int, bytes]]] = {}
 
     def add(self, address: int, role: Any) -> None:
         """Registers ``role`` at ``address`` and collects what it already queued."""
@@ -88,7 +91,10 @@ class Network:
         if not self.queue:
             return False
         frm, to, data = self.queue.popleft()
-        if frm in self.down or to in self.down or to not in self.roles:
+        if frm in self.down or to in self.down:
+            return True
+        if to not in self.roles:
+            self.outbound.setdefault(to, []).append((frm, data))
             return True
         if self.tamper is not None:
             out = self.tamper(frm, to, data)

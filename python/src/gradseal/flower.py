@@ -1,0 +1,536 @@
+"""gradseal for Flower 1.42: ``GradsealWorkflow`` (ServerApp) and ``gradseal_mod`` (ClientApp).
+
+Drop-in replacements for ``SecAggPlusWorkflow`` and ``secaggplus_mod``::
+
+    # ServerApp
+    workflow = DefaultWorkflow(fit_workflow=GradsealWorkflow())   # was SecAggPlusWorkflow(3, 2)
+    workflow(grid, LegacyContext(context, config=ServerConfig(num_rounds=5), strategy=FedAvg()))
+
+    # ClientApp
+    app = ClientApp(client_fn=client_fn, mods=[gradseal_mod])     # was secaggplus_mod
+
+Like SecAgg+, each client uploads ``[w, w * params]`` (``w = min(num_examples, max_weight) /
+max_weight``), the server learns only the sum, and ``strategy.aggregate_fit`` receives every
+accepted client's ``FitRes`` carrying the weighted average (so metrics aggregation works).
+
+**Mapping onto Flower's star topology.** Every Flower message goes between the ServerApp and
+one SuperNode, so the ServerApp hosts the roles that need no secret of the clients: the
+*authority* (which is also the KGC: it enrols SuperNodes whose identity ``flwr-node-<node
+id>`` the grid reports, once each), the untrusted *aggregator*, an *observer* that audits
+every round (transcript, every member's list, the combination and the result), and the
+*relays*. Committee members are SuperNodes, ``committee_size`` of the sampled nodes chosen
+at random each round; a node may be client and member in the same round. Sharding and
+relays are kept so that the aggregator's checks and the transcript are exactly the
+protocol's, but in a star every shard reaches the ServerApp in the client's one reply, so
+they add no availability here: the default layout is one data shard, no parity, one relay
+(``data_shards``/``parity_shards``/``relays`` change it). Deployments that need relays off
+the server run the roles as separate nodes (``gradseal cluster``).
+
+**A round** (each stage one ``send_and_receive``, ``MessageType.TRAIN``, like SecAgg+):
+
+0. *enrol* (only for sampled nodes whose bundle the server does not know yet): the node
+   sends an enrolment request; the KGC issues its partial key under the registry;
+1. *contribute*: the server announces (roster = the sampled enrolled nodes, committee =
+   ``committee_size`` of them) and sends each node its ``FitIns`` with the announcement
+   (and its partial key); the node completes its keys if needed, trains (``call_next``),
+   encrypts ``[w, w * params]`` and replies with its shards (no parameters in clear);
+2. *decrypt*: at the contribution deadline the aggregator publishes the transcript to the
+   observer and sends each member its list; each member checks its list and replies with
+   one partial decryption (or a signed refusal); the aggregator combines, the observer
+   audits.
+
+Dropped clients (no reply in stage 1) cost nothing: the round sums the others. A missing or
+refusing member fails the round with its reason (``RoundFailed``, recorded in
+``workflow.reports``); the global model is left unchanged and the next round starts.
+Virtual time: the announcement is at 0, the contribution deadline at 1000 and the
+decryption deadline at 2000; the workflow moves the roles' clock once each stage's replies
+are in (Flower's ``timeout`` bounds the wait).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from logging import DEBUG, ERROR, INFO, WARNING
+from typing import Any, Callable, cast
+
+import numpy as np
+
+from gradseal._native import (
+    Aggregator,
+    Authority,
+    Client,
+    EnrolmentRegistry,
+    Event,
+    Kgc,
+    KgcPublic,
+    Member,
+    NodeKeys,
+    NodeSecret,
+    Observer,
+    Relay,
+    RoundParams,
+    request_identity,
+)
+from gradseal.driver import Network, RoundFailed, enrol
+
+__all__ = ["GradsealWorkflow", "GradsealMod", "RoundReport", "gradseal_mod"]
+
+#: Name of the ConfigRecord carrying gradseal's fields in every message.
+RECORD_KEY = "gradseal"
+#: Name of the ConfigRecord holding a SuperNode's gradseal state (keys, answers).
+STATE_KEY = "gradseal.state"
+
+AUTHORITY, AGGREGATOR, OBSERVER = 0, 1, 2
+RELAY_BASE, CLIENT_BASE, MEMBER_BASE = 10, 1000, 900_000
+CONTRIBUTION_DEADLINE, DECRYPTION_DEADLINE = 1000, 2000
+
+
+def node_identity(node_id: int) -> str:
+    """The gradseal identity of a Flower SuperNode."""
+    return f"flwr-node-{node_id}"
+
+
+@dataclass
+class RoundReport:
+    """What happened in one gradseal round (``GradsealWorkflow.reports``)."""
+
+    round: int
+    sampled: int = 0
+    enrolled: int = 0
+    contributed: int = 0
+    accepted: list[int] = field(default_factory=list)
+    rejected: dict[int, str] = field(default_factory=dict)
+    dropped: list[tuple[int, str]] = field(default_factory=list)
+    committee: list[int] = field(default_factory=list)
+    audit_passed: bool = False
+    failure: RoundFailed | None = None
+    upload_bytes: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def completed(self) -> bool:
+        """Whether the round produced (and the observer audited) a result."""
+        return self.failure is None and self.audit_passed
+
+
+class GradsealWorkflow:
+    """Flower fit workflow aggregating with gradseal (drop-in for ``SecAggPlusWorkflow``).
+
+    Parameters
+    ----------
+    committee_size:
+        Committee members per round (n-of-n: privacy holds unless all collude).
+    min_clients:
+        Fewest accepted contributions the committee decrypts (at least 2).
+    max_weight:
+        Weights ``num_examples`` are clipped to this and divided by it.
+    clipping_range:
+        Each coordinate of ``w * params`` is clipped to ``[-clipping_range, clipping_range]``.
+    bits:
+        Bits of a quantized coordinate (up to 24); ``scale = (2^(bits-1) - 1) / clipping_range``.
+    data_shards, parity_shards, relays:
+        Sharding layout and relay count (see the module docs on the star topology).
+    timeout:
+        Seconds to wait for each stage's replies (``None``: until all reply).
+    raise_on_failure:
+        Raise ``RoundFailed`` instead of logging it and going on to the next round.
+    """
+
+    def __init__(
+        self,
+        committee_size: int = 3,
+        min_clients: int = 3,
+        *,
+        max_weight: float = 1000.0,
+        clipping_range: float = 8.0,
+        bits: int = 24,
+        data_shards: int = 1,
+        parity_shards: int = 0,
+        relays: int = 1,
+        timeout: float | None = None,
+        raise_on_failure: bool = False,
+    ) -> None:
+        if committee_size < 1 or min_clients < 2 or max_weight <= 0 or clipping_range <= 0:
+            raise ValueError("committee_size >= 1, min_clients >= 2, positive max_weight and clipping_range")
+        self.committee_size = committee_size
+        self.min_clients = min_clients
+        self.max_weight = max_weight
+        self.clipping_range = clipping_range
+        self.bits = bits
+        self.scale = int(((1 << (bits - 1)) - 1) / clipping_range)
+        self.data_shards, self.parity_shards, self.relays = data_shards, parity_shards, relays
+        self.timeout = timeout
+        self.raise_on_failure = raise_on_failure
+        self.kgc = Kgc.generate()
+        self.registry = EnrolmentRegistry()
+        names = ["gradseal-authority", "gradseal-aggregator", "gradseal-observer"] + [
+            f"gradseal-relay-{i}" for i in range(relays)
+        ]
+        for n in names:
+            self.registry.authorise(n)
+        self.keys: dict[str, NodeKeys] = {n: enrol(self.kgc, self.registry, n) for n in names}
+        self.bundles: dict[int, bytes] = {}
+        self.reports: list[RoundReport] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _message(self, nid: int, rnd: int, fields: dict[str, Any], content: Any = None) -> Any:
+        from flwr.app import ConfigRecord, Message, RecordDict
+        from flwr.app.message_type import MessageType
+
+        content = RecordDict() if content is None else content
+        fields = dict(fields)
+        fields.setdefault("kgc", self.kgc.public.to_bytes())
+        fields.setdefault("authority", self.keys["gradseal-authority"].bundle)
+        content.config_records[RECORD_KEY] = ConfigRecord(fields)
+        return Message(
+            content=content, dst_node_id=nid, message_type=MessageType.TRAIN, group_id=str(rnd)
+        )
+
+    def _fail(self, report: RoundReport, err: RoundFailed) -> None:
+        from flwr.common.logger import log
+
+        report.failure = err
+        log(ERROR, "gradseal round %s failed: %s (%s)", report.round, err.reason, err)
+        if self.raise_on_failure:
+            raise err
+
+    # -- the round --------------------------------------------------------------------------
+
+    def __call__(self, grid: Any, context: Any) -> None:
+        """Runs one fit round (called by ``DefaultWorkflow`` once per round)."""
+        import flwr.compat.common.recorddict_compat as compat
+        from flwr.common import ndarrays_to_parameters, parameters_to_ndarrays
+        from flwr.common.logger import log
+        from flwr.server.compat.legacy_context import LegacyContext
+        from flwr.server.workflow.constant import MAIN_CONFIGS_RECORD, MAIN_PARAMS_RECORD
+        from flwr.server.workflow.constant import Key as WorkflowKey
+
+        if not isinstance(context, LegacyContext):
+            raise TypeError(f"Expect a LegacyContext, but get {type(context).__name__}.")
+        started = time.perf_counter()
+        cfg = context.state.config_records[MAIN_CONFIGS_RECORD]
+        rnd = cast(int, cfg[WorkflowKey.CURRENT_ROUND])
+        report = RoundReport(round=rnd)
+        self.reports.append(report)
+        parameters = compat.arrayrecord_to_parameters(
+            context.state.array_records[MAIN_PARAMS_RECORD], keep_input=True
+        )
+        global_arrays = parameters_to_ndarrays(parameters)
+        proxy_fitins = context.strategy.configure_fit(rnd, parameters, context.client_manager)
+        if not proxy_fitins:
+            log(INFO, "configure_fit: no clients selected, cancel")
+            return
+        fitins = {p.node_id: compat.fitins_to_recorddict(f, True) for p, f in proxy_fitins}
+        proxies = {p.node_id: p for p, _ in proxy_fitins}
+        sampled = list(fitins)
+        report.sampled = len(sampled)
+        log(INFO, "configure_fit: strategy sampled %s clients (out of %s)", len(sampled),
+            context.client_manager.num_available())
+        failures: list[Any] = []
+
+        # Stage 0: enrol the sampled nodes the KGC has not enrolled yet.
+        partials: dict[int, bytes] = {}
+        new = [nid for nid in sampled if nid not in self.bundles]
+        if new:
+            known = set(grid.get_node_ids())
+            for nid in new:
+                if nid in known and not self.registry.is_authorised(node_identity(nid)):
+                    self.registry.authorise(node_identity(nid))
+            msgs = grid.send_and_receive(
+                [self._message(nid, rnd, {"stage": "enrol"}) for nid in new], timeout=self.timeout
+            )
+            for msg in msgs:
+                if msg.has_error():
+                    failures.append(Exception(msg.error))
+                    continue
+                nid = msg.metadata.src_node_id
+                req = cast(bytes, msg.content.config_records[RECORD_KEY]["request"])
+                try:
+                    if request_identity(req) != node_identity(nid):
+                        raise ValueError(f"node {nid} asked for another identity")
+                    partials[nid] = self.kgc.issue(req, self.registry)
+                    self.bundles[nid] = cast(bytes, self.registry.bundle(node_identity(nid)))
+                except Exception as e:  # typed gradseal errors and the identity check
+                    log(WARNING, "enrolment of node %s refused: %s", nid, e)
+                    failures.append(e)
+            report.enrolled = len(partials)
+        roster_nids = [nid for nid in sampled if nid in self.bundles]
+        if len(roster_nids) < max(self.min_clients, self.committee_size):
+            self._fail(report, RoundFailed("TooFewNodes", message=f"{len(roster_nids)} enrolled nodes sampled"))
+            return
+
+        # Stage 1: announce, train, collect encrypted contributions.
+        committee = random.sample(roster_nids, self.committee_size)
+        report.committee = committee
+        dim = 1 + sum(int(a.size) for a in global_arrays)
+        params = RoundParams(
+            dim,
+            bits=self.bits,
+            scale=self.scale,
+            min_clients=self.min_clients,
+            contribution_deadline=CONTRIBUTION_DEADLINE,
+            decryption_deadline=DECRYPTION_DEADLINE,
+            data_shards=self.data_shards,
+            parity_shards=self.parity_shards,
+            model_version=rnd,
+        )
+        kgc, auth = self.kgc.public, self.keys["gradseal-authority"].bundle
+        net = Network()
+        relays = [RELAY_BASE + i for i in range(self.relays)]
+        for i, a in enumerate(relays):
+            net.add(a, Relay(kgc, auth, self.keys[f"gradseal-relay-{i}"], rnd))
+        net.add(AGGREGATOR, Aggregator(kgc, auth, self.keys["gradseal-aggregator"], rnd))
+        net.add(OBSERVER, Observer(kgc, auth, self.keys["gradseal-observer"], rnd))
+        authority = Authority(kgc, self.keys["gradseal-authority"], rnd)
+        client_addr = {nid: CLIENT_BASE + i for i, nid in enumerate(roster_nids)}
+        addr_client = {a: nid for nid, a in client_addr.items()}
+        member_addr = {nid: MEMBER_BASE + j for j, nid in enumerate(committee)}
+        ann = authority.announce(
+            params,
+            (AGGREGATOR, self.keys["gradseal-aggregator"].bundle),
+            relays,
+            [OBSERVER],
+            [(member_addr[nid], self.bundles[nid]) for nid in committee],
+            [(client_addr[nid], self.bundles[nid]) for nid in roster_nids],
+        )
+        net.add(AUTHORITY, authority)
+        net.run(until=0)
+        net.outbound.clear()  # the announcement copies for remote nodes travel below
+
+        def contribute(nid: int) -> Any:
+            fields: dict[str, Any] = {
+                "stage": "contribute",
+                "round": rnd,
+                "announcement": ann,
+                "max_weight": float(self.max_weight),
+            }
+            if nid in partials:
+                fields["partial"] = partials[nid]
+            return self._message(nid, rnd, fields, fitins[nid])
+
+        msgs = grid.send_and_receive([contribute(nid) for nid in roster_nids], timeout=self.timeout)
+        del fitins
+        fitres_of: dict[int, Any] = {}
+        for msg in msgs:
+            if msg.has_error():
+                failures.append(Exception(msg.error))
+                continue
+            nid = msg.metadata.src_node_id
+            if nid not in client_addr:
+                continue
+            rec = msg.content.config_records[RECORD_KEY]
+            to = cast(list[int], rec["to"])
+            data = cast(list[bytes], rec["data"])
+            report.upload_bytes[nid] = sum(len(d) for d in data)
+            for t, d in zip(to, data):
+                net.inject(client_addr[nid], int(t), d)
+            fitres_of[nid] = compat.recorddict_to_fitres(msg.content, True)
+        report.contributed = len(fitres_of)
+        log(DEBUG, "[gradseal] contributions from %s of %s clients", len(fitres_of), len(roster_nids))
+        # Deliver the shards, then move the clock to the contribution deadline: the
+        # aggregator publishes the transcript and the member lists.
+        net.run(until=CONTRIBUTION_DEADLINE)
+        for a in relays:
+            for e in net.events_of(a, "Dropped"):
+                sender = addr_client.get(cast(int, e.sender), cast(int, e.sender))
+                report.dropped.append((sender, cast(str, e.reason)))
+                log(WARNING, "gradseal: relay dropped a message from node %s: %s", sender, e.reason)
+        for e in net.events_of(AGGREGATOR):
+            if e.kind == "Accepted" and e.client is not None:
+                report.accepted.append(roster_nids[e.client])
+            elif e.kind == "Rejected":
+                who = roster_nids[e.client] if e.client is not None else -1
+                report.rejected[who] = cast(str, e.reason)
+                log(WARNING, "gradseal: contribution of node %s rejected: %s", who, e.reason)
+            elif e.kind == "Dropped":
+                sender = addr_client.get(cast(int, e.sender), cast(int, e.sender))
+                report.dropped.append((sender, cast(str, e.reason)))
+            elif e.kind == "Failed":
+                self._fail(report, RoundFailed(cast(str, e.reason), e))
+                return
+
+        # Stage 2: each committee member decrypts its list once.
+        lists = {nid: net.outbound.get(member_addr[nid], []) for nid in committee}
+        out = []
+        for nid in committee:
+            msgs_for = [d for frm, d in lists[nid] if frm == AGGREGATOR]
+            if not msgs_for:
+                continue
+            out.append(
+                self._message(
+                    nid, rnd, {"stage": "decrypt", "round": rnd, "announcement": ann, "list": msgs_for[0]}
+                )
+            )
+        msgs = grid.send_and_receive(out, timeout=self.timeout)
+        for msg in msgs:
+            if msg.has_error():
+                failures.append(Exception(msg.error))
+                continue
+            nid = msg.metadata.src_node_id
+            if nid not in member_addr:
+                continue
+            rec = msg.content.config_records[RECORD_KEY]
+            for t, d in zip(cast(list[int], rec["to"]), cast(list[bytes], rec["data"])):
+                net.inject(member_addr[nid], int(t), d)
+        # Deliver the partials; a missing one fails the round at the decryption deadline.
+        net.run(until=DECRYPTION_DEADLINE)
+        report.seconds = time.perf_counter() - started
+        failed = net.events_of(AGGREGATOR, "Failed")
+        if failed:
+            self._fail(report, RoundFailed(cast(str, failed[0].reason), failed[0]))
+            return
+        audit = net.events_of(OBSERVER, "AuditFailed")
+        if audit:
+            self._fail(report, RoundFailed("AuditFailed", audit[0]))
+            return
+        done = net.events_of(AGGREGATOR, "Completed")
+        if not done or not net.events_of(OBSERVER, "AuditPassed"):
+            self._fail(report, RoundFailed("NoResult", message="no audited result"))
+            return
+        report.audit_passed = True
+        result = cast(Any, done[0].result)
+        total = result.sum().astype(np.float64) / self.scale
+        weight = total[0]
+        if weight <= 0:
+            self._fail(report, RoundFailed("NoResult", message="total weight is zero"))
+            return
+        flat = total[1:] / weight
+        arrays, off = [], 0
+        for a in global_arrays:
+            arrays.append(flat[off : off + a.size].reshape(a.shape).astype(a.dtype))
+            off += a.size
+        aggregated = ndarrays_to_parameters(arrays)
+        results = []
+        for nid in report.accepted:
+            if nid in fitres_of:
+                fitres_of[nid].parameters = aggregated
+                results.append((proxies[nid], fitres_of[nid]))
+        log(INFO, "aggregate_fit: received %s results and %s failures (gradseal: %s accepted, audit passed)",
+            len(results), len(failures), result.count)
+        params_agg, metrics = context.strategy.aggregate_fit(rnd, results, failures)
+        if params_agg:
+            context.state.array_records[MAIN_PARAMS_RECORD] = compat.parameters_to_arrayrecord(params_agg, True)
+            context.history.add_metrics_distributed_fit(server_round=rnd, metrics=metrics)
+        report.seconds = time.perf_counter() - started
+
+
+class GradsealMod:
+    """The ClientApp side of :class:`GradsealWorkflow` (``gradseal_mod`` is an instance).
+
+    Keys live in the node's ``context.state`` (``STATE_KEY``): the node secret, the
+    completed keys and the KGC they belong to (a new KGC, i.e. a new ServerApp run,
+    re-enrols). A member answers at most one list per round, recorded there too.
+
+    ``danger_tamper`` (adversarial tests only): a function of the node's ``Context``
+    returning keyword arguments for ``Client.danger_tamper`` (or ``None``), or ``"garbage"``
+    to send random bytes instead of its shards.
+    """
+
+    def __init__(self, danger_tamper: Callable[[Any], Any] | None = None) -> None:
+        self.danger_tamper = danger_tamper
+
+    def __call__(self, msg: Any, ctxt: Any, call_next: Any) -> Any:
+        """Handles gradseal's stages of a TRAIN message; passes everything else on."""
+        from flwr.app import ConfigRecord, Message, RecordDict
+        from flwr.app.message_type import MessageType
+
+        if msg.metadata.message_type != MessageType.TRAIN or RECORD_KEY not in msg.content.config_records:
+            return call_next(msg, ctxt)
+        rec = msg.content.config_records[RECORD_KEY]
+        stage = cast(str, rec["stage"])
+        kgc = KgcPublic.from_bytes(cast(bytes, rec["kgc"]))
+        if STATE_KEY not in ctxt.state.config_records:
+            ctxt.state.config_records[STATE_KEY] = ConfigRecord({})
+        state = ctxt.state.config_records[STATE_KEY]
+        if state.get("kgc") != kgc.to_bytes():
+            for k in ("secret", "keys", "answered_rounds", "answered_lists"):
+                state.pop(k, None)
+            state["kgc"] = kgc.to_bytes()
+        out = RecordDict()
+        if stage == "enrol":
+            secret = NodeSecret.generate(node_identity(msg.metadata.dst_node_id))
+            state["secret"] = secret.to_secret_bytes()
+            reply: dict[str, Any] = {"request": secret.request(kgc)}
+        elif stage == "contribute":
+            if "partial" in rec:
+                secret = NodeSecret.from_secret_bytes(cast(bytes, state["secret"]))
+                keys = secret.complete(kgc, cast(bytes, rec["partial"]))
+                state["keys"] = keys.to_secret_bytes()
+            keys = NodeKeys.from_secret_bytes(kgc, cast(bytes, state["keys"]))
+            out_msg = call_next(msg, ctxt)
+            out = out_msg.content
+            reply = self._contribute(rec, keys, out, ctxt)
+            for arr in out.array_records.values():
+                arr.clear()
+        elif stage == "decrypt":
+            keys = NodeKeys.from_secret_bytes(kgc, cast(bytes, state["keys"]))
+            reply = self._decrypt(rec, keys, state)
+        else:
+            raise ValueError(f"unknown gradseal stage {stage!r}")
+        out.config_records[RECORD_KEY] = ConfigRecord(reply)
+        return Message(out, reply_to=msg)
+
+    def _contribute(self, rec: Any, keys: NodeKeys, out: Any, ctxt: Any) -> dict[str, Any]:
+        import flwr.compat.common.recorddict_compat as compat
+        from flwr.common import parameters_to_ndarrays
+
+        fitres = compat.recorddict_to_fitres(out, keep_input=True)
+        max_weight = float(cast(float, rec["max_weight"]))
+        w = min(float(fitres.num_examples), max_weight) / max_weight
+        flat = [np.asarray(a, dtype=np.float64).ravel() for a in parameters_to_ndarrays(fitres.parameters)]
+        update = np.concatenate([np.array([w]), w * np.concatenate(flat)]).astype(np.float32)
+        rnd = int(cast(int, rec["round"]))
+        client = Client(kgc=keys.kgc, authority=cast(bytes, rec["authority"]), keys=keys, round=rnd, update=update)
+        tamper = self.danger_tamper(ctxt) if self.danger_tamper is not None else None
+        if isinstance(tamper, dict):
+            client.danger_tamper(**tamper)
+        client.handle_message(0, AUTHORITY, cast(bytes, rec["announcement"]))
+        to, data = [], []
+        while (t := client.poll_transmit()) is not None:
+            to.append(t[0])
+            data.append(t[1])
+        events = []
+        while (e := client.poll_event()) is not None:
+            events.append(e)
+        if not to:
+            detail = "; ".join(e.detail for e in events)
+            raise RuntimeError(f"gradseal client did not contribute: {detail}")
+        if tamper == "garbage":
+            data = [np.random.bytes(len(d)) for d in data]
+        return {"to": to, "data": data, "clipped": int(client.clipped or 0)}
+
+    def _decrypt(self, rec: Any, keys: NodeKeys, state: Any) -> dict[str, Any]:
+        rnd = int(cast(int, rec["round"]))
+        member = Member(kgc=keys.kgc, authority=cast(bytes, rec["authority"]), keys=keys, round=rnd)
+        member.handle_message(0, AUTHORITY, cast(bytes, rec["announcement"]))
+        member.handle_message(CONTRIBUTION_DEADLINE, AGGREGATOR, cast(bytes, rec["list"]))
+        to, data = [], []
+        while (t := member.poll_transmit()) is not None:
+            to.append(t[0])
+            data.append(t[1])
+        events: list[Event] = []
+        while (e := member.poll_event()) is not None:
+            events.append(e)
+        decrypted = [e for e in events if e.kind == "Decrypted"]
+        if decrypted:
+            # A member answers once per round: a second, different list would reveal the
+            # difference of two sums (spec/agg.md §9). The Member object does not outlive
+            # this message, so the record is kept in the node's state.
+            rounds = list(cast(list[int], state.get("answered_rounds", [])))
+            lists = list(cast(list[bytes], state.get("answered_lists", [])))
+            digest = cast(bytes, decrypted[0].digest)
+            if rnd in rounds and lists[rounds.index(rnd)] != digest:
+                raise RuntimeError(f"gradseal member already answered another list in round {rnd}")
+            if rnd not in rounds:
+                rounds, lists = (rounds + [rnd])[-64:], (lists + [digest])[-64:]
+                state["answered_rounds"], state["answered_lists"] = rounds, lists
+        if not to:
+            raise RuntimeError("gradseal member sent nothing: " + "; ".join(e.detail for e in events))
+        return {"to": to, "data": data}
+
+
+#: The ClientApp mod (drop-in for ``secaggplus_mod``).
+gradseal_mod = GradsealMod()

@@ -1,0 +1,80 @@
+"""GradsealWorkflow and gradseal_mod under Flower 1.42's simulation engine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("flwr")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+
+import flower_digits as fd  # noqa: E402
+
+import gradseal as gs  # noqa: E402
+from gradseal.flower import GradsealMod, GradsealWorkflow  # noqa: E402
+
+CLIENTS = 10
+
+
+def test_ten_clients_train_to_fedavg_accuracy() -> None:
+    runs = [fd.Run("fedavg", None, 5), fd.Run("gradseal", GradsealWorkflow, 5)]
+    fd.simulate(runs, CLIENTS, mods=[GradsealMod()])
+    fedavg, sealed = runs
+    assert fedavg.error is None and sealed.error is None
+    assert len(fedavg.accuracy) == len(sealed.accuracy) == 5
+    assert fedavg.accuracy[-1] > 0.75  # the model learns at all
+    assert abs(sealed.accuracy[-1] - fedavg.accuracy[-1]) <= 0.01
+    reports = sealed.workflow.reports
+    assert [r.completed for r in reports] == [True] * 5
+    assert all(len(r.accepted) == CLIENTS and len(r.committee) == 3 for r in reports)
+    assert reports[0].enrolled == CLIENTS and reports[1].enrolled == 0
+
+
+def partition(ctxt: Any) -> int:
+    return int(ctxt.node_config["partition-id"])
+
+
+def drop_member_1_in_round_1(msg: Any, ctxt: Any, call_next: Any) -> Any:
+    """Committee member 1 is down in round 1's decryption stage."""
+    rec = msg.content.config_records.get("gradseal")
+    if rec is not None and rec["stage"] == "decrypt" and rec["round"] == 1:
+        ann = gs.Announcement.from_bytes(rec["announcement"])
+        st = ctxt.state.config_records["gradseal.state"]
+        keys = gs.NodeKeys.from_secret_bytes(gs.KgcPublic.from_bytes(st["kgc"]), st["keys"])
+        if ann.member_index(keys.bundle) == 1:
+            raise RuntimeError("member down (simulated)")
+    return call_next(msg, ctxt)
+
+
+def tamper(ctxt: Any) -> Any:
+    """Partition 5 sends a contribution with a corrupt signature, partition 7 random bytes."""
+    return {5: {"corrupt_signature": True}, 7: "garbage"}.get(partition(ctxt))
+
+
+def test_faults_dropouts_garbage_and_a_missing_member() -> None:
+    run = fd.Run("gradseal-faults", GradsealWorkflow, 3)
+    mods = [
+        fd.dropout_mod(lambda ctxt: partition(ctxt) == 3),  # 10 % drop mid-round, every round
+        drop_member_1_in_round_1,
+        GradsealMod(danger_tamper=tamper),
+    ]
+    fd.simulate([run], CLIENTS, mods=mods)
+    assert run.error is None
+    r1, r2, r3 = run.workflow.reports
+    # Round 1: contributions collected (one dropped, two bad), then member 1 is missing.
+    assert r1.failure is not None and isinstance(r1.failure, gs.RoundFailed)
+    assert r1.failure.reason == "MissingPartial" and r1.failure.member == 1
+    assert not r1.completed
+    # Rounds 2 and 3 complete despite the dropout and the two bad clients.
+    for r in (r2, r3):
+        assert r.completed, r.failure
+        assert r.contributed == CLIENTS - 1  # the dropped node never replied
+        assert len(r.accepted) == CLIENTS - 3
+        assert list(r.rejected.values()) == ["BadSignature"]
+        assert any(reason == "Decode" for _, reason in r.dropped)
+    # The global model moved in rounds 2 and 3 only (round 1 left it unchanged).
+    assert run.accuracy[0] == pytest.approx(0.1, abs=0.05) or run.accuracy[0] < run.accuracy[1]
+    assert run.accuracy[2] > 0.3
