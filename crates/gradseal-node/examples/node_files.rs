@@ -1,10 +1,12 @@
-//! Key files, frames and `inspect` without the command line: a KGC enrols a node, the key
-//! files are written and read back, a protocol message is framed for TCP, and everything is
-//! described as `gradseal inspect` would.
+//! Key files, peer bindings and `inspect` without the command line: a KGC enrols a node
+//! (authorising exactly that identity), the key files and the node's peer binding are
+//! written and read back, protocol messages are wrapped as gradseal-net message streams, and
+//! everything is described as `gradseal inspect` would.
 //!
 //! Run: `cargo run -p gradseal-node --example node_files`
-//! With `--corpus DIR` it also writes fuzz seeds to `DIR/node_frame/` and
-//! `DIR/node_keyfile/` (the committed corpora come from
+//! With `--corpus DIR` it also writes fuzz seeds (key files, then one message stream per
+//! message kind: the target decodes key files and runs `describe`) to `DIR/node_keyfile/`
+//! (the committed corpus comes from
 //! `cargo run -p gradseal-node --example node_files -- --corpus fuzz/corpus`).
 
 #![allow(clippy::print_stdout, clippy::panic)] // an example prints what it shows
@@ -12,15 +14,13 @@
 use std::path::PathBuf;
 
 use chacha20::ChaCha20Rng;
-use gradseal_clsc::{Identity, Kgc, NodeSecretSeed};
+use gradseal_clsc::{EnrolmentRegistry, Identity, Kgc, NodeSecretSeed};
 use gradseal_core::hash;
-use gradseal_node::frame::Frame;
+use gradseal_net::codec::encode_all;
 use gradseal_node::inspect::describe;
-use gradseal_node::keyfile::{KeyFile, enrol_locally};
+use gradseal_node::keyfile::{KeyFile, binding_of, enrol_locally};
 use gradseal_protocol::sim::{self, RoundPlan};
-use gradseal_protocol::{
-    DEFAULT_MIN_CLIENTS, GradsealSuite, GradsealSystem, NodeId, RoundId, ShardLayout,
-};
+use gradseal_protocol::{DEFAULT_MIN_CLIENTS, GradsealSuite, GradsealSystem, RoundId, ShardLayout};
 use rand_core::SeedableRng;
 
 fn seed_of(label: &str, i: usize) -> [u8; 32] {
@@ -34,11 +34,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = ChaCha20Rng::from_seed([42; 32]);
     let kgc = Kgc::generate(&mut rng);
     let keys = enrol_locally(&kgc, "client-0", &mut rng)?;
-    let seed = NodeSecretSeed::generate(Identity::new(b"client-1".to_vec())?, &mut rng);
+    let binding = binding_of(&keys, &mut rng)?;
+    let identity = Identity::new(b"client-1".to_vec())?;
+    let mut policy = EnrolmentRegistry::new([identity.clone()]);
+    let seed = NodeSecretSeed::generate(identity, &mut rng);
     let secret = seed.secret()?;
     let request = secret.request(kgc.public(), &mut rng);
-    let partial = kgc.issue(&request, &mut rng)?;
+    let partial = kgc.issue_authorised(&request, &mut policy, &mut rng)?;
     let files = vec![
+        KeyFile::Binding(binding),
         KeyFile::KgcPublic(*kgc.public()),
         KeyFile::Bundle(keys.bundle().clone()),
         KeyFile::NodeSecret(seed),
@@ -56,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         keyfile_seeds.push(bytes.to_vec());
     }
 
-    // Real protocol messages of a small round (production suite), framed for TCP.
+    // Real protocol messages of a small round (production suite), as gradseal-net streams.
     let plan = RoundPlan {
         round: RoundId(1),
         clients: 3,
@@ -78,30 +82,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut s = sim::build::<GradsealSuite>(&plan, &sys, key, seed_of, updates)?;
     s.log = Some(Vec::new());
     s.run(10_000);
-    let mut frame_seeds = Vec::new();
+    let mut stream_seeds = Vec::new();
     let mut kinds = std::collections::BTreeSet::new();
     for d in s.log.take().unwrap_or_default() {
         // One seed per message kind (the first byte).
         if kinds.insert(d.payload.first().copied()) {
-            let frame = Frame::encode(d.from, &d.payload)?;
-            if frame_seeds.is_empty() {
-                println!("{}", describe(&frame)?);
+            let stream = encode_all(&d.payload);
+            if stream_seeds.is_empty() {
+                println!("{}", describe(&stream)?);
             }
-            frame_seeds.push(frame);
+            stream_seeds.push(stream);
         }
     }
-    frame_seeds.push(Frame::encode(NodeId(7), b"")?);
-    println!("{} message kinds framed", frame_seeds.len() - 1);
+    println!("{} message kinds as streams", stream_seeds.len());
 
     if let Some(dir) = corpus {
-        for (target, seeds) in [("node_frame", &frame_seeds), ("node_keyfile", &keyfile_seeds)] {
-            let d = dir.join(target);
-            std::fs::create_dir_all(&d)?;
-            for (i, s) in seeds.iter().enumerate() {
-                std::fs::write(d.join(format!("seed-{i}")), s)?;
-            }
-            println!("wrote {} seeds to {}", seeds.len(), d.display());
+        let d = dir.join("node_keyfile");
+        std::fs::create_dir_all(&d)?;
+        for (i, s) in keyfile_seeds.iter().chain(&stream_seeds).enumerate() {
+            std::fs::write(d.join(format!("seed-{i}")), s)?;
         }
+        println!("wrote {} seeds to {}", keyfile_seeds.len() + stream_seeds.len(), d.display());
     }
     Ok(())
 }

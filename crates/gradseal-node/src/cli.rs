@@ -7,11 +7,12 @@ use gradseal_clsc::{Identity, Kgc, NodeSecretSeed};
 use gradseal_protocol::DEFAULT_MIN_CLIENTS;
 
 use crate::cluster::{self, Plan};
-use crate::config::{Config, RoleKind};
+use crate::config::{Config, RoleKind, Transport};
 use crate::keyfile::{self, KeyFile, os_rng};
+use crate::registry::Registry;
 use crate::{Error, driver, inspect};
 
-/// `gradseal node`: runs one role of a round over TCP.
+/// `gradseal node`: runs one role of a round over gradseal-net (QUIC or TCP).
 #[derive(Debug, clap::Args)]
 pub struct NodeArgs {
     /// Path of the node's TOML configuration (see spec/node.md).
@@ -41,6 +42,13 @@ pub struct ClusterArgs {
     /// Relays killed at the same moment (with 6 relays, at most 2).
     #[arg(long, default_value_t = 0)]
     pub kill_relays: usize,
+    /// Committee members killed at the same moment: the round they miss fails (decryption
+    /// is n-of-n); they are restarted once it has ended and the next round completes.
+    #[arg(long, default_value_t = 0)]
+    pub kill_members: usize,
+    /// The transport: quic (default) or tcp (Noise + Yamux).
+    #[arg(long, value_enum, default_value_t = Transport::Quic)]
+    pub transport: Transport,
     /// Coordinates per synthetic update.
     #[arg(long, default_value_t = 64)]
     pub dimension: u32,
@@ -86,8 +94,18 @@ pub enum EnrolStep {
         #[arg(long)]
         out: PathBuf,
     },
-    /// KGC side: checks a request and issues its partial private key (secret: deliver it
-    /// confidentially).
+    /// KGC side: authorises an identity for enrolment (recorded in the registry file).
+    Authorise {
+        /// The registry file (created if absent).
+        #[arg(long)]
+        registry: PathBuf,
+        /// The identity to authorise (1 to 64 bytes).
+        #[arg(long)]
+        id: String,
+    },
+    /// KGC side: checks a request, checks the registry (the identity must be authorised and
+    /// not yet enrolled), records the issued bundle in the registry and only then writes the
+    /// partial private key (secret: deliver it confidentially).
     Issue {
         /// The KGC secret file.
         #[arg(long)]
@@ -95,6 +113,9 @@ pub enum EnrolStep {
         /// The request file.
         #[arg(long)]
         request: PathBuf,
+        /// The registry of authorised and enrolled identities.
+        #[arg(long)]
+        registry: PathBuf,
         /// Where to write the partial key.
         #[arg(long)]
         out: PathBuf,
@@ -116,6 +137,19 @@ pub enum EnrolStep {
         /// Where to write the node's public bundle (optional).
         #[arg(long)]
         bundle: Option<PathBuf>,
+        /// Where to write the node's peer binding (optional; see `enrol bind`).
+        #[arg(long)]
+        binding: Option<PathBuf>,
+    },
+    /// Node side: writes the node's peer binding (its libp2p PeerId, derived from its keys,
+    /// signed with them), to publish beside its bundle.
+    Bind {
+        /// The node key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// Where to write the binding.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -182,6 +216,8 @@ pub fn run_cluster(args: &ClusterArgs) -> Result<(), String> {
         rounds: args.rounds,
         kill_clients: args.kill_clients,
         kill_relays: args.kill_relays,
+        kill_members: args.kill_members,
+        transport: args.transport,
         dimension: args.dimension,
         committee: args.committee,
         relays: args.relays,
@@ -256,7 +292,18 @@ fn enrol(step: &EnrolStep) -> Result<String, Error> {
             KeyFile::Request(req).write(out)?;
             Ok(format!("wrote enrolment request {}", out.display()))
         }
-        EnrolStep::Issue { kgc, request, out } => {
+        EnrolStep::Authorise { registry, id } => {
+            let identity = Identity::new(id.as_bytes().to_vec())
+                .map_err(|e| Error::Clsc { what: "identity".into(), source: e })?;
+            Registry::open(registry)?.authorise(&identity)?;
+            Ok(format!("authorised {id:?} in {}", registry.display()))
+        }
+        EnrolStep::Bind { key, out } => {
+            let keys = keyfile::read_node_keys(key)?;
+            KeyFile::Binding(keyfile::binding_of(&keys, &mut rng)?).write(out)?;
+            Ok(format!("wrote peer binding {}", out.display()))
+        }
+        EnrolStep::Issue { kgc, request, registry, out } => {
             let kgc = read_kind(kgc, "KGC secret", |f| match f {
                 KeyFile::KgcSecret(k) => Some(k),
                 _ => None,
@@ -265,12 +312,17 @@ fn enrol(step: &EnrolStep) -> Result<String, Error> {
                 KeyFile::Request(r) => Some(r),
                 _ => None,
             })?;
-            let partial =
-                kgc.issue(&req, &mut rng).map_err(clsc(&request.display().to_string()))?;
+            let mut reg = Registry::open(registry)?;
+            let partial = kgc.issue_authorised(&req, &mut reg, &mut rng).map_err(|e| match reg
+                .failure()
+            {
+                Some(why) => Error::Io(format!("registry not updated, no key issued: {why}")),
+                None => Error::Clsc { what: request.display().to_string(), source: e },
+            })?;
             KeyFile::Partial(partial).write(out)?;
             Ok(format!("wrote partial key {}", out.display()))
         }
-        EnrolStep::Complete { secret, kgc_public, partial, out, bundle } => {
+        EnrolStep::Complete { secret, kgc_public, partial, out, bundle, binding } => {
             let seed = read_kind(secret, "node secret", |f| match f {
                 KeyFile::NodeSecret(s) => Some(s),
                 _ => None,
@@ -287,6 +339,9 @@ fn enrol(step: &EnrolStep) -> Result<String, Error> {
                 .map_err(clsc("partial key"))?;
             if let Some(b) = bundle {
                 KeyFile::Bundle(keys.bundle().clone()).write(b)?;
+            }
+            if let Some(b) = binding {
+                KeyFile::Binding(keyfile::binding_of(&keys, &mut rng)?).write(b)?;
             }
             KeyFile::NodeKeys(keys).write(out)?;
             Ok(format!("wrote node keys {}", out.display()))

@@ -2,14 +2,17 @@
 //!
 //! Creates a KGC and enrols every node (key files in the run directory), picks free ports,
 //! writes one config per node, spawns `gradseal node --config` for each, lets the authority
-//! run the rounds, optionally kills clients and relays between rounds 1 and 2 (SIGKILL),
-//! and checks every round: the observer's audited, decrypted sum must equal the plaintext sum
-//! of the synthetic updates of exactly the clients the aggregator accepted, and every client
-//! that was never killed must have been accepted. Every child is killed on the way out, also on
+//! run the rounds over gradseal-net (QUIC by default, or TCP + Noise + Yamux), optionally
+//! kills clients, relays and committee members between rounds 1 and 2 (SIGKILL), restarts
+//! the killed members once round 2 has ended (with an n-of-n committee the round they missed
+//! fails with a typed reason and the next one completes), and checks every round: the
+//! observer's audited, decrypted sum must equal the plaintext sum of the synthetic updates of
+//! exactly the clients the aggregator accepted, every client that was never killed must have
+//! been accepted, and exactly the rounds a member missed must have failed. Every child is killed on the way out, also on
 //! error (`kill_on_drop`). Spec: `spec/node.md`, section "Cluster".
 
-use std::collections::BTreeSet;
-use std::net::{SocketAddr, TcpListener};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -20,8 +23,10 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::process::{Child, Command};
 
-use crate::config::{AuthoritySection, ClientSection, Config, Party, Peer, RoleKind, Timeouts};
-use crate::keyfile::{KeyFile, enrol_locally, os_rng};
+use crate::config::{
+    AuthoritySection, ClientSection, Config, NetSection, Party, Peer, RoleKind, Transport,
+};
+use crate::keyfile::{KeyFile, binding_of, enrol_locally, os_rng};
 use crate::report::read_lines;
 use crate::{Error, synth};
 
@@ -39,6 +44,11 @@ pub struct Plan {
     pub kill_clients: usize,
     /// Relays killed at the same time.
     pub kill_relays: usize,
+    /// Committee members killed at the same time; they are restarted once the round they
+    /// missed has ended (it fails: decryption is n-of-n).
+    pub kill_members: usize,
+    /// The transport every node uses.
+    pub transport: Transport,
     /// Coordinates per update.
     pub dimension: u32,
     /// Committee size.
@@ -72,6 +82,17 @@ pub struct Summary {
     pub dropped_clients: usize,
     /// Relays killed.
     pub dropped_relays: usize,
+    /// Committee members killed (and restarted after the round they missed).
+    pub dropped_members: usize,
+    /// The transport.
+    pub transport: &'static str,
+    /// Rounds that failed (each must be one a killed member missed).
+    pub failed_rounds: Vec<u64>,
+    /// Per role: mean bytes one process sent and received over the run (transport
+    /// counters: message bodies and stream headers).
+    pub net_bytes_per_role: BTreeMap<String, RoleBytes>,
+    /// Per role: the largest peak resident set (VmHWM, KiB) of its processes alive at the end.
+    pub peak_rss_kib_per_role: BTreeMap<String, u64>,
     /// Contributions the aggregator rejected, all rounds.
     pub rejected_contributions: u64,
     /// Whether every round's decrypted sum equals the plaintext sum of its accepted clients.
@@ -80,6 +101,15 @@ pub struct Summary {
     pub dimension: u32,
     /// Per-round details.
     pub per_round: Vec<RoundSummary>,
+}
+
+/// Bytes one process of a role moved over the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleBytes {
+    /// Sent (mean over the role's processes).
+    pub sent: f64,
+    /// Received (mean over the role's processes).
+    pub received: f64,
 }
 
 /// One round's outcome.
@@ -93,6 +123,8 @@ pub struct RoundSummary {
     pub rejected: u64,
     /// Seconds from announcement to audit.
     pub seconds: f64,
+    /// Why the round failed, if it did (the observer's typed reason, or `round_timeout`).
+    pub failed: Option<String>,
     /// Whether the decrypted sum matched the plaintext sum.
     pub sum_matches_plaintext: bool,
 }
@@ -137,13 +169,30 @@ fn io(what: &str, p: &Path) -> impl FnOnce(std::io::Error) -> Error {
     move |e| Error::Io(format!("{msg}: {e}"))
 }
 
-/// Free loopback ports: bound to port 0 and read back (then released for the child).
-fn free_addrs(n: usize) -> Result<Vec<SocketAddr>, Error> {
-    let held = (0..n)
-        .map(|_| TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr().map(|a| (l, a))))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::Io(format!("cannot pick a free port: {e}")))?;
-    Ok(held.into_iter().map(|(_, a)| a).collect())
+/// Free loopback ports of the transport (UDP for QUIC, TCP for TCP): bound to port 0 and
+/// read back, all held at once so they differ, then released for the children.
+fn free_addrs(n: usize, transport: Transport) -> Result<Vec<SocketAddr>, Error> {
+    let err = |e: std::io::Error| Error::Io(format!("cannot pick a free port: {e}"));
+    match transport {
+        Transport::Quic => {
+            let held = (0..n)
+                .map(|_| {
+                    UdpSocket::bind("127.0.0.1:0").and_then(|l| l.local_addr().map(|a| (l, a)))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(err)?;
+            Ok(held.into_iter().map(|(_, a)| a).collect())
+        }
+        Transport::Tcp => {
+            let held = (0..n)
+                .map(|_| {
+                    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr().map(|a| (l, a)))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(err)?;
+            Ok(held.into_iter().map(|(_, a)| a).collect())
+        }
+    }
 }
 
 fn specs(plan: &Plan, rng: &mut chacha20::ChaCha20Rng) -> Result<Vec<NodeSpec>, Error> {
@@ -161,7 +210,7 @@ fn specs(plan: &Plan, rng: &mut chacha20::ChaCha20Rng) -> Result<Vec<NodeSpec>, 
     for i in 0..plan.clients {
         v.push((format!("client-{i}"), 1000 + u32::try_from(i).unwrap_or(0), RoleKind::Client));
     }
-    let addrs = free_addrs(v.len())?;
+    let addrs = free_addrs(v.len(), plan.transport)?;
     Ok(v.into_iter()
         .zip(addrs)
         .map(|((name, id, role), addr)| {
@@ -195,6 +244,7 @@ fn prepare(
     for n in nodes {
         let k = enrol_locally(&kgc, &n.name, rng)?;
         KeyFile::Bundle(k.bundle().clone()).write(&keys.join(format!("{}.bundle", n.name)))?;
+        KeyFile::Binding(binding_of(&k, rng)?).write(&keys.join(format!("{}.binding", n.name)))?;
         KeyFile::NodeKeys(k).write(&keys.join(format!("{}.key", n.name)))?;
     }
     KeyFile::KgcSecret(kgc).write(&keys.join("kgc.key"))?;
@@ -222,7 +272,15 @@ fn prepare(
             .map(|n| Party { id: n.id, bundle: bundle(&n.name) })
             .collect(),
     };
-    let peers: Vec<Peer> = nodes.iter().map(|n| Peer { id: n.id, addr: n.addr }).collect();
+    let peers: Vec<Peer> = nodes
+        .iter()
+        .map(|n| Peer {
+            id: n.id,
+            addr: n.addr,
+            bundle: bundle(&n.name),
+            binding: PathBuf::from(format!("../keys/{}.binding", n.name)),
+        })
+        .collect();
     let mut paths = Vec::new();
     for n in nodes {
         let cfg = Config {
@@ -234,8 +292,11 @@ fn prepare(
             authority_bundle: bundle("authority"),
             report: Some(PathBuf::from(format!("../reports/{}.jsonl", n.name))),
             peers: peers.iter().filter(|p| p.id != n.id).cloned().collect(),
-            timeouts: Timeouts::default(),
-            client: n.update_seed.map(|s| ClientSection { update_seed: hex::encode(s) }),
+            transport: plan.transport,
+            net: NetSection::default(),
+            client: n
+                .update_seed
+                .map(|s| ClientSection { update_seed: Some(hex::encode(s)), update_file: None }),
             authority: (n.role == RoleKind::Authority).then(|| authority.clone()),
         };
         let text = toml::to_string(&cfg).map_err(|e| Error::Cluster(format!("config: {e}")))?;
@@ -244,6 +305,29 @@ fn prepare(
         paths.push(p);
     }
     Ok(paths)
+}
+
+fn spawn_one(plan: &Plan, n: &NodeSpec, cfg: &Path, append: bool) -> Result<Child, Error> {
+    let log = plan.dir.join("logs").join(format!("{}.log", n.name));
+    let err = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(&log)
+        .map_err(io("cannot create", &log))?;
+    Command::new(&plan.exe)
+        .arg("node")
+        .arg("--config")
+        .arg(cfg)
+        .arg("--role")
+        .arg(n.role.name())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(err))
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| Error::Io(format!("cannot start {}: {e}", plan.exe.display())))
 }
 
 fn spawn(
@@ -256,20 +340,7 @@ fn spawn(
     for (n, cfg) in
         nodes.iter().zip(configs).filter(|(n, _)| (n.role == RoleKind::Authority) == authority)
     {
-        let log = plan.dir.join("logs").join(format!("{}.log", n.name));
-        let err = std::fs::File::create(&log).map_err(io("cannot create", &log))?;
-        let child = Command::new(&plan.exe)
-            .arg("node")
-            .arg("--config")
-            .arg(cfg)
-            .arg("--role")
-            .arg(n.role.name())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(err))
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| Error::Io(format!("cannot start {}: {e}", plan.exe.display())))?;
+        let child = spawn_one(plan, n, cfg, false)?;
         children.0.push((n.name.clone(), n.id, child));
     }
     Ok(())
@@ -349,6 +420,12 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
             plan.relays > 0 && i % plan.relays >= plan.relays.saturating_sub(plan.kill_relays)
         })
         .count();
+    if plan.kill_members > plan.committee {
+        return Err(Error::Cluster(format!(
+            "--kill-members ({}) exceeds --committee ({})",
+            plan.kill_members, plan.committee
+        )));
+    }
     if plan.relays == 0 || plan.committee < 2 || lost > 2 {
         return Err(Error::Cluster(
             "need relays and a committee of at least 2, and --kill-relays must leave 4 of 6 shards"
@@ -368,39 +445,55 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
             BTreeSet::new()
         };
         spawn(plan, &mut children, &nodes, &configs, true)?;
-        supervise(plan, &nodes, &mut children, killed).await
+        let killed = supervise(plan, &nodes, &configs, &mut children, killed).await?;
+        // Peak memory now, while the authority is still in its one-second exit pause; then
+        // let every node write its last transport counters (once a second).
+        let rss = sample_rss(&nodes, &mut children);
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        Ok::<_, Error>((killed, rss))
     }
     .await;
     children.kill_all().await;
-    let killed = outcome?;
-    let summary = summarize(plan, &nodes, &killed)?;
+    let (killed, rss) = outcome?;
+    let summary = summarize(plan, &nodes, &killed, rss)?;
     let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Cluster(e.to_string()))?;
     let p = plan.dir.join("summary.json");
     std::fs::write(&p, format!("{text}\n")).map_err(io("cannot write", &p))?;
     if !summary.sum_matches_plaintext {
         return Err(Error::Cluster(format!(
-            "a decrypted sum differs from the plaintext sum (see {})",
+            "a decrypted sum differs from the plaintext sum, or a round failed that no killed \
+             member missed (see {})",
             p.display()
         )));
     }
     Ok(summary)
 }
 
-/// Kills (SIGKILL) the last `kill_clients` clients and the last `kill_relays` relays before
-/// round `round`; returns their ids.
+/// The nodes killed before round 2 (before round 1 if it is the only one): the last
+/// `kill_clients` clients, the last `kill_relays` relays and the last `kill_members` members.
+fn victims(plan: &Plan, nodes: &[NodeSpec]) -> BTreeSet<u32> {
+    let last = |role: RoleKind, k: usize| {
+        nodes.iter().filter(move |n| n.role == role).rev().take(k).map(|n| n.id)
+    };
+    last(RoleKind::Client, plan.kill_clients)
+        .chain(last(RoleKind::Relay, plan.kill_relays))
+        .chain(last(RoleKind::Committee, plan.kill_members))
+        .collect()
+}
+
+/// The round the killed members miss (it fails), if any are killed.
+fn member_round(plan: &Plan) -> Option<u64> {
+    (plan.kill_members > 0).then_some(if plan.rounds == 1 { 1 } else { 2 })
+}
+
+/// Kills (SIGKILL) the victims before round `round`; returns their ids.
 async fn kill_victims(
     plan: &Plan,
     nodes: &[NodeSpec],
     children: &mut Children,
     round: u64,
 ) -> Result<BTreeSet<u32>, Error> {
-    let victims = nodes
-        .iter()
-        .filter(|n| n.role == RoleKind::Client)
-        .rev()
-        .take(plan.kill_clients)
-        .chain(nodes.iter().filter(|n| n.role == RoleKind::Relay).rev().take(plan.kill_relays));
-    let ids: BTreeSet<u32> = victims.map(|n| n.id).collect();
+    let ids = victims(plan, nodes);
     for (name, id, c) in &mut children.0 {
         if ids.contains(id) {
             c.kill().await.map_err(|e| Error::Cluster(format!("cannot kill {name}: {e}")))?;
@@ -410,13 +503,38 @@ async fn kill_victims(
     Ok(ids)
 }
 
+/// Restarts the killed committee members (same keys, hence the same PeerId and binding).
+fn restart_members(
+    plan: &Plan,
+    nodes: &[NodeSpec],
+    configs: &[PathBuf],
+    children: &mut Children,
+    killed: &mut BTreeSet<u32>,
+    round: u64,
+) -> Result<(), Error> {
+    for (n, cfg) in nodes.iter().zip(configs) {
+        if n.role != RoleKind::Committee || !killed.contains(&n.id) {
+            continue;
+        }
+        let child = spawn_one(plan, n, cfg, true)?;
+        if let Some(slot) = children.0.iter_mut().find(|(_, id, _)| *id == n.id) {
+            slot.2 = child;
+        }
+        killed.remove(&n.id);
+        eprintln!("gradseal cluster: restarted {} before round {round}", n.name);
+    }
+    Ok(())
+}
+
 /// Waits for every round; with two rounds or more, kills the chosen nodes as soon as round 1
 /// has ended, before round 2 is announced (a v2 client contributes the moment the
-/// announcement arrives, so a kill after it would miss nothing). `killed` are nodes already
-/// killed (before round 1, when there is only one). Returns the killed node ids.
+/// announcement arrives, so a kill after it would miss nothing), and restarts the killed
+/// members as soon as round 2 has ended. `killed` are nodes already killed (before round 1,
+/// when there is only one). Returns the clients and relays killed.
 async fn supervise(
     plan: &Plan,
     nodes: &[NodeSpec],
+    configs: &[PathBuf],
     children: &mut Children,
     mut killed: BTreeSet<u32>,
 ) -> Result<BTreeSet<u32>, Error> {
@@ -435,6 +553,9 @@ async fn supervise(
             if round == 2 {
                 killed = kill_victims(plan, nodes, children, round).await?;
             }
+            if round == 3 && plan.kill_members > 0 {
+                restart_members(plan, nodes, configs, children, &mut killed, round)?;
+            }
             deadline = Instant::now() + per_round;
         }
         if let Some(why) = children.crashed(&killed) {
@@ -451,7 +572,61 @@ async fn supervise(
     Ok(killed)
 }
 
-fn summarize(plan: &Plan, nodes: &[NodeSpec], killed: &BTreeSet<u32>) -> Result<Summary, Error> {
+/// Peak resident memory (VmHWM, KiB) of a live process, from `/proc` (Linux).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Per role: the largest peak RSS of its live processes, read just before they are killed.
+fn sample_rss(nodes: &[NodeSpec], children: &mut Children) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for (_, id, c) in &mut children.0 {
+        let Some(n) = nodes.iter().find(|n| n.id == *id) else { continue };
+        if let (Ok(None), Some(pid)) = (c.try_wait(), c.id())
+            && let Some(kib) = peak_rss_kib(pid)
+        {
+            let e = out.entry(n.role.name().to_string()).or_insert(0);
+            *e = (*e).max(kib);
+        }
+    }
+    out
+}
+
+/// Per role: mean bytes a process sent and received over the whole run (its last
+/// `net_stats` line).
+fn net_bytes(plan: &Plan, nodes: &[NodeSpec]) -> BTreeMap<String, RoleBytes> {
+    let mut acc: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for n in nodes {
+        let lines = read_lines(&plan.dir.join("reports").join(format!("{}.jsonl", n.name)));
+        let Some(last) = lines
+            .iter()
+            .rev()
+            .find(|l| l.get("event").and_then(Value::as_str) == Some("net_stats"))
+        else {
+            continue;
+        };
+        let get = |k: &str| last.get(k).and_then(Value::as_u64).unwrap_or(0);
+        let e = acc.entry(n.role.name().to_string()).or_insert((0, 0, 0));
+        e.0 += get("bytes_sent");
+        e.1 += get("bytes_received");
+        e.2 += 1;
+    }
+    acc.into_iter()
+        .map(|(role, (s, r, k))| {
+            let k = k.max(1) as f64;
+            (role, RoleBytes { sent: s as f64 / k, received: r as f64 / k })
+        })
+        .collect()
+}
+
+fn summarize(
+    plan: &Plan,
+    nodes: &[NodeSpec],
+    killed: &BTreeSet<u32>,
+    peak_rss_kib: BTreeMap<String, u64>,
+) -> Result<Summary, Error> {
     let reports = plan.dir.join("reports");
     let authority = read_lines(&reports.join("authority.jsonl"));
     let aggregator = read_lines(&reports.join("aggregator.jsonl"));
@@ -499,14 +674,35 @@ fn summarize(plan: &Plan, nodes: &[NodeSpec], killed: &BTreeSet<u32>) -> Result<
             .enumerate()
             .filter(|(_, c)| !killed.contains(&c.id))
             .all(|(i, _)| accepted.contains(&u64::try_from(i).unwrap_or(u64::MAX)));
-        let ok = survivors_in
-            && count == Some(u64::try_from(accepted.len()).unwrap_or(0))
-            && decrypted.as_deref() == Some(&expected[..]);
+        // The aggregator's typed reason first (e.g. `MissingPartial { member: 2 }`), else
+        // the observer's.
+        let failed = [
+            (&aggregator, "failed"),
+            (&authority, "failed"),
+            (&authority, "audit_failed"),
+            (&authority, "round_timeout"),
+        ]
+        .iter()
+        .find_map(|(lines, e)| {
+            let l = events(lines, round, e).next()?;
+            Some(l.get("reason").and_then(Value::as_str).map_or((*e).to_string(), str::to_string))
+        });
+        // A round a killed member missed must fail (decryption is n-of-n); any other must
+        // complete with the right sum.
+        let ok = if member_round(plan) == Some(round) {
+            failed.is_some() && completed.is_none()
+        } else {
+            failed.is_none()
+                && survivors_in
+                && count == Some(u64::try_from(accepted.len()).unwrap_or(0))
+                && decrypted.as_deref() == Some(&expected[..])
+        };
         per_round.push(RoundSummary {
             round,
             accepted: u64::try_from(accepted.len()).unwrap_or(0),
             rejected,
             seconds,
+            failed,
             sum_matches_plaintext: ok,
         });
     }
@@ -523,6 +719,11 @@ fn summarize(plan: &Plan, nodes: &[NodeSpec], killed: &BTreeSet<u32>) -> Result<
         bytes_per_client_per_round: if sends == 0 { 0.0 } else { sent as f64 / sends as f64 },
         dropped_clients: plan.kill_clients,
         dropped_relays: plan.kill_relays,
+        dropped_members: plan.kill_members,
+        transport: plan.transport.name(),
+        failed_rounds: per_round.iter().filter(|r| r.failed.is_some()).map(|r| r.round).collect(),
+        net_bytes_per_role: net_bytes(plan, nodes),
+        peak_rss_kib_per_role: peak_rss_kib,
         rejected_contributions: per_round.iter().map(|r| r.rejected).sum(),
         sum_matches_plaintext: !per_round.is_empty()
             && per_round.iter().all(|r| r.sum_matches_plaintext),

@@ -48,6 +48,9 @@ pub enum ConfigError {
     /// `client.update_seed` is not 64 hex digits.
     #[error("client.update_seed must be 64 hex digits")]
     UpdateSeed,
+    /// `[client]` names neither or both of `update_seed` and `update_file`.
+    #[error("[client] needs exactly one of update_seed and update_file")]
+    UpdateSource,
     /// A node id appears twice in the address book.
     #[error("node id {id} appears twice in peers")]
     DuplicatePeer {
@@ -105,14 +108,48 @@ impl RoleKind {
     }
 }
 
-/// One entry of the address book.
+/// One entry of the address book: where a node listens and the public files that
+/// authenticate it (its bundle and the binding of its libp2p PeerId to that bundle).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Peer {
     /// Node id.
     pub id: u32,
-    /// Where it listens.
+    /// Where it listens (on the config's transport).
     pub addr: SocketAddr,
+    /// Its public bundle file (kind 7, or a node key file).
+    pub bundle: PathBuf,
+    /// Its peer binding file (kind 8): its libp2p PeerId signed with its node key.
+    pub binding: PathBuf,
+}
+
+/// The transport (`transport = "quic"` or `"tcp"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// QUIC v1 (TLS 1.3) over UDP: the default.
+    #[default]
+    Quic,
+    /// TCP with Noise XX and Yamux.
+    Tcp,
+}
+
+impl Transport {
+    /// The gradseal-net transport.
+    pub fn kind(self) -> gradseal_net::TransportKind {
+        match self {
+            Transport::Quic => gradseal_net::TransportKind::Quic,
+            Transport::Tcp => gradseal_net::TransportKind::Tcp,
+        }
+    }
+
+    /// The name used in configs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Quic => "quic",
+            Transport::Tcp => "tcp",
+        }
+    }
 }
 
 /// A party named by the announcement: node id and public bundle file.
@@ -125,32 +162,44 @@ pub struct Party {
     pub bundle: PathBuf,
 }
 
-/// Network timeouts, in milliseconds.
+/// Transport limits (`[net]`), in milliseconds; every other bound is gradseal-net's
+/// default (`spec/node.md` §1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Timeouts {
-    /// One connection attempt.
-    pub connect_ms: u64,
-    /// How long to keep retrying to reach a peer that is not (yet) listening.
+pub struct NetSection {
+    /// How long a sender keeps retrying a peer that cannot be reached (it may be starting).
     pub connect_retry_ms: u64,
-    /// Writing one frame.
-    pub write_ms: u64,
-    /// Reading the rest of a frame once its header arrived.
-    pub read_ms: u64,
+    /// Longest wait for any byte inside a message, or for a write or an acknowledgement.
+    pub stall_ms: u64,
+    /// Time for a stream's 12-byte header to arrive.
+    pub header_ms: u64,
+    /// A connection with no stream open is closed after this long.
+    pub idle_ms: u64,
 }
 
-impl Default for Timeouts {
+impl Default for NetSection {
     fn default() -> Self {
-        Timeouts { connect_ms: 1000, connect_retry_ms: 5000, write_ms: 5000, read_ms: 10_000 }
+        let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        NetSection {
+            connect_retry_ms: ms(gradseal_net::DEFAULT_CONNECT_RETRY),
+            stall_ms: ms(gradseal_net::DEFAULT_STALL_TIMEOUT),
+            header_ms: ms(gradseal_net::DEFAULT_HEADER_TIMEOUT),
+            idle_ms: ms(gradseal_net::DEFAULT_IDLE_CONNECTION_TIMEOUT),
+        }
     }
 }
 
-/// Client settings.
+/// Client settings: where each round's update comes from (exactly one of the two).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientSection {
-    /// Hex of the 32-byte seed of the synthetic updates ([`crate::synth::update`]).
-    pub update_seed: String,
+    /// Hex of the 32-byte seed of synthetic updates ([`crate::synth::update`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_seed: Option<String>,
+    /// The update file of each round: a path in which `{round}` is replaced by the round id
+    /// (raw little-endian f32, or `.npy` float32 1-D; [`crate::update`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_file: Option<String>,
 }
 
 /// Authority settings: the rounds to run and what every announcement says.
@@ -277,12 +326,16 @@ pub struct Config {
     /// Where to append the node's events as JSON lines (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<PathBuf>,
-    /// The address book.
+    /// The address book: every node this one talks to or accepts messages from. A peer
+    /// missing here is refused by the transport right after its handshake.
     #[serde(default)]
     pub peers: Vec<Peer>,
-    /// Network timeouts.
+    /// The transport: `quic` (default) or `tcp`.
     #[serde(default)]
-    pub timeouts: Timeouts,
+    pub transport: Transport,
+    /// Transport limits.
+    #[serde(default)]
+    pub net: NetSection,
     /// Client settings (role = client).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientSection>,
@@ -333,7 +386,13 @@ impl Config {
             _ => {}
         }
         if let Some(c) = &self.client {
-            parse_seed(&c.update_seed)?;
+            match (&c.update_seed, &c.update_file) {
+                (Some(seed), None) => {
+                    parse_seed(seed)?;
+                }
+                (None, Some(_)) => {}
+                _ => return Err(ConfigError::UpdateSource),
+            }
         }
         let mut ids: Vec<u32> = self.peers.iter().map(|p| p.id).collect();
         ids.sort_unstable();
@@ -357,6 +416,15 @@ impl Config {
         fix(&mut self.key);
         fix(&mut self.kgc_public);
         fix(&mut self.authority_bundle);
+        for p in &mut self.peers {
+            fix(&mut p.bundle);
+            fix(&mut p.binding);
+        }
+        if let Some(f) = self.client.as_mut().and_then(|c| c.update_file.as_mut()) {
+            let mut p = PathBuf::from(&*f);
+            fix(&mut p);
+            *f = p.to_string_lossy().into_owned();
+        }
         if let Some(r) = self.report.as_mut() {
             fix(r);
         }
@@ -368,13 +436,13 @@ impl Config {
         }
     }
 
-    /// The client's update seed.
+    /// The client's update seed, if its updates are synthetic.
     ///
     /// # Errors
     /// [`ConfigError::MissingSection`] or [`ConfigError::UpdateSeed`].
-    pub fn update_seed(&self) -> Result<[u8; 32], ConfigError> {
+    pub fn update_seed(&self) -> Result<Option<[u8; 32]>, ConfigError> {
         let c = self.client.as_ref().ok_or(ConfigError::MissingSection { role: "client" })?;
-        parse_seed(&c.update_seed)
+        c.update_seed.as_deref().map(parse_seed).transpose()
     }
 }
 
@@ -395,7 +463,7 @@ listen = "127.0.0.1:4000"
 key = "keys/c.key"
 kgc_public = "kgc.pub"
 authority_bundle = "keys/a.bundle"
-peers = [{ id = 0, addr = "127.0.0.1:4001" }]
+peers = [{ id = 0, addr = "127.0.0.1:4001", bundle = "keys/a.bundle", binding = "keys/a.binding" }]
 [client]
 update_seed = "0101010101010101010101010101010101010101010101010101010101010101"
 "#;
@@ -404,7 +472,11 @@ update_seed = "0101010101010101010101010101010101010101010101010101010101010101"
     fn parses_and_resolves() {
         let c = Config::parse(GOOD).unwrap();
         assert_eq!(c.role, RoleKind::Client);
-        assert_eq!(c.update_seed().unwrap(), [1; 32]);
+        assert_eq!(c.update_seed().unwrap(), Some([1; 32]));
+        assert_eq!(c.transport, Transport::Quic);
+        let tcp = Config::parse(&GOOD.replace("id = 1000\n", "id = 1000\ntransport = \"tcp\"\n"))
+            .unwrap();
+        assert_eq!(tcp.transport, Transport::Tcp);
         let text = toml::to_string(&c).unwrap();
         assert_eq!(Config::parse(&text).unwrap(), c);
     }
@@ -418,6 +490,7 @@ update_seed = "0101010101010101010101010101010101010101010101010101010101010101"
             (GOOD.replace("0101010101", "zz"), "hex"),
             (GOOD.replace("id = 1000\n", ""), "id"),
             (GOOD.replace("id = 0,", "id = 0, id = 1,"), "line"),
+            (GOOD.replace("id = 1000\n", "id = 1000\ntransport = \"udp\"\n"), "udp"),
             (format!("{GOOD}\n[[["), "line"),
             (GOOD.replace("[client]\nupdate_seed", "[x]\nupdate_seed"), "x"),
         ];
@@ -427,11 +500,17 @@ update_seed = "0101010101010101010101010101010101010101010101010101010101010101"
         }
         let e = Config::parse(&GOOD.replace("[client]\n", "[authority]\n")).unwrap_err();
         assert!(!e.to_string().contains('\n'), "{e}");
-        let twice = GOOD.replace(
-            "peers = [{ id = 0, addr = \"127.0.0.1:4001\" }]",
-            "peers = [{ id = 0, addr = \"127.0.0.1:4001\" }, { id = 0, addr = \"127.0.0.1:4002\" }]",
-        );
+        let peer = "{ id = 0, addr = \"127.0.0.1:4001\", bundle = \"keys/a.bundle\", binding = \"keys/a.binding\" }";
+        let twice =
+            GOOD.replace(&format!("peers = [{peer}]"), &format!("peers = [{peer}, {peer}]"));
         assert_eq!(Config::parse(&twice), Err(ConfigError::DuplicatePeer { id: 0 }));
+        let both = GOOD.replace("[client]\n", "[client]\nupdate_file = \"u-{round}.npy\"\n");
+        assert_eq!(Config::parse(&both), Err(ConfigError::UpdateSource));
+        let file = GOOD.replace(
+            "update_seed = \"0101010101010101010101010101010101010101010101010101010101010101\"",
+            "update_file = \"u-{round}.npy\"",
+        );
+        assert_eq!(Config::parse(&file).unwrap().update_seed(), Ok(None));
     }
 
     const AUTHORITY: &str = r#"

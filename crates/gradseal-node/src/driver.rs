@@ -1,4 +1,6 @@
-//! The tokio driver: runs a node's role, one role instance per round, over TCP.
+//! The tokio driver: runs a node's role, one role instance per round, over gradseal-net
+//! (libp2p: QUIC or TCP + Noise + Yamux; every message's sender is the node the transport
+//! authenticated).
 //!
 //! Every non-authority node creates its role for a round when a valid announcement for
 //! that round arrives (messages of a round not yet announced are held, bounded), keeps at
@@ -8,27 +10,28 @@
 //! round's observer; it starts the next round when the audit ends (or the round's deadline
 //! passes), and exits after the last.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
 use gradseal_clsc::{KgcPublic, NodeKeys};
 use gradseal_core::{Codec, hash};
+use gradseal_net::Inbound;
 use gradseal_protocol::messages::Party;
 use gradseal_protocol::{
     Aggregator, Announcement, Authority, Client, Event, GradsealSuite, GradsealSystem, Member,
     Message, Millis, NodeConfig, NodeId, Observer, Relay, Role, RoundId,
 };
 use serde_json::json;
-use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
 use crate::config::{AuthoritySection, Config, RoleKind};
-use crate::net::{Inbound, Net, accept_loop, log};
 use crate::report::Reporter;
-use crate::{Error, keyfile, synth, tags};
+use crate::transport::{Outbox, log};
+use crate::update::{Hooks, Outcome, ResultSink, Synthetic, Update, UpdateFiles, UpdateSource};
+use crate::{Error, bounds, keyfile, tags, transport, update};
 
 /// Rounds a node keeps at once (the current one and the next).
 pub const MAX_ROUNDS: usize = 2;
@@ -40,6 +43,9 @@ pub const MAX_EARLY_BYTES: usize = 64 << 20;
 pub const EARLY_WINDOW: u64 = 4;
 /// The authority's grace after a round's decryption deadline before it gives up on it.
 pub const ROUND_GRACE_MS: u64 = 3000;
+/// Streamed messages (longer than gradseal-net's `max_whole_message_len`) read at once; more
+/// wait, holding only their transport chunk.
+pub const STREAM_READERS: usize = 2;
 
 type Suite = GradsealSuite;
 
@@ -52,6 +58,10 @@ struct Slot {
     announcer: Option<Authority<Suite>>,
     sent_bytes: u64,
     finished: bool,
+    /// The largest message this node accepts for the round ([`bounds::max_message_len`]).
+    max_message: u64,
+    /// The round's scale (for the result sink).
+    scale: u32,
 }
 
 impl Slot {
@@ -92,52 +102,124 @@ struct Node {
     authority_bundle: Vec<u8>,
     key_bytes: Zeroizing<Vec<u8>>,
     seed: Zeroizing<[u8; 32]>,
-    update_seed: Option<[u8; 32]>,
+    updates: Option<Box<dyn UpdateSource>>,
+    results: Option<Box<dyn ResultSink>>,
     slots: Vec<Slot>,
     early: Vec<(RoundId, NodeId, Vec<u8>)>,
     early_bytes: usize,
     finished_upto: u64,
-    net: Net,
+    out: Option<Outbox>,
     local: VecDeque<(NodeId, Arc<[u8]>)>,
     report: Reporter,
     schedule: Option<Schedule>,
 }
 
-/// Loads the config's files, binds the listener and runs the node until it is killed (or,
-/// for the authority, until its last round ended).
+/// Loads the config's files, starts the transport and runs the node until it is killed
+/// (or, for the authority, until its last round ended). A client's updates come from its
+/// config's `[client]` section.
 ///
 /// # Errors
 /// A one-line error: unreadable or corrupt key files, a port in use, a bad config.
 pub fn run(cfg: Config) -> Result<(), Error> {
+    run_with(cfg, Hooks::new())
+}
+
+/// As [`run`], with the caller's hooks: a client's updates from `hooks`' [`UpdateSource`]
+/// (instead of the config's `[client]`), and every round's outcome to its [`ResultSink`].
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(cfg: Config, hooks: Hooks) -> Result<(), Error> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Error::Io(format!("cannot start the runtime: {e}")))?;
-    rt.block_on(run_async(cfg))
+    rt.block_on(run_async(cfg, hooks))
 }
 
-async fn run_async(cfg: Config) -> Result<(), Error> {
+async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
     let mut node = Node::new(&cfg)?;
-    let listener = TcpListener::bind(cfg.listen)
-        .await
-        .map_err(|e| Error::Io(format!("cannot listen on {}: {e}", cfg.listen)))?;
-    let (tx, mut rx) = mpsc::channel::<Inbound>(256);
-    tokio::spawn(accept_loop(node.id, listener, tx, cfg.timeouts.read_ms));
-    log(node.id, &format!("{:?} listening on {}", cfg.role, cfg.listen));
-    node.report.record(0, "listening", json!({ "addr": cfg.listen.to_string() }));
+    if let Some(u) = hooks.updates {
+        node.updates = Some(u);
+    }
+    node.results = hooks.results;
+    let keys = keyfile::read_node_keys(&cfg.key)?;
+    let (net, mut inbound) = transport::start(&cfg, &keys).await?;
+    drop(keys);
+    node.out = Some(Outbox::new(node.id, net.clone()));
+    // Streamed messages are read to their end in tasks of their own (at most STREAM_READERS
+    // at once) and come back here whole.
+    let (read_tx, mut read_rx) = mpsc::channel::<(NodeId, Vec<u8>)>(STREAM_READERS);
+    let readers = Arc::new(Semaphore::new(STREAM_READERS));
+    let addrs: Vec<String> = net.listen_addrs().iter().map(ToString::to_string).collect();
+    log(node.id, &format!("{:?} listening on {} as {}", cfg.role, addrs.join(", "), net.peer_id()));
+    node.report.record(
+        0,
+        "listening",
+        json!({ "addr": cfg.listen.to_string(), "transport": cfg.transport.name(),
+                "peer_id": net.peer_id().to_string() }),
+    );
+    // Transport counters go to the report once a second when they changed (the cluster
+    // reads the last line of each node).
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut last_stats = (0u64, 0u64);
     loop {
         let wake = node.next_wake();
         tokio::select! {
-            frame = rx.recv() => match frame {
-                Some(Inbound { frame, .. }) => node.on_frame(frame.from, frame.payload),
-                None => return Err(Error::Io("listener stopped".into())),
+            _ = tick.tick() => {
+                let st = net.stats();
+                if (st.bytes_sent, st.bytes_received) != last_stats {
+                    last_stats = (st.bytes_sent, st.bytes_received);
+                    node.report.record(0, "net_stats", json!({
+                        "bytes_sent": st.bytes_sent, "bytes_received": st.bytes_received,
+                        "messages_sent": st.messages_sent,
+                        "messages_received": st.messages_received,
+                        "connections_refused": st.connections_refused,
+                        "streams_refused": st.streams_refused,
+                        "streams_malformed": st.streams_malformed,
+                        "streams_stalled": st.streams_stalled,
+                    }));
+                }
+            }
+            msg = inbound.recv() => match msg {
+                Some(Inbound::Message(m)) => {
+                    let from = NodeId(m.from());
+                    node.on_frame(from, m.into_bytes());
+                }
+                Some(Inbound::Stream(r)) => {
+                    let (from, len, max) = (NodeId(r.from()), r.len(), node.max_inbound());
+                    if len > max {
+                        log(node.id, &format!(
+                            "streamed message of {len} bytes from node {} exceeds this node's \
+                             bound of {max}; refused unread", from.0));
+                    } else {
+                        let (tx, readers, me) = (read_tx.clone(), Arc::clone(&readers), node.id);
+                        tokio::spawn(async move {
+                            let Ok(_slot) = readers.acquire_owned().await else { return };
+                            match r.read_to_end(max).await {
+                                Ok(bytes) => { let _ = tx.send((from, bytes)).await; }
+                                Err(e) => log(me, &format!(
+                                    "streamed message from node {} cut: {e}", from.0)),
+                            }
+                        });
+                    }
+                }
+                None => return Err(Error::Io("transport stopped".into())),
             },
+            Some((from, bytes)) = read_rx.recv() => node.on_frame(from, bytes),
             () = sleep_until(wake) => node.on_timers(),
         }
         node.pump();
         if node.schedule.as_ref().and_then(|s| s.exit_at).is_some_and(|t| Instant::now() >= t) {
             log(node.id, "every round ended; exiting");
+            let stats = net.stats();
+            node.report.record(
+                0,
+                "net_stats",
+                json!({ "bytes_sent": stats.bytes_sent, "bytes_received": stats.bytes_received }),
+            );
+            net.shutdown().await;
             return Ok(());
         }
     }
@@ -174,11 +256,18 @@ impl Node {
         let mut os = Zeroizing::new([0u8; 32]);
         getrandom::fill(&mut os[..]).map_err(|e| Error::Io(format!("no OS randomness: {e}")))?;
         let seed = Zeroizing::new(hash(tags::TAG_ROLE_SEED, &[&os[..], &cfg.id.to_be_bytes()]));
-        let update_seed = match cfg.role {
-            RoleKind::Client => Some(
-                cfg.update_seed()
-                    .map_err(|reason| Error::Config { path: "[client]".into(), reason })?,
-            ),
+        let updates: Option<Box<dyn UpdateSource>> = match cfg.role {
+            RoleKind::Client => {
+                let seed = cfg
+                    .update_seed()
+                    .map_err(|reason| Error::Config { path: "[client]".into(), reason })?;
+                let file = cfg.client.as_ref().and_then(|c| c.update_file.clone());
+                match (seed, file) {
+                    (Some(s), _) => Some(Box::new(Synthetic(s))),
+                    (None, Some(f)) => Some(Box::new(UpdateFiles::new(f))),
+                    (None, None) => None,
+                }
+            }
             _ => None,
         };
         let schedule = match (&cfg.authority, cfg.role) {
@@ -204,7 +293,6 @@ impl Node {
             }),
             _ => None,
         };
-        let book = cfg.peers.iter().map(|p| (NodeId(p.id), p.addr)).collect::<HashMap<_, _>>();
         let id = NodeId(cfg.id);
         Ok(Node {
             id,
@@ -214,12 +302,13 @@ impl Node {
             authority_bundle,
             key_bytes: keys.to_secret_bytes(),
             seed,
-            update_seed,
+            updates,
+            results: None,
             slots: Vec::new(),
             early: Vec::new(),
             early_bytes: 0,
             finished_upto: 0,
-            net: Net::new(id, book, cfg.timeouts.clone()),
+            out: None,
             local: VecDeque::new(),
             report: Reporter::open(cfg.report.as_deref(), cfg.id)?,
             schedule,
@@ -288,6 +377,7 @@ impl Node {
         let give_up =
             Instant::now() + Duration::from_millis(p.decryption_deadline_ms + ROUND_GRACE_MS);
         s.running = Some((round, give_up));
+        let (max_message, scale) = (bounds::max_message_len(&ann, true), ann.params.scale);
         let made = self.node_config(round, b"authority").and_then(|a| {
             Ok((Authority::new(a), Observer::new(self.node_config(round, b"observer")?)))
         });
@@ -316,6 +406,8 @@ impl Node {
             announcer: Some(announcer),
             sent_bytes: 0,
             finished: false,
+            max_message,
+            scale,
         });
     }
 
@@ -385,25 +477,75 @@ impl Node {
         }
     }
 
-    fn make_role(&self, ann: &Announcement) -> Result<Box<dyn Role>, Error> {
+    /// The role of this node for the round `ann` announces. A client asks its update source
+    /// for the round's update here; `Ok(None)` if it has none (the error is reported).
+    fn make_role(&mut self, ann: &Announcement) -> Result<Option<Box<dyn Role>>, Error> {
         let cfg = self.node_config(ann.round, b"role")?;
-        Ok(match self.kind {
+        Ok(Some(match self.kind {
             RoleKind::Aggregator => Box::new(Aggregator::new(cfg)),
             RoleKind::Committee => Box::new(Member::new(cfg)),
             RoleKind::Relay => Box::new(Relay::new(cfg)),
             RoleKind::Client => {
-                let seed = self.update_seed.unwrap_or_default();
-                let u = synth::update(&seed, ann.round, ann.params.dimension, ann.params.bits);
-                Box::new(Client::new(cfg, u))
+                let got = match self.updates.as_mut() {
+                    Some(src) => src.update(ann.round, &ann.params),
+                    None => Err(update::UpdateError::Unavailable { round: ann.round.0 }),
+                };
+                let quantized = got.and_then(|u| match u {
+                    Update::Quantized(q) => Ok(q),
+                    Update::Float(f) => update::quantize(&f, &ann.params),
+                });
+                match quantized {
+                    Ok(q) => Box::new(Client::new(cfg, q)),
+                    Err(e) => {
+                        log(self.id, &format!("round {}: no update: {e}", ann.round.0));
+                        self.report.record(
+                            ann.round.0,
+                            "update_failed",
+                            json!({ "reason": e.to_string() }),
+                        );
+                        if let Some(sink) = self.results.as_mut() {
+                            sink.round_ended(ann.round, Outcome::NoUpdate(e));
+                        }
+                        return Ok(None);
+                    }
+                }
             }
             RoleKind::Authority => Box::new(Observer::new(cfg)),
-        })
+        }))
+    }
+
+    /// The largest message this node reads whole for any round it has open, or, with no
+    /// round open, the bound on messages held for rounds not announced yet.
+    fn max_inbound(&self) -> u64 {
+        let open = self.slots.iter().map(|s| s.max_message).max().unwrap_or(0);
+        open.max(MAX_EARLY_BYTES as u64)
     }
 
     /// A role for a newly announced round; kept only if the role accepts the announcement.
     fn open_round(&mut self, from: NodeId, ann: &Announcement, bytes: &[u8]) {
+        // Check the announcement before asking for an update: a forged one costs a signature
+        // check, not a file read.
+        if self.kind == RoleKind::Client {
+            let ctx = gradseal_protocol::round::RoundContext::<Suite>::new(
+                self.sys.clone(),
+                &self.authority_bundle,
+                ann.clone(),
+            );
+            if let Err(e) = ctx {
+                log(
+                    self.id,
+                    &format!("invalid announcement for round {} dropped: {e:?}", ann.round.0),
+                );
+                return;
+            }
+        }
         let mut role = match self.make_role(ann) {
-            Ok(r) => r,
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                // The client sits the round out; the round is done for it.
+                self.finished_upto = self.finished_upto.max(ann.round.0);
+                return;
+            }
             Err(e) => {
                 log(self.id, &format!("cannot start round {}: {e}", ann.round.0));
                 return;
@@ -422,8 +564,16 @@ impl Node {
             );
             return;
         }
-        let mut slot =
-            Slot { round: ann.round, start, role, announcer: None, sent_bytes: 0, finished: false };
+        let mut slot = Slot {
+            round: ann.round,
+            start,
+            role,
+            announcer: None,
+            sent_bytes: 0,
+            finished: false,
+            max_message: bounds::max_message_len(ann, ann.observers.contains(&self.id)),
+            scale: ann.params.scale,
+        };
         // A client contributes on the announcement itself: hand its shards to the network
         // before its `Contributed` event is reported, so the event counts their bytes.
         self.send_transmits(&mut slot);
@@ -491,8 +641,10 @@ impl Node {
                 self.local.push_back((self.id, t.payload));
             } else {
                 slot.sent_bytes +=
-                    u64::try_from(t.payload.len() + crate::frame::HEADER_LEN).unwrap_or(0);
-                self.net.send(t.to, t.payload);
+                    u64::try_from(t.payload.len() + gradseal_net::codec::HEADER_LEN).unwrap_or(0);
+                if let Some(out) = self.out.as_mut() {
+                    out.send(t.to, t.payload);
+                }
             }
         }
     }
@@ -538,6 +690,10 @@ impl Node {
             Event::Completed(res) => {
                 let sum = if self.kind == RoleKind::Client { json!(null) } else { json!(res.sum) };
                 rep.record(r.0, "completed", json!({ "count": res.count, "sum": sum }));
+                if let Some(sink) = self.results.as_mut() {
+                    let (count, sum, scale) = (res.count, res.sum, slot.scale);
+                    sink.round_ended(r, Outcome::Completed { count, sum, scale });
+                }
                 slot.finished = true;
                 // The observer reports `AuditPassed` and then `Completed`: the round ends once
                 // both are in the report, so whoever reads it sees the result with the audit.
@@ -555,6 +711,9 @@ impl Node {
             Event::Failed(f) => {
                 rep.record(r.0, "failed", json!({ "reason": format!("{f:?}") }));
                 log(self.id, &format!("round {} failed: {f:?}", r.0));
+                if let Some(sink) = self.results.as_mut() {
+                    sink.round_ended(r, Outcome::Failed(format!("{f:?}")));
+                }
                 slot.finished = true;
                 self.end_round(r);
             }

@@ -12,7 +12,7 @@ use gradseal_protocol::{
 use rand_core::SeedableRng;
 
 use super::*;
-use crate::config::{ClientSection, Timeouts};
+use crate::config::{ClientSection, NetSection, Transport};
 use crate::keyfile::{KeyFile, enrol_locally};
 
 struct Fixture {
@@ -44,8 +44,9 @@ fn fixture(name: &str) -> Fixture {
         authority_bundle: dir.join("authority.bundle"),
         report: None,
         peers: Vec::new(),
-        timeouts: Timeouts::default(),
-        client: Some(ClientSection { update_seed: "11".repeat(32) }),
+        transport: Transport::Quic,
+        net: NetSection::default(),
+        client: Some(ClientSection { update_seed: Some("11".repeat(32)), update_file: None }),
         authority: None,
     };
     let node = Node::new(&cfg).unwrap();

@@ -1,6 +1,7 @@
 //! `gradseal inspect`: decodes any gradseal file or message and describes it readably.
 //!
-//! Tried in order: a key file (magic `gradseal`), a node frame, a protocol `Message`, a
+//! Tried in order: a key file (magic `gradseal`), a gradseal-net message stream (as captured
+//! from one `/gradseal/msg/1` stream), a protocol `Message`, a
 //! bare public bundle or enrolment request, a shard manifest, and the gradseal-agg
 //! encodings. Secret scalars are never printed: a secret file shows its public parts only.
 
@@ -11,7 +12,6 @@ use gradseal_core::Codec;
 use gradseal_protocol::Message;
 
 use crate::Error;
-use crate::frame::Frame;
 use crate::keyfile::KeyFile;
 
 /// The largest input `inspect` reads.
@@ -88,6 +88,10 @@ fn key_file(f: &KeyFile) -> String {
             let _ = writeln!(out, "  secret key: (not shown)");
         }
         KeyFile::Bundle(b) => bundle_lines(&mut out, b),
+        KeyFile::Binding(b) => {
+            let _ = writeln!(out, "  libp2p PeerId: {}", b.peer_id());
+            let _ = writeln!(out, "  signature: {}", hx(&b.signature().to_bytes()));
+        }
         #[allow(unreachable_patterns)]
         _ => {}
     }
@@ -232,10 +236,11 @@ pub fn describe(bytes: &[u8]) -> Result<String, Error> {
     if KeyFile::sniff(bytes) {
         return KeyFile::from_bytes(bytes).map(|f| key_file(&f));
     }
-    if let Ok(f) = Frame::decode_exact(bytes)
-        && let Ok(m) = Message::from_bytes(&f.payload)
+    if bytes.starts_with(&gradseal_net::codec::STREAM_MAGIC)
+        && let Ok(body) = gradseal_net::codec::decode_all(bytes, u64::MAX)
+        && let Ok(m) = Message::from_bytes(&body)
     {
-        return Ok(format!("node frame from node {}: {}", f.from.0, message(&m)));
+        return Ok(format!("gradseal-net message stream: {}", message(&m)));
     }
     if let Ok(m) = Message::from_bytes(bytes) {
         return Ok(message(&m));
@@ -319,8 +324,8 @@ mod tests {
         for d in s.log.take().unwrap() {
             let Ok(m) = Message::from_bytes(&d.payload) else { panic!("undecodable message") };
             let text = describe(&d.payload).unwrap();
-            let framed = describe(&Frame::encode(d.from, &d.payload).unwrap()).unwrap();
-            assert_eq!(framed, format!("node frame from node {}: {text}", d.from.0));
+            let framed = describe(&gradseal_net::codec::encode_all(&d.payload)).unwrap();
+            assert_eq!(framed, format!("gradseal-net message stream: {text}"));
             if let Message::Transcript(t) = &m {
                 let body = describe(&t.accepted[0].body).unwrap();
                 assert!(body.starts_with("gradseal-agg contribution"), "{body}");

@@ -16,6 +16,7 @@ use gradseal_clsc::{
     EnrolmentRequest, Kgc, KgcPublic, NodeKeys, NodeSecretSeed, PartialKey, PublicBundle,
 };
 use gradseal_core::{Codec, DecodeError};
+use gradseal_net::PeerBinding;
 use zeroize::Zeroizing;
 
 use crate::Error;
@@ -45,6 +46,8 @@ pub enum Kind {
     NodeKeys = 6,
     /// A node's public key bundle.
     Bundle = 7,
+    /// A node's peer binding: its libp2p PeerId signed with its node key (public).
+    Binding = 8,
 }
 
 impl Kind {
@@ -57,6 +60,7 @@ impl Kind {
             5 => Kind::Partial,
             6 => Kind::NodeKeys,
             7 => Kind::Bundle,
+            8 => Kind::Binding,
             _ => return None,
         })
     }
@@ -71,6 +75,7 @@ impl Kind {
             Kind::Partial => "partial private key",
             Kind::NodeKeys => "node keys",
             Kind::Bundle => "public key bundle",
+            Kind::Binding => "peer binding",
         }
     }
 
@@ -100,6 +105,8 @@ pub enum KeyFile {
     NodeKeys(NodeKeys),
     /// A public key bundle.
     Bundle(PublicBundle),
+    /// A peer binding (gradseal-net).
+    Binding(PeerBinding),
 }
 
 fn decode_err(kind: Kind, source: DecodeError) -> Error {
@@ -121,6 +128,7 @@ impl KeyFile {
             KeyFile::Partial(_) => Kind::Partial,
             KeyFile::NodeKeys(_) => Kind::NodeKeys,
             KeyFile::Bundle(_) => Kind::Bundle,
+            KeyFile::Binding(_) => Kind::Binding,
         }
     }
 
@@ -141,6 +149,7 @@ impl KeyFile {
                 out.extend_from_slice(&k.to_secret_bytes());
             }
             KeyFile::Bundle(b) => out.extend_from_slice(&b.to_bytes()),
+            KeyFile::Binding(b) => out.extend_from_slice(&b.encode()),
         }
         out
     }
@@ -201,6 +210,10 @@ impl KeyFile {
             Kind::Bundle => {
                 KeyFile::Bundle(PublicBundle::from_bytes(body).map_err(|e| decode_err(kind, e))?)
             }
+            Kind::Binding => KeyFile::Binding(
+                PeerBinding::decode(body)
+                    .map_err(|e| Error::KeyFile(format!("corrupt {} file: {e}", kind.name())))?,
+            ),
         })
     }
 
@@ -214,22 +227,71 @@ impl KeyFile {
         KeyFile::from_bytes(&bytes).map_err(|e| Error::KeyFile(format!("{}: {e}", path.display())))
     }
 
-    /// Writes the file (secret kinds with mode 0600 on Unix), replacing an existing one.
+    /// Writes the file, replacing an existing one atomically ([`write_atomic`]): secret
+    /// kinds with mode 0600, public ones 0644.
     ///
     /// # Errors
-    /// [`Error::Io`] naming the file.
+    /// [`Error::Io`] naming the file (also when `path` is a symbolic link).
     pub fn write(&self, path: &Path) -> Result<(), Error> {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
+        write_atomic(path, &self.to_bytes(), self.kind().is_secret())
+    }
+}
+
+/// Writes `bytes` to `path` atomically: into a fresh temporary file beside it (created
+/// exclusively, so never through a symbolic link, with mode 0600 for secrets and 0644
+/// otherwise, set explicitly so an existing file's mode never carries over), flushed with
+/// fsync, then renamed over `path`, and the directory synced. A symbolic link at `path` is
+/// refused rather than followed or replaced. Readers see the old file or the new one, never
+/// a partial one; a failure leaves the old file in place and removes the temporary one.
+///
+/// # Errors
+/// [`Error::Io`] naming the file.
+pub fn write_atomic(path: &Path, bytes: &[u8], secret: bool) -> Result<(), Error> {
+    use std::io::Write;
+    let io = |e: std::io::Error| Error::Io(format!("cannot write {}: {e}", path.display()));
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::Io(format!(
+            "cannot write {}: is a symbolic link (refusing to follow it)",
+            path.display()
+        )));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut tag = [0u8; 8];
+    getrandom::fill(&mut tag).map_err(|e| Error::Io(format!("no OS randomness: {e}")))?;
+    let tmp = dir.join(format!(".{name}.{}.tmp", hex::encode(tag)));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(if secret { 0o600 } else { 0o644 });
+    }
+    let mut f = opts.open(&tmp).map_err(io)?;
+    let written = (|| {
         #[cfg(unix)]
         {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(if self.kind().is_secret() { 0o600 } else { 0o644 });
+            use std::os::unix::fs::PermissionsExt;
+            let mode = if secret { 0o600 } else { 0o644 };
+            f.set_permissions(std::fs::Permissions::from_mode(mode))?;
         }
-        let io = |e: std::io::Error| Error::Io(format!("cannot write {}: {e}", path.display()));
-        let mut f = opts.open(path).map_err(io)?;
-        std::io::Write::write_all(&mut f, &self.to_bytes()).map_err(io)
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
     }
+    // The rename is durable once the directory is synced (best effort where directories
+    // cannot be opened).
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// Reads at most `max` bytes of a file: larger files are refused before reading.
@@ -263,28 +325,62 @@ pub fn read_node_keys(path: &Path) -> Result<NodeKeys, Error> {
     }
 }
 
-/// Reads the KGC's public parameters from a KGC public file (or a KGC secret file).
+fn secret_where_public(path: &Path, got: Kind, want: &str) -> Error {
+    Error::KeyFile(format!(
+        "{}: is a {} file (secret) where {want} (public) is expected; refusing it",
+        path.display(),
+        got.name()
+    ))
+}
+
+/// Reads the KGC's public parameters from a KGC public file. A KGC secret file is refused
+/// (a node never needs the master secret; pointing it there is a mistake to fix).
 ///
 /// # Errors
 /// As [`KeyFile::read`], or a file of another kind.
 pub fn read_kgc_public(path: &Path) -> Result<KgcPublic, Error> {
     match KeyFile::read(path)? {
         KeyFile::KgcPublic(p) => Ok(p),
-        KeyFile::KgcSecret(k) => Ok(*k.public()),
+        other if other.kind().is_secret() => {
+            Err(secret_where_public(path, other.kind(), "KGC public parameters"))
+        }
         other => Err(wrong_kind(path, other.kind(), "KGC public parameters")),
     }
 }
 
-/// Reads a public bundle file (or the bundle of a node key file).
+/// Reads a public bundle file. A node key file is refused (a bundle names another node:
+/// its secret keys have no business here).
 ///
 /// # Errors
 /// As [`KeyFile::read`], or a file of another kind.
 pub fn read_bundle(path: &Path) -> Result<PublicBundle, Error> {
     match KeyFile::read(path)? {
         KeyFile::Bundle(b) => Ok(b),
-        KeyFile::NodeKeys(k) => Ok(k.bundle().clone()),
+        other if other.kind().is_secret() => {
+            Err(secret_where_public(path, other.kind(), "a public key bundle"))
+        }
         other => Err(wrong_kind(path, other.kind(), "public key bundle")),
     }
+}
+
+/// Reads a peer binding file (kind 8).
+///
+/// # Errors
+/// As [`KeyFile::read`], or a file of another kind.
+pub fn read_binding(path: &Path) -> Result<PeerBinding, Error> {
+    match KeyFile::read(path)? {
+        KeyFile::Binding(b) => Ok(b),
+        other => Err(wrong_kind(path, other.kind(), "peer binding")),
+    }
+}
+
+/// The peer binding of a node: its libp2p PeerId ([`crate::transport::net_identity`]) signed
+/// with its node keys, to publish beside its bundle.
+///
+/// # Errors
+/// As [`crate::transport::net_identity`].
+pub fn binding_of(keys: &NodeKeys, rng: &mut chacha20::ChaCha20Rng) -> Result<PeerBinding, Error> {
+    Ok(crate::transport::net_identity(keys, 0)?.bind(keys, rng))
 }
 
 /// A fresh 32-byte seed from the operating system, as a deterministic-from-seed RNG.
@@ -299,7 +395,9 @@ pub fn os_rng() -> Result<chacha20::ChaCha20Rng, Error> {
 }
 
 /// The whole enrolment flow in one place, for a KGC that enrols nodes it runs itself
-/// (the cluster launcher): secret → request → partial key (checked) → completed keys.
+/// (the cluster launcher): secret → request → partial key (checked) → completed keys. The
+/// KGC's policy authorises exactly `identity`, once (an in-memory registry: the caller
+/// creates the identities it enrols).
 ///
 /// # Errors
 /// [`Error::Clsc`] for an invalid identity or a failed check.
@@ -317,7 +415,8 @@ pub fn enrol_locally(
     let seed = NodeSecretSeed::generate(id, rng);
     let secret = seed.secret().map_err(clsc("secret of"))?;
     let request = secret.request(kgc.public(), rng);
-    let partial = kgc.issue(&request, rng).map_err(clsc("issuing for"))?;
+    let mut policy = gradseal_clsc::EnrolmentRegistry::new([secret.identity().clone()]);
+    let partial = kgc.issue_authorised(&request, &mut policy, rng).map_err(clsc("issuing for"))?;
     secret.complete(kgc.public(), &partial).map_err(clsc("completing"))
 }
 
@@ -335,11 +434,15 @@ mod tests {
         let seed = NodeSecretSeed::generate(Identity::new(b"n1".to_vec()).unwrap(), &mut rng);
         let secret = seed.secret().unwrap();
         let req = secret.request(kgc.public(), &mut rng);
-        let partial = kgc.issue(&req, &mut rng).unwrap();
+        let mut policy =
+            gradseal_clsc::EnrolmentRegistry::new([Identity::new(b"n1".to_vec()).unwrap()]);
+        let partial = kgc.issue_authorised(&req, &mut policy, &mut rng).unwrap();
         let keys = secret.complete(kgc.public(), &partial).unwrap();
         let bundle = keys.bundle().clone();
         let public = *kgc.public();
+        let binding = binding_of(&keys, &mut rng).unwrap();
         vec![
+            KeyFile::Binding(binding),
             KeyFile::KgcPublic(public),
             KeyFile::KgcSecret(kgc),
             KeyFile::NodeSecret(seed),
@@ -396,5 +499,79 @@ mod tests {
             read_node_keys(&dir.join("missing")).unwrap_err().to_string().contains("cannot read")
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn secrets_are_written_atomically_0600_never_through_a_symlink() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("gradseal-atomic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = all();
+        let secret = files.iter().find(|f| f.kind() == Kind::NodeKeys).unwrap();
+        let public = files.iter().find(|f| f.kind() == Kind::Bundle).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // Overwriting a world-readable file leaves a 0600 secret, not a readable one.
+        let p = dir.join("node.key");
+        std::fs::write(&p, b"old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        secret.write(&p).unwrap();
+        assert_eq!(mode(&p), 0o600);
+        assert_eq!(&std::fs::read(&p).unwrap()[..], &secret.to_bytes()[..]);
+        public.write(&dir.join("node.bundle")).unwrap();
+        assert_eq!(mode(&dir.join("node.bundle")), 0o644);
+        // A symbolic link is refused: its target is untouched, the link stays a link.
+        let target = dir.join("target");
+        std::fs::write(&target, b"keep").unwrap();
+        let link = dir.join("link.key");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let e = secret.write(&link).unwrap_err().to_string();
+        assert!(e.contains("symbolic link") && !e.contains('\n'), "{e}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        // A failed write (the directory is gone) leaves no temporary file behind.
+        assert!(secret.write(&dir.join("missing/x.key")).is_err());
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_secret_is_refused_where_a_public_file_is_expected() {
+        let dir = std::env::temp_dir().join(format!("gradseal-public-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in all() {
+            f.write(&dir.join(format!("{}.bin", f.kind() as u8))).unwrap();
+        }
+        // The KGC secret where kgc_public is expected, node keys where a bundle is.
+        let e = read_kgc_public(&dir.join("1.bin")).unwrap_err().to_string();
+        assert!(e.contains("secret") && e.contains("refusing") && !e.contains('\n'), "{e}");
+        let e = read_bundle(&dir.join("6.bin")).unwrap_err().to_string();
+        assert!(e.contains("secret") && e.contains("refusing") && !e.contains('\n'), "{e}");
+        // The public files themselves are read.
+        read_kgc_public(&dir.join("2.bin")).unwrap();
+        read_bundle(&dir.join("7.bin")).unwrap();
+        read_binding(&dir.join("8.bin")).unwrap();
+        assert!(read_binding(&dir.join("7.bin")).unwrap_err().to_string().contains("peer binding"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_binding_verifies_against_its_own_node_only() {
+        let mut rng = ChaCha20Rng::from_seed([8; 32]);
+        let kgc = Kgc::generate(&mut rng);
+        let a = enrol_locally(&kgc, "a", &mut rng).unwrap();
+        let b = enrol_locally(&kgc, "b", &mut rng).unwrap();
+        let binding = binding_of(&a, &mut rng).unwrap();
+        // The PeerId is the one the node runs with (derived from its keys).
+        assert_eq!(binding.peer_id(), &crate::transport::net_identity(&a, 7).unwrap().peer_id());
+        let mut t = gradseal_net::PeerTable::new(*kgc.public());
+        assert!(t.insert(2, b.bundle().clone(), binding.clone(), Vec::new()).is_err());
+        t.insert(1, a.bundle().clone(), binding, Vec::new()).unwrap();
     }
 }

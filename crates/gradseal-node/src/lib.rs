@@ -1,12 +1,13 @@
 //! # gradseal-node
 //!
 //! Runs the sans-IO roles of `gradseal-protocol` as real network nodes: a tokio driver that
-//! feeds each role length-delimited frames from TCP peers on 127.0.0.1 and fires its timers,
-//! node key files in the codec's encoding, and a launcher that starts a whole local network
-//! as child processes. The `gradseal` binary (crate `gradseal-cli`) exposes it as the
+//! feeds each role the messages of authenticated peers over gradseal-net (libp2p: QUIC by
+//! default, TCP + Noise + Yamux selectable) and fires its timers, client updates from files
+//! or from the caller ([`update`]), node key files in the codec's encoding, and a launcher
+//! that starts a whole local network as child processes. The `gradseal` binary (crate `gradseal-cli`) exposes it as the
 //! `node`, `cluster`, `keygen`, `enrol` and `inspect` subcommands, through [`cli`].
 //!
-//! Frames, configuration and key file formats are specified byte by byte in
+//! Transport bounds, configuration and key file formats are specified byte by byte in
 //! [`spec/node.md`](https://example.invalid/gradseal/spec/node.md) (in the repository:
 //! `spec/node.md`).
 //!
@@ -20,17 +21,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bounds;
 pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod driver;
-pub mod frame;
 pub mod inspect;
 pub mod keyfile;
-mod net;
+pub mod registry;
 pub mod report;
 pub mod synth;
 pub mod tags;
+pub mod transport;
+pub mod update;
 
 use thiserror::Error;
 
@@ -38,20 +41,6 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A frame header announced a message longer than the bound.
-    #[error("frame of {len} bytes exceeds the maximum of {max}")]
-    FrameTooLong {
-        /// Announced length.
-        len: usize,
-        /// The bound, [`frame::MAX_FRAME_LEN`].
-        max: usize,
-    },
-    /// The bytes end inside a frame.
-    #[error("truncated frame")]
-    Truncated,
-    /// Bytes follow the frame.
-    #[error("trailing bytes after the frame")]
-    TrailingBytes,
     /// A canonical decoding failed.
     #[error("{what}: {source}")]
     Decode {

@@ -5,8 +5,11 @@ pub const TAG_SYNTH_UPDATE: &str = "gradseal/v1/node/synth-update";
 /// Derives a node's per-process role seed from OS randomness and its node id.
 pub const TAG_ROLE_SEED: &str = "gradseal/v1/node/role-seed";
 
+/// Derives a node's libp2p identity (Ed25519 seed) from its node keys.
+pub const TAG_NET_IDENTITY: &str = "gradseal/v1/node/net-identity";
+
 /// Every tag, for the distinctness test.
-pub const ALL: &[&str] = &[TAG_SYNTH_UPDATE, TAG_ROLE_SEED];
+pub const ALL: &[&str] = &[TAG_SYNTH_UPDATE, TAG_ROLE_SEED, TAG_NET_IDENTITY];
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,122 @@
+//! The largest message a node may receive in a round, derived from the round's
+//! announcement: the driver refuses a streamed message longer than this from its header,
+//! before reading its body (`spec/node.md` §1, "What a node holds").
+//!
+//! Sizes with the production suite (scheme v2; k members, c roster clients, d coordinates;
+//! checked byte for byte by `tests::sizes_match_a_real_round`):
+//!
+//! | message | bytes |
+//! |---|---|
+//! | shard | at most `8d + 32 893 + 312k` plus its Merkle proof (bounded here by 4 KiB) |
+//! | member list | at most `(76 + 312k)·c` plus 4 KiB |
+//! | partial decryption | `8d + 260` |
+//! | transcript (observers only) | `(c + 1)·(8d + 32 809) + c·(76 + 312k) + 125` |
+//! | result | `(k + 1)·8d + 259k + 121` |
+//! | announcement | at most `(c + k + 1)·256` plus 4 KiB |
+
+use gradseal_protocol::Announcement;
+
+/// Slack added to the bounds that are not exact (Merkle proofs, headers).
+pub const SLACK: u64 = 4096;
+
+/// The transcript of a round with `c` accepted contributions, `k` members and `d`
+/// coordinates.
+pub fn transcript_len(c: u64, k: u64, d: u64) -> u64 {
+    (c + 1) * (8 * d + 32_809) + c * (76 + 312 * k) + 125
+}
+
+/// The result message of a round with `k` members and `d` coordinates.
+pub fn result_len(k: u64, d: u64) -> u64 {
+    (k + 1) * 8 * d + 259 * k + 121
+}
+
+/// The largest message any node but an observer receives in a round of this shape.
+pub fn participant_max(c: u64, k: u64, d: u64) -> u64 {
+    let shard = 8 * d + 32_893 + 312 * k + SLACK;
+    let list = (76 + 312 * k) * c + SLACK;
+    let partial = 8 * d + 260;
+    let announcement = (c + k + 1) * 256 + SLACK;
+    [shard, list, partial, result_len(k, d), announcement].into_iter().max().unwrap_or(0)
+}
+
+/// The largest message a node in `observer` position (or not) receives in the round `ann`
+/// announces.
+pub fn max_message_len(ann: &Announcement, observer: bool) -> u64 {
+    let c = ann.roster.len() as u64;
+    let k = ann.committee.len() as u64;
+    let d = u64::from(ann.params.dimension);
+    let p = participant_max(c, k, d);
+    if observer { p.max(transcript_len(c, k, d)) } else { p }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_match_a_real_round() {
+        use chacha20::ChaCha20Rng;
+        use gradseal_clsc::Kgc;
+        use gradseal_core::Codec;
+        use gradseal_protocol::sim::{self, RoundPlan};
+        use gradseal_protocol::{GradsealSuite, GradsealSystem, Message, RoundId, ShardLayout};
+        use rand_core::SeedableRng;
+
+        let kgc = Kgc::generate(&mut ChaCha20Rng::from_seed([6; 32]));
+        let key = |label: &str, i: usize| {
+            let seed = gradseal_core::hash(
+                "gradseal/v1/node/test/key",
+                &[label.as_bytes(), &[u8::try_from(i).unwrap()]],
+            );
+            crate::keyfile::enrol_locally(
+                &kgc,
+                &format!("{label}-{i}"),
+                &mut ChaCha20Rng::from_seed(seed),
+            )
+            .unwrap()
+        };
+        let (c, k, d) = (4usize, 3usize, 100usize);
+        let plan = RoundPlan {
+            round: RoundId(1),
+            clients: c,
+            members: k,
+            relays: 2,
+            layout: ShardLayout { data: 2, parity: 1 },
+            dimension: u32::try_from(d).unwrap(),
+            bits: 16,
+            min_clients: 2,
+        };
+        let sys = GradsealSystem { kgc: *kgc.public() };
+        let seed = |_: &str, i: usize| [u8::try_from(i).unwrap(); 32];
+        let mut s =
+            sim::build::<GradsealSuite>(&plan, &sys, key, seed, vec![vec![7; d]; c]).unwrap();
+        s.log = Some(Vec::new());
+        assert!(s.run(100_000));
+        let mut largest = std::collections::BTreeMap::new();
+        for m in s.log.take().unwrap() {
+            let kind = Message::from_bytes(&m.payload).unwrap().kind();
+            let e = largest.entry(kind).or_insert(0u64);
+            *e = (*e).max(m.payload.len() as u64);
+        }
+        let (c, k, d) = (c as u64, k as u64, d as u64);
+        assert_eq!(largest[&5], 8 * d + 260);
+        assert_eq!(largest[&3], transcript_len(c, k, d));
+        assert_eq!(largest[&8], result_len(k, d));
+        // Every kind but the transcript fits the participant bound, the transcript does not.
+        for (kind, len) in &largest {
+            if *kind != 3 {
+                assert!(*len <= participant_max(c, k, d), "kind {kind}: {len}");
+            }
+        }
+        assert!(largest[&3] > participant_max(c, k, d));
+    }
+
+    #[test]
+    fn the_headline_round_is_bounded_but_allowed() {
+        // 100 clients x 10^5 at k = 3: the transcript is about 84 MB (more than the old
+        // 64 MiB frame), the result 3.2 MB.
+        let t = transcript_len(100, 3, 100_000);
+        assert!(t > 64 << 20 && t < 90_000_000, "{t}");
+        assert!(participant_max(100, 3, 100_000) < 4_000_000);
+    }
+}

@@ -1,0 +1,121 @@
+//! The node's side of gradseal-net: its libp2p identity, the peer table built from the
+//! config's address book, one ordered send queue per peer, and bounded reads of streamed
+//! messages. Spec: `spec/node.md` §1.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gradseal_clsc::{KgcPublic, NodeKeys};
+use gradseal_net::{Inbound, Limits, Net, NetConfig, NetHandle, NetIdentity, PeerTable};
+use gradseal_protocol::NodeId;
+use tokio::sync::mpsc;
+use zeroize::Zeroizing;
+
+use crate::config::Config;
+use crate::{Error, keyfile};
+
+/// Messages queued per peer before new ones are dropped (logged).
+pub const PEER_QUEUE: usize = 1024;
+
+/// Logs one line to stderr, prefixed with the node id.
+pub(crate) fn log(me: NodeId, msg: &str) {
+    eprintln!("[node {}] {msg}", me.0);
+}
+
+/// The node's libp2p identity: an Ed25519 key derived from its node keys
+/// (`hash(TAG_NET_IDENTITY, [node keys secret encoding])`), so the identity, and the
+/// binding signed for it, last as long as the node keys do and need no file of their own.
+///
+/// # Errors
+/// [`Error::Io`] if libp2p refuses the derived key (it never does for 32 bytes).
+pub fn net_identity(keys: &NodeKeys, node: u32) -> Result<NetIdentity, Error> {
+    let secret = keys.to_secret_bytes();
+    let seed = Zeroizing::new(gradseal_core::hash(crate::tags::TAG_NET_IDENTITY, &[&secret[..]]));
+    NetIdentity::from_seed(node, seed).map_err(|e| Error::Io(format!("net identity: {e}")))
+}
+
+/// The transport limits of a node with this config (gradseal-net defaults but for the
+/// config's `[net]` section).
+pub fn limits(cfg: &Config) -> Limits {
+    let ms = Duration::from_millis;
+    Limits {
+        connect_retry: ms(cfg.net.connect_retry_ms),
+        stall_timeout: ms(cfg.net.stall_ms),
+        header_timeout: ms(cfg.net.header_ms),
+        idle_connection_timeout: ms(cfg.net.idle_ms),
+        ..Limits::default()
+    }
+}
+
+/// The peer table of the config's address book: each peer's bundle and binding are read
+/// and the binding verified against the bundle (under `kgc`).
+///
+/// # Errors
+/// [`Error::KeyFile`] naming the peer's file if a file is unreadable or the binding does not
+/// verify.
+pub fn peer_table(cfg: &Config, kgc: &KgcPublic) -> Result<PeerTable, Error> {
+    let mut table = PeerTable::new(*kgc);
+    for p in &cfg.peers {
+        let bundle = keyfile::read_bundle(&p.bundle)?;
+        let binding = keyfile::read_binding(&p.binding)?;
+        let addr = cfg.transport.kind().multiaddr(p.addr);
+        table
+            .insert(p.id, bundle, binding, vec![addr])
+            .map_err(|e| Error::KeyFile(format!("peer {} ({}): {e}", p.id, p.binding.display())))?;
+    }
+    Ok(table)
+}
+
+/// Starts the transport for `cfg`.
+///
+/// # Errors
+/// A one-line error: `cannot listen on ADDR: ...`, or the peer table's.
+pub async fn start(
+    cfg: &Config,
+    keys: &NodeKeys,
+) -> Result<(NetHandle, mpsc::Receiver<Inbound>), Error> {
+    let table = peer_table(cfg, keys.kgc())?;
+    let identity = net_identity(keys, cfg.id)?;
+    let mut config = NetConfig::new(cfg.transport.kind(), cfg.listen);
+    config.limits = limits(cfg);
+    Net::start(config, identity, table).await.map_err(|e| {
+        Error::Io(format!("cannot listen on {} ({}): {e}", cfg.listen, cfg.transport.name()))
+    })
+}
+
+/// Outgoing side: one ordered queue and sender task per peer, so messages to one peer
+/// arrive in the order the roles produced them and a slow or dead peer costs only its own
+/// queue.
+#[derive(Debug)]
+pub(crate) struct Outbox {
+    me: NodeId,
+    net: NetHandle,
+    queues: HashMap<NodeId, mpsc::Sender<Arc<[u8]>>>,
+}
+
+impl Outbox {
+    pub(crate) fn new(me: NodeId, net: NetHandle) -> Self {
+        Outbox { me, net, queues: HashMap::new() }
+    }
+
+    /// Queues `payload` for `to` (never blocks).
+    pub(crate) fn send(&mut self, to: NodeId, payload: Arc<[u8]>) {
+        let me = self.me;
+        let net = self.net.clone();
+        let tx = self.queues.entry(to).or_insert_with(|| {
+            let (tx, mut rx) = mpsc::channel::<Arc<[u8]>>(PEER_QUEUE);
+            tokio::spawn(async move {
+                while let Some(p) = rx.recv().await {
+                    if let Err(e) = net.send(to.0, &p).await {
+                        log(me, &format!("message to node {} ({} bytes) lost: {e}", to.0, p.len()));
+                    }
+                }
+            });
+            tx
+        });
+        if tx.try_send(payload).is_err() {
+            log(self.me, &format!("queue to node {} full; message dropped", to.0));
+        }
+    }
+}
