@@ -456,7 +456,20 @@ fn unknown_peers_garbage_and_stalled_streams_are_refused_with_bounded_memory() {
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert!(w3.write_chunk(&[1; 1000]).await.is_err() || w3.finish().await.is_err());
         drop((w, w2));
-        // 4. The node goes on: a well-formed message from node 5 is delivered (the relay's
+        // 4. A message above the transport's whole-message size (64 MiB) arrives as a stream;
+        //    with no round open the relay's bound is 64 MiB, so it is refused from its header
+        //    and never read.
+        if let Ok(mut w4) = net.open_message(100, 70 << 20).await {
+            let mut refused = false;
+            for _ in 0..(70 << 4) {
+                if w4.write_chunk(&[7; 64 << 10]).await.is_err() {
+                    refused = true;
+                    break;
+                }
+            }
+            assert!(refused, "a 70 MiB stream was read to its end");
+        }
+        // 5. The node goes on: a well-formed message from node 5 is delivered (the relay's
         //    role drops it as garbage, which is the protocol's business).
         net.send(100, b"\x03garbage!").await.unwrap();
         tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -471,6 +484,8 @@ fn unknown_peers_garbage_and_stalled_streams_are_refused_with_bounded_memory() {
     assert!(stats["streams_malformed"].as_u64().unwrap() >= 2, "{stats}");
     assert!(stats["streams_stalled"].as_u64().unwrap() >= 1, "{stats}");
     assert!(stats["messages_received"].as_u64().unwrap() >= 1, "{stats}");
+    let log = std::fs::read_to_string(d.join("relay.log")).unwrap();
+    assert!(log.contains("refused unread"), "{log}");
     // Nothing near the 1 TiB or 1 MB declared was ever allocated.
     assert!(rss < 64 * 1024, "peak RSS {rss} KiB");
 }

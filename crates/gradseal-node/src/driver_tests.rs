@@ -25,6 +25,10 @@ struct Fixture {
 }
 
 fn fixture(name: &str) -> Fixture {
+    fixture_with(name, ClientSection { update_seed: Some("11".repeat(32)), update_file: None })
+}
+
+fn fixture_with(name: &str, client_section: ClientSection) -> Fixture {
     let dir = std::env::temp_dir().join(format!("gradseal-driver-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut rng = ChaCha20Rng::from_seed([9; 32]);
@@ -46,7 +50,7 @@ fn fixture(name: &str) -> Fixture {
         peers: Vec::new(),
         transport: Transport::Quic,
         net: NetSection::default(),
-        client: Some(ClientSection { update_seed: Some("11".repeat(32)), update_file: None }),
+        client: Some(client_section),
         authority: None,
     };
     let node = Node::new(&cfg).unwrap();
@@ -152,4 +156,45 @@ async fn early_buffer_and_open_rounds_are_bounded() {
     f.node.on_frame(NodeId(10), other_message(1));
     assert!(f.node.early.iter().all(|(r, _, _)| r.0 != 1));
     f.node.pump();
+}
+
+#[tokio::test]
+async fn a_client_takes_its_update_from_the_round_file_or_sits_the_round_out() {
+    let dir = std::env::temp_dir().join(format!("gradseal-driver-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pattern = dir.join("round-{round}.f32").to_string_lossy().into_owned();
+    let mut f =
+        fixture_with("files", ClientSection { update_seed: None, update_file: Some(pattern) });
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    f.node.results = Some(Box::new(crate::update::ChannelSink(tx)));
+    // Round 1: no file. The client sits the round out and says why.
+    let ann = announcement(&f, 1, "authority");
+    f.node.on_frame(NodeId(0), ann);
+    assert!(f.node.slots.is_empty());
+    let (round, outcome) = rx.try_recv().unwrap();
+    assert_eq!(round, RoundId(1));
+    assert!(matches!(
+        outcome,
+        crate::update::Outcome::NoUpdate(crate::update::UpdateError::Missing { .. })
+    ));
+    // Round 2: a file of the round's dimension (8 values) opens the round and contributes.
+    let body: Vec<u8> = (0..8).flat_map(|i| (i as f32 * 0.25).to_le_bytes()).collect();
+    std::fs::write(dir.join("round-2.f32"), &body).unwrap();
+    let ann = announcement(&f, 2, "authority");
+    f.node.on_frame(NodeId(0), ann);
+    assert_eq!(f.node.slots.len(), 1);
+    // Round 3: a file of the wrong length is refused, typed.
+    std::fs::write(dir.join("round-3.f32"), &body[..12]).unwrap();
+    let ann = announcement(&f, 3, "authority");
+    f.node.on_frame(NodeId(0), ann);
+    let (_, outcome) = rx.try_recv().unwrap();
+    assert!(matches!(
+        outcome,
+        crate::update::Outcome::NoUpdate(crate::update::UpdateError::WrongLength {
+            got: 3,
+            want: 8,
+            ..
+        })
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
