@@ -39,12 +39,45 @@ class Run:
     round_seconds: list[float] = field(default_factory=list)
     workflow: Any = None
     error: str | None = None
+    fit_config: dict[str, Any] = field(default_factory=dict)
+    upload: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class MeasuringGrid:
+    """Wraps a Flower ``Grid``, counting the bytes of every reply's content per node
+    (arrays and bytes in config records: what each SuperNode uploads)."""
+
+    def __init__(self, grid: Any, upload: dict[int, int]) -> None:
+        self._grid = grid
+        self._upload = upload
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._grid, name)
+
+    def send_and_receive(self, messages: Any, *, timeout: float | None = None) -> Any:
+        """As ``Grid.send_and_receive``, counting reply sizes."""
+        replies = list(self._grid.send_and_receive(messages, timeout=timeout))
+        for m in replies:
+            if m.has_error():
+                continue
+            size = sum(len(a.data) for rec in m.content.array_records.values() for a in rec.values())
+            for rec in m.content.config_records.values():
+                for v in rec.values():
+                    if isinstance(v, bytes):
+                        size += len(v)
+                    elif isinstance(v, list):
+                        size += sum(len(x) for x in v if isinstance(x, bytes))
+            src = m.metadata.src_node_id
+            self._upload[src] = self._upload.get(src, 0) + size
+        return replies
 
 
 def dropout_mod(drop: Callable[[Any], bool]) -> Callable[[Any, Any, Any], Any]:
     """A ClientApp mod making the nodes ``drop(context)`` selects fail mid-round: after
     training, before their (masked or encrypted) update is sent: in gradseal's
-    ``contribute`` stage, SecAgg+'s ``collect masked vectors`` stage, or a plain fit."""
+    ``contribute`` stage, SecAgg+'s ``collect masked vectors`` stage, or a plain fit. A
+    fit config carrying ``drop`` (the run's ``fit_config``) turns it off when false."""
 
     def mod(msg: Any, ctxt: Any, call_next: Any) -> Any:
         from flwr.app.message_type import MessageType
@@ -52,6 +85,9 @@ def dropout_mod(drop: Callable[[Any], bool]) -> Callable[[Any, Any, Any], Any]:
         if msg.metadata.message_type != MessageType.TRAIN or not drop(ctxt):
             return call_next(msg, ctxt)
         recs = msg.content.config_records
+        fit_cfg = recs.get("fitins.config")
+        if fit_cfg is not None and "drop" in fit_cfg and not fit_cfg["drop"]:
+            return call_next(msg, ctxt)
         if "gradseal" in recs:
             mid = recs["gradseal"]["stage"] == "contribute"
         elif "secaggplus_configs" in recs:
@@ -130,16 +166,18 @@ def make_apps(runs: list[Run], clients: int, epochs: int = 5, lr: float = 0.5,
                 min_available_clients=clients,
                 initial_parameters=ndarrays_to_parameters(init()),
                 evaluate_fn=evaluate,
-                on_fit_config_fn=lambda rnd: {"round": rnd},
+                on_fit_config_fn=lambda rnd, run=run: {"round": rnd, **run.fit_config},
             )
             legacy = LegacyContext(context=context, config=ServerConfig(num_rounds=run.rounds),
                                    strategy=strategy)
             run.workflow = run.make_workflow() if run.make_workflow else None
             wf = DefaultWorkflow(fit_workflow=run.workflow) if run.workflow else DefaultWorkflow()
+            started = time.perf_counter()
             try:
-                wf(grid, legacy)
+                wf(MeasuringGrid(grid, run.upload), legacy)
             except Exception as e:  # recorded (SecAgg+ may abort a whole run)
                 run.error = f"{type(e).__name__}: {e}"
+            run.seconds = time.perf_counter() - started
 
     return server_app, client_app
 

@@ -82,7 +82,20 @@ fn fault_fields(e: &mut Event, fault: &TranscriptFault) {
 
 impl Event {
     pub(crate) fn from_rust(py: Python<'_>, ev: proto::Event) -> PyResult<Self> {
-        let mut e = Event { kind: variant(&ev), detail: format!("{ev:?}"), ..Event::default() };
+        // A result's Debug text holds every sum and partial (megabytes): summarised instead.
+        let (kind, detail) = match &ev {
+            proto::Event::Completed(r) => (
+                "Completed".to_owned(),
+                format!(
+                    "Completed(round {}, {} contributions, {} coordinates)",
+                    r.round.0,
+                    r.count,
+                    r.sum.len()
+                ),
+            ),
+            _ => (variant(&ev), format!("{ev:?}")),
+        };
+        let mut e = Event { kind, detail, ..Event::default() };
         match ev {
             proto::Event::Announced { round } => e.round = Some(round.0),
             proto::Event::Contributed { shards } => e.shards = Some(shards),

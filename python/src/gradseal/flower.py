@@ -28,12 +28,14 @@ the server run the roles as separate nodes (``gradseal cluster``).
 
 **A round** (each stage one ``send_and_receive``, ``MessageType.TRAIN``, like SecAgg+):
 
-0. *enrol* (only for sampled nodes whose bundle the server does not know yet): the node
-   sends an enrolment request; the KGC issues its partial key under the registry;
+0. *enrol* (two round trips, only for sampled nodes not enrolled yet): the node sends an
+   enrolment request for the identity ``flwr-node-<its node id>``; the KGC issues its
+   partial key under the registry; the node completes its keys, keeps them in its
+   ``context.state`` and confirms its bundle;
 1. *contribute*: the server announces (roster = the sampled enrolled nodes, committee =
-   ``committee_size`` of them) and sends each node its ``FitIns`` with the announcement
-   (and its partial key); the node completes its keys if needed, trains (``call_next``),
-   encrypts ``[w, w * params]`` and replies with its shards (no parameters in clear);
+   ``committee_size`` of them, preferably among last round's contributors) and sends each
+   node its ``FitIns`` with the announcement; the node trains (``call_next``), encrypts
+   ``[w, w * params]`` and replies with its shards (no parameters in clear);
 2. *decrypt*: at the contribution deadline the aggregator publishes the transcript to the
    observer and sends each member its list; each member checks its list and replies with
    one partial decryption (or a signed refusal); the aggregator combines, the observer
@@ -172,6 +174,8 @@ class GradsealWorkflow:
             self.registry.authorise(n)
         self.keys: dict[str, NodeKeys] = {n: enrol(self.kgc, self.registry, n) for n in names}
         self.bundles: dict[int, bytes] = {}
+        self.partials: dict[int, bytes] = {}
+        self.last_contributors: set[int] = set()
         self.reports: list[RoundReport] = []
 
     # -- helpers ---------------------------------------------------------------------------
@@ -231,8 +235,9 @@ class GradsealWorkflow:
             context.client_manager.num_available())
         failures: list[Any] = []
 
-        # Stage 0: enrol the sampled nodes the KGC has not enrolled yet.
-        partials: dict[int, bytes] = {}
+        # Stage 0: enrol the sampled nodes the KGC has not enrolled yet, in two steps (request,
+        # then partial key and completion), so that a node is on a roster only once it holds
+        # its completed keys.
         new = [nid for nid in sampled if nid not in self.bundles]
         if new:
             known = set(grid.get_node_ids())
@@ -251,19 +256,37 @@ class GradsealWorkflow:
                 try:
                     if request_identity(req) != node_identity(nid):
                         raise ValueError(f"node {nid} asked for another identity")
-                    partials[nid] = self.kgc.issue(req, self.registry)
-                    self.bundles[nid] = cast(bytes, self.registry.bundle(node_identity(nid)))
+                    if nid not in self.partials:
+                        self.partials[nid] = self.kgc.issue(req, self.registry)
                 except Exception as e:  # typed gradseal errors and the identity check
                     log(WARNING, "enrolment of node %s refused: %s", nid, e)
                     failures.append(e)
-            report.enrolled = len(partials)
+            pending = [nid for nid in new if nid in self.partials]
+            msgs = grid.send_and_receive(
+                [self._message(nid, rnd, {"stage": "complete", "partial": self.partials[nid]}) for nid in pending],
+                timeout=self.timeout,
+            )
+            for msg in msgs:
+                if msg.has_error():
+                    failures.append(Exception(msg.error))
+                    continue
+                nid = msg.metadata.src_node_id
+                bundle = cast(bytes, msg.content.config_records[RECORD_KEY]["bundle"])
+                if nid in self.partials and bundle == self.registry.bundle(node_identity(nid)):
+                    self.bundles[nid] = bundle
+                    del self.partials[nid]
+                    report.enrolled += 1
         roster_nids = [nid for nid in sampled if nid in self.bundles]
         if len(roster_nids) < max(self.min_clients, self.committee_size):
             self._fail(report, RoundFailed("TooFewNodes", message=f"{len(roster_nids)} enrolled nodes sampled"))
             return
 
         # Stage 1: announce, train, collect encrypted contributions.
-        committee = random.sample(roster_nids, self.committee_size)
+        # Members come preferably from the nodes that contributed last round (a node that
+        # went down is not asked to decrypt); a missing member fails the round.
+        reliable = [nid for nid in roster_nids if nid in self.last_contributors]
+        pool = reliable if len(reliable) >= self.committee_size else roster_nids
+        committee = random.sample(pool, self.committee_size)
         report.committee = committee
         dim = 1 + sum(int(a.size) for a in global_arrays)
         params = RoundParams(
@@ -307,8 +330,6 @@ class GradsealWorkflow:
                 "announcement": ann,
                 "max_weight": float(self.max_weight),
             }
-            if nid in partials:
-                fields["partial"] = partials[nid]
             return self._message(nid, rnd, fields, fitins[nid])
 
         msgs = grid.send_and_receive([contribute(nid) for nid in roster_nids], timeout=self.timeout)
@@ -329,6 +350,7 @@ class GradsealWorkflow:
                 net.inject(client_addr[nid], int(t), d)
             fitres_of[nid] = compat.recorddict_to_fitres(msg.content, True)
         report.contributed = len(fitres_of)
+        self.last_contributors = set(fitres_of)
         log(DEBUG, "[gradseal] contributions from %s of %s clients", len(fitres_of), len(roster_nids))
         # Deliver the shards, then move the clock to the contribution deadline: the
         # aggregator publishes the transcript and the member lists.
@@ -451,14 +473,20 @@ class GradsealMod:
             state["kgc"] = kgc.to_bytes()
         out = RecordDict()
         if stage == "enrol":
-            secret = NodeSecret.generate(node_identity(msg.metadata.dst_node_id))
-            state["secret"] = secret.to_secret_bytes()
-            reply: dict[str, Any] = {"request": secret.request(kgc)}
-        elif stage == "contribute":
-            if "partial" in rec:
+            # Idempotent: a repeated enrol stage (a lost reply) reuses the secret, so the
+            # partial key the KGC already issued for it still completes it.
+            if "secret" in state:
                 secret = NodeSecret.from_secret_bytes(cast(bytes, state["secret"]))
-                keys = secret.complete(kgc, cast(bytes, rec["partial"]))
-                state["keys"] = keys.to_secret_bytes()
+            else:
+                secret = NodeSecret.generate(node_identity(msg.metadata.dst_node_id))
+                state["secret"] = secret.to_secret_bytes()
+            reply: dict[str, Any] = {"request": secret.request(kgc)}
+        elif stage == "complete":
+            secret = NodeSecret.from_secret_bytes(cast(bytes, state["secret"]))
+            keys = secret.complete(kgc, cast(bytes, rec["partial"]))
+            state["keys"] = keys.to_secret_bytes()
+            reply = {"bundle": keys.bundle}
+        elif stage == "contribute":
             keys = NodeKeys.from_secret_bytes(kgc, cast(bytes, state["keys"]))
             out_msg = call_next(msg, ctxt)
             out = out_msg.content
