@@ -180,6 +180,71 @@ fn le(block: &[u8; RATE], w: usize) -> u64 {
     u64::from_le_bytes(x)
 }
 
+/// Absorbs four messages of equal length (with TurboSHAKE's padding, D = 0x1F) into four
+/// Keccak states, ready to squeeze.
+#[inline(always)]
+fn absorb(s: V3, m: &[Message<'_>; 4]) -> [u64x4; 25] {
+    let len = m[0].len();
+    let mut st = [s.splat_u64x4(0); 25];
+    let full = len / RATE;
+    for b in 0..full {
+        let base = b * RATE;
+        if let (Some(b0), Some(b1), Some(b2), Some(b3)) =
+            (m[0].block(base), m[1].block(base), m[2].block(base), m[3].block(base))
+        {
+            // Fast path: the block lies inside every body (all blocks after the first).
+            for (w, lane) in st.iter_mut().enumerate().take(RATE / 8) {
+                let v = u64x4(le(b0, w), le(b1, w), le(b2, w), le(b3, w));
+                *lane = s.xor_u64x4(*lane, v);
+            }
+        } else {
+            for (w, lane) in st.iter_mut().enumerate().take(RATE / 8) {
+                let off = base + 8 * w;
+                let v = u64x4(m[0].word(off), m[1].word(off), m[2].word(off), m[3].word(off));
+                *lane = s.xor_u64x4(*lane, v);
+            }
+        }
+        permute(s, &mut st);
+    }
+    // Last, partial block with the padding: DS after the message, 0x80 in the last byte.
+    let base = full * RATE;
+    let rest = len - base;
+    let mut last = [[0u8; RATE]; 4];
+    for (l, blk) in last.iter_mut().enumerate() {
+        for (i, byte) in blk.iter_mut().enumerate().take(rest) {
+            *byte = m[l].byte(base + i);
+        }
+        blk[rest] ^= DS;
+        blk[RATE - 1] ^= 0x80;
+    }
+    let word = |l: usize, w: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&last[l][8 * w..8 * w + 8]);
+        u64::from_le_bytes(b)
+    };
+    for (w, lane) in st.iter_mut().enumerate().take(RATE / 8) {
+        *lane = s.xor_u64x4(*lane, u64x4(word(0, w), word(1, w), word(2, w), word(3, w)));
+    }
+    permute(s, &mut st);
+    st
+}
+
+/// Copies the first `out[l].len()` bytes of each state's rate (little-endian words) out.
+#[inline(always)]
+fn squeeze_block(st: &[u64x4; 25], out: &mut [&mut [u8]; 4]) {
+    for (w, lane) in st.iter().take(RATE / 8).enumerate() {
+        let words = [lane.0, lane.1, lane.2, lane.3];
+        for (o, word) in out.iter_mut().zip(words) {
+            let start = 8 * w;
+            if start >= o.len() {
+                return;
+            }
+            let end = o.len().min(start + 8);
+            o[start..end].copy_from_slice(&word.to_le_bytes()[..end - start]);
+        }
+    }
+}
+
 struct Absorb<'a> {
     simd: V3,
     msgs: [Message<'a>; 4],
@@ -190,58 +255,44 @@ impl NullaryFnOnce for Absorb<'_> {
 
     #[inline(always)]
     fn call(self) -> Self::Output {
-        let s = self.simd;
-        let m = &self.msgs;
-        let len = m[0].len();
-        let mut st = [s.splat_u64x4(0); 25];
-        let full = len / RATE;
-        for b in 0..full {
-            let base = b * RATE;
-            if let (Some(b0), Some(b1), Some(b2), Some(b3)) =
-                (m[0].block(base), m[1].block(base), m[2].block(base), m[3].block(base))
-            {
-                // Fast path: the block lies inside every body (all blocks after the first).
-                for (w, lane) in st.iter_mut().enumerate().take(RATE / 8) {
-                    let v = u64x4(le(b0, w), le(b1, w), le(b2, w), le(b3, w));
-                    *lane = s.xor_u64x4(*lane, v);
-                }
-            } else {
-                for (w, lane) in st.iter_mut().enumerate().take(RATE / 8) {
-                    let off = base + 8 * w;
-                    let v = u64x4(m[0].word(off), m[1].word(off), m[2].word(off), m[3].word(off));
-                    *lane = s.xor_u64x4(*lane, v);
-                }
-            }
-            permute(s, &mut st);
-        }
-        // Last, partial block with the padding: DS after the message, 0x80 in the last byte.
-        let base = full * RATE;
-        let rest = len - base;
-        let mut last = [[0u8; RATE]; 4];
-        for (l, blk) in last.iter_mut().enumerate() {
-            for (i, byte) in blk.iter_mut().enumerate().take(rest) {
-                *byte = m[l].byte(base + i);
-            }
-            blk[rest] ^= DS;
-            blk[RATE - 1] ^= 0x80;
-        }
-        let word = |l: usize, w: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&last[l][8 * w..8 * w + 8]);
-            u64::from_le_bytes(b)
-        };
-        for (w, lane) in st.iter_mut().enumerate().take(RATE / 8) {
-            *lane = s.xor_u64x4(*lane, u64x4(word(0, w), word(1, w), word(2, w), word(3, w)));
-        }
-        permute(s, &mut st);
+        let st = absorb(self.simd, &self.msgs);
         let mut out = [[0u8; 32]; 4];
-        for (w, lane) in st.iter().take(4).enumerate() {
-            let words = [lane.0, lane.1, lane.2, lane.3];
-            for (l, o) in out.iter_mut().enumerate() {
-                o[8 * w..8 * w + 8].copy_from_slice(&words[l].to_le_bytes());
-            }
-        }
+        let [o0, o1, o2, o3] = &mut out;
+        squeeze_block(&st, &mut [&mut o0[..], &mut o1[..], &mut o2[..], &mut o3[..]]);
         out
+    }
+}
+
+struct Xof<'a, 'o> {
+    simd: V3,
+    msgs: [Message<'a>; 4],
+    out: [&'o mut [u8]; 4],
+}
+
+impl NullaryFnOnce for Xof<'_, '_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn call(self) {
+        let s = self.simd;
+        let mut st = absorb(s, &self.msgs);
+        let [o0, o1, o2, o3] = self.out;
+        let mut blocks =
+            [o0.chunks_mut(RATE), o1.chunks_mut(RATE), o2.chunks_mut(RATE), o3.chunks_mut(RATE)];
+        let mut first = true;
+        loop {
+            let [b0, b1, b2, b3] = &mut blocks;
+            let (Some(c0), Some(c1), Some(c2), Some(c3)) =
+                (b0.next(), b1.next(), b2.next(), b3.next())
+            else {
+                return;
+            };
+            if !first {
+                permute(s, &mut st);
+            }
+            first = false;
+            squeeze_block(&st, &mut [c0, c1, c2, c3]);
+        }
     }
 }
 
@@ -255,4 +306,60 @@ pub fn detect() -> Option<V3> {
 pub fn turboshake4(simd: V3, msgs: [Message<'_>; 4]) -> [[u8; 32]; 4] {
     debug_assert!(msgs.iter().all(|m| m.len() == msgs[0].len()));
     simd.vectorize(Absorb { simd, msgs })
+}
+
+/// TurboSHAKE128(header_l ‖ body_l, D = 0x1F) read as an XOF: fills `out[l]` with the first
+/// `out[l].len()` output bytes of message l. The four messages must have equal lengths, and
+/// so must the four outputs (checked in debug builds).
+pub fn turboshake4_xof(simd: V3, msgs: [Message<'_>; 4], out: [&mut [u8]; 4]) {
+    debug_assert!(msgs.iter().all(|m| m.len() == msgs[0].len()));
+    debug_assert!(out.iter().all(|o| o.len() == out[0].len()));
+    simd.vectorize(Xof { simd, msgs, out });
+}
+
+#[cfg(test)]
+mod tests {
+    use turboshake::TurboShake128;
+    use turboshake::digest::{ExtendableOutput, Update, XofReader};
+
+    use super::*;
+
+    fn reference(header: &[u8], body: &[u8], out_len: usize) -> Vec<u8> {
+        let mut h = TurboShake128::default();
+        h.update(header);
+        h.update(body);
+        let mut out = vec![0u8; out_len];
+        h.finalize_xof().read(&mut out);
+        out
+    }
+
+    #[test]
+    fn xof_matches_turboshake128_at_every_shape() {
+        let Some(simd) = detect() else { return };
+        let data: Vec<u8> =
+            (0..2000u32).map(|i| u8::try_from((i * 37 + 11) % 251).unwrap_or(0)).collect();
+        for (header_len, body_len) in [(0, 0), (5, 0), (70, 0), (0, 168), (13, 155), (40, 900)] {
+            for out_len in [0, 1, 8, 31, 32, 167, 168, 169, 336, 1000, 32_768] {
+                let headers: Vec<&[u8]> =
+                    (0..4).map(|l| &data[l * 3..l * 3 + header_len]).collect();
+                let bodies: Vec<&[u8]> =
+                    (0..4).map(|l| &data[100 + l..100 + l + body_len]).collect();
+                let msgs = [0, 1, 2, 3].map(|l| Message { header: headers[l], body: bodies[l] });
+                let mut outs = [0, 1, 2, 3].map(|_| vec![0u8; out_len]);
+                let [o0, o1, o2, o3] = &mut outs;
+                turboshake4_xof(simd, msgs, [o0, o1, o2, o3]);
+                for l in 0..4 {
+                    assert_eq!(
+                        outs[l],
+                        reference(headers[l], bodies[l], out_len),
+                        "lane {l}, header {header_len}, body {body_len}, out {out_len}"
+                    );
+                }
+                let digests = turboshake4(simd, msgs);
+                for l in 0..4 {
+                    assert_eq!(&digests[l][..], &reference(headers[l], bodies[l], 32)[..]);
+                }
+            }
+        }
+    }
 }
