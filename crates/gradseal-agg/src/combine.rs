@@ -6,7 +6,7 @@
 //! ```
 
 use crate::member::check_member;
-use crate::ring::{FixedOperand, expand_mask};
+use crate::ring::{FixedOperand, masks};
 use crate::{AggError, Aggregate, DecryptedSum, PartialDecryption, RoundParams};
 
 /// Combines every member's partial decryption of the aggregate's list into the decrypted sum.
@@ -40,8 +40,9 @@ pub(crate) fn residue(
     let mut scratch = fixed.scratch();
     let mut product = vec![0u64; n];
     let mut residue = aggregate.bodies.clone();
-    for (i, out) in residue.chunks_mut(n).enumerate() {
-        fixed.mul(&mut product, &expand_mask(params.digest(), i, n), &mut scratch);
+    let masks = masks(params.digest(), n, residue.len().div_ceil(n));
+    for (out, mask) in residue.chunks_mut(n).zip(masks) {
+        fixed.mul(&mut product, &mask, &mut scratch);
         for (m, p) in out.iter_mut().zip(&product) {
             *m = m.wrapping_sub(*p);
         }

@@ -13,7 +13,7 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::noise::{fill_binary, fill_tuniform};
-use crate::ring::{add_seed_expansion, expand_mask, mul_binary};
+use crate::ring::{add_seed_expansions, masks, mul_binary};
 use crate::wire::{SHAPE_LEN, Shape, put_words, read_words};
 use crate::{AggError, EncodedUpdate, RoundParams};
 
@@ -168,9 +168,8 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
         })
         .collect();
     let mut shares = Zeroizing::new(vec![0u64; n]);
-    for s in &seeds {
-        add_seed_expansion(&mut shares, round, s.member, s.bytes());
-    }
+    let list: Vec<(u16, &[u8; SEED_LEN])> = seeds.iter().map(|s| (s.member, s.bytes())).collect();
+    add_seed_expansions(&mut shares, round, &list);
     let correction: Vec<u64> =
         secret.iter().zip(shares.iter()).map(|(s, r)| s.wrapping_sub(*r)).collect();
     let bodies = encrypt_bodies(params, &secret, update, rng);
@@ -189,8 +188,8 @@ fn encrypt_bodies<R: CryptoRng + ?Sized>(
     let log2_bound = params.profile().noise_log2_bound();
     let mut bodies = vec![0u64; params.dimension()];
     let mut product = Zeroizing::new(vec![0u64; n]);
-    for (i, (out, values)) in bodies.chunks_mut(n).zip(update.values.chunks(n)).enumerate() {
-        let mask = expand_mask(params.digest(), i, n);
+    let masks = masks(params.digest(), n, params.dimension().div_ceil(n));
+    for ((out, values), mask) in bodies.chunks_mut(n).zip(update.values.chunks(n)).zip(masks) {
         mul_binary(&mut product, &mask, secret);
         fill_tuniform(rng, out, log2_bound);
         for ((b, p), m) in out.iter_mut().zip(product.iter()).zip(values) {

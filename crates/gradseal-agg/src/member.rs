@@ -15,7 +15,7 @@ use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use crate::noise::fill_gaussian;
-use crate::ring::{FixedOperand, add_seed_expansion, expand_mask};
+use crate::ring::{FixedOperand, add_seed_expansion, masks};
 use crate::wire::{SHAPE_LEN, Shape, put_words, read_words};
 use crate::{AggError, KeySeed, RoundParams, tags};
 
@@ -133,8 +133,9 @@ impl MemberShare {
         fill_gaussian(rng, &mut values, sigma);
         let mut values: Vec<u64> = values.into_iter().map(i64::cast_unsigned).collect();
         let mut product = Zeroizing::new(vec![0u64; n]);
-        for (i, out) in values.chunks_mut(n).enumerate() {
-            fixed.mul(&mut product, &expand_mask(&self.shape.round, i, n), &mut scratch);
+        let masks = masks(&self.shape.round, n, values.len().div_ceil(n));
+        for (out, mask) in values.chunks_mut(n).zip(masks) {
+            fixed.mul(&mut product, &mask, &mut scratch);
             for (v, p) in out.iter_mut().zip(product.iter()) {
                 *v = v.wrapping_add(*p);
             }

@@ -71,25 +71,76 @@ impl FixedOperand {
     }
 }
 
+/// The XOF input `lp(tag) ‖ lp(part_0) ‖ …` with `lp(x) = u32be(len x) ‖ x`.
+fn framed(tag: &str, parts: &[&[u8]]) -> Vec<u8> {
+    let mut input = Vec::new();
+    for part in core::iter::once(tag.as_bytes()).chain(parts.iter().copied()) {
+        input.extend_from_slice(&u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
+        input.extend_from_slice(part);
+    }
+    input
+}
+
 /// Fills `out` from TurboSHAKE128 (D = 0x1F) over the length-framed tag and parts, read as
 /// little-endian u64 words: `TurboSHAKE128(lp(tag) ‖ lp(part_0) ‖ … , 8·len(out))` with
 /// `lp(x) = u32be(len x) ‖ x`.
 pub(crate) fn expand(tag: &str, parts: &[&[u8]], out: &mut [u64]) {
+    expand_framed(&framed(tag, parts), out);
+}
+
+fn expand_framed(input: &[u8], out: &mut [u64]) {
     let mut h = TurboShake128::default();
-    for part in core::iter::once(tag.as_bytes()).chain(parts.iter().copied()) {
-        h.update(&u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
-        h.update(part);
-    }
+    h.update(input);
     let mut reader = h.finalize_xof();
-    let mut buf = [0u8; 4096];
+    let mut buf = Zeroizing::new([0u8; 4096]);
     for block in out.chunks_mut(buf.len() / 8) {
         let bytes = &mut buf[..block.len() * 8];
         reader.read(bytes);
-        for (word, chunk) in block.iter_mut().zip(bytes.chunks_exact(8)) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            *word = u64::from_le_bytes(w);
+        words_le(block, bytes);
+    }
+}
+
+/// `out[t]` = little-endian word t of `bytes`.
+fn words_le(out: &mut [u64], bytes: &[u8]) {
+    for (word, chunk) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        *word = u64::from_le_bytes(w);
+    }
+}
+
+/// [`expand_framed`] of up to four inputs at once: four TurboSHAKE128 lanes in lockstep on
+/// AVX2 (gradseal-core's `keccak4`) when the inputs have equal lengths, else one by one.
+/// The output words are exactly those of one [`expand_framed`] call per input.
+fn expand_many(inputs: &[&[u8]], outs: &mut [&mut [u64]]) {
+    #[cfg(target_arch = "x86_64")]
+    if let (2..=4, Some(simd)) = (inputs.len(), gradseal_core::keccak4::detect()) {
+        let (len, out_len) = (inputs[0].len(), outs.first().map_or(0, |o| o.len()));
+        if inputs.iter().all(|i| i.len() == len)
+            && outs.len() == inputs.len()
+            && outs.iter().all(|o| o.len() == out_len)
+        {
+            // Unused lanes repeat the first input; their output is discarded.
+            let lane = |l: usize| gradseal_core::keccak4::Message {
+                header: inputs.get(l).copied().unwrap_or(inputs[0]),
+                body: &[],
+            };
+            let mut bytes: [Zeroizing<Vec<u8>>; 4] =
+                core::array::from_fn(|_| Zeroizing::new(vec![0u8; 8 * out_len]));
+            let [b0, b1, b2, b3] = &mut bytes;
+            gradseal_core::keccak4::turboshake4_xof(
+                simd,
+                [lane(0), lane(1), lane(2), lane(3)],
+                [&mut b0[..], &mut b1[..], &mut b2[..], &mut b3[..]],
+            );
+            for (out, b) in outs.iter_mut().zip(&bytes) {
+                words_le(out, b);
+            }
+            return;
         }
+    }
+    for (input, out) in inputs.iter().zip(outs.iter_mut()) {
+        expand_framed(input, out);
     }
 }
 
@@ -101,13 +152,50 @@ pub(crate) fn expand_mask(round: &[u8; 32], i: usize, n: usize) -> Vec<u64> {
     out
 }
 
+/// The public masks a_0, a_1, … a_{count-1} in order, expanded four at a time (the same
+/// polynomials as [`expand_mask`]).
+pub(crate) fn masks(round: &[u8; 32], n: usize, count: usize) -> impl Iterator<Item = Vec<u64>> {
+    (0..count).step_by(4).flat_map(move |first| {
+        let group: Vec<usize> = (first..count.min(first + 4)).collect();
+        let inputs: Vec<Vec<u8>> = group
+            .iter()
+            .map(|&i| {
+                framed(tags::MASK, &[round, &u32::try_from(i).unwrap_or(u32::MAX).to_be_bytes()])
+            })
+            .collect();
+        let mut outs: Vec<Vec<u64>> = group.iter().map(|_| vec![0u64; n]).collect();
+        let input_refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+        let mut out_refs: Vec<&mut [u64]> = outs.iter_mut().map(Vec::as_mut_slice).collect();
+        expand_many(&input_refs, &mut out_refs);
+        outs
+    })
+}
+
 /// Adds the expansion r = `expand(SEED, [round digest, u16be(member), seed])` of one key seed
 /// into `acc` (and returns nothing of r itself, which is zeroized).
 pub(crate) fn add_seed_expansion(acc: &mut [u64], round: &[u8; 32], member: u16, seed: &[u8; 32]) {
-    let mut r = Zeroizing::new(vec![0u64; acc.len()]);
-    expand(tags::SEED, &[round, &member.to_be_bytes(), seed], &mut r);
-    for (a, x) in acc.iter_mut().zip(r.iter()) {
-        *a = a.wrapping_add(*x);
+    add_seed_expansions(acc, round, &[(member, seed)]);
+}
+
+/// [`add_seed_expansion`] of several seeds, expanded four at a time.
+pub(crate) fn add_seed_expansions(acc: &mut [u64], round: &[u8; 32], seeds: &[(u16, &[u8; 32])]) {
+    for group in seeds.chunks(4) {
+        let inputs: Vec<Zeroizing<Vec<u8>>> = group
+            .iter()
+            .map(|(member, seed)| {
+                Zeroizing::new(framed(tags::SEED, &[round, &member.to_be_bytes(), &seed[..]]))
+            })
+            .collect();
+        let mut r: Vec<Zeroizing<Vec<u64>>> =
+            group.iter().map(|_| Zeroizing::new(vec![0u64; acc.len()])).collect();
+        let input_refs: Vec<&[u8]> = inputs.iter().map(|i| i.as_slice()).collect();
+        let mut out_refs: Vec<&mut [u64]> = r.iter_mut().map(|o| o.as_mut_slice()).collect();
+        expand_many(&input_refs, &mut out_refs);
+        for x in &r {
+            for (a, x) in acc.iter_mut().zip(x.iter()) {
+                *a = a.wrapping_add(*x);
+            }
+        }
     }
 }
 
@@ -176,5 +264,31 @@ mod tests {
         assert_ne!(x, a);
         // A prefix of a longer expansion is the shorter expansion (one XOF stream).
         assert_eq!(&expand_mask(&[1; 32], 0, 1000)[..64], &a[..]);
+    }
+
+    #[test]
+    fn batched_expansions_are_the_single_ones() {
+        for count in [0, 1, 2, 3, 4, 5, 9] {
+            let batched: Vec<Vec<u64>> = masks(&[7; 32], 4096, count).collect();
+            let single: Vec<Vec<u64>> =
+                (0..count).map(|i| expand_mask(&[7; 32], i, 4096)).collect();
+            assert_eq!(batched, single);
+        }
+        let seeds: Vec<[u8; 32]> = (0..6u8).map(|i| [i; 32]).collect();
+        for k in 0..seeds.len() {
+            let list: Vec<(u16, &[u8; 32])> =
+                seeds[..k].iter().zip([0u16, 1, 2].iter().cycle()).map(|(s, &j)| (j, s)).collect();
+            let mut batched = vec![5u64; 4096];
+            add_seed_expansions(&mut batched, &[1; 32], &list);
+            let mut single = vec![5u64; 4096];
+            for (member, seed) in &list {
+                let mut r = vec![0; 4096];
+                expand(tags::SEED, &[&[1; 32], &member.to_be_bytes(), &seed[..]], &mut r);
+                for (a, x) in single.iter_mut().zip(&r) {
+                    *a = a.wrapping_add(*x);
+                }
+            }
+            assert_eq!(batched, single, "{k} seeds");
+        }
     }
 }
