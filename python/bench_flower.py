@@ -62,14 +62,9 @@ def main() -> None:
     load1 = os.getloadavg()
     rows = []
     for r in runs[1:]:
-        completed = len(r.accuracy) if r.error is None else 0
-        if r.workflow is not None and hasattr(r.workflow, "reports"):
-            completed = sum(rep.completed for rep in r.workflow.reports)
-        elif r.error is None and r.name.startswith("SecAgg"):
-            # SecAgg+ logs "halted" and returns without aggregating: count rounds whose
-            # model changed is not observable here, so count completed aggregations from
-            # the accuracy history (a halted round repeats the previous accuracy).
-            completed = len(r.accuracy)
+        # A round "completed" if it changed the global model (SecAgg+ logs "halted" and
+        # returns without aggregating; gradseal's failed rounds leave the model unchanged).
+        completed = sum(r.changed)
         up = [b for b in r.upload.values()]
         per_client = float(np.mean(up)) / args.rounds if up else 0.0
         steady = r.round_seconds[1:] or r.round_seconds
@@ -92,7 +87,9 @@ def main() -> None:
     for row in rows:
         secs = ", ".join(f"{s:.2f}" for s in row["seconds_per_round"])
         acc = f"{100 * row['final_accuracy']:.2f}%" if row["final_accuracy"] is not None else "-"
-        outcome = row["error"] or "; ".join(row["failures"]) or "ok"
+        outcome = row["error"] or "; ".join(row["failures"]) or (
+            "all rounds aggregated" if row["completed"] == row["rounds"]
+            else f"{row['rounds'] - row['completed']} of {row['rounds']} rounds aggregated nothing")
         print(f"| {row['run']} | {secs} | {row['upload_bytes_per_client_per_round']:,.0f} | {acc} | {outcome} |")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "load": [load0, load1], "session_s": total}, indent=1))

@@ -42,6 +42,8 @@ class Run:
     fit_config: dict[str, Any] = field(default_factory=dict)
     upload: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Per round: whether the global model changed (false: the round aggregated nothing).
+    changed: list[bool] = field(default_factory=list)
 
 
 class MeasuringGrid:
@@ -153,7 +155,10 @@ def make_apps(runs: list[Run], clients: int, epochs: int = 5, lr: float = 0.5,
         for run in runs:
             def evaluate(rnd: int, params: list[np.ndarray], cfg: dict[str, Any], run: Run = run) -> Any:
                 acc = digits_task.accuracy(params[:2], x_test, y_test)
+                prev = getattr(run, "_prev", None)
+                run._prev = [p.copy() for p in params[:2]]  # type: ignore[attr-defined]
                 if rnd > 0:
+                    run.changed.append(prev is None or not all(np.array_equal(a, b) for a, b in zip(prev, params[:2])))
                     run.accuracy.append(acc)
                     run.round_seconds.append(time.perf_counter() - run._t)  # type: ignore[attr-defined]
                 run._t = time.perf_counter()  # type: ignore[attr-defined]

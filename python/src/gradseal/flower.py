@@ -110,6 +110,11 @@ class RoundReport:
     failure: RoundFailed | None = None
     upload_bytes: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Wall time of each stage: ``enrol``, ``contribute`` (Flower round trip, training
+    #: included), ``aggregate`` (relays, aggregator, observer on the contributions),
+    #: ``decrypt`` (Flower round trip to the members), ``combine`` (combination, audit and
+    #: the strategy's aggregation).
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def completed(self) -> bool:
@@ -276,6 +281,7 @@ class GradsealWorkflow:
                     self.bundles[nid] = bundle
                     del self.partials[nid]
                     report.enrolled += 1
+        report.stage_seconds["enrol"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         roster_nids = [nid for nid in sampled if nid in self.bundles]
         if len(roster_nids) < max(self.min_clients, self.committee_size):
             self._fail(report, RoundFailed("TooFewNodes", message=f"{len(roster_nids)} enrolled nodes sampled"))
@@ -334,6 +340,7 @@ class GradsealWorkflow:
 
         msgs = grid.send_and_receive([contribute(nid) for nid in roster_nids], timeout=self.timeout)
         del fitins
+        report.stage_seconds["contribute"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         fitres_of: dict[int, Any] = {}
         for msg in msgs:
             if msg.has_error():
@@ -374,6 +381,7 @@ class GradsealWorkflow:
                 self._fail(report, RoundFailed(cast(str, e.reason), e))
                 return
 
+        report.stage_seconds["aggregate"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         # Stage 2: each committee member decrypts its list once.
         lists = {nid: net.outbound.get(member_addr[nid], []) for nid in committee}
         out = []
@@ -397,6 +405,7 @@ class GradsealWorkflow:
             rec = msg.content.config_records[RECORD_KEY]
             for t, d in zip(cast(list[int], rec["to"]), cast(list[bytes], rec["data"])):
                 net.inject(member_addr[nid], int(t), d)
+        report.stage_seconds["decrypt"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         # Deliver the partials; a missing one fails the round at the decryption deadline.
         net.run(until=DECRYPTION_DEADLINE)
         report.seconds = time.perf_counter() - started
@@ -437,6 +446,7 @@ class GradsealWorkflow:
             context.state.array_records[MAIN_PARAMS_RECORD] = compat.parameters_to_arrayrecord(params_agg, True)
             context.history.add_metrics_distributed_fit(server_round=rnd, metrics=metrics)
         report.seconds = time.perf_counter() - started
+        report.stage_seconds["combine"] = report.seconds - sum(report.stage_seconds.values())
 
 
 class GradsealMod:
