@@ -78,6 +78,7 @@ def main() -> None:
             "final_accuracy": r.accuracy[-1] if r.accuracy else None,
             "error": r.error,
             "failures": [str(rep.failure) for rep in getattr(r.workflow, "reports", []) if rep.failure],
+            "gradseal_stage_seconds": [rep.stage_seconds for rep in getattr(r.workflow, "reports", [])],
         })
     print(f"\n{args.clients} clients x {args.params} parameters, {args.rounds} rounds per run, "
           f"session {total:.1f} s, load average before {load0[0]:.2f}, after {load1[0]:.2f} "
@@ -91,6 +92,10 @@ def main() -> None:
             "all rounds aggregated" if row["completed"] == row["rounds"]
             else f"{row['rounds'] - row['completed']} of {row['rounds']} rounds aggregated nothing")
         print(f"| {row['run']} | {secs} | {row['upload_bytes_per_client_per_round']:,.0f} | {acc} | {outcome} |")
+    for row in rows:
+        for i, st in enumerate(row["gradseal_stage_seconds"]):
+            stages = ", ".join(f"{k} {v:.2f}" for k, v in st.items())
+            print(f"{row['run']}, round {i + 1} stages (s): {stages}")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "load": [load0, load1], "session_s": total}, indent=1))
 
