@@ -89,7 +89,46 @@ fn in_memory(clients: usize) -> f64 {
     let mut s = sim::build::<GradsealSuite>(&plan, &sys, key, seed, updates).unwrap();
     let t = Instant::now();
     assert!(s.run_parallel(10_000_000, 2));
-    t.elapsed().as_secs_f64()
+    let secs = t.elapsed().as_secs_f64();
+    // The round really ran: the observer audited every contribution.
+    let audited = s.events_of(sim::OBSERVER).find_map(|e| match e {
+        gradseal_protocol::Event::AuditPassed { count } => Some(*count),
+        _ => None,
+    });
+    assert_eq!(audited.map(|c| c as usize), Some(clients));
+    secs
+}
+
+fn report(dir: &std::path::Path, name: &str) -> Vec<Value> {
+    std::fs::read_to_string(dir.join("reports").join(format!("{name}.jsonl")))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Per round, milliseconds from the announcement to: the last contribution accepted, the
+/// transcript published (the contribution deadline), the aggregator's result, the audit.
+fn phases(clients: usize) -> Vec<[u64; 4]> {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("headline-{clients}"));
+    let (auth, agg) = (report(&dir, "authority"), report(&dir, "aggregator"));
+    let at = |lines: &[Value], round: u64, event: &str| -> Vec<u64> {
+        lines
+            .iter()
+            .filter(|l| l["round"] == round && l["event"] == event)
+            .filter_map(|l| l["unix_ms"].as_u64())
+            .collect()
+    };
+    (1..=2u64)
+        .map(|r| {
+            let a = at(&auth, r, "announced")[0];
+            let last = at(&agg, r, "accepted").into_iter().max().unwrap_or(a);
+            let t = at(&agg, r, "transcript").first().copied().unwrap_or(a);
+            let done = at(&agg, r, "completed").first().copied().unwrap_or(a);
+            let audit = at(&auth, r, "audit_passed").first().copied().unwrap_or(a);
+            [last - a, t - a, done - a, audit - a]
+        })
+        .collect()
 }
 
 fn mb(v: &Value) -> String {
@@ -120,6 +159,15 @@ fn hundred_clients_times_ten_to_the_five_over_loopback() {
             .collect::<Vec<_>>(),
         net / memory
     );
+    for (i, [last, t, done, audit]) in phases(100).iter().enumerate() {
+        println!(
+            "round {}: last contribution accepted {last} ms, transcript (deadline) {t} ms, \
+             aggregator's result {done} ms, audit {audit} ms; busy (round minus the wait for \
+             the deadline) {} ms",
+            i + 1,
+            audit - (t - last)
+        );
+    }
     println!(
         "\n| role | sent per process (MB, 2 rounds) | received per process (MB, 2 rounds) | peak RSS, 100 clients (MiB) | peak RSS, 10 clients (MiB) |"
     );

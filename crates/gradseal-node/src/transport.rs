@@ -9,7 +9,7 @@ use std::time::Duration;
 use gradseal_clsc::{KgcPublic, NodeKeys};
 use gradseal_net::{Inbound, Limits, Net, NetConfig, NetHandle, NetIdentity, PeerTable};
 use gradseal_protocol::NodeId;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use zeroize::Zeroizing;
 
 use crate::config::Config;
@@ -17,6 +17,12 @@ use crate::{Error, keyfile};
 
 /// Messages queued per peer before new ones are dropped (logged).
 pub const PEER_QUEUE: usize = 1024;
+/// Messages at least this long are "large": at most [`LARGE_SENDS`] of them are in flight
+/// at once, node-wide, in the order they were queued.
+pub const LARGE_MESSAGE: usize = 1 << 20;
+/// Large messages in flight at once (FIFO): the first queued (the aggregator's transcript to
+/// the observers) gets the link instead of a 1/n share beside n results.
+pub const LARGE_SENDS: usize = 2;
 
 /// Logs one line to stderr, prefixed with the node id.
 pub(crate) fn log(me: NodeId, msg: &str) {
@@ -86,27 +92,37 @@ pub async fn start(
 
 /// Outgoing side: one ordered queue and sender task per peer, so messages to one peer
 /// arrive in the order the roles produced them and a slow or dead peer costs only its own
-/// queue.
+/// queue; large messages share [`LARGE_SENDS`] node-wide slots, granted in the order the
+/// sender tasks ask for them (tokio's semaphore is fair).
 #[derive(Debug)]
 pub(crate) struct Outbox {
     me: NodeId,
     net: NetHandle,
     queues: HashMap<NodeId, mpsc::Sender<Arc<[u8]>>>,
+    large: Arc<Semaphore>,
 }
 
 impl Outbox {
     pub(crate) fn new(me: NodeId, net: NetHandle) -> Self {
-        Outbox { me, net, queues: HashMap::new() }
+        Outbox { me, net, queues: HashMap::new(), large: Arc::new(Semaphore::new(LARGE_SENDS)) }
     }
 
     /// Queues `payload` for `to` (never blocks).
     pub(crate) fn send(&mut self, to: NodeId, payload: Arc<[u8]>) {
         let me = self.me;
-        let net = self.net.clone();
+        let (net, large) = (self.net.clone(), Arc::clone(&self.large));
         let tx = self.queues.entry(to).or_insert_with(|| {
             let (tx, mut rx) = mpsc::channel::<Arc<[u8]>>(PEER_QUEUE);
             tokio::spawn(async move {
                 while let Some(p) = rx.recv().await {
+                    let _slot = if p.len() >= LARGE_MESSAGE {
+                        match Arc::clone(&large).acquire_owned().await {
+                            Ok(s) => Some(s),
+                            Err(_) => return,
+                        }
+                    } else {
+                        None
+                    };
                     if let Err(e) = net.send(to.0, &p).await {
                         log(me, &format!("message to node {} ({} bytes) lost: {e}", to.0, p.len()));
                     }
