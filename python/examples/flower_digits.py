@@ -59,7 +59,13 @@ class MeasuringGrid:
 
     def send_and_receive(self, messages: Any, *, timeout: float | None = None) -> Any:
         """As ``Grid.send_and_receive``, counting reply sizes."""
-        replies = list(self._grid.send_and_receive(messages, timeout=timeout))
+        return self._count(list(self._grid.send_and_receive(messages, timeout=timeout)))
+
+    def pull_messages(self, message_ids: Any) -> Any:
+        """As ``Grid.pull_messages``, counting reply sizes."""
+        return self._count(list(self._grid.pull_messages(message_ids)))
+
+    def _count(self, replies: list[Any]) -> list[Any]:
         for m in replies:
             if m.has_error():
                 continue

@@ -89,6 +89,28 @@ RELAY_BASE, CLIENT_BASE, MEMBER_BASE = 10, 1000, 900_000
 CONTRIBUTION_DEADLINE, DECRYPTION_DEADLINE = 1000, 2000
 
 
+def exchange(grid: Any, messages: list[Any], timeout: float | None, on_reply: Callable[[Any], None]) -> None:
+    """Sends ``messages`` and calls ``on_reply`` on each reply as soon as it is pulled (so the
+    server works on early replies while later ones are computed), until every message was
+    answered or ``timeout`` seconds passed; ``grid.send_and_receive`` semantics otherwise."""
+    push = getattr(grid, "push_messages", None)
+    pull = getattr(grid, "pull_messages", None)
+    if push is None or pull is None:
+        for m in grid.send_and_receive(messages, timeout=timeout):
+            on_reply(m)
+        return
+    ids = set(push(messages))
+    end = time.time() + (timeout if timeout is not None else 0.0)
+    interval = float(getattr(grid, "pull_interval", 0.1))
+    while ids and (timeout is None or time.time() < end):
+        got = list(pull(ids))
+        for m in got:
+            on_reply(m)
+        ids.difference_update(m.metadata.reply_to_message_id for m in got)
+        if ids and not got:
+            time.sleep(interval)
+
+
 def node_identity(node_id: int) -> str:
     """The gradseal identity of a Flower SuperNode."""
     return f"flwr-node-{node_id}"
@@ -111,7 +133,8 @@ class RoundReport:
     upload_bytes: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
     #: Wall time of each stage: ``enrol``, ``contribute`` (Flower round trip, training
-    #: included), ``aggregate`` (relays, aggregator, observer on the contributions),
+    #: included, with the aggregator opening, checking and adding each contribution as it
+    #: arrives), ``aggregate`` (at the deadline: transcript, lists, the observer's audit),
     #: ``decrypt`` (Flower round trip to the members), ``combine`` (combination, audit and
     #: the strategy's aggregation).
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -338,17 +361,17 @@ class GradsealWorkflow:
             }
             return self._message(nid, rnd, fields, fitins[nid])
 
-        msgs = grid.send_and_receive([contribute(nid) for nid in roster_nids], timeout=self.timeout)
-        del fitins
-        report.stage_seconds["contribute"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         fitres_of: dict[int, Any] = {}
-        for msg in msgs:
+
+        def on_contribution(msg: Any) -> None:
+            # Relays and aggregator work on each contribution as it arrives (virtual time 0,
+            # before the deadline), while the other SuperNodes are still training.
             if msg.has_error():
                 failures.append(Exception(msg.error))
-                continue
+                return
             nid = msg.metadata.src_node_id
-            if nid not in client_addr:
-                continue
+            if nid not in client_addr or nid in fitres_of:
+                return
             rec = msg.content.config_records[RECORD_KEY]
             to = cast(list[int], rec["to"])
             data = cast(list[bytes], rec["data"])
@@ -356,6 +379,11 @@ class GradsealWorkflow:
             for t, d in zip(to, data):
                 net.inject(client_addr[nid], int(t), d)
             fitres_of[nid] = compat.recorddict_to_fitres(msg.content, True)
+            net.run(until=0)
+
+        exchange(grid, [contribute(nid) for nid in roster_nids], self.timeout, on_contribution)
+        del fitins
+        report.stage_seconds["contribute"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         report.contributed = len(fitres_of)
         self.last_contributors = set(fitres_of)
         log(DEBUG, "[gradseal] contributions from %s of %s clients", len(fitres_of), len(roster_nids))
