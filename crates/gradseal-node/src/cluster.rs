@@ -76,7 +76,7 @@ pub struct Summary {
     pub min_clients: usize,
     /// Mean wall time from announcement to audited result.
     pub seconds_per_round: f64,
-    /// Mean bytes a client sent per round (frames included).
+    /// Mean bytes a client handed to the network per round (12-byte stream headers included).
     pub bytes_per_client_per_round: f64,
     /// Clients killed.
     pub dropped_clients: usize,

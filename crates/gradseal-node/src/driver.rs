@@ -185,7 +185,7 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
             msg = inbound.recv() => match msg {
                 Some(Inbound::Message(m)) => {
                     let from = NodeId(m.from());
-                    node.on_frame(from, m.into_bytes());
+                    node.on_message(from, m.into_bytes());
                 }
                 Some(Inbound::Stream(r)) => {
                     let (from, len, max) = (NodeId(r.from()), r.len(), node.max_inbound());
@@ -207,7 +207,7 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
                 }
                 None => return Err(Error::Io("transport stopped".into())),
             },
-            Some((from, bytes)) = read_rx.recv() => node.on_frame(from, bytes),
+            Some((from, bytes)) = read_rx.recv() => node.on_message(from, bytes),
             () = sleep_until(wake) => node.on_timers(),
         }
         node.pump();
@@ -430,7 +430,7 @@ impl Node {
         }
     }
 
-    fn on_frame(&mut self, from: NodeId, bytes: Vec<u8>) {
+    fn on_message(&mut self, from: NodeId, bytes: Vec<u8>) {
         // Every message is `kind (1) ‖ round (8) ‖ ...`: route on the round without
         // decoding the whole message (the role decodes and checks it).
         let round =
@@ -612,7 +612,7 @@ impl Node {
             slots.append(&mut self.slots);
             self.slots = slots;
             let Some((from, payload)) = self.local.pop_front() else { break };
-            self.on_frame(from, payload.to_vec());
+            self.on_message(from, payload.to_vec());
         }
         let done: Vec<u64> = self.slots.iter().filter(|s| s.finished).map(|s| s.round.0).collect();
         if let Some(&max) = done.iter().max() {

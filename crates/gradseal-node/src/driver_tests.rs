@@ -121,18 +121,18 @@ fn other_message(round: u64) -> Vec<u8> {
 async fn early_messages_are_held_then_replayed_and_forgeries_ignored() {
     let mut f = fixture("early");
     // Too short to route: dropped.
-    f.node.on_frame(NodeId(1), vec![2, 0, 0]);
+    f.node.on_message(NodeId(1), vec![2, 0, 0]);
     assert!(f.node.early.is_empty());
     // A message of a round not yet announced is held.
-    f.node.on_frame(NodeId(10), other_message(1));
+    f.node.on_message(NodeId(10), other_message(1));
     assert_eq!(f.node.early.len(), 1);
     // An announcement signed by someone else opens nothing.
     let forged = announcement(&f, 1, "mallory");
-    f.node.on_frame(NodeId(0), forged);
+    f.node.on_message(NodeId(0), forged);
     assert!(f.node.slots.is_empty());
     // The real one opens the round and replays what was held.
     let real = announcement(&f, 1, "authority");
-    f.node.on_frame(NodeId(0), real);
+    f.node.on_message(NodeId(0), real);
     assert_eq!(f.node.slots.len(), 1);
     assert!(f.node.early.is_empty());
     f.node.pump();
@@ -142,18 +142,18 @@ async fn early_messages_are_held_then_replayed_and_forgeries_ignored() {
 async fn early_buffer_and_open_rounds_are_bounded() {
     let mut f = fixture("bounds");
     for _ in 0..MAX_EARLY + 10 {
-        f.node.on_frame(NodeId(10), other_message(2));
+        f.node.on_message(NodeId(10), other_message(2));
     }
     assert_eq!(f.node.early.len(), MAX_EARLY);
     for round in 1..=3 {
         let ann = announcement(&f, round, "authority");
-        f.node.on_frame(NodeId(0), ann);
+        f.node.on_message(NodeId(0), ann);
     }
     assert_eq!(f.node.slots.len(), MAX_ROUNDS);
     assert_eq!(f.node.slots.iter().map(|s| s.round.0).collect::<Vec<_>>(), vec![2, 3]);
     assert_eq!(f.node.finished_upto, 1);
     // Round 1 is forgotten: its messages are no longer held.
-    f.node.on_frame(NodeId(10), other_message(1));
+    f.node.on_message(NodeId(10), other_message(1));
     assert!(f.node.early.iter().all(|(r, _, _)| r.0 != 1));
     f.node.pump();
 }
@@ -169,7 +169,7 @@ async fn a_client_takes_its_update_from_the_round_file_or_sits_the_round_out() {
     f.node.results = Some(Box::new(crate::update::ChannelSink(tx)));
     // Round 1: no file. The client sits the round out and says why.
     let ann = announcement(&f, 1, "authority");
-    f.node.on_frame(NodeId(0), ann);
+    f.node.on_message(NodeId(0), ann);
     assert!(f.node.slots.is_empty());
     let (round, outcome) = rx.try_recv().unwrap();
     assert_eq!(round, RoundId(1));
@@ -181,12 +181,12 @@ async fn a_client_takes_its_update_from_the_round_file_or_sits_the_round_out() {
     let body: Vec<u8> = (0..8).flat_map(|i| (i as f32 * 0.25).to_le_bytes()).collect();
     std::fs::write(dir.join("round-2.f32"), &body).unwrap();
     let ann = announcement(&f, 2, "authority");
-    f.node.on_frame(NodeId(0), ann);
+    f.node.on_message(NodeId(0), ann);
     assert_eq!(f.node.slots.len(), 1);
     // Round 3: a file of the wrong length is refused, typed.
     std::fs::write(dir.join("round-3.f32"), &body[..12]).unwrap();
     let ann = announcement(&f, 3, "authority");
-    f.node.on_frame(NodeId(0), ann);
+    f.node.on_message(NodeId(0), ann);
     let (_, outcome) = rx.try_recv().unwrap();
     assert!(matches!(
         outcome,

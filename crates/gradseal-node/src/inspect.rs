@@ -291,7 +291,8 @@ mod tests {
         assert!(e.contains("node keys") && !e.contains('\n'), "{e}");
     }
 
-    /// Every message kind of an honest v2 round (production suite), bare and framed, and
+    /// Every message kind of an honest v2 round (production suite), bare and as a gradseal-net
+    /// stream, and
     /// the gradseal-agg encodings inside them, are recognised and named.
     #[test]
     fn every_message_of_a_round_is_described() {

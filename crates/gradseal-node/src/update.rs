@@ -291,11 +291,27 @@ pub fn read_update_file(path: &Path, dimension: u32) -> Result<Vec<f32>, UpdateE
         .read_to_end(&mut bytes)
         .map_err(|e| UpdateError::Unreadable { path: name.clone(), reason: e.to_string() })?;
     let npy = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-    let body = if npy { npy_body(&bytes, &name)? } else { &bytes[..] };
-    let wrong = |got: u64| UpdateError::WrongLength { what: name.clone(), got, want: dimension };
+    decode_update(&bytes, npy, dimension, &name)
+}
+
+/// Decodes the bytes of an update file named `name`: `.npy` (`npy = true`) or raw
+/// little-endian f32, exactly `dimension` values. Never panics (fuzz target `node_update`).
+///
+/// # Errors
+/// [`UpdateError::WrongLength`], [`UpdateError::WrongFormat`].
+pub fn decode_update(
+    bytes: &[u8],
+    npy: bool,
+    dimension: u32,
+    name: &str,
+) -> Result<Vec<f32>, UpdateError> {
+    let body_len = 4 * u64::from(dimension);
+    let body = if npy { npy_body(bytes, name)? } else { bytes };
+    let wrong =
+        |got: u64| UpdateError::WrongLength { what: name.to_string(), got, want: dimension };
     if body.len() % 4 != 0 {
         return Err(UpdateError::WrongFormat {
-            path: name.clone(),
+            path: name.to_string(),
             reason: format!("{} bytes is not a whole number of f32 values", body.len()),
         });
     }
