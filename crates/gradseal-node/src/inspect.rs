@@ -292,8 +292,7 @@ mod tests {
     }
 
     /// Every message kind of an honest v2 round (production suite), bare and as a gradseal-net
-    /// stream, and
-    /// the gradseal-agg encodings inside them, are recognised and named.
+    /// stream, and the gradseal-agg encodings inside them, are recognised and named.
     #[test]
     fn every_message_of_a_round_is_described() {
         let kgc = Kgc::generate(&mut ChaCha20Rng::from_seed([5; 32]));
