@@ -26,7 +26,8 @@ they add no availability here: the default layout is one data shard, no parity, 
 (``data_shards``/``parity_shards``/``relays`` change it). Deployments that need relays off
 the server run the roles as separate nodes (``gradseal cluster``).
 
-**A round** (each stage one ``send_and_receive``, ``MessageType.TRAIN``, like SecAgg+):
+**A round** (each stage one exchange of ``MessageType.TRAIN`` messages, like SecAgg+; replies are
+pulled every 0.02 s and worked on as they arrive):
 
 0. *enrol* (two round trips, only for sampled nodes not enrolled yet): the node sends an
    enrolment request for the identity ``flwr-node-<its node id>``; the KGC issues its
@@ -85,6 +86,8 @@ RECORD_KEY = "gradseal"
 STATE_KEY = "gradseal.state"
 
 AUTHORITY, AGGREGATOR, OBSERVER = 0, 1, 2
+#: Seconds between two pulls of replies (Flower's own ``send_and_receive`` waits 0.1 s).
+PULL_INTERVAL = 0.02
 RELAY_BASE, CLIENT_BASE, MEMBER_BASE = 10, 1000, 900_000
 CONTRIBUTION_DEADLINE, DECRYPTION_DEADLINE = 1000, 2000
 
@@ -101,7 +104,8 @@ def exchange(grid: Any, messages: list[Any], timeout: float | None, on_reply: Ca
         return
     ids = set(push(messages))
     end = time.time() + (timeout if timeout is not None else 0.0)
-    interval = float(getattr(grid, "pull_interval", 0.1))
+    # Pull more often than Flower's default 0.1 s: replies are worked on as they come.
+    interval = min(float(getattr(grid, "pull_interval", 0.1)), PULL_INTERVAL)
     while ids and (timeout is None or time.time() < end):
         got = list(pull(ids))
         for m in got:
@@ -272,9 +276,8 @@ class GradsealWorkflow:
             for nid in new:
                 if nid in known and not self.registry.is_authorised(node_identity(nid)):
                     self.registry.authorise(node_identity(nid))
-            msgs = grid.send_and_receive(
-                [self._message(nid, rnd, {"stage": "enrol"}) for nid in new], timeout=self.timeout
-            )
+            msgs: list[Any] = []
+            exchange(grid, [self._message(nid, rnd, {"stage": "enrol"}) for nid in new], self.timeout, msgs.append)
             for msg in msgs:
                 if msg.has_error():
                     failures.append(Exception(msg.error))
@@ -290,9 +293,12 @@ class GradsealWorkflow:
                     log(WARNING, "enrolment of node %s refused: %s", nid, e)
                     failures.append(e)
             pending = [nid for nid in new if nid in self.partials]
-            msgs = grid.send_and_receive(
+            msgs = []
+            exchange(
+                grid,
                 [self._message(nid, rnd, {"stage": "complete", "partial": self.partials[nid]}) for nid in pending],
-                timeout=self.timeout,
+                self.timeout,
+                msgs.append,
             )
             for msg in msgs:
                 if msg.has_error():
@@ -422,7 +428,8 @@ class GradsealWorkflow:
                     nid, rnd, {"stage": "decrypt", "round": rnd, "announcement": ann, "list": msgs_for[0]}
                 )
             )
-        msgs = grid.send_and_receive(out, timeout=self.timeout)
+        msgs = []
+        exchange(grid, out, self.timeout, msgs.append)
         for msg in msgs:
             if msg.has_error():
                 failures.append(Exception(msg.error))
