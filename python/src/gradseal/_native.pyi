@@ -128,14 +128,23 @@ class RoundParams:
     """The parameters of one round (``q`` stands for ``q / scale``, ``|q| < 2^(bits-1)``)."""
 
     model_version: int
+    """Model version the updates apply to (opaque)."""
     dimension: int
+    """Coordinates per update (1 to 2^22)."""
     bits: int
+    """Bits of a quantized coordinate (2 to 24)."""
     scale: int
+    """Fixed-point scale."""
     min_clients: int
+    """Fewest accepted contributions decrypted (2 to 4096)."""
     contribution_deadline: int
+    """Contributions after this time are left out."""
     decryption_deadline: int
+    """Partial decryptions after this time fail the round."""
     data_shards: int
+    """Reed-Solomon data shards."""
     parity_shards: int
+    """Reed-Solomon parity shards."""
     def __init__(
         self,
         dimension: int,
@@ -162,13 +171,21 @@ class Announcement:
     """A decoded, **unverified** announcement (roles verify the signature)."""
 
     round: int
+    """The round."""
     params: RoundParams
+    """Its parameters."""
     aggregator: tuple[int, bytes]
+    """``(address, bundle)`` of the aggregator."""
     relays: list[int]
+    """Relay addresses."""
     observers: list[int]
+    """Observer addresses."""
     committee: list[tuple[int, bytes]]
+    """Committee ``(address, bundle)`` in index order."""
     roster: list[tuple[int, bytes]]
+    """Roster ``(address, bundle)`` in index order."""
     digest: bytes
+    """The digest ``A`` every later message binds."""
     @staticmethod
     def from_bytes(data: bytes) -> Announcement:
         """Decodes an announcement message (``DecodeError`` otherwise)."""
@@ -188,7 +205,8 @@ class RoundResult:
     """A completed round's decrypted sum."""
 
     @property
-    def round(self) -> int: ...
+    def round(self) -> int:
+        """The round."""
     @property
     def count(self) -> int:
         """Accepted contributions summed."""
@@ -201,7 +219,8 @@ class RoundResult:
         """``sum / scale``."""
     def mean(self, scale: int) -> npt.NDArray[np.float32]:
         """``sum / (count * scale)``."""
-    def __len__(self) -> int: ...
+    def __len__(self) -> int:
+        """The dimension (coordinates summed)."""
 
 class Event:
     """What a role reports; ``kind`` is the Rust variant, other attributes per kind
@@ -209,19 +228,36 @@ class Event:
     ``Completed``: ``result``; ``Dropped``: ``sender``, ``reason``)."""
 
     kind: str
+    """The Rust ``Event`` variant: ``Announced``, ``Contributed``, ``NotParticipating``,
+    ``Accepted``, ``Rejected``, ``RelayBlamed``, ``TranscriptPublished``, ``Decrypted``,
+    ``Refused``, ``Completed``, ``Failed``, ``AuditPassed``, ``AuditFailed``, ``Dropped``."""
     round: Optional[int]
+    """The round (``Announced``)."""
     shards: Optional[int]
+    """Shards sent (``Contributed``)."""
     client: Optional[int]
+    """A roster index (``Accepted``, ``Rejected``, faults naming a client)."""
     member: Optional[int]
+    """A committee index (``Refused``, ``Failed``, ``ListMismatch``)."""
     relay: Optional[int]
+    """A relay address (``RelayBlamed``)."""
     sender: Optional[int]
+    """The address a dropped message came from (``Dropped``)."""
     reason: Optional[str]
+    """``RejectReason``, ``RoundFailure`` or ``ProtocolError`` variant (``Rejected``,
+    ``Failed``, ``Dropped``), ``CorruptShard`` (``RelayBlamed``)."""
     fault: Optional[str]
+    """A ``TranscriptFault`` variant (``Refused``, ``AuditFailed``, ``Failed``)."""
     count: Optional[int]
+    """Contributions (``TranscriptPublished``, ``Completed``, ``AuditPassed``, ``Failed``)."""
     min: Optional[int]
+    """``min_clients`` (``Failed`` with ``TooFewContributions``)."""
     digest: Optional[bytes]
+    """Transcript digest (``TranscriptPublished``) or list digest (``Decrypted``)."""
     result: Optional[RoundResult]
+    """The result (``Completed``)."""
     detail: str
+    """The Rust event's ``Debug`` text (summarised for ``Completed``)."""
 
 class _Role:
     """The five sans-IO calls every role has."""
