@@ -10,6 +10,7 @@ Python bindings of the Rust crates (no cryptography in Python):
   :class:`Authority`, :class:`Client`, :class:`Relay`, :class:`Aggregator`,
   :class:`Member`, :class:`Observer`;
 - :class:`Network`, a small in-memory driver delivering the roles' messages;
+- :mod:`gradseal.keyfile`: key files in the format of the ``gradseal`` command;
 - :mod:`gradseal.flower`: ``GradsealWorkflow`` and ``gradseal_mod`` for Flower 1.42.
 
 Every error is a :class:`GradsealError` subclass with a ``reason`` naming the Rust variant.
