@@ -108,8 +108,9 @@ fn report(dir: &std::path::Path, name: &str) -> Vec<Value> {
 }
 
 /// Per round, milliseconds from the announcement to: the last contribution accepted, the
-/// transcript published (the contribution deadline), the aggregator's result, the audit.
-fn phases(clients: usize) -> Vec<[u64; 4]> {
+/// transcript published (the contribution deadline), the aggregator's result, the audit, the
+/// last client holding the result.
+fn phases(clients: usize) -> Vec<[u64; 5]> {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("headline-{clients}"));
     let (auth, agg) = (report(&dir, "authority"), report(&dir, "aggregator"));
     let at = |lines: &[Value], round: u64, event: &str| -> Vec<u64> {
@@ -126,7 +127,13 @@ fn phases(clients: usize) -> Vec<[u64; 4]> {
             let t = at(&agg, r, "transcript").first().copied().unwrap_or(a);
             let done = at(&agg, r, "completed").first().copied().unwrap_or(a);
             let audit = at(&auth, r, "audit_passed").first().copied().unwrap_or(a);
-            [last - a, t - a, done - a, audit - a]
+            let client_done = (0..clients)
+                .filter_map(|i| {
+                    at(&report(&dir, &format!("client-{i}")), r, "completed").first().copied()
+                })
+                .max()
+                .unwrap_or(a);
+            [last - a, t - a, done - a, audit - a, client_done - a]
         })
         .collect()
 }
@@ -159,11 +166,11 @@ fn hundred_clients_times_ten_to_the_five_over_loopback() {
             .collect::<Vec<_>>(),
         net / memory
     );
-    for (i, [last, t, done, audit]) in phases(100).iter().enumerate() {
+    for (i, [last, t, done, audit, clients_done]) in phases(100).iter().enumerate() {
         println!(
             "round {}: last contribution accepted {last} ms, transcript (deadline) {t} ms, \
-             aggregator's result {done} ms, audit {audit} ms; busy (round minus the wait for \
-             the deadline) {} ms",
+             aggregator's result {done} ms, audit {audit} ms, last client's result \
+             {clients_done} ms; busy (round minus the wait for the deadline) {} ms",
             i + 1,
             audit - (t - last)
         );

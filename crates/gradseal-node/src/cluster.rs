@@ -447,9 +447,10 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
         spawn(plan, &mut children, &nodes, &configs, true)?;
         let killed = supervise(plan, &nodes, &configs, &mut children, killed).await?;
         // Peak memory now, while the authority is still in its one-second exit pause; then
-        // let every node write its last transport counters (once a second).
+        // let the last sends (results to clients) finish and every node write its last
+        // transport counters (once a second).
         let rss = sample_rss(&nodes, &mut children);
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+        tokio::time::sleep(Duration::from_millis(2500)).await;
         Ok::<_, Error>((killed, rss))
     }
     .await;

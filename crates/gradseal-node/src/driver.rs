@@ -62,6 +62,9 @@ struct Slot {
     max_message: u64,
     /// The round's scale (for the result sink).
     scale: u32,
+    /// The round's observers and committee, whose messages are sent first.
+    observers: Vec<NodeId>,
+    committee: Vec<NodeId>,
 }
 
 impl Slot {
@@ -378,6 +381,8 @@ impl Node {
             Instant::now() + Duration::from_millis(p.decryption_deadline_ms + ROUND_GRACE_MS);
         s.running = Some((round, give_up));
         let (max_message, scale) = (bounds::max_message_len(&ann, true), ann.params.scale);
+        let observers = ann.observers.clone();
+        let committee: Vec<NodeId> = ann.committee.iter().map(|p| p.node).collect();
         let made = self.node_config(round, b"authority").and_then(|a| {
             Ok((Authority::new(a), Observer::new(self.node_config(round, b"observer")?)))
         });
@@ -408,6 +413,8 @@ impl Node {
             finished: false,
             max_message,
             scale,
+            observers,
+            committee,
         });
     }
 
@@ -573,6 +580,8 @@ impl Node {
             finished: false,
             max_message: bounds::max_message_len(ann, ann.observers.contains(&self.id)),
             scale: ann.params.scale,
+            observers: ann.observers.clone(),
+            committee: ann.committee.iter().map(|p| p.node).collect(),
         };
         // A client contributes on the announcement itself: hand its shards to the network
         // before its `Contributed` event is reported, so the event counts their bytes.
@@ -636,6 +645,17 @@ impl Node {
         while let Some(t) = slot.role.poll_transmit() {
             out.push(t);
         }
+        // Observers, then members, before everyone else (stable: each peer's messages keep
+        // their order): a result broadcast reaches those who audit and decrypt first.
+        out.sort_by_key(|t| {
+            if slot.observers.contains(&t.to) {
+                0
+            } else if slot.committee.contains(&t.to) {
+                1
+            } else {
+                2
+            }
+        });
         for t in out {
             if t.to == self.id {
                 self.local.push_back((self.id, t.payload));

@@ -20,8 +20,9 @@ pub const PEER_QUEUE: usize = 1024;
 /// Messages at least this long are "large": at most [`LARGE_SENDS`] of them are in flight
 /// at once, node-wide, in the order they were queued.
 pub const LARGE_MESSAGE: usize = 1 << 20;
-/// Large messages in flight at once (FIFO): the first queued (the aggregator's transcript to
-/// the observers) gets the link instead of a 1/n share beside n results.
+/// Large messages in flight at once, granted in the order they were queued: the first queued
+/// (the aggregator's transcript to the observers) gets the link instead of a 1/n share beside
+/// n results.
 pub const LARGE_SENDS: usize = 2;
 
 /// Logs one line to stderr, prefixed with the node id.
@@ -90,38 +91,57 @@ pub async fn start(
     })
 }
 
+/// A large message's turn: the permit arrives once every large message queued before it
+/// (node-wide) has been granted one.
+type Turn = tokio::sync::oneshot::Receiver<tokio::sync::OwnedSemaphorePermit>;
+/// What a peer's queue holds: a message and, if it is large, its turn.
+type Queued = (Arc<[u8]>, Option<Turn>);
+/// Where a large message's permit is delivered.
+type TurnSender = tokio::sync::oneshot::Sender<tokio::sync::OwnedSemaphorePermit>;
+
 /// Outgoing side: one ordered queue and sender task per peer, so messages to one peer
 /// arrive in the order the roles produced them and a slow or dead peer costs only its own
-/// queue; large messages share [`LARGE_SENDS`] node-wide slots, granted in the order the
-/// sender tasks ask for them (tokio's semaphore is fair).
+/// queue; large messages share [`LARGE_SENDS`] node-wide slots, granted in the order they
+/// were queued (a dispatcher hands the permits out first come, first served).
 #[derive(Debug)]
 pub(crate) struct Outbox {
     me: NodeId,
     net: NetHandle,
-    queues: HashMap<NodeId, mpsc::Sender<Arc<[u8]>>>,
-    large: Arc<Semaphore>,
+    queues: HashMap<NodeId, mpsc::Sender<Queued>>,
+    turns: mpsc::UnboundedSender<TurnSender>,
 }
 
 impl Outbox {
     pub(crate) fn new(me: NodeId, net: NetHandle) -> Self {
-        Outbox { me, net, queues: HashMap::new(), large: Arc::new(Semaphore::new(LARGE_SENDS)) }
+        let (turns, mut waiting) = mpsc::unbounded_channel::<TurnSender>();
+        let slots = Arc::new(Semaphore::new(LARGE_SENDS));
+        tokio::spawn(async move {
+            while let Some(turn) = waiting.recv().await {
+                let Ok(permit) = Arc::clone(&slots).acquire_owned().await else { return };
+                // A sender that is gone hands the permit straight back (dropped here).
+                let _ = turn.send(permit);
+            }
+        });
+        Outbox { me, net, queues: HashMap::new(), turns }
     }
 
     /// Queues `payload` for `to` (never blocks).
     pub(crate) fn send(&mut self, to: NodeId, payload: Arc<[u8]>) {
         let me = self.me;
-        let (net, large) = (self.net.clone(), Arc::clone(&self.large));
+        let net = self.net.clone();
+        let turn = (payload.len() >= LARGE_MESSAGE).then(|| {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let _ = self.turns.send(tx);
+            rx
+        });
         let tx = self.queues.entry(to).or_insert_with(|| {
-            let (tx, mut rx) = mpsc::channel::<Arc<[u8]>>(PEER_QUEUE);
+            let (tx, mut rx) = mpsc::channel::<Queued>(PEER_QUEUE);
             tokio::spawn(async move {
-                while let Some(p) = rx.recv().await {
-                    let _slot = if p.len() >= LARGE_MESSAGE {
-                        match Arc::clone(&large).acquire_owned().await {
-                            Ok(s) => Some(s),
-                            Err(_) => return,
-                        }
-                    } else {
-                        None
+                while let Some((p, turn)) = rx.recv().await {
+                    // A large message waits for its turn; if the dispatcher is gone, it goes.
+                    let _slot = match turn {
+                        Some(t) => t.await.ok(),
+                        None => None,
                     };
                     if let Err(e) = net.send(to.0, &p).await {
                         log(me, &format!("message to node {} ({} bytes) lost: {e}", to.0, p.len()));
@@ -130,7 +150,7 @@ impl Outbox {
             });
             tx
         });
-        if tx.try_send(payload).is_err() {
+        if tx.try_send((payload, turn)).is_err() {
             log(self.me, &format!("queue to node {} full; message dropped", to.0));
         }
     }
