@@ -142,6 +142,8 @@ class RoundReport:
     #: ``decrypt`` (Flower round trip to the members), ``combine`` (combination, audit and
     #: the strategy's aggregation).
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    #: Per contributing node: seconds its mod spent encrypting (training excluded).
+    client_seconds: dict[int, float] = field(default_factory=dict)
 
     @property
     def completed(self) -> bool:
@@ -382,6 +384,8 @@ class GradsealWorkflow:
             to = cast(list[int], rec["to"])
             data = cast(list[bytes], rec["data"])
             report.upload_bytes[nid] = sum(len(d) for d in data)
+            if "seconds" in rec:
+                report.client_seconds[nid] = float(cast(float, rec["seconds"]))
             for t, d in zip(to, data):
                 net.inject(client_addr[nid], int(t), d)
             fitres_of[nid] = compat.recorddict_to_fitres(msg.content, True)
@@ -550,6 +554,7 @@ class GradsealMod:
         import flwr.compat.common.recorddict_compat as compat
         from flwr.common import parameters_to_ndarrays
 
+        started = time.perf_counter()
         fitres = compat.recorddict_to_fitres(out, keep_input=True)
         max_weight = float(cast(float, rec["max_weight"]))
         w = min(float(fitres.num_examples), max_weight) / max_weight
@@ -573,7 +578,8 @@ class GradsealMod:
             raise RuntimeError(f"gradseal client did not contribute: {detail}")
         if tamper == "garbage":
             data = [np.random.bytes(len(d)) for d in data]
-        return {"to": to, "data": data, "clipped": int(client.clipped or 0)}
+        seconds = time.perf_counter() - started
+        return {"to": to, "data": data, "clipped": int(client.clipped or 0), "seconds": seconds}
 
     def _decrypt(self, rec: Any, keys: NodeKeys, state: Any) -> dict[str, Any]:
         rnd = int(cast(int, rec["round"]))
