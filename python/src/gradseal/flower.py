@@ -42,6 +42,13 @@ pulled every 0.02 s and worked on as they arrive):
    one partial decryption (or a signed refusal); the aggregator combines, the observer
    audits.
 
+Trust: a SuperNode takes the KGC parameters and the authority's bundle from the ServerApp it
+serves (in Flower the ServerApp is the coordinator, the role spec/protocol.md trusts to
+publish the roster and committee); it keeps its keys per KGC and re-enrols if a new KGC (a
+new ServerApp run) appears. The aggregator and the relays it hosts stay untrusted: the
+observer's audit and the members' list checks are the protocol's, and no node's update is
+ever seen in clear by the ServerApp.
+
 Dropped clients (no reply in stage 1) cost nothing: the round sums the others. A missing or
 refusing member fails the round with its reason (``RoundFailed``, recorded in
 ``workflow.reports``); the global model is left unchanged and the next round starts.
