@@ -147,14 +147,23 @@ impl Network {
             ("relay", RELAYS),
             ("client", clients),
         ];
+        // The demo's KGC enrols exactly the simulated network's identities, each once.
+        let identities = roles
+            .iter()
+            .flat_map(|&(label, n)| (0..n).map(move |i| format!("{label}-{i}").into_bytes()))
+            .map(Identity::new)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("identity: {e}"))?;
+        let mut registry = gradseal_clsc::EnrolmentRegistry::new(identities);
         for (label, n) in roles {
             for i in 0..n {
                 let mut rng = ChaCha20Rng::from_seed(seed_of(&seed, label, i));
                 let id = Identity::new(format!("{label}-{i}").into_bytes())
                     .map_err(|e| format!("identity: {e}"))?;
                 let secret = NodeSecret::generate(id, &mut rng);
+                let request = secret.request(kgc.public(), &mut rng);
                 let partial = kgc
-                    .issue(&secret.request(kgc.public(), &mut rng), &mut rng)
+                    .issue_authorised(&request, &mut registry, &mut rng)
                     .map_err(|e| format!("enrolment: {e}"))?;
                 let k = secret
                     .complete(kgc.public(), &partial)
