@@ -128,12 +128,28 @@ fn cluster_of_10_clients_3_rounds_over_quic_survives_killed_client_relay_and_mem
 }
 
 #[test]
-fn cluster_over_tcp_noise_yamux() {
+fn cluster_over_tcp_noise_yamux_with_updates_from_files() {
     let d = dir("cluster-tcp");
+    // Every client reads each round's update from a file (.npy and raw f32 alternately): the
+    // decrypted sums still match what the launcher wrote.
     let summary = run_cluster(
         &d,
-        &["--transport", "tcp", "--clients", "4", "--rounds", "2", "--kill-clients", "1"],
+        &[
+            "--transport",
+            "tcp",
+            "--update-files",
+            "--clients",
+            "4",
+            "--rounds",
+            "2",
+            "--kill-clients",
+            "1",
+        ],
     );
+    let cfg = std::fs::read_to_string(d.join("configs/client-0.toml")).unwrap();
+    assert!(cfg.contains("update_file") && cfg.contains(".npy"), "{cfg}");
+    let cfg = std::fs::read_to_string(d.join("configs/client-1.toml")).unwrap();
+    assert!(cfg.contains("update_file") && cfg.contains(".f32"), "{cfg}");
     assert_eq!(summary["sum_matches_plaintext"], true);
     assert_eq!(summary["transport"], "tcp");
     let rounds = summary["per_round"].as_array().unwrap();

@@ -49,6 +49,10 @@ pub struct ClusterArgs {
     /// The transport: quic (default) or tcp (Noise + Yamux).
     #[arg(long, value_enum, default_value_t = Transport::Quic)]
     pub transport: Transport,
+    /// Clients read each round's update from a file the launcher writes beforehand (.npy
+    /// and raw little-endian f32, alternately) instead of generating it.
+    #[arg(long)]
+    pub update_files: bool,
     /// Coordinates per synthetic update.
     #[arg(long, default_value_t = 64)]
     pub dimension: u32,
@@ -218,6 +222,7 @@ pub fn run_cluster(args: &ClusterArgs) -> Result<(), String> {
         kill_relays: args.kill_relays,
         kill_members: args.kill_members,
         transport: args.transport,
+        update_files: args.update_files,
         dimension: args.dimension,
         committee: args.committee,
         relays: args.relays,

@@ -49,6 +49,10 @@ pub struct Plan {
     pub kill_members: usize,
     /// The transport every node uses.
     pub transport: Transport,
+    /// Clients read their updates from files the launcher writes beforehand (`.npy` for
+    /// even-numbered clients, raw little-endian f32 for odd ones; the synthetic values
+    /// divided by the round's scale) instead of generating them.
+    pub update_files: bool,
     /// Coordinates per update.
     pub dimension: u32,
     /// Committee size.
@@ -230,10 +234,10 @@ fn prepare(
     nodes: &[NodeSpec],
     rng: &mut chacha20::ChaCha20Rng,
 ) -> Result<Vec<PathBuf>, Error> {
-    for sub in ["keys", "configs", "logs", "reports"] {
+    for sub in ["keys", "configs", "logs", "reports", "updates"] {
         let p = plan.dir.join(sub);
         // A previous run's reports would be read as this run's: start empty.
-        if (sub == "reports" || sub == "logs") && p.exists() {
+        if (sub == "reports" || sub == "logs" || sub == "updates") && p.exists() {
             std::fs::remove_dir_all(&p).map_err(io("cannot clear", &p))?;
         }
         std::fs::create_dir_all(&p).map_err(io("cannot create", &p))?;
@@ -294,9 +298,16 @@ fn prepare(
             peers: peers.iter().filter(|p| p.id != n.id).cloned().collect(),
             transport: plan.transport,
             net: NetSection::default(),
-            client: n
-                .update_seed
-                .map(|s| ClientSection { update_seed: Some(hex::encode(s)), update_file: None }),
+            client: match (n.update_seed, plan.update_files) {
+                (Some(s), false) => {
+                    Some(ClientSection { update_seed: Some(hex::encode(s)), update_file: None })
+                }
+                (Some(s), true) => Some(ClientSection {
+                    update_seed: None,
+                    update_file: Some(write_update_files(plan, n, &s)?),
+                }),
+                (None, _) => None,
+            },
             authority: (n.role == RoleKind::Authority).then(|| authority.clone()),
         };
         let text = toml::to_string(&cfg).map_err(|e| Error::Cluster(format!("config: {e}")))?;
@@ -305,6 +316,42 @@ fn prepare(
         paths.push(p);
     }
     Ok(paths)
+}
+
+/// Writes client `n`'s updates for every round of the plan as files (the synthetic values
+/// over [`crate::config::ROUND_SCALE`], which quantize back to exactly the same integers) and
+/// returns the pattern for its config, relative to the configs directory.
+fn write_update_files(plan: &Plan, n: &NodeSpec, seed: &[u8; 32]) -> Result<String, Error> {
+    let dir = plan.dir.join("updates").join(&n.name);
+    std::fs::create_dir_all(&dir).map_err(io("cannot create", &dir))?;
+    let npy = n.id.is_multiple_of(2);
+    let ext = if npy { "npy" } else { "f32" };
+    let scale = f64::from(crate::config::ROUND_SCALE);
+    for r in 1..=plan.rounds {
+        let values = synth::update(seed, RoundId(r), plan.dimension, 16);
+        // |v| <= 1000: v / 1000 as f32 is within 2^-24 relative, so round(f32 * 1000) = v.
+        #[allow(clippy::cast_possible_truncation)]
+        let body: Vec<u8> =
+            values.iter().flat_map(|&v| ((v as f64 / scale) as f32).to_le_bytes()).collect();
+        let mut bytes = if npy { npy_header(values.len()) } else { Vec::new() };
+        bytes.extend_from_slice(&body);
+        let p = dir.join(format!("round-{r}.{ext}"));
+        std::fs::write(&p, bytes).map_err(io("cannot write", &p))?;
+    }
+    Ok(format!("../updates/{}/round-{{round}}.{ext}", n.name))
+}
+
+/// A NumPy 1.0 header for a 1-D little-endian float32 array of `len` values.
+fn npy_header(len: usize) -> Vec<u8> {
+    let mut h = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({len},), }}");
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&u16::try_from(h.len()).unwrap_or(u16::MAX).to_le_bytes());
+    out.extend_from_slice(h.as_bytes());
+    out
 }
 
 fn spawn_one(plan: &Plan, n: &NodeSpec, cfg: &Path, append: bool) -> Result<Child, Error> {
