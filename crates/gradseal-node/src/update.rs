@@ -318,7 +318,11 @@ pub fn decode_update(
     if body.len() as u64 != body_len {
         return Err(wrong(body.len() as u64 / 4));
     }
-    Ok(body.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    Ok(body
+        .chunks_exact(4)
+        .filter_map(|c| <[u8; 4]>::try_from(c).ok())
+        .map(f32::from_le_bytes)
+        .collect())
 }
 
 /// The data of a `.npy` file after checking its header: float32 little-endian, 1-D, C order.
@@ -331,12 +335,14 @@ fn npy_body<'a>(bytes: &'a [u8], name: &str) -> Result<&'a [u8], UpdateError> {
     let (_minor, rest) = rest.split_first().ok_or_else(|| bad("truncated header".into()))?;
     let (hlen, rest) = match major {
         1 => {
-            let (l, r) = rest.split_at_checked(2).ok_or_else(|| bad("truncated header".into()))?;
-            (usize::from(u16::from_le_bytes([l[0], l[1]])), r)
+            let (l, r) =
+                rest.split_first_chunk::<2>().ok_or_else(|| bad("truncated header".into()))?;
+            (usize::from(u16::from_le_bytes(*l)), r)
         }
         2 | 3 => {
-            let (l, r) = rest.split_at_checked(4).ok_or_else(|| bad("truncated header".into()))?;
-            let n = u32::from_le_bytes([l[0], l[1], l[2], l[3]]);
+            let (l, r) =
+                rest.split_first_chunk::<4>().ok_or_else(|| bad("truncated header".into()))?;
+            let n = u32::from_le_bytes(*l);
             (usize::try_from(n).unwrap_or(usize::MAX), r)
         }
         v => return Err(bad(format!("unsupported .npy version {v}"))),
