@@ -75,8 +75,8 @@ impl EnrolmentPolicy for EnrolmentRegistry {
     }
 }
 
-/// Authorises every identity and remembers nothing: the behaviour of [`crate::Kgc::issue`],
-/// kept while its callers move to [`crate::Kgc::issue_authorised`].
+/// Authorises every identity and remembers nothing: for the crate's test vectors and fuzz
+/// seeds only (a deployment's KGC always has a policy).
 pub(crate) struct Unrestricted;
 
 impl EnrolmentPolicy for Unrestricted {

@@ -11,7 +11,7 @@ use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::enrolment::{EnrolmentPolicy, Unrestricted};
+use crate::enrolment::EnrolmentPolicy;
 use crate::wire::{Point, hash_to_scalar, read_scalar};
 use crate::{Error, Identity, PublicBundle, tags};
 
@@ -98,23 +98,6 @@ impl Kgc {
     /// The public parameters.
     pub fn public(&self) -> &KgcPublic {
         &self.public
-    }
-
-    /// Checks an enrolment request and issues the partial key for (identity, X), for any
-    /// identity and any number of times.
-    ///
-    /// **Not authorised**: a proof of possession shows knowledge of `x`, not a right to the
-    /// identity. Superseded by [`Kgc::issue_authorised`] (this is it with a policy that
-    /// authorises everything and records nothing); kept until its callers have moved.
-    ///
-    /// # Errors
-    /// [`Error::InvalidProofOfPossession`] if the request's proof does not verify.
-    pub fn issue(
-        &self,
-        request: &EnrolmentRequest,
-        rng: &mut impl CryptoRng,
-    ) -> Result<PartialKey, Error> {
-        self.issue_authorised(request, &mut Unrestricted, rng)
     }
 
     /// Checks an enrolment request, asks `policy` whether its identity may be enrolled and

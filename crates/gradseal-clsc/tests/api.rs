@@ -252,8 +252,6 @@ fn enrolment_is_authorised_and_once_per_identity() {
         Error::InvalidProofOfPossession
     );
     assert_eq!(registry.enrolled().count(), 1);
-    // The v1 entry point, kept until its callers move: no authorisation, no record.
-    assert!(w.kgc.issue(&mallory, &mut r).is_ok() && w.kgc.issue(&mallory, &mut r).is_ok());
 
     /// A policy whose storage fails: the partial key is withheld.
     struct Failing;
