@@ -129,11 +129,6 @@ impl Outbox {
     pub(crate) fn send(&mut self, to: NodeId, payload: Arc<[u8]>) {
         let me = self.me;
         let net = self.net.clone();
-        let turn = (payload.len() >= LARGE_MESSAGE).then(|| {
-            let (tx, rx) = tokio::sync::oneshot::channel();
-            let _ = self.turns.send(tx);
-            rx
-        });
         let tx = self.queues.entry(to).or_insert_with(|| {
             let (tx, mut rx) = mpsc::channel::<Queued>(PEER_QUEUE);
             tokio::spawn(async move {
@@ -150,8 +145,17 @@ impl Outbox {
             });
             tx
         });
-        if tx.try_send((payload, turn)).is_err() {
+        // Room in the peer's queue first, then the turn: a dropped message takes no turn, so
+        // the turns waiting are at most the large messages in the peer queues.
+        let Ok(room) = tx.try_reserve() else {
             log(self.me, &format!("queue to node {} full; message dropped", to.0));
-        }
+            return;
+        };
+        let turn = (payload.len() >= LARGE_MESSAGE).then(|| {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let _ = self.turns.send(tx);
+            rx
+        });
+        room.send((payload, turn));
     }
 }
