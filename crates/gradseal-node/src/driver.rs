@@ -46,6 +46,12 @@ pub const ROUND_GRACE_MS: u64 = 3000;
 /// Streamed messages (longer than gradseal-net's `max_whole_message_len`) read at once; more
 /// wait, holding only their transport chunk.
 pub const STREAM_READERS: usize = 2;
+/// The node-layer ping: 8 bytes, too short to be a protocol message (every message starts
+/// with `kind ‖ round`, 9 bytes). A driver drops it silently; the authority sends one to every
+/// peer before its first announcement so that the announcement finds connections open.
+pub const PING: &[u8; 8] = b"gs-ping\0";
+/// Longest the authority waits for its pings to be acknowledged before announcing anyway.
+pub const WARMUP_MS: u64 = 15_000;
 
 type Suite = GradsealSuite;
 
@@ -163,6 +169,49 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
         json!({ "addr": cfg.listen.to_string(), "transport": cfg.transport.name(),
                 "peer_id": net.peer_id().to_string() }),
     );
+    // The authority connects to every peer before its first announcement: a burst of 100+
+    // handshakes at the announcement itself can outlast a peer's connect_retry on a loaded
+    // machine, and that peer would miss the round.
+    if node.schedule.is_some() {
+        let t0 = Instant::now();
+        let mut pings = tokio::task::JoinSet::new();
+        for p in &cfg.peers {
+            let (net, to) = (net.clone(), p.id);
+            pings.spawn(async move { (to, net.send(to, PING).await) });
+        }
+        let (mut ok, mut failed) = (0u32, Vec::new());
+        let deadline = t0 + Duration::from_millis(WARMUP_MS);
+        while let Ok(Some(done)) = tokio::time::timeout_at(deadline, pings.join_next()).await {
+            match done {
+                Ok((_, Ok(()))) => ok += 1,
+                // Once more while the warm-up lasts (the peer may be slow, or still starting).
+                Ok((to, Err(_))) if Instant::now() + Duration::from_secs(1) < deadline => {
+                    let net = net.clone();
+                    pings.spawn(async move { (to, net.send(to, PING).await) });
+                }
+                Ok((to, Err(_))) => failed.push(to),
+                Err(_) => {}
+            }
+        }
+        log(
+            node.id,
+            &format!(
+                "connected to {ok} of {} peers in {} ms (unreachable: {failed:?})",
+                cfg.peers.len(),
+                t0.elapsed().as_millis()
+            ),
+        );
+        node.report.record(
+            0,
+            "warmed_up",
+            json!({ "peers": ok, "unreachable": failed,
+            "ms": u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX) }),
+        );
+        if let Some(s) = node.schedule.as_mut() {
+            let earliest = Instant::now();
+            s.next_at = s.next_at.map(|t| t.max(earliest));
+        }
+    }
     // Transport counters go to the report once a second when they changed (the cluster
     // reads the last line of each node).
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -443,6 +492,9 @@ impl Node {
         let round =
             bytes.get(1..9).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes);
         let Some(round) = round else {
+            if bytes == PING {
+                return;
+            }
             log(self.id, &format!("garbage from node {} ({} bytes) dropped", from.0, bytes.len()));
             return;
         };
