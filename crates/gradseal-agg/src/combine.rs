@@ -5,7 +5,6 @@
 //! v   = ⌊M / Δ⌉ mod t,  accepted iff |M − v·Δ| < Δ/4 and count ≤ v ≤ count · (2^B − 1)
 //! ```
 
-use crate::member::check_member;
 use crate::ring::{FixedOperand, masks};
 use crate::{AggError, Aggregate, DecryptedSum, PartialDecryption, RoundParams};
 
@@ -69,8 +68,9 @@ fn check_inputs(
     let mut seen = vec![false; usize::from(k)];
     for p in partials {
         p.check(params)?;
-        check_member(params, p.member)?;
-        let slot = &mut seen[usize::from(p.member)];
+        let slot = seen
+            .get_mut(usize::from(p.member))
+            .ok_or(AggError::MemberOutOfRange { member: p.member, committee_size: k })?;
         if *slot {
             return Err(AggError::DuplicateMember { member: p.member });
         }

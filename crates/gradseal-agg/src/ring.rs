@@ -92,11 +92,19 @@ fn expand_framed(input: &[u8], out: &mut [u64]) {
     let mut h = TurboShake128::default();
     h.update(input);
     let mut reader = h.finalize_xof();
+    // Whole 512-word blocks through one fixed buffer, then the remainder (none when
+    // `out.len()` is a multiple of 512, as every n is): one stream, read in order.
     let mut buf = Zeroizing::new([0u8; 4096]);
-    for block in out.chunks_mut(buf.len() / 8) {
-        let bytes = &mut buf[..block.len() * 8];
-        reader.read(bytes);
-        words_le(block, bytes);
+    let mut blocks = out.chunks_exact_mut(buf.len() / 8);
+    for block in &mut blocks {
+        reader.read(buf.as_mut_slice());
+        words_le(block, buf.as_slice());
+    }
+    let rest = blocks.into_remainder();
+    if !rest.is_empty() {
+        let mut tail = Zeroizing::new(vec![0u8; rest.len() * 8]);
+        reader.read(&mut tail);
+        words_le(rest, &tail);
     }
 }
 
@@ -114,15 +122,17 @@ fn words_le(out: &mut [u64], bytes: &[u8]) {
 /// The output words are exactly those of one [`expand_framed`] call per input.
 fn expand_many(inputs: &[&[u8]], outs: &mut [&mut [u64]]) {
     #[cfg(target_arch = "x86_64")]
-    if let (2..=4, Some(simd)) = (inputs.len(), gradseal_core::keccak4::detect()) {
-        let (len, out_len) = (inputs[0].len(), outs.first().map_or(0, |o| o.len()));
+    if let (Some(&first), 2..=4, Some(simd)) =
+        (inputs.first(), inputs.len(), gradseal_core::keccak4::detect())
+    {
+        let (len, out_len) = (first.len(), outs.first().map_or(0, |o| o.len()));
         if inputs.iter().all(|i| i.len() == len)
             && outs.len() == inputs.len()
             && outs.iter().all(|o| o.len() == out_len)
         {
             // Unused lanes repeat the first input; their output is discarded.
             let lane = |l: usize| gradseal_core::keccak4::Message {
-                header: inputs.get(l).copied().unwrap_or(inputs[0]),
+                header: inputs.get(l).copied().unwrap_or(first),
                 body: &[],
             };
             let mut bytes: [Zeroizing<Vec<u8>>; 4] =
