@@ -178,49 +178,33 @@ fn enrol(d: &Path, id: &str) -> (PathBuf, PathBuf, PathBuf) {
         "--out",
         s(&p("node.req")),
     ]);
+    // `enrol issue` of the node's request against the registry, writing `out`.
+    let issue = |out: &str| -> Vec<String> {
+        let path = |n: &str| s(&p(n)).to_string();
+        let flag = |f: &str| f.to_string();
+        vec![
+            flag("enrol"),
+            flag("issue"),
+            flag("--kgc"),
+            path("kgc.key"),
+            flag("--request"),
+            path("node.req"),
+            flag("--registry"),
+            path("registry"),
+            flag("--out"),
+            path(out),
+        ]
+    };
     // Not yet authorised: refused, on one line, and nothing is issued.
-    let e = one_line_error(&gradseal(&[
-        "enrol",
-        "issue",
-        "--kgc",
-        s(&p("kgc.key")),
-        "--request",
-        s(&p("node.req")),
-        "--registry",
-        s(&p("registry")),
-        "--out",
-        s(&p("node.partial")),
-    ]));
+    let e = one_line_error(&gradseal(&strs(&issue("node.partial"))));
     assert!(e.contains("authori"), "{e}");
     assert!(!p("node.partial").exists());
     ok(&["enrol", "authorise", "--registry", s(&p("registry")), "--id", id]);
-    ok(&[
-        "enrol",
-        "issue",
-        "--kgc",
-        s(&p("kgc.key")),
-        "--request",
-        s(&p("node.req")),
-        "--registry",
-        s(&p("registry")),
-        "--out",
-        s(&p("node.partial")),
-    ]);
+    ok(&strs(&issue("node.partial")));
     // Issued once: the registry file now records it, a second issuance is refused.
     let registry = std::fs::read_to_string(p("registry")).unwrap();
     assert!(registry.contains("enrolled"), "{registry}");
-    let e = one_line_error(&gradseal(&[
-        "enrol",
-        "issue",
-        "--kgc",
-        s(&p("kgc.key")),
-        "--request",
-        s(&p("node.req")),
-        "--registry",
-        s(&p("registry")),
-        "--out",
-        s(&p("again.partial")),
-    ]));
+    let e = one_line_error(&gradseal(&strs(&issue("again.partial"))));
     assert!(e.contains("already"), "{e}");
     ok(&[
         "enrol",
@@ -504,4 +488,9 @@ fn unknown_peers_garbage_and_stalled_streams_are_refused_with_bounded_memory() {
     assert!(log.contains("refused unread"), "{log}");
     // Nothing near the 1 TiB or 1 MB declared was ever allocated.
     assert!(rss < 64 * 1024, "peak RSS {rss} KiB");
+}
+
+/// Borrows each argument (the command helpers take `&[&str]`).
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
 }
