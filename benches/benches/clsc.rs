@@ -41,9 +41,7 @@ fn enrol(kgc: &Kgc, name: &str, rng: &mut Rng) -> NodeKeys {
     let id = Identity::new(name).expect("identity");
     let mut policy = EnrolmentRegistry::new([id.clone()]);
     let secret = NodeSecret::generate(id, rng);
-    let request = secret.request(kgc.public(), rng);
-    let partial = kgc.issue_authorised(&request, &mut policy, rng).expect("issue");
-    secret.complete(kgc.public(), &partial).expect("complete")
+    kgc.enrol_in_process(&secret, &mut policy, rng).expect("enrol")
 }
 
 fn message(len: usize) -> Vec<u8> {

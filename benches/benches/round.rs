@@ -92,9 +92,7 @@ fn setup(clients: usize) -> Setup {
         for i in 0..n {
             let mut rng = ChaCha20Rng::from_seed(seed(label, i));
             let secret = NodeSecret::generate(identity(label, i), &mut rng);
-            let request = secret.request(kgc.public(), &mut rng);
-            let partial = kgc.issue_authorised(&request, &mut registry, &mut rng).unwrap();
-            let k = secret.complete(kgc.public(), &partial).unwrap();
+            let k = kgc.enrol_in_process(&secret, &mut registry, &mut rng).unwrap();
             keys.insert((label.to_string(), i), k.to_secret_bytes().to_vec());
         }
     }

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::enrolment::EnrolmentPolicy;
 use crate::wire::{Point, hash_to_scalar, read_scalar};
-use crate::{Error, Identity, PublicBundle, tags};
+use crate::{Error, Identity, NodeKeys, NodeSecret, PublicBundle, tags};
 
 /// The KGC's public parameters: its master public key `Ppub = s·G`.
 ///
@@ -123,6 +123,23 @@ impl Kgc {
         let mut rnd = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(&mut rnd[..]);
         self.issue_with_random(request, policy, &rnd)
+    }
+
+    /// Enrols `secret` with this KGC in one process (simulations, tests, a KGC that is also
+    /// the node's operator): the node's request, [`Kgc::issue_authorised`] under `policy`,
+    /// and the node's completion, drawing from `rng` in that order.
+    ///
+    /// # Errors
+    /// Those of [`Kgc::issue_authorised`] and [`NodeSecret::complete`].
+    pub fn enrol_in_process(
+        &self,
+        secret: &NodeSecret,
+        policy: &mut impl EnrolmentPolicy,
+        rng: &mut impl CryptoRng,
+    ) -> Result<NodeKeys, Error> {
+        let request = secret.request(&self.public, rng);
+        let partial = self.issue_authorised(&request, policy, rng)?;
+        secret.complete(&self.public, &partial)
     }
 
     pub(crate) fn issue_with_random(

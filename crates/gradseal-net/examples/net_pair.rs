@@ -22,8 +22,7 @@ fn enrol(
     // The KGC enrols only identities its operator authorised (here: this one, once).
     let mut registry = EnrolmentRegistry::new([identity.clone()]);
     let secret = NodeSecret::generate(identity, rng);
-    let partial = kgc.issue_authorised(&secret.request(kgc.public(), rng), &mut registry, rng)?;
-    Ok(secret.complete(kgc.public(), &partial)?)
+    Ok(kgc.enrol_in_process(&secret, &mut registry, rng)?)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

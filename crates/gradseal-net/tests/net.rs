@@ -46,9 +46,7 @@ impl World {
         let identity = Identity::new(format!("node-{id}-{}", self.enrolled)).unwrap();
         let mut registry = EnrolmentRegistry::new([identity.clone()]);
         let secret = NodeSecret::generate(identity, rng);
-        let request = secret.request(self.kgc.public(), rng);
-        let partial = self.kgc.issue_authorised(&request, &mut registry, rng).unwrap();
-        let keys = secret.complete(self.kgc.public(), &partial).unwrap();
+        let keys = self.kgc.enrol_in_process(&secret, &mut registry, rng).unwrap();
         let identity = NetIdentity::generate(id, rng).unwrap();
         let binding = identity.bind(&keys, rng);
         Enrolled { id, keys, identity: Some(identity), binding, limits: None }

@@ -39,9 +39,7 @@ fn main() {
         // The KGC authorises this identity (a deployment's policy: an allow-list, a registry).
         let mut policy = EnrolmentRegistry::new([id.clone()]);
         let secret = NodeSecret::generate(id, &mut rng);
-        let request = secret.request(kgc.public(), &mut rng);
-        let partial = kgc.issue_authorised(&request, &mut policy, &mut rng).unwrap();
-        secret.complete(kgc.public(), &partial).unwrap()
+        kgc.enrol_in_process(&secret, &mut policy, &mut rng).unwrap()
     };
     // Already-quantized updates: integers of at most 15 bits (value = q / 1000).
     let mut rng = ChaCha20Rng::from_seed(seed("updates", 0));

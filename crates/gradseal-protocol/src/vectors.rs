@@ -55,9 +55,7 @@ pub fn key(kgc: &Kgc, label: &str, i: usize) -> NodeKeys {
     // The KGC's policy authorises exactly this identity, once.
     let mut policy = EnrolmentRegistry::new([id.clone()]);
     let secret = NodeSecret::generate(id, &mut rng);
-    let request = secret.request(kgc.public(), &mut rng);
-    let partial = kgc.issue_authorised(&request, &mut policy, &mut rng).expect("authorised");
-    secret.complete(kgc.public(), &partial).expect("valid partial key")
+    kgc.enrol_in_process(&secret, &mut policy, &mut rng).expect("authorised, valid partial key")
 }
 
 fn kind(m: &Message) -> &'static str {

@@ -31,9 +31,7 @@ fn key(kgc: &Kgc, label: &str, i: usize) -> NodeKeys {
     let id = Identity::new(format!("{label}-{i}")).unwrap();
     let mut policy = EnrolmentRegistry::new([id.clone()]);
     let secret = NodeSecret::generate(id, &mut rng);
-    let request = secret.request(kgc.public(), &mut rng);
-    let partial = kgc.issue_authorised(&request, &mut policy, &mut rng).unwrap();
-    secret.complete(kgc.public(), &partial).unwrap()
+    kgc.enrol_in_process(&secret, &mut policy, &mut rng).unwrap()
 }
 
 fn plan() -> RoundPlan {
