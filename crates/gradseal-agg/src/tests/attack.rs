@@ -232,3 +232,38 @@ fn correlation(x: &[i64], y: &[i64]) -> f64 {
     }
     sxy / (sxx * syy).sqrt()
 }
+
+/// The coalition of `members` (their seeds for the victim) and the aggregator (every public
+/// value) strips what it can from the victim's body: `b_v − a·(δ_v + Σ_{j in coalition}
+/// r_{v,j})`, which equals `Δ·m_v + e_v` only when the coalition holds every member's seed.
+fn coalition_view(round: &Round, victim: usize, members: &[u16]) -> Vec<u64> {
+    let p = &round.params;
+    let c = &round.contributions[victim];
+    let mut known = c.correction.clone();
+    for &j in members {
+        let seed = &round.seeds[victim][usize::from(j)];
+        add_seed_expansion(&mut known, p.digest(), seed.member(), seed.bytes());
+    }
+    let mut product = vec![0u64; p.n()];
+    let fixed = crate::ring::FixedOperand::new(&known).unwrap();
+    fixed.mul(&mut product, &expand_mask(p.digest(), 0, p.n()), &mut fixed.scratch());
+    c.bodies.iter().zip(&product).map(|(b, x)| b.wrapping_sub(*x)).collect()
+}
+
+/// *k − 1 colluding members plus the aggregator* (n-of-n, spec/agg.md §9.3 and §9.7): they
+/// hold every public value and their own seeds for the victim, and the honest member's
+/// uniform share `a·r_{v,h}` still masks every coordinate of the victim's update. The same
+/// computation by the whole committee recovers all of them, so the test would fail if the
+/// claim did not depend on one honest member.
+#[test]
+fn all_but_one_member_with_the_aggregator_learn_nothing_of_a_victim() {
+    let mut rng = ChaCha20Rng::from_seed([17; 32]);
+    let round = honest_round(params(D, 3, 3), 3, &mut rng);
+    for honest in 0..3u16 {
+        let coalition: Vec<u16> = (0..3).filter(|&j| j != honest).collect();
+        let view = coalition_view(&round, 0, &coalition);
+        assert!(victim_matches(&round, &view, 0) <= 2, "member {honest} honest");
+    }
+    let everyone = coalition_view(&round, 0, &[0, 1, 2]);
+    assert_eq!(victim_matches(&round, &everyone, 0), round.params.dimension());
+}
