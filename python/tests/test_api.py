@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gradseal as gs
-from conftest import AGGREGATOR, MEMBERS, OBSERVER, RELAYS, Population
+from conftest import AGGREGATOR, AUTHORITY, MEMBERS, OBSERVER, RELAYS, Population
 
 
 def test_kgc_and_key_encodings_round_trip(population: Population) -> None:
@@ -100,6 +100,47 @@ def test_one_round_by_hand(population: Population) -> None:
     assert audit[-1].result.transcript == result.transcript
     for c in population.clients:
         assert "Completed" in [e.kind for e in net.events_of(c)]
+
+
+def test_a_broadcast_is_one_bytes_object(population: Population) -> None:
+    # poll_transmit hands the copies of one broadcast out as one shared bytes object (one
+    # copy into Python, not one per recipient); distinct payloads stay distinct objects.
+    kgc, keys = population.kgc.public, population.keys
+    authority = gs.Authority(kgc, keys[AUTHORITY], 3)
+    ann = authority.announce(
+        gs.RoundParams(10, min_clients=3),
+        (AGGREGATOR, keys[AGGREGATOR].bundle),
+        RELAYS,
+        [OBSERVER],
+        [(a, keys[a].bundle) for a in MEMBERS],
+        [(a, keys[a].bundle) for a in population.clients],
+    )
+    sent = list(iter(authority.poll_transmit, None))
+    assert len(sent) == 1 + len(RELAYS) + 1 + len(MEMBERS) + len(population.clients)
+    assert all(type(d) is bytes and d == ann for _, d in sent)
+    assert len({id(d) for _, d in sent}) == 1
+    assert authority.poll_transmit() is None
+    # In a round: the aggregator's result goes to the observer, the members and every
+    # client as one object, while each member's list (a different payload) is its own object.
+    params = gs.RoundParams(50, bits=12, scale=64, min_clients=3)
+    clients = population.clients[:4]
+    net, _ = population.build(4, params, updates_for(clients, 50))
+    seen: list[tuple[int, int, bytes]] = []
+
+    def record(frm: int, to: int, data: bytes) -> bytes:
+        if frm == AGGREGATOR:
+            seen.append((to, id(data), data))
+        return data
+
+    net.tamper = record
+    net.run()
+    assert net.events_of(OBSERVER)[-1].kind == "Completed"
+    results = [(to, i) for to, i, d in seen if gs.message_kind(d) == 8]  # kind 8: result
+    assert {to for to, _ in results} == set(clients) | {OBSERVER} | set(MEMBERS)
+    assert len({i for _, i in results}) == 1
+    lists = [(to, d) for to, _, d in seen if gs.message_kind(d) == 4]  # kind 4: member list
+    assert sorted(to for to, _ in lists) == sorted(MEMBERS)
+    assert len({d for _, d in lists}) == len(MEMBERS)
 
 
 def test_clipping_and_non_finite_updates(population: Population) -> None:

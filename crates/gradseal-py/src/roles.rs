@@ -4,9 +4,11 @@
 //! milliseconds (must not go backwards), messages are `bytes`. After feeding input, drain
 //! `poll_transmit()` (pairs `(to, bytes)`) and `poll_event()` until `None`, then ask
 //! `poll_timeout()` when to call `handle_timeout` next. The GIL is released while a role
-//! works, so roles may be driven from several Python threads.
+//! works, so roles may be driven from several Python threads. The copies of one broadcast
+//! (consecutive transmits of one payload, e.g. a result sent to every client) are one shared
+//! `bytes` object, so a payload is copied into Python once, not once per recipient.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use gradseal_core::Codec;
 use gradseal_protocol as proto;
@@ -43,8 +45,30 @@ fn config(
     })
 }
 
-fn transmit(py: Python<'_>, t: Option<Transmit>) -> Option<(u32, Bound<'_, PyBytes>)> {
-    t.map(|t| (t.to.0, PyBytes::new(py, &t.payload)))
+/// The last payload handed to Python and its `bytes` object: the next transmit of the same
+/// payload (a broadcast shares one `Arc`) reuses the object instead of copying again.
+type LastPayload = Mutex<Option<(Arc<[u8]>, Py<PyBytes>)>>;
+
+/// `t` as `(to, bytes)`, sharing the `bytes` of the previous transmit when both carry the
+/// same payload; `None` (the queue is empty) releases the kept payload.
+fn transmit<'py>(
+    py: Python<'py>,
+    last: &LastPayload,
+    t: Option<Transmit>,
+) -> PyResult<Option<(u32, Bound<'py, PyBytes>)>> {
+    let mut last = lock(last)?;
+    let Some(t) = t else {
+        *last = None;
+        return Ok(None);
+    };
+    if let Some((payload, bytes)) = last.as_ref()
+        && Arc::ptr_eq(payload, &t.payload)
+    {
+        return Ok(Some((t.to.0, bytes.bind(py).clone())));
+    }
+    let bytes = PyBytes::new(py, &t.payload);
+    *last = Some((t.payload, bytes.clone().unbind()));
+    Ok(Some((t.to.0, bytes)))
 }
 
 /// Defines a Python role class around a `Mutex<$inner>` (`$inner: Role`) with the five calls
@@ -55,6 +79,7 @@ macro_rules! role_class {
         #[pyclass(frozen, module = "gradseal._native")]
         pub struct $name {
             inner: Mutex<$inner>,
+            last: LastPayload,
         }
 
         #[pymethods]
@@ -73,10 +98,11 @@ macro_rules! role_class {
                 py.detach(|| lock(&self.inner).map(|mut r| r.handle_timeout(Millis(now))))
             }
 
-            /// The next message to send, as `(to, bytes)`, or `None`.
+            /// The next message to send, as `(to, bytes)`, or `None`. Consecutive copies of
+            /// one broadcast are the same `bytes` object.
             fn poll_transmit<'py>(&self, py: Python<'py>) -> PyResult<Option<(u32, Bound<'py, PyBytes>)>> {
                 let t = lock(&self.inner)?.poll_transmit();
-                Ok(transmit(py, t))
+                transmit(py, &self.last, t)
             }
 
             /// The next event, or `None`.
@@ -106,7 +132,7 @@ role_class!(
     #[pyo3(signature = (kgc, keys, round, seed=None))]
     fn new(py: Python<'_>, kgc: &KgcPublic, keys: &NodeKeys, round: u64, seed: Option<&[u8]>) -> PyResult<Self> {
         let cfg = config(py, kgc, &keys.bundle_bytes(), keys, round, seed)?;
-        Ok(Self { inner: Mutex::new(proto::Authority::new(cfg)) })
+        Ok(Self { inner: Mutex::new(proto::Authority::new(cfg)), last: Mutex::default() })
     }
 
     /// Signs the announcement and queues it to every node it names; returns its encoding.
@@ -148,7 +174,7 @@ role_class!(
     #[pyo3(signature = (kgc, authority, keys, round, seed=None))]
     fn new(py: Python<'_>, kgc: &KgcPublic, authority: &[u8], keys: &NodeKeys, round: u64, seed: Option<&[u8]>) -> PyResult<Self> {
         let cfg = config(py, kgc, authority, keys, round, seed)?;
-        Ok(Self { inner: Mutex::new(proto::Relay::new(cfg)) })
+        Ok(Self { inner: Mutex::new(proto::Relay::new(cfg)), last: Mutex::default() })
     }
 });
 
@@ -161,7 +187,7 @@ role_class!(
     #[pyo3(signature = (kgc, authority, keys, round, seed=None))]
     fn new(py: Python<'_>, kgc: &KgcPublic, authority: &[u8], keys: &NodeKeys, round: u64, seed: Option<&[u8]>) -> PyResult<Self> {
         let cfg = config(py, kgc, authority, keys, round, seed)?;
-        Ok(Self { inner: Mutex::new(proto::Aggregator::new(cfg)) })
+        Ok(Self { inner: Mutex::new(proto::Aggregator::new(cfg)), last: Mutex::default() })
     }
 });
 
@@ -174,7 +200,7 @@ role_class!(
     #[pyo3(signature = (kgc, authority, keys, round, seed=None))]
     fn new(py: Python<'_>, kgc: &KgcPublic, authority: &[u8], keys: &NodeKeys, round: u64, seed: Option<&[u8]>) -> PyResult<Self> {
         let cfg = config(py, kgc, authority, keys, round, seed)?;
-        Ok(Self { inner: Mutex::new(proto::Member::new(cfg)) })
+        Ok(Self { inner: Mutex::new(proto::Member::new(cfg)), last: Mutex::default() })
     }
 });
 
@@ -187,7 +213,7 @@ role_class!(
     #[pyo3(signature = (kgc, authority, keys, round, seed=None))]
     fn new(py: Python<'_>, kgc: &KgcPublic, authority: &[u8], keys: &NodeKeys, round: u64, seed: Option<&[u8]>) -> PyResult<Self> {
         let cfg = config(py, kgc, authority, keys, round, seed)?;
-        Ok(Self { inner: Mutex::new(proto::Observer::new(cfg)) })
+        Ok(Self { inner: Mutex::new(proto::Observer::new(cfg)), last: Mutex::default() })
     }
 });
 
@@ -221,7 +247,7 @@ role_class!(
             ));
         }
         let cfg = config(py, kgc, authority, keys, round, seed)?;
-        Ok(Self { inner: Mutex::new(LazyClient::new(cfg, values)) })
+        Ok(Self { inner: Mutex::new(LazyClient::new(cfg, values)), last: Mutex::default() })
     }
 
     /// **Danger** (adversarial tests only): make this client's contribution faulty:

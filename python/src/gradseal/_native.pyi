@@ -267,7 +267,7 @@ class _Role:
     def handle_timeout(self, now: int) -> None:
         """Tells the role ``now`` was reached."""
     def poll_transmit(self) -> Optional[tuple[int, bytes]]:
-        """Next ``(to, bytes)`` to send."""
+        """Next ``(to, bytes)`` to send (the copies of one broadcast share one ``bytes``)."""
     def poll_event(self) -> Optional[Event]:
         """Next event."""
     def poll_timeout(self) -> Optional[int]:

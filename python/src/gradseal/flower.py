@@ -40,7 +40,8 @@ pulled every 0.02 s and worked on as they arrive):
 2. *decrypt*: at the contribution deadline the aggregator publishes the transcript to the
    observer and sends each member its list; each member checks its list and replies with
    one partial decryption (or a signed refusal); the aggregator combines, the observer
-   audits.
+   audits (the transcript while the members decrypt, in another thread of the ServerApp,
+   then the lists and the result).
 
 Trust: a SuperNode takes the KGC parameters and the authority's bundle from the ServerApp it
 serves (in Flower the ServerApp is the coordinator, the role spec/protocol.md trusts to
@@ -60,6 +61,7 @@ are in (Flower's ``timeout`` bounds the wait).
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from logging import DEBUG, ERROR, INFO, WARNING
@@ -122,6 +124,12 @@ def exchange(grid: Any, messages: list[Any], timeout: float | None, on_reply: Ca
             time.sleep(interval)
 
 
+def deliver(role: Any, now: int, messages: list[tuple[int, bytes]]) -> None:
+    """Hands ``messages`` (``(sender, bytes)``) to ``role`` at time ``now``."""
+    for frm, data in messages:
+        role.handle_message(now, frm, data)
+
+
 def node_identity(node_id: int) -> str:
     """The gradseal identity of a Flower SuperNode."""
     return f"flwr-node-{node_id}"
@@ -145,8 +153,9 @@ class RoundReport:
     seconds: float = 0.0
     #: Wall time of each stage: ``enrol``, ``contribute`` (Flower round trip, training
     #: included, with the aggregator opening, checking and adding each contribution as it
-    #: arrives), ``aggregate`` (at the deadline: transcript, lists, the observer's audit),
-    #: ``decrypt`` (Flower round trip to the members), ``combine`` (combination, audit and
+    #: arrives), ``aggregate`` (at the deadline: transcript and lists), ``decrypt`` (Flower
+    #: round trip to the members, with the observer's audit of the transcript running
+    #: beside it in another thread), ``combine`` (combination, audit of the result and
     #: the strategy's aggregation).
     stage_seconds: dict[str, float] = field(default_factory=dict)
     #: Per contributing node: seconds its mod spent encrypting (training excluded).
@@ -241,6 +250,42 @@ class GradsealWorkflow:
         log(ERROR, "gradseal round %s failed: %s (%s)", report.round, err.reason, err)
         if self.raise_on_failure:
             raise err
+
+    def _decrypt_stage(
+        self,
+        grid: Any,
+        net: Network,
+        rnd: int,
+        ann: bytes,
+        committee: list[int],
+        member_addr: dict[int, int],
+        failures: list[Any],
+    ) -> None:
+        """Stage 2: sends each committee member its list (once) and injects the partial
+        decryptions (or refusals) they reply with into ``net``."""
+        lists = {nid: net.outbound.get(member_addr[nid], []) for nid in committee}
+        out = []
+        for nid in committee:
+            msgs_for = [d for frm, d in lists[nid] if frm == AGGREGATOR]
+            if not msgs_for:
+                continue
+            out.append(
+                self._message(
+                    nid, rnd, {"stage": "decrypt", "round": rnd, "announcement": ann, "list": msgs_for[0]}
+                )
+            )
+        msgs = []
+        exchange(grid, out, self.timeout, msgs.append)
+        for msg in msgs:
+            if msg.has_error():
+                failures.append(Exception(msg.error))
+                continue
+            nid = msg.metadata.src_node_id
+            if nid not in member_addr:
+                continue
+            rec = msg.content.config_records[RECORD_KEY]
+            for t, d in zip(cast(list[int], rec["to"]), cast(list[bytes], rec["data"])):
+                net.inject(member_addr[nid], int(t), d)
 
     # -- the round --------------------------------------------------------------------------
 
@@ -405,7 +450,10 @@ class GradsealWorkflow:
         self.last_contributors = set(fitres_of)
         log(DEBUG, "[gradseal] contributions from %s of %s clients", len(fitres_of), len(roster_nids))
         # Deliver the shards, then move the clock to the contribution deadline: the
-        # aggregator publishes the transcript and the member lists.
+        # aggregator publishes the transcript and the member lists. The observer is taken
+        # off the network meanwhile (it has no timeouts): its audit of the transcript needs
+        # nothing from the members, so it runs below while they decrypt.
+        observer = net.roles.pop(OBSERVER)
         net.run(until=CONTRIBUTION_DEADLINE)
         for a in relays:
             for e in net.events_of(a, "Dropped"):
@@ -427,30 +475,16 @@ class GradsealWorkflow:
                 return
 
         report.stage_seconds["aggregate"] = time.perf_counter() - started - sum(report.stage_seconds.values())
-        # Stage 2: each committee member decrypts its list once.
-        lists = {nid: net.outbound.get(member_addr[nid], []) for nid in committee}
-        out = []
-        for nid in committee:
-            msgs_for = [d for frm, d in lists[nid] if frm == AGGREGATOR]
-            if not msgs_for:
-                continue
-            out.append(
-                self._message(
-                    nid, rnd, {"stage": "decrypt", "round": rnd, "announcement": ann, "list": msgs_for[0]}
-                )
-            )
-        msgs = []
-        exchange(grid, out, self.timeout, msgs.append)
-        for msg in msgs:
-            if msg.has_error():
-                failures.append(Exception(msg.error))
-                continue
-            nid = msg.metadata.src_node_id
-            if nid not in member_addr:
-                continue
-            rec = msg.content.config_records[RECORD_KEY]
-            for t, d in zip(cast(list[int], rec["to"]), cast(list[bytes], rec["data"])):
-                net.inject(member_addr[nid], int(t), d)
+        # The observer audits the transcript in another thread (its role releases the GIL)
+        # while the members decrypt; it is back on the network before their partials are.
+        held = net.outbound.pop(OBSERVER, [])
+        auditor = threading.Thread(target=deliver, args=(observer, net.now, held), name="gradseal-audit", daemon=True)
+        auditor.start()
+        try:
+            self._decrypt_stage(grid, net, rnd, ann, committee, member_addr, failures)
+        finally:
+            auditor.join()
+            net.add(OBSERVER, observer)
         report.stage_seconds["decrypt"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         # Deliver the partials; a missing one fails the round at the decryption deadline.
         net.run(until=DECRYPTION_DEADLINE)
