@@ -143,6 +143,49 @@ def test_a_broadcast_is_one_bytes_object(population: Population) -> None:
     assert len({d for _, d in lists}) == len(MEMBERS)
 
 
+def test_payloads_travel_between_roles_uncopied(population: Population) -> None:
+    # poll_transmit_payload hands out Payload objects (one per broadcast) that any role's
+    # handle_message takes as they are; bytes(payload) is the message poll_transmit gives.
+    kgc, keys = population.kgc.public, population.keys
+    args = (
+        gs.RoundParams(10, min_clients=3),
+        (AGGREGATOR, keys[AGGREGATOR].bundle),
+        RELAYS,
+        [OBSERVER],
+        [(a, keys[a].bundle) for a in MEMBERS],
+        [(a, keys[a].bundle) for a in population.clients],
+    )
+    authority = gs.Authority(kgc, keys[AUTHORITY], 5, seed=bytes(32))
+    ann = authority.announce(*args)
+    sent = list(iter(authority.poll_transmit_payload, None))
+    assert all(isinstance(p, gs.Payload) for _, p in sent)
+    assert len({id(p) for _, p in sent}) == 1
+    payload = sent[0][1]
+    assert len(payload) == len(ann) and bytes(payload) == ann
+    assert bytes(payload) is bytes(payload)
+    again = gs.Authority(kgc, keys[AUTHORITY], 5, seed=bytes(32))
+    again.announce(*args)
+    assert again.poll_transmit() == (sent[0][0], ann)
+    observer = gs.Observer(kgc, keys[AUTHORITY].bundle, keys[OBSERVER], 5)
+    observer.handle_message(0, AUTHORITY, payload)
+    assert [e.kind for e in iter(observer.poll_event, None)] == ["Announced"]
+    with pytest.raises(TypeError):
+        observer.handle_message(0, AUTHORITY, "not bytes")  # type: ignore[arg-type]
+    # The network holds messages to addresses in `hold` for the caller, undelivered.
+    params = gs.RoundParams(50, bits=12, scale=64, min_clients=3)
+    net, _ = population.build(6, params, updates_for(population.clients[:4], 50))
+    net.hold.add(OBSERVER)
+    net.run()
+    held = net.held.pop(OBSERVER)
+    assert [gs.message_kind(bytes(d)) for _, d in held][0] == 1  # the announcement first
+    assert not net.events_of(OBSERVER, "AuditPassed")
+    net.hold.discard(OBSERVER)
+    for frm, d in held:
+        net.inject(frm, OBSERVER, d)
+    net.run()
+    assert [e.kind for e in net.events_of(OBSERVER)][-2:] == ["AuditPassed", "Completed"]
+
+
 def test_clipping_and_non_finite_updates(population: Population) -> None:
     kgc, auth = population.kgc.public, population.keys[0].bundle
     with pytest.raises(gs.UpdateError) as e:

@@ -50,6 +50,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<roles::Aggregator>()?;
     m.add_class::<roles::Member>()?;
     m.add_class::<roles::Observer>()?;
+    m.add_class::<roles::Payload>()?;
     m.add("PROTOCOL_VERSION", 2u32)?;
     Ok(())
 }

@@ -8,7 +8,7 @@
 //! (consecutive transmits of one payload, e.g. a result sent to every client) are one shared
 //! `bytes` object, so a payload is copied into Python once, not once per recipient.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use gradseal_core::Codec;
 use gradseal_protocol as proto;
@@ -45,30 +45,86 @@ fn config(
     })
 }
 
-/// The last payload handed to Python and its `bytes` object: the next transmit of the same
-/// payload (a broadcast shares one `Arc`) reuses the object instead of copying again.
-type LastPayload = Mutex<Option<(Arc<[u8]>, Py<PyBytes>)>>;
+/// One message as a role handed it out (`poll_transmit_payload`): the role's own shared,
+/// immutable bytes, not copied into Python. Another role's `handle_message` takes it as it
+/// is (no copy at all: what an in-process network delivers between local roles);
+/// `bytes(payload)` copies it into a `bytes` object once (the same object every time).
+#[pyclass(frozen, module = "gradseal._native")]
+pub struct Payload {
+    data: Arc<[u8]>,
+    bytes: OnceLock<Py<PyBytes>>,
+}
 
-/// `t` as `(to, bytes)`, sharing the `bytes` of the previous transmit when both carry the
-/// same payload; `None` (the queue is empty) releases the kept payload.
+impl Payload {
+    fn new(data: Arc<[u8]>) -> Self {
+        Payload { data, bytes: OnceLock::new() }
+    }
+
+    fn to_py_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        self.bytes.get_or_init(|| PyBytes::new(py, &self.data).unbind()).bind(py).clone()
+    }
+}
+
+#[pymethods]
+impl Payload {
+    /// Its length in bytes.
+    fn __len__(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The message as `bytes` (copied on the first call, the same object afterwards).
+    fn __bytes__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        self.to_py_bytes(py)
+    }
+}
+
+/// The last payload handed to Python: the next transmit of the same payload (a broadcast
+/// shares one `Arc`) reuses its object instead of copying again.
+type LastPayload = Mutex<Option<Py<Payload>>>;
+
+/// `t` as `(to, payload)`, sharing the payload object of the previous transmit when both
+/// carry the same bytes; `None` (the queue is empty) releases the kept payload.
 fn transmit<'py>(
     py: Python<'py>,
     last: &LastPayload,
     t: Option<Transmit>,
-) -> PyResult<Option<(u32, Bound<'py, PyBytes>)>> {
+) -> PyResult<Option<(u32, Bound<'py, Payload>)>> {
     let mut last = lock(last)?;
     let Some(t) = t else {
         *last = None;
         return Ok(None);
     };
-    if let Some((payload, bytes)) = last.as_ref()
-        && Arc::ptr_eq(payload, &t.payload)
+    if let Some(payload) = last.as_ref()
+        && Arc::ptr_eq(&payload.get().data, &t.payload)
     {
-        return Ok(Some((t.to.0, bytes.bind(py).clone())));
+        return Ok(Some((t.to.0, payload.bind(py).clone())));
     }
-    let bytes = PyBytes::new(py, &t.payload);
-    *last = Some((t.payload, bytes.clone().unbind()));
-    Ok(Some((t.to.0, bytes)))
+    let payload = Bound::new(py, Payload::new(t.payload))?;
+    *last = Some(payload.clone().unbind());
+    Ok(Some((t.to.0, payload)))
+}
+
+/// The bytes of a message given to `handle_message`: a [`Payload`] (shared, not copied) or
+/// `bytes` (borrowed).
+enum Data<'a> {
+    Shared(Arc<[u8]>),
+    Borrowed(&'a [u8]),
+}
+
+impl Data<'_> {
+    fn of<'a>(data: &'a Bound<'_, PyAny>) -> PyResult<Data<'a>> {
+        if let Ok(p) = data.cast::<Payload>() {
+            return Ok(Data::Shared(Arc::clone(&p.get().data)));
+        }
+        Ok(Data::Borrowed(data.cast::<PyBytes>()?.as_bytes()))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Data::Shared(a) => a,
+            Data::Borrowed(b) => b,
+        }
+    }
 }
 
 /// Defines a Python role class around a `Mutex<$inner>` (`$inner: Role`) with the five calls
@@ -86,8 +142,11 @@ macro_rules! role_class {
         impl $name {
             $($extra)*
 
-            /// Feeds one message delivered by the network from address `sender` at time `now`.
-            fn handle_message(&self, py: Python<'_>, now: u64, sender: u32, data: &[u8]) -> PyResult<()> {
+            /// Feeds one message delivered by the network from address `sender` at time `now`
+            /// (`bytes`, or a `Payload` another role handed out: taken without a copy).
+            fn handle_message(&self, py: Python<'_>, now: u64, sender: u32, data: &Bound<'_, PyAny>) -> PyResult<()> {
+                let data = Data::of(data)?;
+                let data = data.bytes();
                 // The lock is taken and released without the GIL, so a thread waiting for it
                 // never holds the GIL its holder needs back.
                 py.detach(|| lock(&self.inner).map(|mut r| r.handle_message(Millis(now), NodeId(sender), data)))
@@ -101,6 +160,13 @@ macro_rules! role_class {
             /// The next message to send, as `(to, bytes)`, or `None`. Consecutive copies of
             /// one broadcast are the same `bytes` object.
             fn poll_transmit<'py>(&self, py: Python<'py>) -> PyResult<Option<(u32, Bound<'py, PyBytes>)>> {
+                let t = lock(&self.inner)?.poll_transmit();
+                Ok(transmit(py, &self.last, t)?.map(|(to, p)| (to, p.get().to_py_bytes(py))))
+            }
+
+            /// As `poll_transmit`, with the message as a `Payload` (not copied into Python;
+            /// consecutive copies of one broadcast are the same object).
+            fn poll_transmit_payload<'py>(&self, py: Python<'py>) -> PyResult<Option<(u32, Bound<'py, Payload>)>> {
                 let t = lock(&self.inner)?.poll_transmit();
                 transmit(py, &self.last, t)
             }

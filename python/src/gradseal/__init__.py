@@ -8,7 +8,8 @@ Python bindings of the Rust crates (no cryptography in Python):
 - every role as a sans-IO object with ``handle_message(now, sender, data)``,
   ``handle_timeout(now)``, ``poll_transmit()``, ``poll_event()`` and ``poll_timeout()``:
   :class:`Authority`, :class:`Client`, :class:`Relay`, :class:`Aggregator`,
-  :class:`Member`, :class:`Observer`;
+  :class:`Member`, :class:`Observer` (``poll_transmit_payload()`` hands a message out as a
+  :class:`Payload`, which another role takes without a copy);
 - :class:`Network`, a small in-memory driver delivering the roles' messages;
 - :mod:`gradseal.keyfile`: key files in the format of the ``gradseal`` command;
 - :mod:`gradseal.flower`: ``GradsealWorkflow`` and ``gradseal_mod`` for Flower 1.42.
@@ -37,6 +38,7 @@ from gradseal._native import (
     NodeSecret,
     Observer,
     ParamsError,
+    Payload,
     Relay,
     RoundParams,
     RoundResult,
@@ -67,6 +69,7 @@ __all__ = [
     "NodeSecret",
     "Observer",
     "ParamsError",
+    "Payload",
     "Relay",
     "RoundFailed",
     "RoundParams",

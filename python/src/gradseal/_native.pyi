@@ -259,15 +259,28 @@ class Event:
     detail: str
     """The Rust event's ``Debug`` text (summarised for ``Completed``)."""
 
+class Payload:
+    """A message as a role handed it out (``poll_transmit_payload``): the role's own bytes,
+    not copied into Python. Any role's ``handle_message`` takes it without a copy;
+    ``bytes(payload)`` copies it once (the same ``bytes`` object on every call)."""
+
+    def __len__(self) -> int:
+        """Its length in bytes."""
+    def __bytes__(self) -> bytes:
+        """The message as ``bytes``."""
+
 class _Role:
     """The five sans-IO calls every role has."""
 
-    def handle_message(self, now: int, sender: int, data: bytes) -> None:
-        """Feeds one message from address ``sender``."""
+    def handle_message(self, now: int, sender: int, data: bytes | Payload) -> None:
+        """Feeds one message from address ``sender`` (``bytes``, or a ``Payload``: no copy)."""
     def handle_timeout(self, now: int) -> None:
         """Tells the role ``now`` was reached."""
     def poll_transmit(self) -> Optional[tuple[int, bytes]]:
         """Next ``(to, bytes)`` to send (the copies of one broadcast share one ``bytes``)."""
+    def poll_transmit_payload(self) -> Optional[tuple[int, Payload]]:
+        """Next ``(to, Payload)`` to send: as ``poll_transmit``, not copied into Python (the
+        copies of one broadcast are one ``Payload``)."""
     def poll_event(self) -> Optional[Event]:
         """Next event."""
     def poll_timeout(self) -> Optional[int]:

@@ -12,6 +12,7 @@ from gradseal._native import (
     Kgc,
     NodeKeys,
     NodeSecret,
+    Payload,
 )
 
 __all__ = ["Network", "RoundFailed", "enrol"]
@@ -51,21 +52,29 @@ class Network:
 
     ``add(address, role)`` registers a role; ``down`` holds addresses whose messages are
     lost in both directions (crashed or dropped nodes); ``tamper(frm, to, data)``, if set,
-    may rewrite or drop (return ``None``) any message. ``events`` collects
-    ``(address, Event)`` in order; ``sent`` counts bytes sent per address; messages to
-    addresses with no registered role are kept in ``outbound[address]`` as
-    ``(sender, bytes)`` for the caller to carry (remote nodes).
+    may rewrite or drop (return ``None``) any message (it is given ``bytes``). ``events``
+    collects ``(address, Event)`` in order; ``sent`` counts bytes sent per address; messages
+    to addresses with no registered role are kept in ``outbound[address]`` as
+    ``(sender, bytes)`` for the caller to carry (remote nodes); messages to addresses in
+    ``hold`` are kept, undelivered, in ``held[address]`` as ``(sender, data)`` for the
+    caller to deliver itself (e.g. from another thread).
+
+    Messages travel between local roles as the ``Payload`` objects the roles hand out
+    (``poll_transmit_payload``): never copied into Python; a message becomes ``bytes`` (one
+    copy per broadcast) only when it leaves for ``outbound`` or passes ``tamper``.
     """
 
     def __init__(self) -> None:
         self.roles: dict[int, Any] = {}
         self.now = 0
-        self.queue: deque[tuple[int, int, bytes]] = deque()
+        self.queue: deque[tuple[int, int, bytes | Payload]] = deque()
         self.events: list[tuple[int, Event]] = []
         self.sent: dict[int, int] = {}
         self.down: set[int] = set()
         self.tamper: Callable[[int, int, bytes], bytes | None] | None = None
         self.outbound: dict[int, list[tuple[int, bytes]]] = {}
+        self.hold: set[int] = set()
+        self.held: dict[int, list[tuple[int, bytes | Payload]]] = {}
 
     def add(self, address: int, role: Any) -> None:
         """Registers ``role`` at ``address`` and collects what it already queued."""
@@ -75,14 +84,14 @@ class Network:
     def drain(self, address: int) -> None:
         """Moves the role's queued transmits to the network and its events to ``events``."""
         role = self.roles[address]
-        while (t := role.poll_transmit()) is not None:
+        while (t := role.poll_transmit_payload()) is not None:
             to, data = t
             self.sent[address] = self.sent.get(address, 0) + len(data)
             self.queue.append((address, to, data))
         while (e := role.poll_event()) is not None:
             self.events.append((address, e))
 
-    def inject(self, frm: int, to: int, data: bytes) -> None:
+    def inject(self, frm: int, to: int, data: bytes | Payload) -> None:
         """Queues a message as if ``frm`` had sent it."""
         self.queue.append((frm, to, data))
 
@@ -93,11 +102,14 @@ class Network:
         frm, to, data = self.queue.popleft()
         if frm in self.down or to in self.down:
             return True
+        if to in self.hold:
+            self.held.setdefault(to, []).append((frm, data))
+            return True
         if to not in self.roles:
-            self.outbound.setdefault(to, []).append((frm, data))
+            self.outbound.setdefault(to, []).append((frm, bytes(data)))
             return True
         if self.tamper is not None:
-            out = self.tamper(frm, to, data)
+            out = self.tamper(frm, to, bytes(data))
             if out is None:
                 return True
             data = out

@@ -124,8 +124,8 @@ def exchange(grid: Any, messages: list[Any], timeout: float | None, on_reply: Ca
             time.sleep(interval)
 
 
-def deliver(role: Any, now: int, messages: list[tuple[int, bytes]]) -> None:
-    """Hands ``messages`` (``(sender, bytes)``) to ``role`` at time ``now``."""
+def deliver(role: Any, now: int, messages: list[tuple[int, Any]]) -> None:
+    """Hands ``messages`` (``(sender, bytes or Payload)``) to ``role`` at time ``now``."""
     for frm, data in messages:
         role.handle_message(now, frm, data)
 
@@ -450,10 +450,10 @@ class GradsealWorkflow:
         self.last_contributors = set(fitres_of)
         log(DEBUG, "[gradseal] contributions from %s of %s clients", len(fitres_of), len(roster_nids))
         # Deliver the shards, then move the clock to the contribution deadline: the
-        # aggregator publishes the transcript and the member lists. The observer is taken
-        # off the network meanwhile (it has no timeouts): its audit of the transcript needs
-        # nothing from the members, so it runs below while they decrypt.
-        observer = net.roles.pop(OBSERVER)
+        # aggregator publishes the transcript and the member lists. Messages to the observer
+        # are held meanwhile: its audit of the transcript needs nothing from the members, so
+        # it runs below while they decrypt.
+        net.hold.add(OBSERVER)
         net.run(until=CONTRIBUTION_DEADLINE)
         for a in relays:
             for e in net.events_of(a, "Dropped"):
@@ -475,16 +475,19 @@ class GradsealWorkflow:
                 return
 
         report.stage_seconds["aggregate"] = time.perf_counter() - started - sum(report.stage_seconds.values())
-        # The observer audits the transcript in another thread (its role releases the GIL)
-        # while the members decrypt; it is back on the network before their partials are.
-        held = net.outbound.pop(OBSERVER, [])
+        # The observer audits the transcript in another thread (its role releases the GIL;
+        # it has no timeouts) while the members decrypt; it is back on the network before
+        # their partials are.
+        held = net.held.pop(OBSERVER, [])
+        observer = net.roles[OBSERVER]
         auditor = threading.Thread(target=deliver, args=(observer, net.now, held), name="gradseal-audit", daemon=True)
         auditor.start()
         try:
             self._decrypt_stage(grid, net, rnd, ann, committee, member_addr, failures)
         finally:
             auditor.join()
-            net.add(OBSERVER, observer)
+            net.hold.discard(OBSERVER)
+            net.drain(OBSERVER)
         report.stage_seconds["decrypt"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         # Deliver the partials; a missing one fails the round at the decryption deadline.
         net.run(until=DECRYPTION_DEADLINE)
