@@ -8,7 +8,7 @@
 //! (consecutive transmits of one payload, e.g. a result sent to every client) are one shared
 //! `bytes` object, so a payload is copied into Python once, not once per recipient.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use gradseal_core::Codec;
 use gradseal_protocol as proto;
@@ -18,6 +18,7 @@ use gradseal_protocol::{
     Tamper, Transmit,
 };
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::PyBytes;
 
 use crate::errors::{self, UpdateError};
@@ -52,16 +53,16 @@ fn config(
 #[pyclass(frozen, module = "gradseal._native")]
 pub struct Payload {
     data: Arc<[u8]>,
-    bytes: OnceLock<Py<PyBytes>>,
+    bytes: PyOnceLock<Py<PyBytes>>,
 }
 
 impl Payload {
     fn new(data: Arc<[u8]>) -> Self {
-        Payload { data, bytes: OnceLock::new() }
+        Payload { data, bytes: PyOnceLock::new() }
     }
 
     fn to_py_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        self.bytes.get_or_init(|| PyBytes::new(py, &self.data).unbind()).bind(py).clone()
+        self.bytes.get_or_init(py, || PyBytes::new(py, &self.data).unbind()).bind(py).clone()
     }
 }
 
@@ -83,24 +84,28 @@ impl Payload {
 type LastPayload = Mutex<Option<Py<Payload>>>;
 
 /// `t` as `(to, payload)`, sharing the payload object of the previous transmit when both
-/// carry the same bytes; `None` (the queue is empty) releases the kept payload.
+/// carry the same bytes; `None` (the queue is empty) releases the kept payload. The lock is
+/// never held while Python allocates or frees an object (which could run other threads).
 fn transmit<'py>(
     py: Python<'py>,
     last: &LastPayload,
     t: Option<Transmit>,
 ) -> PyResult<Option<(u32, Bound<'py, Payload>)>> {
-    let mut last = lock(last)?;
     let Some(t) = t else {
-        *last = None;
+        let old = lock(last)?.take();
+        drop(old);
         return Ok(None);
     };
-    if let Some(payload) = last.as_ref()
-        && Arc::ptr_eq(&payload.get().data, &t.payload)
-    {
-        return Ok(Some((t.to.0, payload.bind(py).clone())));
+    let same = lock(last)?
+        .as_ref()
+        .filter(|p| Arc::ptr_eq(&p.get().data, &t.payload))
+        .map(|p| p.clone_ref(py));
+    if let Some(payload) = same {
+        return Ok(Some((t.to.0, payload.into_bound(py))));
     }
     let payload = Bound::new(py, Payload::new(t.payload))?;
-    *last = Some(payload.clone().unbind());
+    let old = lock(last)?.replace(payload.clone().unbind());
+    drop(old);
     Ok(Some((t.to.0, payload)))
 }
 
