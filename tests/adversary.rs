@@ -275,10 +275,13 @@ impl<S: TestSuite> Role for DoubleSubmit<S> {
 }
 
 /// *A client contributing twice.* The second is rejected as a duplicate (the client is
-/// told), and the sum counts the first only.
+/// told), and the sum counts the first only. A 13th roster client stays silent so that
+/// contributions stay open until the deadline (with every roster client in they close at
+/// once, and the second contribution would be merely late).
 pub fn double_submission<S: TestSuite>() {
-    let mut fx = Fixture::<S>::new(small());
+    let mut fx = Fixture::<S>::new(Config { clients: 13, ..small() });
     let mut net = fx.network();
+    net.crashed.insert(client(12));
     net.add(
         client(4),
         Box::new(DoubleSubmit { inner: fx.client(4), at: None, fired: false, now: Millis(0) }),

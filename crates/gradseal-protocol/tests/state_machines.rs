@@ -126,6 +126,31 @@ fn parallel_driver_agrees_with_the_fifo_driver() {
     assert_eq!(one, two);
 }
 
+/// Steps `s` until the aggregator reports its result; the virtual time then.
+fn time_of_result(s: &mut Sim) -> gradseal_protocol::Millis {
+    for _ in 0..100_000 {
+        if result(s).is_some() {
+            return s.now;
+        }
+        assert!(s.step(), "settled without a result");
+    }
+    panic!("no result within the step budget");
+}
+
+/// With every roster client's contribution accepted the aggregator closes contributions at
+/// once: the round completes before the contribution deadline (virtual time never reaches
+/// it). With one roster client silent, it still waits for the deadline.
+#[test]
+fn contributions_close_when_every_roster_client_is_in() {
+    let deadline = gradseal_protocol::Millis(10_000);
+    let mut all = build(&plan(), CLIENTS);
+    assert!(time_of_result(&mut all) < deadline);
+    assert_eq!(result(&all).unwrap().sum, expected_sum(&[0, 1, 2, 3, 4]));
+    let mut missing = build(&plan(), CLIENTS - 1);
+    assert!(time_of_result(&mut missing) >= deadline);
+    assert_eq!(result(&missing).unwrap().sum, expected_sum(&[0, 1, 2, 3]));
+}
+
 #[test]
 fn missing_clients_are_left_out_above_min_clients() {
     let mut s = build(&plan(), 3);

@@ -1,7 +1,8 @@
 //! The aggregator: reassembles envelopes from authenticated shards, opens them, checks each
 //! contribution (round, enrolment, uniqueness, signature, shape), sums the accepted
-//! contributions, and at the contribution deadline publishes the signed transcript to the
-//! observers and sends each committee member only its own signed list. It then collects one
+//! contributions, and at the contribution deadline (or as soon as every roster client's
+//! contribution is accepted) publishes the signed transcript to the observers and sends
+//! each committee member only its own signed list. It then collects one
 //! partial decryption per member and publishes the result.
 //!
 //! Untrusted by everyone else: members check their lists before decrypting and observers
@@ -221,6 +222,18 @@ impl<S: Suite> Aggregator<S> {
                 }
             }
         }
+        if self.everyone_in() {
+            // Every roster client has an accepted contribution: nothing more can be
+            // accepted (a second one is a duplicate), so waiting for the deadline would
+            // only delay the round.
+            self.finalize();
+        }
+    }
+
+    /// Every roster client has an accepted contribution (contributions close early).
+    fn everyone_in(&self) -> bool {
+        matches!(self.phase, Phase::Collecting)
+            && self.ctx.as_ref().is_some_and(|ctx| self.accepted.len() >= ctx.ann.roster.len())
     }
 
     fn reject(&mut self, client: Option<u32>, item: Digest, reason: RejectReason) {
@@ -312,7 +325,8 @@ impl<S: Suite> Aggregator<S> {
         Ok(())
     }
 
-    /// The contribution deadline: publish the transcript and send each member its list.
+    /// The contribution deadline, or every roster client in: publish the transcript and send
+    /// each member its list.
     fn finalize(&mut self) {
         let Some(ctx) = self.ctx.as_ref() else { return };
         self.groups.clear();
