@@ -1,6 +1,6 @@
 //! The fixed small round shared by the agg_* targets (included with `#[path]`, not a target):
-//! the first positive case of `spec/vectors/agg.json` (d = 5, B = 8, k = 2, 2..=4 clients, two
-//! clients), rebuilt through the public API from the same rng seeds (client c encodes and
+//! the first positive case of `spec/vectors/agg.json` (d = 5, B = 8, a 2-of-2 committee (n = 2,
+//! f = 1: sets {0} and {1}, member j holds the set without it), 2..=4 clients, two clients), rebuilt through the public API from the same rng seeds (client c encodes and
 //! encrypts with `[0x20 + c; 32]`, member j floods with `[0x10 + j; 32]`). The seed corpora
 //! (`cargo run -p gradseal-agg --features vectors --example agg_vectors -- --corpus
 //! fuzz/corpus`) are encodings of these values and of negatives derived from them, so they
@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 
 use chacha20::ChaCha20Rng;
 use gradseal_agg::{
-    Aggregate, Contribution, KeySeed, MemberShare, PartialDecryption, RoundConfig, RoundParams,
-    SEED_LEN, combine, encode_update, encrypt, recompute_aggregate,
+    Aggregate, Contribution, KeySeed, MemberSet, MemberShare, PartialDecryption, RoundConfig,
+    RoundParams, SEED_LEN, combine, encode_update, encrypt, recompute_aggregate,
 };
 use rand_core::SeedableRng;
 
@@ -21,7 +21,7 @@ pub struct Fixture {
     pub params: RoundParams,
     /// The two clients' contributions.
     pub contributions: Vec<Contribution>,
-    /// `seeds[client][member]`: the raw key seeds.
+    /// `seeds[client][set]`: the raw key seeds.
     pub seeds: Vec<Vec<[u8; SEED_LEN]>>,
     /// The aggregate of both contributions.
     pub aggregate: Aggregate,
@@ -36,7 +36,23 @@ pub fn params() -> RoundParams {
     c.min_clients = 2;
     c.max_clients = 4;
     c.committee_size = 2;
+    c.privacy_threshold = 1;
     RoundParams::new(c).expect("fixture parameters are valid")
+}
+
+/// Member `member`'s seeds of one client (`seeds[set]`): those of its held sets, ascending.
+pub fn member_seeds(params: &RoundParams, seeds: &[[u8; SEED_LEN]], member: u16) -> Vec<KeySeed> {
+    params
+        .committee()
+        .held_sets(member)
+        .into_iter()
+        .map(|t| KeySeed::from_bytes(t, &seeds[usize::from(t)]).expect("seed"))
+        .collect()
+}
+
+/// The quorum of the fixture: both members.
+pub fn quorum() -> MemberSet {
+    MemberSet::all(2)
 }
 
 /// A deterministic rng (`[seed; 32]`).
@@ -66,10 +82,9 @@ pub fn fixture() -> &'static Fixture {
             .map(|(m, seed)| {
                 let mut share = MemberShare::new(&params, m).expect("member");
                 for client in &seeds {
-                    let key = KeySeed::from_bytes(m, &client[usize::from(m)]).expect("seed");
-                    share.add_seed(&key).expect("add seed");
+                    share.add_client(&member_seeds(&params, client, m)).expect("add client");
                 }
-                share.partial_decrypt(&params, &mut rng(seed)).expect("partial")
+                share.partial_decrypt(&params, quorum(), &mut rng(seed)).expect("partial")
             })
             .collect::<Vec<_>>();
         combine(&params, &aggregate, &partials).expect("the fixture round decrypts");

@@ -16,6 +16,7 @@ use gradseal_core::{Codec, DecodeError, Writer};
 use rand_core::SeedableRng;
 use serde_json::{Value, json};
 
+use crate::encrypt::seeds_for;
 use crate::ring::add_seed_expansion;
 use crate::*;
 
@@ -26,6 +27,7 @@ pub fn cases() -> Vec<(&'static str, RoundConfig, Vec<Vec<f32>>)> {
     small.min_clients = 2;
     small.max_clients = 4;
     small.committee_size = 2;
+    small.privacy_threshold = 1;
     let mut two_polys = RoundConfig::new([0x12; 32], 4099);
     two_polys.max_clients = 10;
     let wave = |c: usize| -> Vec<f32> {
@@ -100,14 +102,15 @@ pub fn compute(config: RoundConfig, updates: &[Vec<f32>]) -> Computed {
         .collect();
     let list: Vec<&Contribution> = clients.iter().map(|c| &c.1).collect();
     let aggregate = recompute_aggregate(&params, &list).unwrap();
+    let quorum = MemberSet::all(params.committee_size());
     let partials: Vec<_> = (0..params.committee_size())
         .map(|j| {
             let mut share = MemberShare::new(&params, j).unwrap();
             for c in &clients {
-                share.add_seed(&c.2[usize::from(j)]).unwrap();
+                share.add_client(&seeds_for(&params, &c.2, j)).unwrap();
             }
             let mut rng = ChaCha20Rng::from_seed([0x10 + u8::try_from(j).unwrap(); 32]);
-            share.partial_decrypt(&params, &mut rng).unwrap()
+            share.partial_decrypt(&params, quorum, &mut rng).unwrap()
         })
         .collect();
     let sum = combine(&params, &aggregate, &partials).unwrap();
@@ -125,10 +128,10 @@ fn client_json(
     let mut expansions = Vec::new();
     for seed in seeds {
         let mut r = vec![0u64; p.n()];
-        add_seed_expansion(&mut r, p.digest(), seed.member(), seed.bytes());
-        add_seed_expansion(&mut secret, p.digest(), seed.member(), seed.bytes());
+        add_seed_expansion(&mut r, p.digest(), seed.set(), seed.bytes());
+        add_seed_expansion(&mut secret, p.digest(), seed.set(), seed.bytes());
         expansions.push(json!({
-            "member": seed.member(),
+            "set": seed.set(),
             "seed": hex::encode(seed.bytes()),
             "expansion": summary(&r),
         }));
@@ -161,13 +164,17 @@ fn positive(tc_id: usize, comment: &str, updates: &[Vec<f32>], c: &Computed) -> 
         .iter()
         .map(|partial| {
             let j = partial.member();
+            let assigned = p.committee().assigned_sets(partial.quorum(), j);
             let mut share = vec![0u64; p.n()];
             for client in &c.clients {
-                let seed = &client.2[usize::from(j)];
-                add_seed_expansion(&mut share, p.digest(), j, seed.bytes());
+                for &t in &assigned {
+                    let seed = &client.2[usize::from(t)];
+                    add_seed_expansion(&mut share, p.digest(), t, seed.bytes());
+                }
             }
             json!({
                 "member": j,
+                "assignedSets": assigned,
                 "rngSeed": hex::encode([0x10 + u8::try_from(j).unwrap(); 32]),
                 "shareSum": summary(&share),
                 "partial": words(&partial.values),
@@ -229,10 +236,11 @@ pub fn negatives(c: &Computed) -> Vec<Negative> {
         let (_, third) =
             encrypt(&c.params, &zeros, &mut ChaCha20Rng::from_seed([0x22; 32])).unwrap();
         let mut share = MemberShare::new(&c.params, 1).unwrap();
-        share.add_seed(&c.clients[0].2[1]).unwrap();
-        share.add_seed(&third[1]).unwrap();
+        share.add_client(&seeds_for(&c.params, &c.clients[0].2, 1)).unwrap();
+        share.add_client(&seeds_for(&c.params, &third, 1)).unwrap();
+        let quorum = MemberSet::all(c.params.committee_size());
         share
-            .partial_decrypt(&c.params, &mut ChaCha20Rng::from_seed([0x31; 32]))
+            .partial_decrypt(&c.params, quorum, &mut ChaCha20Rng::from_seed([0x31; 32]))
             .unwrap()
             .to_bytes()
     };
@@ -258,11 +266,17 @@ pub fn negatives(c: &Computed) -> Vec<Negative> {
         n(
             "RoundParams",
             &["InvalidValue"],
+            "privacy_threshold equal to committee_size",
+            with(&params, |v| v[52..54].copy_from_slice(&2u16.to_be_bytes())),
+        ),
+        n(
+            "RoundParams",
+            &["InvalidValue"],
             "dimension 0",
             with(&params, |v| v[33..37].copy_from_slice(&[0; 4])),
         ),
-        n("RoundParams", &["Truncated"], "51 bytes", params[..51].to_vec()),
-        n("RoundParams", &["TrailingBytes"], "53 bytes", with(&params, |v| v.push(0))),
+        n("RoundParams", &["Truncated"], "53 bytes", params[..53].to_vec()),
+        n("RoundParams", &["TrailingBytes"], "55 bytes", with(&params, |v| v.push(0))),
         n(
             "Contribution",
             &["UnknownTag"],
@@ -320,7 +334,7 @@ pub fn negatives(c: &Computed) -> Vec<Negative> {
             "Combine",
             &["CountMismatch"],
             "member 1's partial claims 3 contributions",
-            with(&c.partials[1].to_bytes(), |v| v[39..43].copy_from_slice(&3u32.to_be_bytes())),
+            with(&c.partials[1].to_bytes(), |v| v[47..51].copy_from_slice(&3u32.to_be_bytes())),
         ),
     ]
 }

@@ -53,14 +53,16 @@ fn public_key(sys: &GradsealSystem, bundle: &[u8]) -> Option<clsc::PublicKey> {
 impl GradsealSuite {
     /// The gradseal-agg configuration of a round of this shape (`spec/protocol.md` §4,
     /// "Derived values"): the announcement's dimension and bits, `min_clients`,
-    /// `max_clients = |roster|`, `committee_size = |committee|`, `round_id` from the
-    /// announcement. `None` if the committee does not fit a u16.
+    /// `max_clients = |roster|`, `committee_size = |committee|`, privacy threshold
+    /// `|committee| − 1` (n-of-n), `round_id` from the announcement. `None` if the committee
+    /// does not fit a u16 or is empty.
     pub fn agg_config(shape: AggShape, round_id: &Digest) -> Option<agg::RoundConfig> {
         let mut config = agg::RoundConfig::new(*round_id, shape.dimension);
         config.bits = shape.bits;
         config.min_clients = shape.min_clients;
         config.max_clients = shape.max_clients.max(shape.min_clients);
         config.committee_size = u16::try_from(shape.committee).ok()?;
+        config.privacy_threshold = config.committee_size.checked_sub(1)?;
         Some(config)
     }
 }
@@ -159,7 +161,15 @@ impl Suite for GradsealSuite {
     ) -> Option<(Vec<u8>, Vec<SeedBytes>)> {
         let encoded = agg::EncodedUpdate::from_signed(&p.agg, values).ok()?;
         let (contribution, seeds) = agg::encrypt(&p.agg, &encoded, rng).ok()?;
-        Some((contribution.to_bytes(), seeds.iter().map(agg::KeySeed::to_bytes).collect()))
+        // n-of-n: member j holds exactly one set (the one without j); seeds in member order.
+        let committee = p.agg.committee();
+        let by_member = (0..committee.size())
+            .map(|j| {
+                let t = *committee.held_sets(j).first()?;
+                seeds.get(usize::from(t)).map(agg::KeySeed::to_bytes)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((contribution.to_bytes(), by_member))
     }
 
     fn decode_contribution(p: &GradsealParams, bytes: &[u8]) -> Option<agg::Contribution> {
@@ -193,7 +203,9 @@ impl Suite for GradsealSuite {
     }
 
     fn add_seed(_p: &GradsealParams, share: &mut agg::MemberShare, seed: &[u8]) -> bool {
-        agg::KeySeed::from_bytes(share.member(), seed).is_ok_and(|s| share.add_seed(&s).is_ok())
+        // n-of-n: the one held set of this member.
+        let Some(&set) = share.held_sets().first() else { return false };
+        agg::KeySeed::from_bytes(set, seed).is_ok_and(|s| share.add_client(&[s]).is_ok())
     }
 
     fn partial_decrypt(
@@ -201,7 +213,9 @@ impl Suite for GradsealSuite {
         share: agg::MemberShare,
         rng: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>> {
-        share.partial_decrypt(&p.agg, rng).ok().map(|d| d.to_bytes())
+        // n-of-n: the quorum is the whole committee.
+        let quorum = agg::MemberSet::all(p.agg.committee_size());
+        share.partial_decrypt(&p.agg, quorum, rng).ok().map(|d| d.to_bytes())
     }
 
     fn combine(

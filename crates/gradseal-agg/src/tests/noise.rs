@@ -20,11 +20,12 @@ use chacha20::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 
 use crate::combine::residue;
+use crate::encrypt::seeds_for;
 use crate::params::flooding_security_bits;
 use crate::ring::{expand, expand_mask, mul_binary};
 use crate::{
-    KeySeed, MemberShare, NoiseBudget, RoundConfig, RoundParams, combine, encode_update, encrypt,
-    recompute_aggregate, tags,
+    KeySeed, MemberSet, MemberShare, NoiseBudget, RoundConfig, RoundParams, combine, encode_update,
+    encrypt, recompute_aggregate, tags,
 };
 
 /// Relative tolerance on a measured standard deviation: each is measured on at least 4096
@@ -57,9 +58,10 @@ fn replay_client(
             *x = (word >> t) & 1;
         }
     }
-    // 2. k seeds of 32 bytes; r_j = expand(SEED, [digest, u16be(j), seed]); δ = s − Σ r_j.
+    // 2. C(n, f) seeds of 32 bytes; r_t = expand(SEED, [digest, u16be(t), seed]);
+    //    δ = s − Σ r_t.
     let mut correction = secret.clone();
-    for j in 0..params.committee_size() {
+    for j in 0..params.committee().set_count() {
         let mut seed = [0u8; 32];
         rng.fill_bytes(&mut seed);
         let mut r = vec![0u64; n];
@@ -106,7 +108,7 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
     let mut config = RoundConfig::new([set; 32], d);
     config.bits = bits;
     config.max_clients = max_clients;
-    config.committee_size = k;
+    (config.committee_size, config.privacy_threshold) = (k, k - 1);
     let params = RoundParams::new(config).unwrap();
     let budget = *params.noise_budget();
     let delta_log2 = params.delta_log2();
@@ -114,7 +116,7 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
 
     let mut data_rng = ChaCha20Rng::from_seed([set ^ 0x5a; 32]);
     let mut contributions = Vec::new();
-    let mut seeds: Vec<Vec<KeySeed>> = (0..k).map(|_| Vec::new()).collect();
+    let mut seeds: Vec<Vec<Vec<KeySeed>>> = (0..k).map(|_| Vec::new()).collect();
     let mut sum_m = vec![0u64; dim];
     let mut sum_v = vec![0i64; dim];
     let mut sum_e = vec![0i64; dim];
@@ -140,8 +142,8 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
             sum_e[t] += e;
         }
         contributions.push(contribution);
-        for (list, seed) in seeds.iter_mut().zip(client_seeds) {
-            list.push(seed);
+        for (j, list) in (0..).zip(seeds.iter_mut()) {
+            list.push(seeds_for(&params, &client_seeds, j));
         }
     }
     let refs: Vec<_> = contributions.iter().collect();
@@ -150,15 +152,17 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
     let mut rng = ChaCha20Rng::from_seed([set ^ 0xa5; 32]);
     let shares = |j: u16| {
         let mut share = MemberShare::new(&params, j).unwrap();
-        for seed in &seeds[usize::from(j)] {
-            share.add_seed(seed).unwrap();
+        for client in &seeds[usize::from(j)] {
+            share.add_client(client).unwrap();
         }
         share
     };
-    let plain: Vec<_> =
-        (0..k).map(|j| shares(j).decrypt_with_flooding(&params, 0.0, &mut rng).unwrap()).collect();
+    let all = MemberSet::all(k);
+    let plain: Vec<_> = (0..k)
+        .map(|j| shares(j).decrypt_with_flooding(&params, all, 0.0, &mut rng).unwrap())
+        .collect();
     let flooded: Vec<_> =
-        (0..k).map(|j| shares(j).partial_decrypt(&params, &mut rng).unwrap()).collect();
+        (0..k).map(|j| shares(j).partial_decrypt(&params, all, &mut rng).unwrap()).collect();
 
     // Unflooded: the residual is exactly the aggregate noise Σ_c e_c.
     let unflooded: Vec<i64> = residue(&params, &aggregate, &plain)
@@ -309,6 +313,7 @@ fn acceptance_frontier() {
             let accepted = |bits: u8| {
                 let mut c = RoundConfig::new([0; 32], 1_000_000);
                 (c.bits, c.max_clients, c.committee_size) = (bits, max_clients, k);
+                c.privacy_threshold = k - 1;
                 c.min_clients = 2;
                 RoundParams::new(c)
             };
