@@ -425,9 +425,9 @@ pub fn aggregator_refused<S: TestSuite>(
 }
 
 /// *A malicious aggregator cheating where members cannot see it* (an entry omitted from the
-/// lists but kept in the aggregate, a wrong aggregate, different lists to different
-/// members): members decrypt the lists they were sent, the combination fails its decoding
-/// check (`Undecodable`), no sum exists anywhere, and the observer names the fault.
+/// lists but kept in the aggregate, a wrong aggregate): members agree to and decrypt the
+/// (one) list they were sent, the combination fails its decoding check (`Undecodable`), no
+/// sum exists anywhere, and the observer names the fault.
 pub fn aggregator_undecodable<S: TestSuite>(how: Misbehave, fault: TranscriptFault) {
     let mut fx = Fixture::<S>::new(small());
     let net = with_cheating_aggregator(&mut fx, how, None);
@@ -456,40 +456,69 @@ pub fn aggregator_cheating_all<S: TestSuite>() {
     );
     aggregator_undecodable::<S>(Misbehave::Omit, TranscriptFault::AggregateMismatch);
     aggregator_undecodable::<S>(Misbehave::WrongAggregate, TranscriptFault::AggregateMismatch);
-    aggregator_undecodable::<S>(Misbehave::Equivocate, TranscriptFault::ListMismatch { member: 0 });
+    aggregator_no_quorum::<S>(Misbehave::Equivocate);
+}
+
+/// *A malicious aggregator sending different lists to different members* (member 0 a list
+/// without the last entry): each member agrees to the list it was sent, the agreement
+/// digests differ, no quorum agrees on one list (n-of-n: all three), so nobody decrypts
+/// anything, the round fails typed at the decryption deadline, and no audit passes.
+pub fn aggregator_no_quorum<S: TestSuite>(how: Misbehave) {
+    let mut fx = Fixture::<S>::new(small());
+    let net = with_cheating_aggregator(&mut fx, how, None);
+    assert_eq!(decryptions(&net), 0, "{how:?}");
+    let quorum = u32::try_from(fx.cfg.members).unwrap();
+    assert_eq!(
+        failures(&net, AGGREGATOR),
+        vec![RoundFailure::NoQuorum { agreed: quorum - 1, quorum }],
+        "{how:?}"
+    );
+    assert!(no_result(&net), "{how:?}");
+    let passed =
+        net.events_of(OBSERVER).into_iter().any(|e| matches!(e, Event::AuditPassed { .. }));
+    assert!(!passed, "{how:?}");
 }
 
 /// *A malicious aggregator asking member 0 for a second decryption* (a second, different
-/// list after the first): member 0 decrypts once and refuses the second list
-/// (`AlreadyAnswered`), and the observer names member 0's list as not the transcript's.
+/// list after the first): member 0 agrees to whichever list reaches it first, refuses the
+/// other (`AlreadyAnswered`) and decrypts at most once. If it agreed to the honest list the
+/// quorum forms and the observer names the second list as not the transcript's; if the
+/// network delivered the second list first, its refusal of the honest list leaves no quorum
+/// (n-of-n) and the round fails typed with nothing decrypted.
 pub fn aggregator_second_list<S: TestSuite>() {
     let mut fx = Fixture::<S>::new(small());
     let net = with_cheating_aggregator(&mut fx, Misbehave::SecondList, None);
-    let member0: Vec<&Event> = net
-        .events_of(member(0))
-        .into_iter()
-        .filter(|e| matches!(e, Event::Decrypted { .. } | Event::Refused { .. }))
-        .collect();
-    assert!(matches!(member0.first(), Some(Event::Decrypted { .. })), "{member0:?}");
-    assert_eq!(
-        member0.get(1),
-        Some(&&Event::Refused { member: 0, fault: TranscriptFault::AlreadyAnswered })
-    );
-    assert_eq!(member0.len(), 2);
-    assert!(audit_failures(&net).contains(&TranscriptFault::ListMismatch { member: 0 }));
+    let member0 = net.events_of(member(0));
+    let count = |f: fn(&Event) -> bool| member0.iter().filter(|e| f(e)).count();
+    assert_eq!(count(|e| matches!(e, Event::Agreed { .. })), 1, "{member0:?}");
+    let refused = Event::Refused { member: 0, fault: TranscriptFault::AlreadyAnswered };
+    assert_eq!(member0.iter().filter(|e| ***e == refused).count(), 1, "{member0:?}");
+    let decrypted = count(|e| matches!(e, Event::Decrypted { .. }));
+    assert!(decrypted <= 1);
+    if decrypted == 1 {
+        assert!(audit_failures(&net).contains(&TranscriptFault::ListMismatch { member: 0 }));
+    } else {
+        assert_eq!(decryptions(&net), 0);
+        assert!(no_result(&net));
+        let failed = Event::Failed(RoundFailure::Refused {
+            member: 0,
+            fault: TranscriptFault::AlreadyAnswered,
+        });
+        assert!(net.events_of(AGGREGATOR).contains(&&failed));
+    }
 }
 
-/// *Crashed member.* Member 2 never answers: the round fails at the decryption deadline
-/// with `MissingPartial`; the other members' partials reveal nothing (n-of-n) and no sum
-/// exists.
+/// *Crashed member, n-of-n.* Member 2 never answers: no quorum (all three) agrees, so the
+/// other members never decrypt, the round fails at the decryption deadline with
+/// `NoQuorum`, and no sum exists.
 pub fn crashed_member<S: TestSuite>() {
     let mut fx = Fixture::<S>::new(small());
     let mut net = fx.network();
     net.crashed.insert(member(2));
     fx.announce(&mut net);
     net.drive_bounded(STEPS);
-    assert_eq!(failures(&net, AGGREGATOR), vec![RoundFailure::MissingPartial { member: 2 }]);
-    assert_eq!(decryptions(&net), 2);
+    assert_eq!(failures(&net, AGGREGATOR), vec![RoundFailure::NoQuorum { agreed: 2, quorum: 3 }]);
+    assert_eq!(decryptions(&net), 0);
     assert!(no_result(&net));
 }
 

@@ -39,6 +39,7 @@ fn plan() -> RoundPlan {
         round: RoundId(7),
         clients: CLIENTS,
         members: 2,
+        privacy_threshold: 1,
         relays: 3,
         layout: ShardLayout { data: 2, parity: 1 },
         dimension: DIMENSION as u32,

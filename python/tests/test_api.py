@@ -54,7 +54,7 @@ def test_params_round_trip_and_typed_refusal() -> None:
     p = gs.RoundParams(1000, bits=12, scale=256, min_clients=4)
     p.check()
     assert gs.RoundParams.from_bytes(p.to_bytes()) == p
-    assert len(p.to_bytes()) == 39
+    assert len(p.to_bytes()) == 43
     bad = gs.RoundParams(1000, min_clients=1)
     with pytest.raises(gs.ParamsError) as e:
         bad.check()

@@ -80,6 +80,7 @@ mod tests {
             round: RoundId(1),
             clients: c,
             members: k,
+            privacy_threshold: u32::try_from(k - 1).unwrap(),
             relays: 2,
             layout: ShardLayout { data: 2, parity: 1 },
             dimension: u32::try_from(d).unwrap(),

@@ -271,6 +271,7 @@ fn prepare(
         committee: by_role(RoleKind::Committee)
             .map(|n| Party { id: n.id, bundle: bundle(&n.name) })
             .collect(),
+        privacy_threshold: None,
         relays: by_role(RoleKind::Relay).map(|n| n.id).collect(),
         roster: by_role(RoleKind::Client)
             .map(|n| Party { id: n.id, bundle: bundle(&n.name) })

@@ -22,6 +22,7 @@ fn plan() -> RoundPlan {
         round: RoundId(4),
         clients: 4,
         members: 3,
+        privacy_threshold: 2,
         relays: 2,
         layout: ShardLayout { data: 2, parity: 1 },
         dimension: 6,
@@ -268,7 +269,8 @@ fn a_member_cannot_name_a_list_it_was_never_sent() {
 /// *Adversary: anyone who can send to a member before the announcement reaches it* (here
 /// 64 well-formed shard messages, which a member never uses). Before the fix they filled
 /// the member's hold for early messages and its genuine list, also early, was dropped, so
-/// it never decrypted; now only lists are held and the member decrypts.
+/// it never decrypted; now only lists and certificates are held and the member checks its
+/// list and agrees to it.
 #[test]
 fn early_messages_a_member_never_uses_do_not_take_its_hold() {
     let log = honest_log();
@@ -292,7 +294,7 @@ fn early_messages_a_member_never_uses_do_not_take_its_hold() {
     }
     feed(&mut member, list_from, &list, &mut events);
     feed(&mut member, ann_from, &ann, &mut events);
-    assert!(events.iter().any(|e| matches!(e, Event::Decrypted { .. })), "{events:?}");
+    assert!(events.iter().any(|e| matches!(e, Event::Agreed { .. })), "{events:?}");
     assert_eq!(dropped(&events, ProtocolError::Unexpected), 64);
 }
 
