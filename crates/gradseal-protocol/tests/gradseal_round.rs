@@ -1,8 +1,9 @@
 //! Scheme v2's protocol-level regressions over the production suite (real signcryption and
 //! RLWE): an honest round decrypts exactly; a sealed seed copied from another client is
 //! refused by the member it was sealed to; an aggregator that sends different lists to
-//! different members gets nothing decrypted (gradseal-agg's opaque decryption failure) and
-//! the observer names the member whose list differs.
+//! different members gets no quorum and nothing decrypted; and the t-of-n committee
+//! (5 members, f = 2): a member killed in any position still gives the exact sum, and any
+//! 2 colluding members miss exactly their own set's seed of a victim.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,9 +13,9 @@ use gradseal_core::{Codec, hash};
 use gradseal_protocol::round::RoundContext;
 use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim};
 use gradseal_protocol::{
-    Aggregator, Event, GradsealSuite, GradsealSystem, Misbehave, NodeConfig, RoundFailure, RoundId,
-    ShardLayout, Suite, Tamper, TranscriptFault, build_contribution, send_contribution,
-    sign_contribution,
+    Aggregator, Event, GradsealSuite, GradsealSystem, Millis, Misbehave, NodeConfig, NodeId, Role,
+    RoundFailure, RoundId, ShardLayout, Suite, Tamper, TranscriptFault, Transmit,
+    build_contribution, send_contribution, sign_contribution,
 };
 use rand_core::SeedableRng;
 
@@ -53,9 +54,113 @@ fn update(i: usize) -> Vec<i64> {
 }
 
 fn build(kgc: &Kgc, clients: usize) -> Sim {
+    build_plan(kgc, &plan(), clients)
+}
+
+fn build_plan(kgc: &Kgc, plan: &RoundPlan, clients: usize) -> Sim {
     let sys = GradsealSystem { kgc: *kgc.public() };
     let updates = (0..clients).map(update).collect();
-    sim::build::<GradsealSuite>(&plan(), &sys, |l, i| key(kgc, l, i), seed, updates).unwrap()
+    sim::build::<GradsealSuite>(plan, &sys, |l, i| key(kgc, l, i), seed, updates).unwrap()
+}
+
+/// The t-of-n committee of issue 16: 5 members, privacy threshold 2, quorum 4.
+fn plan_tofn() -> RoundPlan {
+    RoundPlan { members: 5, privacy_threshold: 2, clients: 3, ..plan() }
+}
+
+/// A killed node: receives and sends nothing.
+struct Dead;
+
+impl Role for Dead {
+    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
+    fn handle_timeout(&mut self, _: Millis) {}
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        None
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+}
+
+/// Issue 16 (a) over the production suite: a member killed (never answers) in every position
+/// of a 5-member, f = 2 committee; the other four are a quorum and the round completes with
+/// the exact sum (q = 4 floodings), audited by the observer.
+#[test]
+fn tofn_member_killed_in_every_position_gives_the_exact_sum() {
+    let kgc = kgc();
+    let expected: Vec<i64> = (0..16).map(|j| (0..3).map(|i| update(i)[j]).sum()).collect();
+    for k in 0..5 {
+        let mut s = build_plan(&kgc, &plan_tofn(), 3);
+        s.map_nodes(|id, node| if id == sim::member(k) { Box::new(Dead) } else { node });
+        assert!(s.run(1_000_000));
+        assert_eq!(completed(&s), Some(expected.clone()), "member {k} killed");
+        assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditPassed { count: 3 }));
+    }
+}
+
+/// Issue 16 (c) over the production suite: for every coalition of f = 2 of the 5 members,
+/// the victim's sealed seeds that open under the coalition's keys (real signcryption, every
+/// position tried under every coalition member's context) are exactly those of the sets
+/// other than the coalition's own: the seed of the coalition's set, which pads the victim's
+/// correction, is sealed only to the three members outside it. The aggregator (which sees
+/// the transcript) holds nothing more: it cannot open any sealed seed.
+#[test]
+fn tofn_f_colluding_members_and_the_aggregator_miss_the_victims_set_seed() {
+    let kgc = kgc();
+    let s = build_plan(&kgc, &plan_tofn(), 0);
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    let authority = GradsealSuite::bundle(&key(&kgc, "authority", 0));
+    let ctx = RoundContext::<GradsealSuite>::new(sys.clone(), &authority, s.announcement.unwrap())
+        .unwrap();
+    let mut rng = ChaCha20Rng::from_seed([5; 32]);
+    let victim = build_contribution(
+        &ctx,
+        &key(&kgc, "client", 0),
+        0,
+        &update(0),
+        Tamper::default(),
+        &mut rng,
+    )
+    .unwrap();
+    let sets = ctx.committee.set_count();
+    assert_eq!((sets, victim.sealed_seeds.len()), (10, 30));
+    // The set of each canonical position: each set has 3 holders.
+    let set_of: Vec<u16> = (0..sets).flat_map(|t| std::iter::repeat_n(t, 3)).collect();
+    let aggregator = key(&kgc, "aggregator", 0);
+    for a in 0..5u32 {
+        for b in a + 1..5 {
+            let keys = [(a, key(&kgc, "member", a as usize)), (b, key(&kgc, "member", b as usize))];
+            let mut opened = std::collections::BTreeSet::new();
+            for (i, sealed) in victim.sealed_seeds.iter().enumerate() {
+                let t = set_of[i];
+                for (m, k) in &keys {
+                    let context = ctx.seed_context(0, u32::from(t), *m);
+                    if GradsealSuite::unsigncrypt(&sys, k, &context, sealed, 32).is_some() {
+                        opened.insert(t);
+                    }
+                }
+                // The aggregator opens nothing, under any member's context.
+                for m in 0..5 {
+                    let context = ctx.seed_context(0, u32::from(t), m);
+                    assert!(
+                        GradsealSuite::unsigncrypt(&sys, &aggregator, &context, sealed, 32)
+                            .is_none()
+                    );
+                }
+            }
+            let own = (0..sets)
+                .find(|&t| {
+                    ctx.committee.set(t) == Some(gradseal_agg::MemberSet((1 << a) | (1 << b)))
+                })
+                .unwrap();
+            let expected: std::collections::BTreeSet<u16> =
+                (0..sets).filter(|&t| t != own).collect();
+            assert_eq!(opened, expected, "coalition {{{a}, {b}}}");
+        }
+    }
 }
 
 fn completed(s: &Sim) -> Option<Vec<i64>> {
