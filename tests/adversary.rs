@@ -734,3 +734,91 @@ pub fn relay_faults_within_tolerance<S: TestSuite>(seed: u64, bad: &[(usize, boo
     assert_eq!(named, corrupting);
     net
 }
+
+/// A t-of-n round over the network: 5 members, privacy threshold 2, quorum 4.
+pub fn tofn() -> Config {
+    Config { members: 5, privacy_threshold: Some(2), ..small() }
+}
+
+/// *t-of-n, a member killed in every position* (issue 16): with member `k` crashed the other
+/// four agree, form the quorum and decrypt; the round completes with the exact sum of every
+/// client, audited, and the dead member is in no certificate.
+pub fn tofn_member_killed_in_every_position<S: TestSuite>() {
+    for k in 0..5 {
+        let mut fx = Fixture::<S>::new(tofn());
+        let mut net = fx.network();
+        net.crashed.insert(member(k));
+        fx.announce(&mut net);
+        net.drive_bounded(STEPS);
+        assert_audited(&net, &fx, &(0..12).collect::<Vec<_>>());
+        let r = result_of(&net, AGGREGATOR).unwrap();
+        let quorum: Vec<u32> = r.certificate.signatures.iter().map(|s| s.member).collect();
+        assert_eq!(quorum.len(), 4);
+        assert!(!quorum.contains(&(k as u32)), "member {k} killed: quorum {quorum:?}");
+    }
+}
+
+/// *t-of-n, a member of the quorum silent after the certificate*: every member agrees, the
+/// quorum is certified, one of its members withholds its partial: the round fails typed
+/// (`MissingPartial`), no second quorum is formed, and nothing is combined.
+pub fn tofn_quorum_member_silent_after_the_certificate<S: TestSuite>() {
+    let mut fx = Fixture::<S>::new(tofn());
+    let mut net = fx.network();
+    let round = fx.cfg.round;
+    for m in 0..5 {
+        let silent = Adversary::new(Member::new(fx.node("member", m, round)), 9, |_, t| {
+            match Message::from_bytes(&t.payload) {
+                Ok(Message::Partial(_)) => Vec::new(),
+                _ => vec![t],
+            }
+        });
+        let node: Box<dyn Role> = if m == 0 {
+            Box::new(silent)
+        } else {
+            Box::new(Member::new(fx.node("member", m, round)))
+        };
+        net.add(member(m), node);
+    }
+    fx.announce(&mut net);
+    net.drive_bounded(STEPS);
+    let quorum = net.events_of(AGGREGATOR).into_iter().find_map(|e| match e {
+        Event::Certified { quorum } => Some(*quorum),
+        _ => None,
+    });
+    let quorum = quorum.expect("a quorum was certified");
+    assert_eq!(quorum.count_ones(), 4);
+    if quorum & 1 == 1 {
+        assert_eq!(failures(&net, AGGREGATOR), vec![RoundFailure::MissingPartial { member: 0 }]);
+        assert!(no_result(&net));
+        assert_eq!(decryptions(&net), 4, "the quorum decrypted once, nobody else");
+    } else {
+        // Member 0 agreed last and is outside the quorum: its silence costs nothing.
+        assert_audited(&net, &fx, &(0..12).collect::<Vec<_>>());
+    }
+}
+
+/// *t-of-n, a member signing two agreement digests*: it is excluded from the quorum (or, if
+/// caught late, stays in it), named by the aggregator and the observer, its evidence is in
+/// the result and verifies, and the round completes with the exact sum.
+pub fn tofn_equivocating_member<S: TestSuite>() {
+    let mut fx = Fixture::<S>::new(tofn());
+    let mut net = fx.network();
+    let round = fx.cfg.round;
+    let mut m = Member::new(fx.node("member", 1, round));
+    m.danger_equivocate();
+    net.add(member(1), Box::new(m));
+    let ann = fx.announce(&mut net);
+    net.drive_bounded(STEPS);
+    assert_audited(&net, &fx, &(0..12).collect::<Vec<_>>());
+    let r = result_of(&net, AGGREGATOR).unwrap();
+    assert_eq!(r.equivocations.len(), 1);
+    let e = &r.equivocations[0];
+    assert_eq!(e.member(), 1);
+    let ctx = fx.context(&ann);
+    for a in [&e.first, &e.second] {
+        assert!(gradseal_protocol::round::agreement_signed(&ctx, a));
+    }
+    let named = Event::Equivocated { member: 1 };
+    assert!(net.events_of(AGGREGATOR).contains(&&named));
+    assert!(net.events_of(OBSERVER).contains(&&named));
+}
