@@ -153,10 +153,12 @@ def test_missing_member_fails_with_its_reason(population: Population) -> None:
     net.run()
     failed = net.events_of(AGGREGATOR, "Failed")
     assert len(failed) == 1
-    assert failed[0].reason == "MissingPartial" and failed[0].member == 2
+    # n-of-n committee of 3: without member 2 no quorum agrees, and nothing is decrypted.
+    assert failed[0].reason == "NoQuorum" and (failed[0].count, failed[0].min) == (2, 3)
     assert not net.events_of(AGGREGATOR, "Completed")
+    assert not net.events_of(MEMBERS[0], "Decrypted")
     err = gs.RoundFailed(failed[0].reason, failed[0])
-    assert isinstance(err, gs.GradsealError) and err.member == 2
+    assert isinstance(err, gs.GradsealError) and err.reason == "NoQuorum"
 
 
 def test_dropped_clients_cost_nothing(population: Population) -> None:

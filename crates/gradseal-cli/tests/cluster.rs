@@ -109,14 +109,14 @@ fn cluster_of_10_clients_3_rounds_over_quic_survives_killed_client_relay_and_mem
     let rounds = summary["per_round"].as_array().unwrap();
     assert_eq!(rounds.len(), 3);
     // The client, the relay and the member die between rounds 1 and 2. Round 2 fails with
-    // the aggregator's typed reason (decryption is n-of-n: the dead member's partial is
-    // missing); the member is restarted and round 3 completes without the client and relay
-    // (every contribution still has 5 of 6 shards).
+    // the aggregator's typed reason (the committee is n-of-n: without the dead member no
+    // quorum agrees, and nothing is decrypted); the member is restarted and round 3
+    // completes without the client and relay (every contribution still has 5 of 6 shards).
     assert_eq!(rounds[0]["accepted"], 10);
     assert_eq!(rounds[0]["failed"], Value::Null);
     assert_eq!(summary["failed_rounds"], serde_json::json!([2]), "{summary}");
     let why = rounds[1]["failed"].as_str().unwrap();
-    assert!(why.contains("MissingPartial"), "{why}");
+    assert!(why.contains("NoQuorum"), "{why}");
     assert_eq!(rounds[2]["accepted"], 9, "{summary}");
     assert_eq!(rounds[2]["failed"], Value::Null, "{summary}");
     // Every role's transport counters and peak memory are reported.

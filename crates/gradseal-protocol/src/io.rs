@@ -90,9 +90,9 @@ pub enum Event {
         /// Committee index.
         member: u32,
     },
-    /// Member: its list failed the list check, or a second list arrived after it answered;
-    /// a signed refusal was sent (no share is left). Aggregator and observer: a member
-    /// refused.
+    /// Member: its list failed the list check (its share is dropped), or a second list
+    /// arrived after it agreed or answered; a signed refusal was sent. Aggregator and
+    /// observer: a member refused.
     Refused {
         /// Committee index.
         member: u32,

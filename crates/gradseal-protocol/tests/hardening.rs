@@ -315,3 +315,26 @@ fn forged_early_result_does_not_take_the_observers_hold() {
     assert!(events.iter().any(|e| matches!(e, Event::AuditPassed { count: 4 })), "{events:?}");
     assert_eq!(dropped(&events, ProtocolError::BadSignature), 1);
 }
+
+/// *The network reordering everything an observer receives*: the announcement first, then
+/// every other message of the honest round in reverse order, so the result, the partials,
+/// the certificate and the agreements all overtake the transcript. The observer holds what
+/// depends on the transcript (one certificate, one result), checks it once the transcript is
+/// verified, and passes the audit exactly once.
+#[test]
+fn observer_audits_a_round_delivered_in_reverse() {
+    let log = honest_log();
+    let mine = to(&log, OBSERVER);
+    let (ann_from, ann) = mine.first().unwrap().clone();
+    let mut observer = Observer::<MockSuite>::new(cfg("observer", 0));
+    let mut events = Vec::new();
+    feed(&mut observer, ann_from, &ann, &mut events);
+    let kinds: Vec<u8> = mine.iter().rev().map(|(_, b)| b[0]).collect();
+    assert!(kinds.first() == Some(&8), "the result comes first: {kinds:?}");
+    for (from, bytes) in mine.iter().skip(1).rev() {
+        feed(&mut observer, *from, bytes, &mut events);
+    }
+    let passed = events.iter().filter(|e| matches!(e, Event::AuditPassed { count: 4 })).count();
+    assert_eq!(passed, 1, "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::AuditFailed(_))));
+}

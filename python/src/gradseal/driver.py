@@ -22,7 +22,8 @@ class RoundFailed(GradsealError):
 
     Attributes:
         reason: the Rust ``RoundFailure`` variant (``TooFewContributions``, ``Refused``,
-            ``MissingPartial``, ``Undecodable``), or ``AuditFailed`` / ``NoResult``.
+            ``NoQuorum``, ``MissingPartial``, ``Undecodable``), or ``AuditFailed`` /
+            ``NoResult``.
         member: the committee index the failure names, if any.
         fault: the ``TranscriptFault`` variant of a refusal or failed audit, if any.
         event: the :class:`Event` that reported it, if any.
