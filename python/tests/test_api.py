@@ -77,7 +77,11 @@ def test_one_round_by_hand(population: Population) -> None:
     updates = updates_for(population.clients, dim)
     net, ann = population.build(1, params, updates)
     decoded = gs.Announcement.from_bytes(ann)
-    assert decoded.round == 1 and decoded.params == params
+    announced = decoded.params
+    # privacy_threshold 0 (the default) announces n - 1: the n-of-n committee.
+    assert decoded.round == 1 and announced.privacy_threshold == len(MEMBERS) - 1
+    announced.privacy_threshold = 0
+    assert announced == params
     assert [a for a, _ in decoded.roster] == population.clients
     assert decoded.member_index(population.keys[MEMBERS[1]].bundle) == 1
     assert gs.message_kind(ann) == 1 and gs.message_round(ann) == 1
