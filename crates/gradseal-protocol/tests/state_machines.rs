@@ -3,6 +3,7 @@
 //! and isolating aggregators, second lists), and codec properties of every message.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::cast_possible_truncation)] // small test indices
 
 use chacha20::ChaCha20Rng;
 use gradseal_core::Codec;
