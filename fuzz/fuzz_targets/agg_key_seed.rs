@@ -1,10 +1,12 @@
-//! Decodes arbitrary bytes as a key seed of each set of the fixed small round (2-of-2: set t
-//! is held by member 1 − t): decoding never panics, and an accepted seed gives back its bytes
-//! and set. The seed goes into its holder's share as one client's seeds, next to one of the
-//! fixture's clients (to reach `min_clients`); the share refuses the same seed twice and a
-//! seed of a set the member does not hold, decrypts once, its partial passes `check`,
-//! replaces the fixture member's own and is combined: no panic, and the fixture's own seeds
-//! decrypt.
+//! Decodes arbitrary bytes as a key seed of the first set each member of the fixed t-of-n
+//! round holds (and tries one member past the committee): decoding never panics, and an
+//! accepted seed gives back its bytes and set. For each member the seed replaces, in a copy
+//! of one fixture client's seeds for that member, the seed of its first held set; the share
+//! takes that list once (or refuses it as a duplicate if the input repeats another seed of
+//! the list), refuses it again and refuses it shifted to other sets, takes the other fixture
+//! clients, and a member of the quorum decrypts once: its partial passes `check`, replaces
+//! its own in the fixture's partials and is combined: no panic, and the fixture's own seeds
+//! decrypt. A member outside the quorum is refused (`NotInQuorum`).
 #![no_main]
 
 #[path = "agg_fixture.rs"]
@@ -15,6 +17,7 @@ use gradseal_agg::{AggError, KeySeed, MemberShare, combine};
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let f = agg_fixture::fixture();
     let committee = f.params.committee();
+    let quorum = agg_fixture::quorum();
     let k = f.params.committee_size();
     for member in 0..=k {
         let held = committee.held_sets(member);
@@ -23,31 +26,49 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             assert!(held.is_empty());
             continue;
         };
-        assert_eq!(held.len(), 1, "2-of-2: one set per member");
-        let t = held[0];
-        let Ok(seed) = KeySeed::from_bytes(t, data) else { return };
+        assert_eq!(held.len(), 6, "C(4, 2) held sets");
+        let first = held[0];
+        let Ok(seed) = KeySeed::from_bytes(first, data) else { return };
         assert_eq!(&seed.to_bytes()[..], data, "seed bytes differ from input");
-        assert_eq!(seed.set(), t);
-        let s = usize::from(t);
-        // The other client: client 0's seed of this set, or client 1's if this is client 0's.
-        let first = f.seeds[0][s] == *data;
-        let honest = first || f.seeds[1][s] == *data;
-        let other = KeySeed::from_bytes(t, &f.seeds[usize::from(first)][s]).expect("seed");
-        let foreign = KeySeed::from_bytes(1 - t, data).expect("seed");
+        assert_eq!(seed.set(), first);
+        // The client whose list the input enters: the one whose seeds contain the input, if
+        // any (seeds are distinct), else client 0.
+        let base = (0..f.seeds.len())
+            .find(|&c| held.iter().any(|&t| f.seeds[c][usize::from(t)] == *data))
+            .unwrap_or(0);
+        let honest = f.seeds[base][usize::from(first)] == *data;
+        let mut list = agg_fixture::member_seeds(&f.params, &f.seeds[base], member);
+        list[0] = seed;
+        let shifted: Vec<KeySeed> = list
+            .iter()
+            .zip(held.iter().cycle().skip(1))
+            .map(|(s, &t)| KeySeed::from_bytes(t, s.to_bytes().as_ref()).expect("seed"))
+            .collect();
         assert!(
-            matches!(share.add_client(&[foreign]), Err(AggError::SeedSetMismatch { .. })),
-            "accepted a seed of a set the member does not hold"
+            matches!(share.add_client(&shifted), Err(AggError::SeedSetMismatch { .. })),
+            "accepted seeds of the wrong sets"
         );
-        share.add_client(std::slice::from_ref(&seed)).expect("seed of the held set");
-        assert_eq!(share.add_client(&[seed]), Err(AggError::DuplicateSeed));
-        share.add_client(&[other]).expect("a second client for this member");
-        assert_eq!(share.count(), 2);
-        let partial = share
-            .partial_decrypt(&f.params, agg_fixture::quorum(), &mut agg_fixture::rng(2))
-            .expect("2 clients");
+        if let Err(e) = share.add_client(&list) {
+            assert!(!honest && e == AggError::DuplicateSeed, "{e:?}");
+            assert_eq!(share.count(), 0, "a refused list was added");
+            continue;
+        }
+        assert_eq!(share.add_client(&list), Err(AggError::DuplicateSeed));
+        for c in (0..f.seeds.len()).filter(|&c| c != base) {
+            share
+                .add_client(&agg_fixture::member_seeds(&f.params, &f.seeds[c], member))
+                .expect("another client for this member");
+        }
+        assert_eq!(share.count(), 3);
+        let result = share.partial_decrypt(&f.params, quorum, &mut agg_fixture::rng(2));
+        let Some(position) = f.partials.iter().position(|p| p.member() == member) else {
+            assert_eq!(result.unwrap_err(), AggError::NotInQuorum { member });
+            continue;
+        };
+        let partial = result.expect("3 clients, in the quorum");
         partial.check(&f.params).expect("own partial passes check");
         let mut partials = f.partials.clone();
-        partials[usize::from(member)] = partial;
+        partials[position] = partial;
         let result = combine(&f.params, &f.aggregate, &partials);
         if honest {
             assert!(result.is_ok(), "the honest round no longer decrypts");

@@ -44,7 +44,7 @@ pub const FLOOD_TAIL_SIGMAS: f64 = 9.5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Profile {
-    /// R_q = Z_q[X]/(X^4096 + 1), q = 2^64, a fresh binary secret per client and round,
+    /// R_q = Z_q\[X\]/(X^4096 + 1), q = 2^64, a fresh binary secret per client and round,
     /// TUniform(3) encryption noise (σ ≈ 4.64). The Homomorphic Encryption Standard allows
     /// log2 q ≤ 109 at n = 4096 for 128-bit security (`spec/agg.md`, section 8).
     Rlwe4096,

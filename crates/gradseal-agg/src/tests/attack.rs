@@ -19,7 +19,7 @@ fn residual(p: &RoundParams, agg: &Aggregate, partials: &[PartialDecryption]) ->
 }
 
 /// Coordinates where ⌊M/Δ⌉ equals the victim's encoded value m_v (offset included).
-fn victim_matches(round: &Round, m: &[u64], victim: usize) -> usize {
+pub(crate) fn victim_matches(round: &Round, m: &[u64], victim: usize) -> usize {
     let p = &round.params;
     let shift = p.delta_log2();
     m.iter()
