@@ -273,3 +273,110 @@ fn envelopes_beyond_the_callers_bound_are_refused_unopened() {
     assert_eq!((sender, msg.to_vec()), (GradsealSuite::bundle(&alice), vec![7; 200]));
     assert!(open(32).is_none());
 }
+
+/// Issue 16 (b) over the production suite (real signatures): the aggregator splits a (5, 2)
+/// committee between two lists (members 0-2 the honest one, 3-4 one without the last
+/// entry) and colludes with members 0 and 4 (played here with their real keys), who sign
+/// both agreement digests; it then assembles every certificate it can, padding a short one
+/// with another digest's signature, and sends them all to the honest members. Quorums of 4
+/// out of 5 share 3 > 2 members, so only the first list gets a valid certificate: every
+/// partial of the run names one digest, member 3 never decrypts, and the aggregator's round
+/// fails typed.
+#[test]
+fn tofn_equivocating_aggregator_with_colluding_members_gets_one_list_at_most() {
+    use gradseal_core::Codec as _;
+    use gradseal_protocol::messages::{Agreement, MemberSignature, Message, QuorumCertificate};
+
+    let kgc = kgc();
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    let mut s = build_plan(&kgc, &plan_tofn(), 3);
+    s.log = Some(Vec::new());
+    let authority = GradsealSuite::bundle(&key(&kgc, "authority", 0));
+    s.map_nodes(|id, node| {
+        if id == AGGREGATOR {
+            let cfg = NodeConfig::<GradsealSuite> {
+                sys: sys.clone(),
+                authority: authority.clone(),
+                key: key(&kgc, "aggregator", 0),
+                round: plan().round,
+                seed: seed("aggregator", 0),
+            };
+            let mut a = Aggregator::new(cfg);
+            a.danger_misbehave(Misbehave::SplitLists);
+            return Box::new(a);
+        }
+        if id == sim::member(0) || id == sim::member(4) {
+            return Box::new(Dead);
+        }
+        node
+    });
+    let logged = |s: &Sim| -> Vec<Message> {
+        let log = s.log.as_ref().unwrap();
+        log.iter().map(|d| Message::from_bytes(&d.payload).unwrap()).collect()
+    };
+    // Until the three honest members agreed (each agreement goes to aggregator and observer).
+    while logged(&s).iter().filter(|m| matches!(m, Message::Agreement(_))).count() < 6 {
+        assert!(s.step());
+    }
+    let round = plan().round;
+    let mut signed: Vec<Agreement> = logged(&s)
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::Agreement(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    signed.dedup();
+    let digests: std::collections::BTreeSet<_> = signed.iter().map(|a| a.list).collect();
+    assert_eq!(digests.len(), 2);
+    let mut rng = ChaCha20Rng::from_seed([8; 32]);
+    for m in [0u32, 4] {
+        let k = key(&kgc, "member", m as usize);
+        for &e in &digests {
+            let mut a = Agreement { round, member: m, list: e, signature: vec![] };
+            a.signature = GradsealSuite::sign(&k, &a.digest(), &mut rng);
+            signed.push(a);
+        }
+    }
+    for &e in &digests {
+        let mut on_e: Vec<&Agreement> = signed.iter().filter(|a| a.list == e).collect();
+        on_e.sort_by_key(|a| a.member);
+        let mut chosen: Vec<&Agreement> = on_e.iter().take(4).copied().collect();
+        if chosen.len() < 4 {
+            let present: Vec<u32> = chosen.iter().map(|a| a.member).collect();
+            let extra = signed.iter().find(|a| a.list != e && !present.contains(&a.member));
+            chosen.extend(extra);
+            chosen.sort_by_key(|a| a.member);
+        }
+        let cert = QuorumCertificate {
+            round,
+            list: e,
+            signatures: chosen
+                .iter()
+                .map(|a| MemberSignature { member: a.member, signature: a.signature.clone() })
+                .collect(),
+        };
+        for m in 1..4 {
+            s.inject(
+                AGGREGATOR,
+                sim::member(m),
+                Message::Certificate(cert.clone()).to_bytes().into(),
+            );
+        }
+    }
+    assert!(s.run(1_000_000));
+    let partial_digests: std::collections::BTreeSet<_> = logged(&s)
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::Partial(p) => Some(p.agreed),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(partial_digests.len(), 1, "exactly one list decrypted");
+    assert!(!s.events_of(sim::member(3)).any(|e| matches!(e, Event::Decrypted { .. })));
+    let decrypted = s.events.iter().filter(|(_, e)| matches!(e, Event::Decrypted { .. })).count();
+    assert_eq!(decrypted, 2, "members 1 and 2, once each");
+    let no_quorum = Event::Failed(RoundFailure::NoQuorum { agreed: 2, quorum: 4 });
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == no_quorum));
+    assert!(completed(&s).is_none());
+}
