@@ -275,10 +275,13 @@ impl<S: TestSuite> Role for DoubleSubmit<S> {
 }
 
 /// *A client contributing twice.* The second is rejected as a duplicate (the client is
-/// told), and the sum counts the first only.
+/// told), and the sum counts the first only. A 13th roster client stays silent so that
+/// contributions stay open until the deadline (with every roster client in they close at
+/// once, and the second contribution would be merely late).
 pub fn double_submission<S: TestSuite>() {
-    let mut fx = Fixture::<S>::new(small());
+    let mut fx = Fixture::<S>::new(Config { clients: 13, ..small() });
     let mut net = fx.network();
+    net.crashed.insert(client(12));
     net.add(
         client(4),
         Box::new(DoubleSubmit { inner: fx.client(4), at: None, fired: false, now: Millis(0) }),
@@ -422,9 +425,9 @@ pub fn aggregator_refused<S: TestSuite>(
 }
 
 /// *A malicious aggregator cheating where members cannot see it* (an entry omitted from the
-/// lists but kept in the aggregate, a wrong aggregate, different lists to different
-/// members): members decrypt the lists they were sent, the combination fails its decoding
-/// check (`Undecodable`), no sum exists anywhere, and the observer names the fault.
+/// lists but kept in the aggregate, a wrong aggregate): members agree to and decrypt the
+/// (one) list they were sent, the combination fails its decoding check (`Undecodable`), no
+/// sum exists anywhere, and the observer names the fault.
 pub fn aggregator_undecodable<S: TestSuite>(how: Misbehave, fault: TranscriptFault) {
     let mut fx = Fixture::<S>::new(small());
     let net = with_cheating_aggregator(&mut fx, how, None);
@@ -453,40 +456,69 @@ pub fn aggregator_cheating_all<S: TestSuite>() {
     );
     aggregator_undecodable::<S>(Misbehave::Omit, TranscriptFault::AggregateMismatch);
     aggregator_undecodable::<S>(Misbehave::WrongAggregate, TranscriptFault::AggregateMismatch);
-    aggregator_undecodable::<S>(Misbehave::Equivocate, TranscriptFault::ListMismatch { member: 0 });
+    aggregator_no_quorum::<S>(Misbehave::Equivocate);
+}
+
+/// *A malicious aggregator sending different lists to different members* (member 0 a list
+/// without the last entry): each member agrees to the list it was sent, the agreement
+/// digests differ, no quorum agrees on one list (n-of-n: all three), so nobody decrypts
+/// anything, the round fails typed at the decryption deadline, and no audit passes.
+pub fn aggregator_no_quorum<S: TestSuite>(how: Misbehave) {
+    let mut fx = Fixture::<S>::new(small());
+    let net = with_cheating_aggregator(&mut fx, how, None);
+    assert_eq!(decryptions(&net), 0, "{how:?}");
+    let quorum = u32::try_from(fx.cfg.members).unwrap();
+    assert_eq!(
+        failures(&net, AGGREGATOR),
+        vec![RoundFailure::NoQuorum { agreed: quorum - 1, quorum }],
+        "{how:?}"
+    );
+    assert!(no_result(&net), "{how:?}");
+    let passed =
+        net.events_of(OBSERVER).into_iter().any(|e| matches!(e, Event::AuditPassed { .. }));
+    assert!(!passed, "{how:?}");
 }
 
 /// *A malicious aggregator asking member 0 for a second decryption* (a second, different
-/// list after the first): member 0 decrypts once and refuses the second list
-/// (`AlreadyAnswered`), and the observer names member 0's list as not the transcript's.
+/// list after the first): member 0 agrees to whichever list reaches it first, refuses the
+/// other (`AlreadyAnswered`) and decrypts at most once. If it agreed to the honest list the
+/// quorum forms and the observer names the second list as not the transcript's; if the
+/// network delivered the second list first, its refusal of the honest list leaves no quorum
+/// (n-of-n) and the round fails typed with nothing decrypted.
 pub fn aggregator_second_list<S: TestSuite>() {
     let mut fx = Fixture::<S>::new(small());
     let net = with_cheating_aggregator(&mut fx, Misbehave::SecondList, None);
-    let member0: Vec<&Event> = net
-        .events_of(member(0))
-        .into_iter()
-        .filter(|e| matches!(e, Event::Decrypted { .. } | Event::Refused { .. }))
-        .collect();
-    assert!(matches!(member0.first(), Some(Event::Decrypted { .. })), "{member0:?}");
-    assert_eq!(
-        member0.get(1),
-        Some(&&Event::Refused { member: 0, fault: TranscriptFault::AlreadyAnswered })
-    );
-    assert_eq!(member0.len(), 2);
-    assert!(audit_failures(&net).contains(&TranscriptFault::ListMismatch { member: 0 }));
+    let member0 = net.events_of(member(0));
+    let count = |f: fn(&Event) -> bool| member0.iter().filter(|e| f(e)).count();
+    assert_eq!(count(|e| matches!(e, Event::Agreed { .. })), 1, "{member0:?}");
+    let refused = Event::Refused { member: 0, fault: TranscriptFault::AlreadyAnswered };
+    assert_eq!(member0.iter().filter(|e| ***e == refused).count(), 1, "{member0:?}");
+    let decrypted = count(|e| matches!(e, Event::Decrypted { .. }));
+    assert!(decrypted <= 1);
+    if decrypted == 1 {
+        assert!(audit_failures(&net).contains(&TranscriptFault::ListMismatch { member: 0 }));
+    } else {
+        assert_eq!(decryptions(&net), 0);
+        assert!(no_result(&net));
+        let failed = Event::Failed(RoundFailure::Refused {
+            member: 0,
+            fault: TranscriptFault::AlreadyAnswered,
+        });
+        assert!(net.events_of(AGGREGATOR).contains(&&failed));
+    }
 }
 
-/// *Crashed member.* Member 2 never answers: the round fails at the decryption deadline
-/// with `MissingPartial`; the other members' partials reveal nothing (n-of-n) and no sum
-/// exists.
+/// *Crashed member, n-of-n.* Member 2 never answers: no quorum (all three) agrees, so the
+/// other members never decrypt, the round fails at the decryption deadline with
+/// `NoQuorum`, and no sum exists.
 pub fn crashed_member<S: TestSuite>() {
     let mut fx = Fixture::<S>::new(small());
     let mut net = fx.network();
     net.crashed.insert(member(2));
     fx.announce(&mut net);
     net.drive_bounded(STEPS);
-    assert_eq!(failures(&net, AGGREGATOR), vec![RoundFailure::MissingPartial { member: 2 }]);
-    assert_eq!(decryptions(&net), 2);
+    assert_eq!(failures(&net, AGGREGATOR), vec![RoundFailure::NoQuorum { agreed: 2, quorum: 3 }]);
+    assert_eq!(decryptions(&net), 0);
     assert!(no_result(&net));
 }
 
@@ -701,4 +733,95 @@ pub fn relay_faults_within_tolerance<S: TestSuite>(seed: u64, bad: &[(usize, boo
     named.sort_by_key(|b| b.relay);
     assert_eq!(named, corrupting);
     net
+}
+
+/// A t-of-n round over the network: 5 members, privacy threshold 2, quorum 4.
+pub fn tofn() -> Config {
+    Config { members: 5, privacy_threshold: Some(2), ..small() }
+}
+
+/// *t-of-n, a member killed in every position* (issue 16): with member `k` crashed the other
+/// four agree, form the quorum and decrypt; the round completes with the exact sum of every
+/// client, audited, and the dead member is in no certificate.
+pub fn tofn_member_killed_in_every_position<S: TestSuite>() {
+    for k in 0..5 {
+        let mut fx = Fixture::<S>::new(tofn());
+        let mut net = fx.network();
+        net.crashed.insert(member(k));
+        fx.announce(&mut net);
+        net.drive_bounded(STEPS);
+        assert_audited(&net, &fx, &(0..12).collect::<Vec<_>>());
+        let r = result_of(&net, AGGREGATOR).unwrap();
+        let quorum: Vec<u32> = r.certificate.signatures.iter().map(|s| s.member).collect();
+        assert_eq!(quorum.len(), 4);
+        assert!(
+            !quorum.contains(&u32::try_from(k).unwrap()),
+            "member {k} killed: quorum {quorum:?}"
+        );
+    }
+}
+
+/// *t-of-n, a member of the quorum silent after the certificate*: every member agrees, the
+/// quorum is certified, one of its members withholds its partial: the round fails typed
+/// (`MissingPartial`), no second quorum is formed, and nothing is combined.
+pub fn tofn_quorum_member_silent_after_the_certificate<S: TestSuite>() {
+    let mut fx = Fixture::<S>::new(tofn());
+    let mut net = fx.network();
+    let round = fx.cfg.round;
+    for m in 0..5 {
+        let silent = Adversary::new(Member::new(fx.node("member", m, round)), 9, |_, t| {
+            match Message::from_bytes(&t.payload) {
+                Ok(Message::Partial(_)) => Vec::new(),
+                _ => vec![t],
+            }
+        });
+        let node: Box<dyn Role> = if m == 0 {
+            Box::new(silent)
+        } else {
+            Box::new(Member::new(fx.node("member", m, round)))
+        };
+        net.add(member(m), node);
+    }
+    fx.announce(&mut net);
+    net.drive_bounded(STEPS);
+    let quorum = net.events_of(AGGREGATOR).into_iter().find_map(|e| match e {
+        Event::Certified { quorum } => Some(*quorum),
+        _ => None,
+    });
+    let quorum = quorum.expect("a quorum was certified");
+    assert_eq!(quorum.count_ones(), 4);
+    if quorum & 1 == 1 {
+        assert_eq!(failures(&net, AGGREGATOR), vec![RoundFailure::MissingPartial { member: 0 }]);
+        assert!(no_result(&net));
+        assert_eq!(decryptions(&net), 4, "the quorum decrypted once, nobody else");
+    } else {
+        // Member 0 agreed last and is outside the quorum: its silence costs nothing.
+        assert_audited(&net, &fx, &(0..12).collect::<Vec<_>>());
+    }
+}
+
+/// *t-of-n, a member signing two agreement digests*: it is excluded from the quorum (or, if
+/// caught late, stays in it), named by the aggregator and the observer, its evidence is in
+/// the result and verifies, and the round completes with the exact sum.
+pub fn tofn_equivocating_member<S: TestSuite>() {
+    let mut fx = Fixture::<S>::new(tofn());
+    let mut net = fx.network();
+    let round = fx.cfg.round;
+    let mut m = Member::new(fx.node("member", 1, round));
+    m.danger_equivocate();
+    net.add(member(1), Box::new(m));
+    let ann = fx.announce(&mut net);
+    net.drive_bounded(STEPS);
+    assert_audited(&net, &fx, &(0..12).collect::<Vec<_>>());
+    let r = result_of(&net, AGGREGATOR).unwrap();
+    assert_eq!(r.equivocations.len(), 1);
+    let e = &r.equivocations[0];
+    assert_eq!(e.member(), 1);
+    let ctx = fx.context(&ann);
+    for a in [&e.first, &e.second] {
+        assert!(gradseal_protocol::round::agreement_signed(&ctx, a));
+    }
+    let named = Event::Equivocated { member: 1 };
+    assert!(net.events_of(AGGREGATOR).contains(&&named));
+    assert!(net.events_of(OBSERVER).contains(&&named));
 }

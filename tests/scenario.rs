@@ -92,8 +92,10 @@ pub struct Config {
     pub round: RoundId,
     /// Roster size.
     pub clients: usize,
-    /// Committee size.
+    /// Committee size n.
     pub members: usize,
+    /// Privacy threshold f (`None`: `members − 1`, n-of-n).
+    pub privacy_threshold: Option<u32>,
     /// Relays.
     pub relays: usize,
     /// Shard layout.
@@ -113,6 +115,7 @@ impl Default for Config {
             round: RoundId(7),
             clients: 50,
             members: 3,
+            privacy_threshold: None,
             relays: 6,
             layout: ShardLayout { data: 4, parity: 2 },
             dimension: 64,
@@ -177,6 +180,9 @@ impl<S: TestSuite> Fixture<S> {
             contribution_deadline: Millis(10_000),
             decryption_deadline: Millis(20_000),
             shards: cfg.layout,
+            privacy_threshold: cfg
+                .privacy_threshold
+                .unwrap_or(u32::try_from(cfg.members.saturating_sub(1)).unwrap_or(u32::MAX)),
         };
         let announcement = Announcement {
             round: cfg.round,

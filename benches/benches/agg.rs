@@ -1,7 +1,8 @@
 //! gradseal-agg (scheme v2) against its floor and its peer, side by side in one run
 //! (DESIGN.md, "Peers"; issue 12, "Targets").
 //!
-//! Defaults everywhere: 16-bit coordinates, `max_clients` = 100, committee k = 3, fixed seeds.
+//! Defaults everywhere: 16-bit coordinates, `max_clients` = 100, committee k = 3 (3-of-3,
+//! privacy threshold 2: one set per member), fixed seeds.
 //! Criterion's throughput is in coordinates (elements), so 1 / throughput is the time per
 //! coordinate; the sum's throughput counts coordinates × clients.
 //! - `agg/client`: one client's `encode_update` + `encrypt` (bodies, correction, k key seeds)
@@ -40,8 +41,8 @@ use criterion::{
     criterion_main, measurement::WallTime,
 };
 use gradseal_agg::{
-    Aggregate, Contribution, KeySeed, MemberShare, PartialDecryption, RoundConfig, RoundParams,
-    SEED_LEN, combine, encode_update, encrypt, recompute_aggregate,
+    Aggregate, Contribution, KeySeed, MemberSet, MemberShare, PartialDecryption, RoundConfig,
+    RoundParams, SEED_LEN, combine, encode_update, encrypt, recompute_aggregate,
 };
 use gradseal_core::Codec;
 use prio::codec::Encode;
@@ -72,6 +73,7 @@ fn params(dim: usize) -> RoundParams {
     c.bits = BITS;
     c.max_clients = CLIENTS as u32;
     c.committee_size = COMMITTEE;
+    c.privacy_threshold = COMMITTEE - 1;
     RoundParams::new(c).expect("bench parameters are valid")
 }
 
@@ -238,8 +240,14 @@ impl Round {
     /// Member `member`'s share of the list of 100.
     fn share(&self, member: u16) -> MemberShare {
         let mut s = MemberShare::new(&self.params, member).unwrap();
+        let held = self.params.committee().held_sets(member);
         for client in &self.seeds {
-            s.add_seed(&client[usize::from(member)]).unwrap();
+            let mine: Vec<KeySeed> = held
+                .iter()
+                .map(|&t| KeySeed::from_bytes(t, client[usize::from(t)].to_bytes().as_ref()))
+                .collect::<Result<_, _>>()
+                .unwrap();
+            s.add_client(&mine).unwrap();
         }
         s
     }
@@ -315,27 +323,30 @@ fn bench_sum(c: &mut Criterion) {
 
 fn bench_member(c: &mut Criterion) {
     let mut g = group(c, "agg/member");
-    let seeds: Vec<KeySeed> =
-        (0..CLIENTS).map(|i| KeySeed::from_bytes(0, &[i as u8; SEED_LEN]).unwrap()).collect();
+    let quorum = MemberSet::all(COMMITTEE);
     for dim in DIMS {
         let p = params(dim);
+        // Member 0 holds one set (3-of-3): one seed per client.
+        let set = p.committee().held_sets(0)[0];
+        let seeds: Vec<KeySeed> =
+            (0..CLIENTS).map(|i| KeySeed::from_bytes(set, &[i as u8; SEED_LEN]).unwrap()).collect();
         let mut r = rng(3);
         let fresh = || {
             let mut s = MemberShare::new(&p, 0).unwrap();
             for seed in &seeds {
-                s.add_seed(seed).unwrap();
+                s.add_client(std::slice::from_ref(seed)).unwrap();
             }
             s
         };
         g.throughput(Throughput::Elements(dim as u64));
         g.bench_function(BenchmarkId::new("gradseal 100 seeds + partial_decrypt", dim), |b| {
-            b.iter(|| black_box(fresh().partial_decrypt(&p, &mut r).unwrap()))
+            b.iter(|| black_box(fresh().partial_decrypt(&p, quorum, &mut r).unwrap()))
         });
         // A share decrypts once: each iteration gets a fresh one, made outside the timing.
         g.bench_function(BenchmarkId::new("gradseal partial_decrypt", dim), |b| {
             b.iter_batched(
                 fresh,
-                |share| black_box(share.partial_decrypt(&p, &mut r).unwrap()),
+                |share| black_box(share.partial_decrypt(&p, quorum, &mut r).unwrap()),
                 BatchSize::PerIteration,
             )
         });
@@ -350,8 +361,10 @@ fn bench_combine(c: &mut Criterion) {
         let p = &round.params;
         let aggregate = recompute_aggregate(p, &round.list()).unwrap();
         let mut r = rng(5);
-        let partials: Vec<PartialDecryption> =
-            (0..COMMITTEE).map(|m| round.share(m).partial_decrypt(p, &mut r).unwrap()).collect();
+        let quorum = MemberSet::all(COMMITTEE);
+        let partials: Vec<PartialDecryption> = (0..COMMITTEE)
+            .map(|m| round.share(m).partial_decrypt(p, quorum, &mut r).unwrap())
+            .collect();
         let sum = combine(p, &aggregate, &partials).expect("the bench round decrypts");
         assert_eq!(sum.count, CLIENTS as u32);
         g.throughput(Throughput::Elements(dim as u64));

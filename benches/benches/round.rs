@@ -45,6 +45,8 @@ use rand_core::{Rng, SeedableRng};
 
 const DIMENSION: u32 = 100_000;
 const MEMBERS: usize = 3;
+/// n-of-n: f = n − 1.
+const MEMBERS_THRESHOLD: u32 = 2;
 const RELAYS: usize = 6;
 const LAYOUT: ShardLayout = ShardLayout { data: 4, parity: 2 };
 /// Threads of the batched driver (the machine's cores).
@@ -67,6 +69,7 @@ fn setup(clients: usize) -> Setup {
         round: RoundId(1),
         clients,
         members: MEMBERS,
+        privacy_threshold: MEMBERS_THRESHOLD,
         relays: RELAYS,
         layout: LAYOUT,
         dimension: DIMENSION,

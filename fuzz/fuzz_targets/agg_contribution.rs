@@ -1,8 +1,9 @@
 //! Decodes arbitrary bytes as a client's contribution: decoding never panics, every accepted
-//! input re-encodes to itself (canonical codec), and `check` against the fixed small round
-//! never panics. A contribution of that round is then summed with one of the fixture's (by
+//! input re-encodes to itself (canonical codec), and `check` against the fixed t-of-n round
+//! never panics. A contribution of that round is then summed with two of the fixture's (by
 //! `Aggregate::add` and by `recompute_aggregate`, which must agree) and combined with the
-//! fixture's partial decryptions: no panic, and the fixture's own contribution decrypts.
+//! fixture quorum's partial decryptions: no panic, and the fixture's own third contribution
+//! decrypts.
 #![no_main]
 
 #[path = "agg_fixture.rs"]
@@ -18,14 +19,16 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if contribution.check(&f.params).is_err() {
         return;
     }
-    let other = &f.contributions[0];
+    let [first, second, third] = &f.contributions[..] else { panic!("three clients") };
     let mut aggregate = Aggregate::new(&f.params);
-    aggregate.add(&f.params, other).expect("fixture contribution");
+    aggregate.add(&f.params, first).expect("fixture contribution");
+    aggregate.add(&f.params, second).expect("fixture contribution");
     aggregate.add(&f.params, &contribution).expect("checked contribution");
-    let batched = recompute_aggregate(&f.params, &[other, &contribution]).expect("two of 8");
+    let batched =
+        recompute_aggregate(&f.params, &[first, second, &contribution]).expect("three of 4");
     assert_eq!(aggregate, batched, "streaming and batched sums differ");
     let result = combine(&f.params, &aggregate, &f.partials);
-    if contribution == f.contributions[1] {
+    if contribution == *third {
         assert!(result.is_ok(), "the honest round no longer decrypts");
     }
 });

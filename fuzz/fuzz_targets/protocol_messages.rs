@@ -1,9 +1,10 @@
-//! Decodes every gradseal-protocol message kind (1 Announcement .. 8 Result, scheme v2) and
-//! every structure inside them from arbitrary bytes: no panic, and every accepted input
-//! re-encodes to itself (canonical encoding, trailing bytes rejected). Accepted messages
-//! also go through every digest and derivation a role computes from peer bytes (statement
-//! and list digests, each member's list rebuilt from a transcript, seed digests of a list
-//! entry), which must not panic either.
+//! Decodes every gradseal-protocol message kind (1 Announcement .. 10 QuorumCertificate,
+//! scheme v2 with the t-of-n committee) and every structure inside them from arbitrary
+//! bytes: no panic, and every accepted input re-encodes to itself (canonical encoding,
+//! trailing bytes rejected). Accepted messages also go through every digest and derivation a
+//! role computes from peer bytes (statement, list, agreement and certificate digests, each
+//! member's list rebuilt from a transcript for every small committee whose seed count fits,
+//! seed digests of a list entry), which must not panic either.
 //!
 //! The whole input is tried as a `Message`; the same bytes after the first one are tried as
 //! the structure the first byte selects (the inner contribution, entries, parameters,
@@ -12,8 +13,10 @@
 
 use gradseal_core::Codec;
 use gradseal_protocol::messages::{
-    AcceptedEntry, Contribution, ListEntry, Message, Party, RejectedEntry,
+    AcceptedEntry, Agreement, Contribution, Equivocation, ListEntry, Message, Party,
+    QuorumCertificate, RejectedEntry,
 };
+use gradseal_protocol::round::seed_holders;
 use gradseal_protocol::reason::BadRelay;
 use gradseal_protocol::{RejectReason, RoundParams, TranscriptFault};
 use libfuzzer_sys::fuzz_target;
@@ -23,6 +26,21 @@ fn canonical<T: Codec + core::fmt::Debug>(bytes: &[u8], what: &str) -> Option<T>
     let v = T::from_bytes(bytes).ok()?;
     assert_eq!(v.to_bytes(), bytes, "non-canonical {what} accepted: {v:?}");
     Some(v)
+}
+
+/// The seed-position holders of every committee of at most 6 members with `m` sealed seeds.
+fn holders_for(m: usize) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
+    for n in 2..=6u16 {
+        for f in 1..n {
+            if let Ok(c) = gradseal_agg::Committee::new(n, f)
+                && c.sealed_seed_count() == m
+            {
+                out.push(seed_holders(&c));
+            }
+        }
+    }
+    out
 }
 
 /// Every derivation a role computes from an accepted message.
@@ -36,25 +54,40 @@ fn derive(m: &Message) {
             let entries = t.entry_digests();
             let digest = t.digest_with(&entries);
             assert_eq!(digest, t.digest());
-            let members = t.accepted.iter().map(|e| e.sealed_seeds.len()).max().unwrap_or(0);
-            for j in 0..=u32::try_from(members).unwrap_or(u32::MAX).min(17) {
-                if let Some(list) = t.member_list(&digest, &entries, j) {
-                    assert_eq!(list.entries.len(), t.accepted.len());
-                    let _ = list.digest();
-                    // A list rebuilt from a decoded transcript is itself canonical.
-                    let bytes = Message::List(list.clone()).to_bytes();
-                    assert_eq!(Message::from_bytes(&bytes).ok(), Some(Message::List(list)));
+            let seeds = t.accepted.first().map_or(0, |e| e.sealed_seeds.len());
+            for holders in holders_for(seeds) {
+                for j in 0..7 {
+                    if let Some(list) = t.member_list(&digest, &entries, j, &holders) {
+                        assert_eq!(list.entries.len(), t.accepted.len());
+                        let _ = list.digest();
+                        // A list rebuilt from a decoded transcript is itself canonical.
+                        let bytes = Message::List(list.clone()).to_bytes();
+                        assert_eq!(Message::from_bytes(&bytes).ok(), Some(Message::List(list)));
+                    }
                 }
             }
         }
         Message::List(l) => {
             let _ = l.digest();
             for e in &l.entries {
-                for j in [0, l.member, u32::MAX] {
-                    if let Some(seeds) = e.seed_digests(j) {
-                        assert_eq!(seeds.len(), e.other_seeds.len() + 1);
+                let m = e.other_seeds.len() + e.sealed_seeds.len();
+                for holders in holders_for(m) {
+                    for j in [0, l.member, u32::MAX] {
+                        if let Some(seeds) = e.seed_digests(j, &holders) {
+                            assert_eq!(seeds.len(), m);
+                        }
                     }
                 }
+            }
+        }
+        Message::Agreement(a) => {
+            let _ = a.digest();
+        }
+        Message::Certificate(c) => {
+            let mask = c.quorum_mask();
+            assert_eq!(mask.map(u64::count_ones), Some(c.signatures.len() as u32));
+            for a in c.agreements() {
+                let _ = a.digest();
             }
         }
         Message::Partial(p) => {
@@ -78,7 +111,7 @@ fuzz_target!(|data: &[u8]| {
         derive(&m);
     }
     let Some((&which, rest)) = data.split_first() else { return };
-    match which % 9 {
+    match which % 12 {
         0 => {
             if let Some(c) = canonical::<Contribution>(rest, "contribution") {
                 let _ = (c.seed_digests(), c.statement(&[0; 32]));
@@ -106,6 +139,17 @@ fuzz_target!(|data: &[u8]| {
         }
         7 => {
             canonical::<RejectReason>(rest, "reject reason");
+        }
+        8 => {
+            canonical::<Agreement>(rest, "agreement");
+        }
+        9 => {
+            canonical::<QuorumCertificate>(rest, "quorum certificate");
+        }
+        10 => {
+            if let Some(e) = canonical::<Equivocation>(rest, "equivocation") {
+                assert!(e.first.list < e.second.list && e.first.member == e.second.member);
+            }
         }
         _ => {
             canonical::<BadRelay>(rest, "bad relay");

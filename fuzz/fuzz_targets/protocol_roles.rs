@@ -1,4 +1,5 @@
-//! Drives one role of a scheme-v2 round (over the insecure mock suite, so that fuzzed inputs
+//! Drives one role of a scheme-v2 round with its agreement step (over the insecure mock
+//! suite, so that fuzzed inputs
 //! reach every phase) with a sequence of operations read from arbitrary bytes: the next
 //! message the honest round delivered to this role (at the time it was sent, firing the
 //! role's deadline first if it had passed), any recorded message of the round with a byte
@@ -13,9 +14,9 @@
 //! - `op % 4 = 3` raw: `u16 length ‖ u32 sender ‖ bytes`.
 //!
 //! So `[role, 0, 0, ...]` replays the honest round to that role (the seed corpus does).
-//! Checks: no panic; output bounded per operation; a member answers at most once (one
-//! partial decryption or refusal of its list, `spec/protocol.md` §5.5) and never decrypts
-//! twice; a client contributes at most once; the observer reaches at most one verdict; the
+//! Checks: no panic; output bounded per operation; a member agrees at most once (one
+//! agreement, to the aggregator and the observer, `spec/protocol.md` §5.5) and never
+//! decrypts twice; a client contributes at most once; the observer reaches at most one verdict; the
 //! aggregator completes at most once.
 #![no_main]
 
@@ -39,6 +40,7 @@ fn plan() -> RoundPlan {
         round: RoundId(7),
         clients: CLIENTS,
         members: 2,
+        privacy_threshold: 1,
         relays: 3,
         layout: ShardLayout { data: 2, parity: 1 },
         dimension: DIMENSION as u32,
@@ -117,6 +119,7 @@ impl<'a> Bytes<'a> {
 struct Tally {
     decrypted: usize,
     partials_sent: usize,
+    agreements_sent: usize,
     refusals_sent: usize,
     contributed: usize,
     verdicts: usize,
@@ -187,6 +190,9 @@ fuzz_target!(|data: &[u8]| {
             if matches!(Message::from_bytes(&t.payload), Ok(Message::Partial(_))) {
                 tally.partials_sent += 1;
             }
+            if matches!(Message::from_bytes(&t.payload), Ok(Message::Agreement(_))) {
+                tally.agreements_sent += 1;
+            }
             if matches!(Message::from_bytes(&t.payload), Ok(Message::Refusal(_))) {
                 tally.refusals_sent += 1;
             }
@@ -209,6 +215,7 @@ fuzz_target!(|data: &[u8]| {
         // One broadcast (aggregator and observer) of its one partial decryption; refusals
         // after it only for second lists.
         assert!(tally.partials_sent <= 2, "a member sent {} partials", tally.partials_sent);
+        assert!(tally.agreements_sent <= 2, "a member sent {} agreements", tally.agreements_sent);
     }
     assert!(tally.contributed <= 1, "a client contributed twice");
     assert!(tally.verdicts <= 1, "the observer reached two verdicts");

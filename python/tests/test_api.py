@@ -54,7 +54,7 @@ def test_params_round_trip_and_typed_refusal() -> None:
     p = gs.RoundParams(1000, bits=12, scale=256, min_clients=4)
     p.check()
     assert gs.RoundParams.from_bytes(p.to_bytes()) == p
-    assert len(p.to_bytes()) == 39
+    assert len(p.to_bytes()) == 43
     bad = gs.RoundParams(1000, min_clients=1)
     with pytest.raises(gs.ParamsError) as e:
         bad.check()
@@ -77,7 +77,11 @@ def test_one_round_by_hand(population: Population) -> None:
     updates = updates_for(population.clients, dim)
     net, ann = population.build(1, params, updates)
     decoded = gs.Announcement.from_bytes(ann)
-    assert decoded.round == 1 and decoded.params == params
+    announced = decoded.params
+    # privacy_threshold 0 (the default) announces n - 1: the n-of-n committee.
+    assert decoded.round == 1 and announced.privacy_threshold == len(MEMBERS) - 1
+    announced.privacy_threshold = 0
+    assert announced == params
     assert [a for a, _ in decoded.roster] == population.clients
     assert decoded.member_index(population.keys[MEMBERS[1]].bundle) == 1
     assert gs.message_kind(ann) == 1 and gs.message_round(ann) == 1
@@ -237,10 +241,12 @@ def test_missing_member_fails_with_its_reason(population: Population) -> None:
     net.run()
     failed = net.events_of(AGGREGATOR, "Failed")
     assert len(failed) == 1
-    assert failed[0].reason == "MissingPartial" and failed[0].member == 2
+    # n-of-n committee of 3: without member 2 no quorum agrees, and nothing is decrypted.
+    assert failed[0].reason == "NoQuorum" and (failed[0].count, failed[0].min) == (2, 3)
     assert not net.events_of(AGGREGATOR, "Completed")
+    assert not net.events_of(MEMBERS[0], "Decrypted")
     err = gs.RoundFailed(failed[0].reason, failed[0])
-    assert isinstance(err, gs.GradsealError) and err.member == 2
+    assert isinstance(err, gs.GradsealError) and err.reason == "NoQuorum"
 
 
 def test_dropped_clients_cost_nothing(population: Population) -> None:

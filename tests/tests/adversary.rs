@@ -76,3 +76,18 @@ fn too_few_clients_fail_typed_with_nothing_decrypted() {
 fn withheld_partial_fails_cleanly() {
     adv::missing_member_partial::<S>();
 }
+
+#[test]
+fn tofn_a_member_killed_in_every_position_still_completes() {
+    adv::tofn_member_killed_in_every_position::<S>();
+}
+
+#[test]
+fn tofn_a_quorum_member_silent_after_the_certificate_fails_typed() {
+    adv::tofn_quorum_member_silent_after_the_certificate::<S>();
+}
+
+#[test]
+fn tofn_an_equivocating_member_is_named_with_evidence() {
+    adv::tofn_equivocating_member::<S>();
+}

@@ -66,3 +66,15 @@ fn negated_contributions() {
 fn sealed_seed_replayed_from_another_round() {
     adv::sealed_seed_replayed_from_another_round::<M>();
 }
+#[test]
+fn tofn_member_killed_in_every_position() {
+    adv::tofn_member_killed_in_every_position::<M>();
+}
+#[test]
+fn tofn_quorum_member_silent_after_the_certificate() {
+    adv::tofn_quorum_member_silent_after_the_certificate::<M>();
+}
+#[test]
+fn tofn_equivocating_member() {
+    adv::tofn_equivocating_member::<M>();
+}

@@ -43,13 +43,21 @@ fn main() -> Result<(), AggError> {
             seeds.len()
         );
         aggregate.add(&params, &contribution)?;
-        for (share, seed) in shares.iter_mut().zip(&seeds) {
-            share.add_seed(seed)?;
+        for share in &mut shares {
+            // Member j receives the seeds of the sets it holds (one, for 3-of-3).
+            let mine = params
+                .committee()
+                .held_sets(share.member())
+                .into_iter()
+                .map(|t| KeySeed::from_bytes(t, seeds[usize::from(t)].to_bytes().as_ref()))
+                .collect::<Result<Vec<_>, _>>()?;
+            share.add_client(&mine)?;
         }
     }
+    let quorum = MemberSet::all(params.committee_size());
     let partials: Vec<PartialDecryption> = shares
         .into_iter()
-        .map(|s| s.partial_decrypt(&params, &mut rng))
+        .map(|s| s.partial_decrypt(&params, quorum, &mut rng))
         .collect::<Result<_, _>>()?;
     let sum = decode_sum(&params, &combine(&params, &aggregate, &partials)?);
     let err = sum.iter().zip(&plain).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);

@@ -1,19 +1,24 @@
 //! Combination of the partial decryptions and decoding of the sum (`spec/agg.md`, section 6).
 //!
 //! ```text
-//! M_i = B_i − a_i · D − Σ_j p_j,i  =  Δ · Σ_c m_c + Σ_c e_c − Σ_j f_j
+//! M_i = B_i − a_i · D − Σ_{j in Q} p_j,i  =  Δ · Σ_c m_c + Σ_c e_c − Σ_{j in Q} f_j
 //! v   = ⌊M / Δ⌉ mod t,  accepted iff |M − v·Δ| < Δ/4 and count ≤ v ≤ count · (2^B − 1)
 //! ```
 
+use crate::committee::MemberSet;
 use crate::ring::{FixedOperand, masks};
 use crate::{AggError, Aggregate, DecryptedSum, PartialDecryption, RoundParams};
 
-/// Combines every member's partial decryption of the aggregate's list into the decrypted sum.
-/// Anyone can run it: it uses public values only.
+/// Combines the partial decryptions of the q members of one quorum Q (every partial names the
+/// same Q, exactly one per member of Q, in any order) into the decrypted sum of the
+/// aggregate's list. Anyone can run it: it uses public values only.
 ///
 /// # Errors
 /// Shape errors of any input; [`AggError::TooFewContributions`] below `min_clients`;
-/// [`AggError::MemberOutOfRange`], [`AggError::DuplicateMember`], [`AggError::MissingMember`];
+/// [`AggError::InvalidQuorum`] (no partial, or a quorum that is not one),
+/// [`AggError::QuorumMismatch`] (partials naming different quorums),
+/// [`AggError::MemberOutOfRange`], [`AggError::NotInQuorum`], [`AggError::DuplicateMember`],
+/// [`AggError::MissingMember`] (a member of Q without its partial);
 /// [`AggError::CountMismatch`] if a member summed another number of seeds; and the opaque
 /// [`AggError::DecryptionFailed`] if a coordinate does not decode to an in-range sum (the
 /// members decrypted other lists, or a partial or a contribution is corrupt).
@@ -64,17 +69,17 @@ fn check_inputs(
     if aggregate.count < min {
         return Err(AggError::TooFewContributions { count: aggregate.count, min });
     }
-    let k = params.committee_size();
-    let mut seen = vec![false; usize::from(k)];
+    let quorum = partials.first().ok_or(AggError::InvalidQuorum)?.quorum;
+    let mut seen = MemberSet::EMPTY;
     for p in partials {
         p.check(params)?;
-        let slot = seen
-            .get_mut(usize::from(p.member))
-            .ok_or(AggError::MemberOutOfRange { member: p.member, committee_size: k })?;
-        if *slot {
+        if p.quorum != quorum {
+            return Err(AggError::QuorumMismatch);
+        }
+        if seen.contains(p.member) {
             return Err(AggError::DuplicateMember { member: p.member });
         }
-        *slot = true;
+        seen = seen.with(p.member);
         if p.count != aggregate.count {
             return Err(AggError::CountMismatch {
                 member: p.member,
@@ -83,8 +88,8 @@ fn check_inputs(
             });
         }
     }
-    if let Some(missing) = seen.iter().position(|s| !s) {
-        return Err(AggError::MissingMember { member: u16::try_from(missing).unwrap_or(u16::MAX) });
+    if let Some(member) = quorum.minus(seen).iter().next() {
+        return Err(AggError::MissingMember { member });
     }
     Ok(())
 }

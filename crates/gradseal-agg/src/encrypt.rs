@@ -1,10 +1,10 @@
 //! A client's encryption: bodies under its fresh secret, the public correction and one key
-//! seed per committee member (`spec/agg.md`, section 4).
+//! seed per set of the committee (`spec/agg.md`, section 4).
 //!
 //! ```text
 //! s ← {0,1}^n                                   fresh per client and round
-//! σ_j ← 32 random bytes, r_j = XOF(SEED, round, j, σ_j) ∈ R_q      for each member j < k
-//! δ = s − Σ_j r_j                                the public correction (n words)
+//! σ_t ← 32 random bytes, r_t = XOF(SEED, round, t, σ_t) ∈ R_q   for each set t < C(n, f)
+//! δ = s − Σ_t r_t                                the public correction (n words)
 //! b_i[t] = (a_i · s)[t] + e_i[t] + Δ·m[i·n + t],  e_i[t] ← TUniform(3), on the d used coordinates
 //! ```
 
@@ -20,30 +20,30 @@ use crate::{AggError, EncodedUpdate, RoundParams};
 /// Bytes of a key seed.
 pub const SEED_LEN: usize = 32;
 
-/// The key seed σ_{c,j} a client makes for committee member j: the member's share of the
-/// client's secret is its expansion. Secret: zeroized on drop, redacted in `Debug`. It
-/// travels signcrypted to member j only (the protocol binds the round, client and member).
+/// The key seed σ_{c,t} a client makes for set t of the committee: its expansion is the
+/// set's share of the client's secret. Secret: zeroized on drop, redacted in `Debug`. It
+/// travels signcrypted to each holder of set t (every member outside T_t) only.
 pub struct KeySeed {
-    member: u16,
+    set: u16,
     seed: Zeroizing<[u8; SEED_LEN]>,
 }
 
 impl KeySeed {
-    /// The member this seed is for.
-    pub fn member(&self) -> u16 {
-        self.member
+    /// The index t of the set this seed is for.
+    pub fn set(&self) -> u16 {
+        self.set
     }
 
-    /// The 32 seed bytes, to be signcrypted to the member.
+    /// The 32 seed bytes, to be signcrypted to the set's holders.
     pub fn to_bytes(&self) -> Zeroizing<[u8; SEED_LEN]> {
         self.seed.clone()
     }
 
-    /// A seed for `member` from its 32 bytes (after the member opened its envelope).
+    /// A seed of set `set` from its 32 bytes (after a holder opened its envelope).
     ///
     /// # Errors
     /// [`AggError::Decode`] unless `bytes` is exactly 32 bytes long.
-    pub fn from_bytes(member: u16, bytes: &[u8]) -> Result<KeySeed, AggError> {
+    pub fn from_bytes(set: u16, bytes: &[u8]) -> Result<KeySeed, AggError> {
         let array: [u8; SEED_LEN] = bytes.try_into().map_err(|_| {
             AggError::Decode(if bytes.len() < SEED_LEN {
                 DecodeError::Truncated { field: "agg.key_seed" }
@@ -51,7 +51,7 @@ impl KeySeed {
                 DecodeError::TrailingBytes { field: "agg.key_seed", extra: bytes.len() - SEED_LEN }
             })
         })?;
-        Ok(KeySeed { member, seed: Zeroizing::new(array) })
+        Ok(KeySeed { set, seed: Zeroizing::new(array) })
     }
 
     pub(crate) fn bytes(&self) -> &[u8; SEED_LEN] {
@@ -59,9 +59,23 @@ impl KeySeed {
     }
 }
 
+/// What member `member` receives of one client's seeds (all sets, in set order): the seeds of
+/// the sets it holds, ascending (for tests and the vector generator, which play the
+/// protocol's sealing).
+#[cfg(any(test, feature = "vectors"))]
+pub(crate) fn seeds_for(params: &RoundParams, seeds: &[KeySeed], member: u16) -> Vec<KeySeed> {
+    params
+        .committee()
+        .held_sets(member)
+        .into_iter()
+        .filter_map(|t| seeds.get(usize::from(t)))
+        .map(|s| KeySeed { set: s.set, seed: s.seed.clone() })
+        .collect()
+}
+
 impl core::fmt::Debug for KeySeed {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("KeySeed").field("member", &self.member).finish_non_exhaustive()
+        f.debug_struct("KeySeed").field("set", &self.set).finish_non_exhaustive()
     }
 }
 
@@ -90,7 +104,7 @@ impl Contribution {
         &self.bodies
     }
 
-    /// The public correction δ = s − Σ_j r_j.
+    /// The public correction δ = s − Σ_t r_t.
     pub fn correction(&self) -> &[u64] {
         &self.correction
     }
@@ -137,11 +151,12 @@ impl Codec for Contribution {
     }
 }
 
-/// Encrypts an encoded update: the public contribution and one key seed per committee member
-/// (index j for member j). Randomness is drawn in this order: the secret (n/64 words, bit t
-/// of word w is coefficient 64w + t), the k seeds (32 bytes each), then the noise of every
-/// polynomial's used coordinates in order (12 samples per word, low bits first, a fresh
-/// word at the start of each polynomial).
+/// Encrypts an encoded update: the public contribution and one key seed per set of the
+/// committee, in set order (index t for set t; the caller seals seed t to every member of
+/// [`crate::Committee::holders`]`(t)`). Randomness is drawn in this order: the secret (n/64
+/// words, bit t of word w is coefficient 64w + t), the C(n, f) seeds (32 bytes each), then
+/// the noise of every polynomial's used coordinates in order (12 samples per word, low bits
+/// first, a fresh word at the start of each polynomial).
 ///
 /// # Errors
 /// [`AggError::DimensionMismatch`] if the update was encoded for another dimension.
@@ -160,15 +175,15 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
     let round = params.digest();
     let mut secret = Zeroizing::new(vec![0u64; n]);
     fill_binary(rng, &mut secret);
-    let seeds: Vec<KeySeed> = (0..params.committee_size())
-        .map(|member| {
+    let seeds: Vec<KeySeed> = (0..params.committee().set_count())
+        .map(|set| {
             let mut seed = Zeroizing::new([0u8; SEED_LEN]);
             rng.fill_bytes(seed.as_mut());
-            KeySeed { member, seed }
+            KeySeed { set, seed }
         })
         .collect();
     let mut shares = Zeroizing::new(vec![0u64; n]);
-    let list: Vec<(u16, &[u8; SEED_LEN])> = seeds.iter().map(|s| (s.member, s.bytes())).collect();
+    let list: Vec<(u16, &[u8; SEED_LEN])> = seeds.iter().map(|s| (s.set, s.bytes())).collect();
     add_seed_expansions(&mut shares, round, &list);
     let correction: Vec<u64> =
         secret.iter().zip(shares.iter()).map(|(s, r)| s.wrapping_sub(*r)).collect();

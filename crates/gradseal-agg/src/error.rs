@@ -59,18 +59,22 @@ pub enum AggError {
         /// The repeated index.
         member: u16,
     },
-    /// A committee member's partial decryption is missing.
+    /// The partial decryption of a member of the quorum is missing.
     #[error("member {member} is missing")]
     MissingMember {
         /// The first missing index.
         member: u16,
     },
-    /// A key seed was made for another member than the one adding it.
-    #[error("key seed for member {got} given to member {expected}")]
-    SeedForAnotherMember {
+    /// A client's seeds for a member are not exactly the member's held sets in ascending
+    /// order (a seed of another set, out of order, missing or extra).
+    #[error("member {member} expected the seed of set {expected}, got set {got}")]
+    SeedSetMismatch {
         /// The member accumulating seeds.
+        member: u16,
+        /// The set index expected at the first offending position (`u16::MAX` past the last
+        /// held set: an extra seed).
         expected: u16,
-        /// The member the seed was made for.
+        /// The set index found there (`u16::MAX` if the seed is missing).
         got: u16,
     },
     /// A member was given a key seed it already added (a seed copied from one contribution
@@ -103,6 +107,20 @@ pub enum AggError {
         /// The partial decryption's count.
         got: u32,
     },
+    /// A quorum does not have exactly the committee's quorum size of members, all in the
+    /// committee (or no quorum was named: no partial decryption).
+    #[error("invalid quorum")]
+    InvalidQuorum,
+    /// A member outside the quorum was asked to decrypt, or a partial decryption's member is
+    /// not in the quorum it names.
+    #[error("member {member} is not in the quorum")]
+    NotInQuorum {
+        /// The member's index.
+        member: u16,
+    },
+    /// Partial decryptions name different quorums.
+    #[error("partial decryptions name different quorums")]
+    QuorumMismatch,
     /// The combined decryption is not a valid sum (members decrypted other lists than the
     /// aggregate's, a partial decryption or a contribution is corrupt). Deliberately opaque.
     #[error("decryption failed")]

@@ -6,11 +6,13 @@
 //! (every noise term is bounded, and their bounds sum to less than Δ/4), the flooding is at
 //! least [`MIN_FLOOD_TO_NOISE_LOG2`] bits above the aggregate's noise and the Rényi argument of
 //! `spec/agg.md` leaves at least [`MIN_FLOODING_SECURITY_BITS`] bits for `dimension`
-//! coordinates.
+//! coordinates, counting the q floodings of a quorum in the decoding bound and only
+//! σ_f/√(n − f) (duplicate decryptions of one set averaged) in the security figures.
 
 use gradseal_core::{Codec, DecodeError, Reader, Writer};
 
 use crate::AggError;
+use crate::committee::Committee;
 use crate::tags;
 
 /// Largest update dimension a round may have (2^22 coordinates, 32 MiB of bodies).
@@ -42,7 +44,7 @@ pub const FLOOD_TAIL_SIGMAS: f64 = 9.5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Profile {
-    /// R_q = Z_q[X]/(X^4096 + 1), q = 2^64, a fresh binary secret per client and round,
+    /// R_q = Z_q\[X\]/(X^4096 + 1), q = 2^64, a fresh binary secret per client and round,
     /// TUniform(3) encryption noise (σ ≈ 4.64). The Homomorphic Encryption Standard allows
     /// log2 q ≤ 109 at n = 4096 for 128-bit security (`spec/agg.md`, section 8).
     Rlwe4096,
@@ -113,13 +115,17 @@ pub struct RoundConfig {
     pub min_clients: u32,
     /// Most contributions an aggregate may hold; sizes the plaintext modulus and the noise.
     pub max_clients: u32,
-    /// Number k of committee members (n-of-n decryption), at least [`MIN_COMMITTEE`].
+    /// Number n of committee members, in [`MIN_COMMITTEE`]..=[`MAX_COMMITTEE`].
     pub committee_size: u16,
+    /// Privacy threshold f, in 1..=n − 1: no f members learn anything of a client, and any
+    /// q = ⌊(n + f)/2⌋ + 1 members decrypt. f = n − 1 is n-of-n decryption. The parameters
+    /// are refused if a client would seal more than [`crate::MAX_SEALED_SEEDS`] seeds.
+    pub privacy_threshold: u16,
 }
 
 impl RoundConfig {
     /// A configuration with the default profile, 16 bits, clip 1.0, 3..=100 clients and a
-    /// committee of 3.
+    /// committee of 3 with privacy threshold 2 (3-of-3).
     pub fn new(round_id: [u8; 32], dimension: u32) -> Self {
         RoundConfig {
             round_id,
@@ -130,6 +136,7 @@ impl RoundConfig {
             min_clients: 3,
             max_clients: 100,
             committee_size: 3,
+            privacy_threshold: 2,
         }
     }
 }
@@ -137,8 +144,11 @@ impl RoundConfig {
 /// The noise budget of a parameter set, in integers modulo q = 2^64 (`spec/agg.md`, section 7).
 ///
 /// Decoding accepts a coordinate only when its residual is below Δ/4; every noise term is
-/// bounded, and the bounds sum to less than Δ/4, so an honest round always decrypts and a
-/// garbage coordinate passes with probability 1/2.
+/// bounded, and the bounds sum to less than Δ/4 (the aggregate's noise and the q floodings of
+/// a quorum), so an honest round always decrypts and a garbage coordinate passes with
+/// probability 1/2. The security figures use the effective flooding σ_f/√(n − f): up to
+/// n − f honest members may decrypt the one set a coalition of f misses, under different
+/// quorums, and their floodings average.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NoiseBudget {
     /// Bits S of the plaintext modulus t = 2^S (bits + ceil(log2 max_clients)).
@@ -151,16 +161,21 @@ pub struct NoiseBudget {
     pub aggregate_sigma: f64,
     /// Hard bound on one coordinate of the aggregate's noise: max_clients · 2^b.
     pub aggregate_bound: u64,
+    /// The quorum size q: the number of floodings in a combined decryption.
+    pub quorum: u16,
     /// Standard deviation of each member's flooding noise (an integer).
     pub flood_sigma: f64,
+    /// σ_f / √(n − f): what is left of the flooding of the set a coalition of f members
+    /// misses once the up to n − f honest holders' decryptions of it are averaged.
+    pub effective_flood_sigma: f64,
     /// Hard bound on one member's flooding sample (9.5 σ_f).
     pub flood_bound: f64,
     /// The residual a decoded coordinate may have: Δ/4.
     pub decode_bound: u64,
-    /// log2(flood_sigma / aggregate_sigma).
+    /// log2(effective_flood_sigma / aggregate_sigma).
     pub flood_to_noise_log2: f64,
     /// Bits of search security left by the Rényi-divergence argument for `dimension`
-    /// coordinates decrypted once, counting one honest member's flooding only.
+    /// coordinates, with the effective flooding σ_f/√(n − f).
     pub flooding_security_bits: f64,
 }
 
@@ -175,7 +190,7 @@ impl NoiseBudget {
         profile: Profile,
         bits: u8,
         max_clients: u32,
-        committee_size: u16,
+        committee: &Committee,
         dimension: u32,
     ) -> Result<NoiseBudget, AggError> {
         let sum_bits = u32::from(bits) + ceil_log2(max_clients);
@@ -189,21 +204,23 @@ impl NoiseBudget {
         let client_sigma = profile.noise_variance().sqrt();
         let aggregate_sigma = (f64::from(max_clients) * profile.noise_variance()).sqrt();
         let aggregate_bound = u64::from(max_clients) << profile.noise_log2_bound();
-        let k = f64::from(committee_size);
-        // Every term bounded: aggregate_bound + k · 9.5 σ_f + 1 < Δ/4.
+        let quorum = committee.quorum_size();
+        // Every term bounded: aggregate_bound + q · 9.5 σ_f + 1 < Δ/4.
         let room = decode_bound as f64 - aggregate_bound as f64 - 2.0;
-        let flood_sigma = (room / (k * FLOOD_TAIL_SIGMAS)).floor();
+        let flood_sigma = (room / (f64::from(quorum) * FLOOD_TAIL_SIGMAS)).floor();
         if flood_sigma.is_nan() || flood_sigma < 1.0 {
             return Err(AggError::InvalidParams("aggregate noise exceeds the decoding bound"));
         }
-        let flood_to_noise_log2 = (flood_sigma / aggregate_sigma).log2();
+        let duplicates = f64::from(committee.size() - committee.threshold());
+        let effective_flood_sigma = flood_sigma / duplicates.sqrt();
+        let flood_to_noise_log2 = (effective_flood_sigma / aggregate_sigma).log2();
         if flood_to_noise_log2 < MIN_FLOOD_TO_NOISE_LOG2 {
             return Err(AggError::InvalidParams(
                 "flooding is less than 2^20 times the aggregate noise (fewer bits or clients)",
             ));
         }
         let flooding_security_bits =
-            flooding_security_bits(aggregate_sigma, flood_sigma, f64::from(dimension));
+            flooding_security_bits(aggregate_sigma, effective_flood_sigma, f64::from(dimension));
         if flooding_security_bits < MIN_FLOODING_SECURITY_BITS {
             return Err(AggError::InvalidParams(
                 "flooding leaves fewer than 64 bits for this many coordinates",
@@ -215,7 +232,9 @@ impl NoiseBudget {
             client_sigma,
             aggregate_sigma,
             aggregate_bound,
+            quorum,
             flood_sigma,
+            effective_flood_sigma,
             flood_bound: FLOOD_TAIL_SIGMAS * flood_sigma,
             decode_bound,
             flood_to_noise_log2,
@@ -258,6 +277,7 @@ pub(crate) fn ceil_log2(x: u32) -> u32 {
 pub struct RoundParams {
     config: RoundConfig,
     digest: [u8; 32],
+    committee: Committee,
     budget: NoiseBudget,
 }
 
@@ -283,20 +303,18 @@ impl RoundParams {
         {
             return Err(AggError::InvalidParams("need 2 <= min_clients <= max_clients <= 2^20"));
         }
-        if config.committee_size < MIN_COMMITTEE || config.committee_size > MAX_COMMITTEE {
-            return Err(AggError::InvalidParams("committee_size must be in 2..=64"));
-        }
+        let committee = Committee::new(config.committee_size, config.privacy_threshold)?;
         let budget = NoiseBudget::compute(
             config.profile,
             config.bits,
             config.max_clients,
-            config.committee_size,
+            &committee,
             config.dimension,
         )?;
         let mut w = Writer::new();
         encode_config(&config, &mut w);
         let digest = gradseal_core::hash(tags::ROUND, &[w.as_slice()]);
-        Ok(RoundParams { config, digest, budget })
+        Ok(RoundParams { config, digest, committee, budget })
     }
 
     /// The configuration these parameters were built from.
@@ -327,6 +345,11 @@ impl RoundParams {
     /// Number of committee members.
     pub fn committee_size(&self) -> u16 {
         self.config.committee_size
+    }
+
+    /// The committee: threshold, quorum size, sets, holders and the assignment rule.
+    pub fn committee(&self) -> &Committee {
+        &self.committee
     }
 
     /// The ring dimension n.
@@ -375,11 +398,12 @@ fn encode_config(c: &RoundConfig, w: &mut Writer) {
     w.put_u32(c.min_clients);
     w.put_u32(c.max_clients);
     w.put_u16(c.committee_size);
+    w.put_u16(c.privacy_threshold);
 }
 
-/// Wire form (52 bytes): `profile u8 ‖ round_id [32] ‖ dimension u32 ‖ bits u8 ‖
-/// clip f32 (IEEE bits, u32) ‖ min_clients u32 ‖ max_clients u32 ‖ committee_size u16`;
-/// decoding validates like [`RoundParams::new`].
+/// Wire form (54 bytes): `profile u8 ‖ round_id [32] ‖ dimension u32 ‖ bits u8 ‖
+/// clip f32 (IEEE bits, u32) ‖ min_clients u32 ‖ max_clients u32 ‖ committee_size u16 ‖
+/// privacy_threshold u16`; decoding validates like [`RoundParams::new`].
 impl Codec for RoundParams {
     fn encode(&self, w: &mut Writer) {
         encode_config(&self.config, w);
@@ -400,6 +424,7 @@ impl Codec for RoundParams {
             min_clients: r.read_u32("agg.params.min_clients")?,
             max_clients: r.read_u32("agg.params.max_clients")?,
             committee_size: r.read_u16("agg.params.committee_size")?,
+            privacy_threshold: r.read_u16("agg.params.privacy_threshold")?,
         };
         RoundParams::new(config).map_err(|_| DecodeError::InvalidValue { field: "agg.params" })
     }
@@ -471,16 +496,22 @@ mod tests {
         c.min_clients = 2;
         c.committee_size = 0;
         assert!(RoundParams::new(c).is_err());
+        for (n, f) in [(3, 0), (3, 3), (2, 2), (16, 2)] {
+            (c.committee_size, c.privacy_threshold) = (n, f);
+            assert!(matches!(RoundParams::new(c), Err(AggError::InvalidParams(_))), "{n} {f}");
+        }
+        (c.committee_size, c.privacy_threshold) = (5, 2);
+        assert_eq!(RoundParams::new(c).unwrap().committee().quorum_size(), 4);
     }
 
     #[test]
     fn params_round_trip_and_digest_binds_every_field() {
         let p = RoundParams::new(RoundConfig::new([1; 32], 5000)).unwrap();
         let bytes = p.to_bytes();
-        assert_eq!(bytes.len(), 52);
+        assert_eq!(bytes.len(), 54);
         assert_eq!(RoundParams::from_bytes(&bytes).unwrap(), p);
         let base = *p.config();
-        let variants: [fn(&mut RoundConfig); 7] = [
+        let variants: [fn(&mut RoundConfig); 8] = [
             |c| c.round_id[0] ^= 1,
             |c| c.dimension += 1,
             |c| c.bits -= 1,
@@ -488,6 +519,7 @@ mod tests {
             |c| c.min_clients += 1,
             |c| c.max_clients += 1,
             |c| c.committee_size += 1,
+            |c| c.privacy_threshold -= 1,
         ];
         for change in variants {
             let mut c = base;

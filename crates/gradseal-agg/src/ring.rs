@@ -181,10 +181,11 @@ pub(crate) fn masks(round: &[u8; 32], n: usize, count: usize) -> impl Iterator<I
     })
 }
 
-/// Adds the expansion r = `expand(SEED, [round digest, u16be(member), seed])` of one key seed
+/// Adds the expansion r = `expand(SEED, [round digest, u16be(set), seed])` of one key seed
 /// into `acc` (and returns nothing of r itself, which is zeroized).
-pub(crate) fn add_seed_expansion(acc: &mut [u64], round: &[u8; 32], member: u16, seed: &[u8; 32]) {
-    add_seed_expansions(acc, round, &[(member, seed)]);
+#[cfg(any(test, feature = "vectors"))]
+pub(crate) fn add_seed_expansion(acc: &mut [u64], round: &[u8; 32], set: u16, seed: &[u8; 32]) {
+    add_seed_expansions(acc, round, &[(set, seed)]);
 }
 
 /// [`add_seed_expansion`] of several seeds, expanded four at a time.
@@ -192,8 +193,8 @@ pub(crate) fn add_seed_expansions(acc: &mut [u64], round: &[u8; 32], seeds: &[(u
     for group in seeds.chunks(4) {
         let inputs: Vec<Zeroizing<Vec<u8>>> = group
             .iter()
-            .map(|(member, seed)| {
-                Zeroizing::new(framed(tags::SEED, &[round, &member.to_be_bytes(), &seed[..]]))
+            .map(|(set, seed)| {
+                Zeroizing::new(framed(tags::SEED, &[round, &set.to_be_bytes(), &seed[..]]))
             })
             .collect();
         let mut r: Vec<Zeroizing<Vec<u64>>> =

@@ -6,7 +6,7 @@
 pub const ROUND: &str = "gradseal/v1/agg/round";
 /// Expansion of (round digest, polynomial index) into the public mask a_i.
 pub const MASK: &str = "gradseal/v1/agg/rlwe-mask";
-/// Expansion of (round digest, member index, key seed) into a key share r ∈ R_q.
+/// Expansion of (round digest, set index, key seed) into a key share r ∈ R_q.
 pub const SEED: &str = "gradseal/v1/agg/seed-expansion";
 
 /// Digest of a key seed, kept by a member to refuse a seed it already added.

@@ -4,3 +4,4 @@
 mod attack;
 mod correctness;
 mod noise;
+mod tofn;

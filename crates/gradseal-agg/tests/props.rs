@@ -1,5 +1,6 @@
 //! Property tests: every encoding round-trips, decoders never panic, and the algebraic law of
-//! the scheme, Dec(Σ Enc(m_c)) = Σ m_c, holds for any clients, dimension and committee.
+//! the scheme, Dec(Σ Enc(m_c)) = Σ m_c, holds for any clients, dimension, committee (n, f) and
+//! quorum.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,12 +11,37 @@ use proptest::prelude::*;
 use rand_core::SeedableRng;
 
 fn params(dimension: u32, k: u16, bits: u8) -> RoundParams {
+    params_tn(dimension, k, k - 1, bits)
+}
+
+fn params_tn(dimension: u32, n: u16, f: u16, bits: u8) -> RoundParams {
     let mut c = RoundConfig::new([5; 32], dimension);
-    c.committee_size = k;
+    (c.committee_size, c.privacy_threshold) = (n, f);
     c.bits = bits;
     c.min_clients = 2;
     c.max_clients = 16;
     RoundParams::new(c).unwrap()
+}
+
+/// What member `j` receives of one client's seeds: those of its held sets, ascending.
+fn member_seeds(p: &RoundParams, seeds: &[KeySeed], j: u16) -> Vec<KeySeed> {
+    p.committee()
+        .held_sets(j)
+        .into_iter()
+        .map(|t| KeySeed::from_bytes(t, seeds[usize::from(t)].to_bytes().as_ref()).unwrap())
+        .collect()
+}
+
+/// A committee (n, f) with 2 <= n <= 6, 1 <= f < n, and a quorum of it: q members drawn by
+/// a permutation.
+fn committee_and_quorum() -> impl Strategy<Value = (u16, u16, MemberSet)> {
+    (2u16..=6)
+        .prop_flat_map(|n| (Just(n), 1..n))
+        .prop_flat_map(|(n, f)| {
+            let q = (n + f) / 2 + 1;
+            (Just(n), Just(f), Just((0..n).collect::<Vec<u16>>()).prop_shuffle(), Just(q))
+        })
+        .prop_map(|(n, f, order, q)| (n, f, order.into_iter().take(usize::from(q)).collect()))
 }
 
 /// Updates of `clients` clients with values in the signed range of `bits`.
@@ -30,26 +56,33 @@ proptest! {
     #[test]
     fn the_sum_of_encryptions_decrypts_to_the_sum(
         (bits, values) in (2u8..=20, 1usize..=4200).prop_flat_map(|(b, d)| (Just(b), updates(b, d))),
-        k in 2u16..=4,
+        (n, f, quorum) in committee_and_quorum(),
         seed in any::<[u8; 32]>(),
     ) {
         let d = u32::try_from(values[0].len()).unwrap();
-        let p = params(d, k, bits);
+        let p = params_tn(d, n, f, bits);
         let mut rng = ChaCha20Rng::from_seed(seed);
         let mut agg = Aggregate::new(&p);
-        let mut shares: Vec<MemberShare> = (0..k).map(|j| MemberShare::new(&p, j).unwrap()).collect();
+        let mut shares: Vec<MemberShare> = (0..n).map(|j| MemberShare::new(&p, j).unwrap()).collect();
         let mut expected = vec![0i64; values[0].len()];
         for v in &values {
             let (c, seeds) = encrypt(&p, &EncodedUpdate::from_signed(&p, v).unwrap(), &mut rng).unwrap();
+            prop_assert_eq!(seeds.len(), usize::from(p.committee().set_count()));
             agg.add(&p, &c).unwrap();
-            for (s, seed) in shares.iter_mut().zip(&seeds) {
-                s.add_seed(seed).unwrap();
+            for (j, s) in (0..).zip(shares.iter_mut()) {
+                s.add_client(&member_seeds(&p, &seeds, j)).unwrap();
             }
             for (e, x) in expected.iter_mut().zip(v) {
                 *e += x;
             }
         }
-        let partials: Vec<_> = shares.into_iter().map(|s| s.partial_decrypt(&p, &mut rng).unwrap()).collect();
+        // Only the quorum decrypts, in a shuffled order.
+        let partials: Vec<_> = shares
+            .into_iter()
+            .rev()
+            .filter(|s| quorum.contains(s.member()))
+            .map(|s| s.partial_decrypt(&p, quorum, &mut rng).unwrap())
+            .collect();
         let sum = combine(&p, &agg, &partials).unwrap();
         prop_assert_eq!(sum.count as usize, values.len());
         prop_assert_eq!(sum.sums, expected);
@@ -67,9 +100,9 @@ proptest! {
         let agg = recompute_aggregate(&p, &[&c, &c2]).unwrap();
         prop_assert_eq!(&Aggregate::from_bytes(&agg.to_bytes()).unwrap(), &agg);
         let mut share = MemberShare::new(&p, 0).unwrap();
-        share.add_seed(&seeds[0]).unwrap();
-        share.add_seed(&seeds2[0]).unwrap();
-        let partial = share.partial_decrypt(&p, &mut rng).unwrap();
+        share.add_client(&member_seeds(&p, &seeds, 0)).unwrap();
+        share.add_client(&member_seeds(&p, &seeds2, 0)).unwrap();
+        let partial = share.partial_decrypt(&p, MemberSet::all(k), &mut rng).unwrap();
         prop_assert_eq!(&PartialDecryption::from_bytes(&partial.to_bytes()).unwrap(), &partial);
         let seed_bytes = seeds[0].to_bytes();
         prop_assert_eq!(KeySeed::from_bytes(0, seed_bytes.as_ref()).unwrap().to_bytes(), seed_bytes);

@@ -28,13 +28,54 @@ fn committed_file_matches_the_generator() {
     );
 }
 
+/// What member `j` receives of one client's seeds: those of its held sets, ascending.
+fn member_seeds(params: &RoundParams, seeds: &[KeySeed], j: u16) -> Vec<KeySeed> {
+    params
+        .committee()
+        .held_sets(j)
+        .into_iter()
+        .map(|t| KeySeed::from_bytes(t, seeds[usize::from(t)].to_bytes().as_ref()).unwrap())
+        .collect()
+}
+
+fn u16s(v: &Value) -> Vec<u16> {
+    v.as_array().unwrap().iter().map(|x| u16::try_from(x.as_u64().unwrap()).unwrap()).collect()
+}
+
+/// Checks the committee's values of a case against the public `Committee`.
+fn check_committee(params: &RoundParams, case: &Value) -> MemberSet {
+    let c = params.committee();
+    assert_eq!(u64::from(c.size()), case["committeeSize"].as_u64().unwrap());
+    assert_eq!(u64::from(c.threshold()), case["privacyThreshold"].as_u64().unwrap());
+    assert_eq!(u64::from(c.quorum_size()), case["quorumSize"].as_u64().unwrap());
+    let sets: Vec<Vec<u16>> = case["sets"].as_array().unwrap().iter().map(u16s).collect();
+    assert_eq!(sets.len(), usize::from(c.set_count()));
+    for (t, set) in (0..).zip(&sets) {
+        assert_eq!(c.set(t).unwrap().iter().collect::<Vec<_>>(), *set);
+    }
+    let held: Vec<Vec<u16>> = case["heldSets"].as_array().unwrap().iter().map(u16s).collect();
+    for (j, h) in (0..).zip(&held) {
+        assert_eq!(c.held_sets(j), *h);
+    }
+    let quorum: MemberSet = u16s(&case["quorum"]).into_iter().collect();
+    assert_eq!(hex::encode(quorum.0.to_be_bytes()), case["quorumMask"]);
+    c.check_quorum(quorum).unwrap();
+    for (t, j) in (0..).zip(u16s(&case["assignment"])) {
+        assert_eq!(c.assignee(quorum, t), Some(j));
+    }
+    let budget = params.noise_budget();
+    assert_eq!(budget.effective_flood_sigma, case["effectiveFloodSigma"].as_f64().unwrap());
+    quorum
+}
+
 /// Replays a positive case from its parameters and seeds; returns (params, aggregate,
-/// partials) for the negative cases.
+/// partials of the quorum) for the negative cases.
 fn replay(case: &Value, updates: &[Vec<f32>]) -> (RoundParams, Aggregate, Vec<PartialDecryption>) {
     let params =
         RoundParams::from_bytes(&hex::decode(case["params"].as_str().unwrap()).unwrap()).unwrap();
     assert_eq!(hex::encode(params.digest()), case["roundDigest"]);
     assert_eq!(u64::from(params.delta_log2()), case["deltaLog2"].as_u64().unwrap());
+    let quorum = check_committee(&params, case);
     let mut agg = Aggregate::new(&params);
     let k = usize::from(params.committee_size());
     let mut shares: Vec<MemberShare> =
@@ -46,21 +87,32 @@ fn replay(case: &Value, updates: &[Vec<f32>]) -> (RoundParams, Aggregate, Vec<Pa
         let bytes = contribution.to_bytes();
         assert_eq!(vector_digest(&bytes), client["contributionDigest"]);
         assert_eq!(bytes.len() as u64, client["contributionLen"].as_u64().unwrap());
-        for (s, expected) in seeds.iter().zip(client["keySeeds"].as_array().unwrap()) {
+        let expected = client["keySeeds"].as_array().unwrap();
+        assert_eq!(seeds.len(), expected.len());
+        for (s, expected) in seeds.iter().zip(expected) {
             assert_eq!(hex::encode(s.to_bytes().as_ref()), expected["seed"]);
+            assert_eq!(u64::from(s.set()), expected["set"].as_u64().unwrap());
+            let holders: MemberSet = u16s(&expected["holders"]).into_iter().collect();
+            assert_eq!(params.committee().holders(s.set()), Some(holders));
         }
         agg.add(&params, &contribution).unwrap();
-        for (share, s) in shares.iter_mut().zip(&seeds) {
-            share.add_seed(s).unwrap();
+        for share in &mut shares {
+            share.add_client(&member_seeds(&params, &seeds, share.member())).unwrap();
         }
     }
     assert_eq!(vector_digest(&agg.to_bytes()), case["aggregateDigest"]);
+    let members = case["members"].as_array().unwrap();
+    assert_eq!(members.len(), usize::from(quorum.len()));
     let partials: Vec<PartialDecryption> = shares
         .into_iter()
-        .zip(case["members"].as_array().unwrap())
+        .filter(|share| quorum.contains(share.member()))
+        .zip(members)
         .map(|(share, m)| {
+            assert_eq!(u64::from(share.member()), m["member"].as_u64().unwrap());
+            let assigned = params.committee().assigned_sets(quorum, share.member());
+            assert_eq!(assigned, u16s(&m["assignedSets"]));
             let mut rng = ChaCha20Rng::from_seed(seed(&m["rngSeed"]));
-            let p = share.partial_decrypt(&params, &mut rng).unwrap();
+            let p = share.partial_decrypt(&params, quorum, &mut rng).unwrap();
             assert_eq!(vector_digest(&p.to_bytes()), m["partialDigest"]);
             p
         })
@@ -94,18 +146,21 @@ fn every_case_holds() {
     let positives = file["positive"].as_array().unwrap();
     let updates = gradseal_agg::vectors::cases();
     assert_eq!(positives.len(), updates.len());
-    let mut first = None;
-    for (case, (_, _, u)) in positives.iter().zip(&updates) {
+    let mut replayed = Vec::new();
+    for (case, (_, _, u, _)) in positives.iter().zip(&updates) {
         if let Value::Array(values) = &case["clients"][0]["update"] {
             let from_file: Vec<f32> = values.iter().map(|x| x.as_f64().unwrap() as f32).collect();
             assert_eq!(&from_file, &u[0]);
         }
-        let replayed = replay(case, u);
-        first.get_or_insert(replayed);
+        replayed.push(replay(case, u));
     }
-    let (params, agg, partials) = first.unwrap();
+    // The t-of-n case: (5, 2) with member 2 absent.
+    let tofn = replayed.pop().unwrap();
+    assert_eq!(tofn.0.committee().threshold(), 2);
+    assert_eq!(tofn.2.iter().map(PartialDecryption::member).collect::<Vec<_>>(), [0, 1, 3, 4]);
+    let (params, agg, partials) = replayed.swap_remove(0);
     let negatives = file["negative"].as_array().unwrap();
-    assert!(negatives.len() >= 18);
+    assert!(negatives.len() >= 28);
     for case in negatives {
         let input = hex::decode(case["input"].as_str().unwrap()).unwrap();
         let err = match case["type"].as_str().unwrap() {
@@ -120,6 +175,21 @@ fn every_case_holds() {
                 let mut ps = partials.clone();
                 ps[1] = PartialDecryption::from_bytes(&input).unwrap();
                 combine(&params, &agg, &ps).map(drop)
+            }
+            "QuorumCombine" => {
+                let (params, agg, partials) = &tofn;
+                let mut ps = partials.clone();
+                ps[1] = PartialDecryption::from_bytes(&input).unwrap();
+                combine(params, agg, &ps).map(drop)
+            }
+            "AddClient" => {
+                let seeds: Vec<KeySeed> = input
+                    .chunks(34)
+                    .map(|c| {
+                        KeySeed::from_bytes(u16::from_be_bytes([c[0], c[1]]), &c[2..]).unwrap()
+                    })
+                    .collect();
+                MemberShare::new(&tofn.0, 0).unwrap().add_client(&seeds)
             }
             other => panic!("unknown type {other}"),
         }

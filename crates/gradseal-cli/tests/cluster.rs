@@ -74,6 +74,37 @@ fn run_cluster(d: &Path, extra: &[&str]) -> Value {
     summary
 }
 
+/// A t-of-n committee (5 members, privacy threshold 2, quorum 4) over the network: one
+/// member killed before round 2 costs nothing, every round completes with the right sum.
+#[test]
+fn cluster_with_a_5_member_t_of_n_committee_completes_every_round_with_a_member_killed() {
+    let d = dir("cluster-tofn");
+    let summary = run_cluster(
+        &d,
+        &[
+            "--clients",
+            "6",
+            "--rounds",
+            "3",
+            "--committee",
+            "5",
+            "--privacy-threshold",
+            "2",
+            "--kill-members",
+            "1",
+            "--decryption-ms",
+            "5000",
+        ],
+    );
+    assert_eq!(summary["sum_matches_plaintext"], true, "{summary}");
+    assert_eq!(summary["dropped_members"], 1);
+    assert_eq!(summary["failed_rounds"], serde_json::json!([]), "{summary}");
+    for r in summary["per_round"].as_array().unwrap() {
+        assert_eq!(r["accepted"], 6, "{summary}");
+        assert_eq!(r["failed"], Value::Null, "{summary}");
+    }
+}
+
 #[test]
 fn cluster_of_10_clients_3_rounds_over_quic_survives_killed_client_relay_and_member() {
     let d = dir("cluster-10-3");
@@ -109,14 +140,14 @@ fn cluster_of_10_clients_3_rounds_over_quic_survives_killed_client_relay_and_mem
     let rounds = summary["per_round"].as_array().unwrap();
     assert_eq!(rounds.len(), 3);
     // The client, the relay and the member die between rounds 1 and 2. Round 2 fails with
-    // the aggregator's typed reason (decryption is n-of-n: the dead member's partial is
-    // missing); the member is restarted and round 3 completes without the client and relay
-    // (every contribution still has 5 of 6 shards).
+    // the aggregator's typed reason (the committee is n-of-n: without the dead member no
+    // quorum agrees, and nothing is decrypted); the member is restarted and round 3
+    // completes without the client and relay (every contribution still has 5 of 6 shards).
     assert_eq!(rounds[0]["accepted"], 10);
     assert_eq!(rounds[0]["failed"], Value::Null);
     assert_eq!(summary["failed_rounds"], serde_json::json!([2]), "{summary}");
     let why = rounds[1]["failed"].as_str().unwrap();
-    assert!(why.contains("MissingPartial"), "{why}");
+    assert!(why.contains("NoQuorum"), "{why}");
     assert_eq!(rounds[2]["accepted"], 9, "{summary}");
     assert_eq!(rounds[2]["failed"], Value::Null, "{summary}");
     // Every role's transport counters and peak memory are reported.
@@ -341,6 +372,16 @@ fn node_errors_are_one_line() {
     assert!(e.contains("--min-clients must be at least 2"), "{e}");
     let e = one_line_error(&gradseal(&["cluster", "--committee", "1", "--dir", s(&d.join("c"))]));
     assert!(e.contains("committee of at least 2"), "{e}");
+    let e = one_line_error(&gradseal(&[
+        "cluster",
+        "--committee",
+        "3",
+        "--privacy-threshold",
+        "3",
+        "--dir",
+        s(&d.join("c")),
+    ]));
+    assert!(e.contains("--privacy-threshold must be 1 to --committee − 1 (2)"), "{e}");
     // An authority config below min_clients 2 is refused at startup, typed and on one line.
     let text = "role = \"authority\"\nid = 0\nlisten = \"127.0.0.1:9\"\nkey = \"node.key\"\n\
          kgc_public = \"kgc.pub\"\nauthority_bundle = \"node.bundle\"\n[authority]\n\

@@ -67,6 +67,7 @@ fn in_memory(clients: usize) -> f64 {
         round: RoundId(1),
         clients,
         members: 3,
+        privacy_threshold: 2,
         relays: 6,
         layout: ShardLayout { data: 4, parity: 2 },
         dimension: DIMENSION,

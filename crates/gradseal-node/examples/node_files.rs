@@ -65,6 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         round: RoundId(1),
         clients: 3,
         members: 2,
+        privacy_threshold: 1,
         relays: 3,
         layout: ShardLayout { data: 2, parity: 1 },
         dimension: 4,

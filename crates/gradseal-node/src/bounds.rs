@@ -2,51 +2,61 @@
 //! announcement: the driver refuses a streamed message longer than this from its header,
 //! before reading its body (`spec/node.md` §1, "What a node holds").
 //!
-//! Sizes with the production suite (scheme v2; k members, c roster clients, d coordinates;
-//! checked byte for byte by `tests::sizes_match_a_real_round`):
+//! Sizes with the production suite (scheme v2, t-of-n committee: n members, privacy
+//! threshold f, quorum q, m = (n − f)·C(n, f) sealed seeds per contribution; c roster
+//! clients, d coordinates; checked byte for byte by `tests::sizes_match_a_real_round`):
 //!
 //! | message | bytes |
 //! |---|---|
-//! | shard | at most `8d + 32 893 + 312k` plus its Merkle proof (bounded here by 4 KiB) |
-//! | member list | at most `(76 + 312k)·c` plus 4 KiB |
-//! | partial decryption | `8d + 260` |
-//! | transcript (observers only) | `(c + 1)·(8d + 32 809) + c·(76 + 312k) + 125` |
-//! | result | `(k + 1)·8d + 259k + 121` |
-//! | announcement | at most `(c + k + 1)·256` plus 4 KiB |
+//! | shard | at most `8d + 32 893 + 312m` plus its Merkle proof (bounded here by 4 KiB) |
+//! | member list | at most `(76 + 312m)·c` plus 4 KiB |
+//! | partial decryption | `8d + 308` |
+//! | transcript (observers only) | `(c + 1)·(8d + 32 809) + c·(76 + 312m) + 125` |
+//! | result | `(q + 1)·8d + 379q + 169`, plus at most `224n` of equivocation evidence |
+//! | agreement, certificate | 113, `45 + 72q` |
+//! | announcement | at most `(c + n + 1)·256` plus 4 KiB |
 
 use gradseal_protocol::Announcement;
 
 /// Slack added to the bounds that are not exact (Merkle proofs, headers).
 pub const SLACK: u64 = 4096;
 
-/// The transcript of a round with `c` accepted contributions, `k` members and `d`
-/// coordinates.
-pub fn transcript_len(c: u64, k: u64, d: u64) -> u64 {
-    (c + 1) * (8 * d + 32_809) + c * (76 + 312 * k) + 125
+/// The transcript of a round with `c` accepted contributions of `m` sealed seeds each and
+/// `d` coordinates.
+pub fn transcript_len(c: u64, m: u64, d: u64) -> u64 {
+    (c + 1) * (8 * d + 32_809) + c * (76 + 312 * m) + 125
 }
 
-/// The result message of a round with `k` members and `d` coordinates.
-pub fn result_len(k: u64, d: u64) -> u64 {
-    (k + 1) * 8 * d + 259 * k + 121
+/// The result message of a round with quorum `q` and `d` coordinates, without evidence.
+pub fn result_len(q: u64, d: u64) -> u64 {
+    (q + 1) * 8 * d + 379 * q + 169
 }
 
-/// The largest message any node but an observer receives in a round of this shape.
-pub fn participant_max(c: u64, k: u64, d: u64) -> u64 {
-    let shard = 8 * d + 32_893 + 312 * k + SLACK;
-    let list = (76 + 312 * k) * c + SLACK;
-    let partial = 8 * d + 260;
-    let announcement = (c + k + 1) * 256 + SLACK;
-    [shard, list, partial, result_len(k, d), announcement].into_iter().max().unwrap_or(0)
+/// The largest message any node but an observer receives in a round of `c` clients, `n`
+/// members, `m` sealed seeds per contribution, quorum `q` and `d` coordinates.
+pub fn participant_max(c: u64, n: u64, m: u64, q: u64, d: u64) -> u64 {
+    let shard = 8 * d + 32_893 + 312 * m + SLACK;
+    let list = (76 + 312 * m) * c + SLACK;
+    let partial = 8 * d + 308;
+    let result = result_len(q, d) + 224 * n;
+    let announcement = (c + n + 1) * 256 + SLACK;
+    [shard, list, partial, result, announcement].into_iter().max().unwrap_or(0)
 }
 
 /// The largest message a node in `observer` position (or not) receives in the round `ann`
 /// announces.
 pub fn max_message_len(ann: &Announcement, observer: bool) -> u64 {
     let c = ann.roster.len() as u64;
-    let k = ann.committee.len() as u64;
+    let n = ann.committee.len() as u64;
     let d = u64::from(ann.params.dimension);
-    let p = participant_max(c, k, d);
-    if observer { p.max(transcript_len(c, k, d)) } else { p }
+    // A committee the parameters refuse never gets this far (the announcement is refused);
+    // n-of-n is the fallback.
+    let (m, q) = ann
+        .params
+        .committee(ann.committee.len())
+        .map_or((n, n), |k| (k.sealed_seed_count() as u64, u64::from(k.quorum_size())));
+    let p = participant_max(c, n, m, q, d);
+    if observer { p.max(transcript_len(c, m, d)) } else { p }
 }
 
 #[cfg(test)]
@@ -80,6 +90,7 @@ mod tests {
             round: RoundId(1),
             clients: c,
             members: k,
+            privacy_threshold: u32::try_from(k - 1).unwrap(),
             relays: 2,
             layout: ShardLayout { data: 2, parity: 1 },
             dimension: u32::try_from(d).unwrap(),
@@ -98,17 +109,20 @@ mod tests {
             let e = largest.entry(kind).or_insert(0u64);
             *e = (*e).max(m.payload.len() as u64);
         }
+        // n-of-n: m = k sealed seeds, quorum q = k.
         let (c, k, d) = (c as u64, k as u64, d as u64);
-        assert_eq!(largest[&5], 8 * d + 260);
+        assert_eq!(largest[&5], 8 * d + 308);
         assert_eq!(largest[&3], transcript_len(c, k, d));
         assert_eq!(largest[&8], result_len(k, d));
+        assert_eq!(largest[&9], 113);
+        assert_eq!(largest[&10], 45 + 72 * k);
         // Every kind but the transcript fits the participant bound, the transcript does not.
         for (kind, len) in &largest {
             if *kind != 3 {
-                assert!(*len <= participant_max(c, k, d), "kind {kind}: {len}");
+                assert!(*len <= participant_max(c, k, k, k, d), "kind {kind}: {len}");
             }
         }
-        assert!(largest[&3] > participant_max(c, k, d));
+        assert!(largest[&3] > participant_max(c, k, k, k, d));
     }
 
     #[test]
@@ -117,6 +131,8 @@ mod tests {
         // 64 MiB frame), the result 3.2 MB.
         let t = transcript_len(100, 3, 100_000);
         assert!(t > 64 << 20 && t < 90_000_000, "{t}");
-        assert!(participant_max(100, 3, 100_000) < 4_000_000);
+        assert!(participant_max(100, 3, 3, 3, 100_000) < 4_000_000);
+        // (5, 2): 30 sealed seeds, quorum 4.
+        assert!(participant_max(100, 5, 30, 4, 100_000) < 5_000_000);
     }
 }

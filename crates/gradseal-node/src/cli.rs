@@ -42,8 +42,9 @@ pub struct ClusterArgs {
     /// Relays killed at the same moment (with 6 relays, at most 2).
     #[arg(long, default_value_t = 0)]
     pub kill_relays: usize,
-    /// Committee members killed at the same moment: the round they miss fails (decryption
-    /// is n-of-n); they are restarted once it has ended and the next round completes.
+    /// Committee members killed at the same moment: the round they miss fails if fewer than
+    /// a quorum is left (always with the default n-of-n committee); they are restarted once
+    /// it has ended and the next round completes.
     #[arg(long, default_value_t = 0)]
     pub kill_members: usize,
     /// The transport: quic (default) or tcp (Noise + Yamux).
@@ -56,9 +57,13 @@ pub struct ClusterArgs {
     /// Coordinates per synthetic update.
     #[arg(long, default_value_t = 64)]
     pub dimension: u32,
-    /// Committee size (at least 2: decryption needs every member).
+    /// Committee size (at least 2).
     #[arg(long, default_value_t = 3)]
     pub committee: usize,
+    /// Privacy threshold f of the committee (1 to committee − 1; default committee − 1,
+    /// n-of-n): no f members learn anything, any ⌊(committee + f)/2⌋ + 1 decrypt.
+    #[arg(long)]
+    pub privacy_threshold: Option<u32>,
     /// Relays.
     #[arg(long, default_value_t = 6)]
     pub relays: usize,
@@ -225,6 +230,7 @@ pub fn run_cluster(args: &ClusterArgs) -> Result<(), String> {
         update_files: args.update_files,
         dimension: args.dimension,
         committee: args.committee,
+        privacy_threshold: args.privacy_threshold,
         relays: args.relays,
         contribution_ms: args.contribution_ms,
         decryption_ms: args.decryption_ms,

@@ -5,10 +5,12 @@
 //! run the rounds over gradseal-net (QUIC by default, or TCP + Noise + Yamux), optionally
 //! kills clients, relays and committee members between rounds 1 and 2 (SIGKILL), restarts
 //! the killed members once round 2 has ended (with an n-of-n committee the round they missed
-//! fails with a typed reason and the next one completes), and checks every round: the
+//! fails with a typed reason and the next one completes; with a t-of-n committee,
+//! `--privacy-threshold`, it completes while a quorum is left), and checks every round: the
 //! observer's audited, decrypted sum must equal the plaintext sum of the synthetic updates of
 //! exactly the clients the aggregator accepted, every client that was never killed must have
-//! been accepted, and exactly the rounds a member missed must have failed. Every child is killed on the way out, also on
+//! been accepted, and exactly the rounds a member missed with too few left for a quorum must
+//! have failed. Every child is killed on the way out, also on
 //! error (`kill_on_drop`). Spec: `spec/node.md`, section "Cluster".
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,7 +47,7 @@ pub struct Plan {
     /// Relays killed at the same time.
     pub kill_relays: usize,
     /// Committee members killed at the same time; they are restarted once the round they
-    /// missed has ended (it fails: decryption is n-of-n).
+    /// missed has ended (it fails if fewer than a quorum is left: always n-of-n).
     pub kill_members: usize,
     /// The transport every node uses.
     pub transport: Transport,
@@ -57,6 +59,8 @@ pub struct Plan {
     pub dimension: u32,
     /// Committee size.
     pub committee: usize,
+    /// Privacy threshold f of the committee (`None`: committee − 1, n-of-n).
+    pub privacy_threshold: Option<u32>,
     /// Relays.
     pub relays: usize,
     /// Contribution deadline of every round (ms from its start).
@@ -271,6 +275,7 @@ fn prepare(
         committee: by_role(RoleKind::Committee)
             .map(|n| Party { id: n.id, bundle: bundle(&n.name) })
             .collect(),
+        privacy_threshold: plan.privacy_threshold,
         relays: by_role(RoleKind::Relay).map(|n| n.id).collect(),
         roster: by_role(RoleKind::Client)
             .map(|n| Party { id: n.id, bundle: bundle(&n.name) })
@@ -479,6 +484,12 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
                 .into(),
         ));
     }
+    if quorum(plan).is_none() {
+        return Err(Error::Cluster(format!(
+            "--privacy-threshold must be 1 to --committee − 1 ({}), with at most 1024 sealed seeds",
+            plan.committee.saturating_sub(1)
+        )));
+    }
     let mut rng = os_rng()?;
     let nodes = specs(plan, &mut rng)?;
     let configs = prepare(plan, &nodes, &mut rng)?;
@@ -529,9 +540,22 @@ fn victims(plan: &Plan, nodes: &[NodeSpec]) -> BTreeSet<u32> {
         .collect()
 }
 
-/// The round the killed members miss (it fails), if any are killed.
+/// The committee's quorum size, if its threshold fits it.
+fn quorum(plan: &Plan) -> Option<usize> {
+    let n = u16::try_from(plan.committee).ok()?;
+    let f = match plan.privacy_threshold {
+        Some(f) => u16::try_from(f).ok()?,
+        None => n.checked_sub(1)?,
+    };
+    gradseal_agg::Committee::new(n, f).ok().map(|c| usize::from(c.quorum_size()))
+}
+
+/// The round the killed members miss, if any are killed and too few are left for a quorum
+/// (it fails; with enough members left it completes).
 fn member_round(plan: &Plan) -> Option<u64> {
-    (plan.kill_members > 0).then_some(if plan.rounds == 1 { 1 } else { 2 })
+    let left = plan.committee.saturating_sub(plan.kill_members);
+    let fails = plan.kill_members > 0 && quorum(plan).is_none_or(|q| left < q);
+    fails.then_some(if plan.rounds == 1 { 1 } else { 2 })
 }
 
 /// Kills (SIGKILL) the victims before round `round`; returns their ids.
@@ -722,7 +746,7 @@ fn summarize(
             .enumerate()
             .filter(|(_, c)| !killed.contains(&c.id))
             .all(|(i, _)| accepted.contains(&u64::try_from(i).unwrap_or(u64::MAX)));
-        // The aggregator's typed reason first (e.g. `MissingPartial { member: 2 }`), else
+        // The aggregator's typed reason first (e.g. `NoQuorum { agreed: 2, quorum: 3 }`), else
         // the observer's.
         let failed = [
             (&aggregator, "failed"),
@@ -735,8 +759,8 @@ fn summarize(
             let l = events(lines, round, e).next()?;
             Some(l.get("reason").and_then(Value::as_str).map_or((*e).to_string(), str::to_string))
         });
-        // A round a killed member missed must fail (decryption is n-of-n); any other must
-        // complete with the right sum.
+        // A round a killed member missed must fail if too few members were left for a quorum
+        // (always n-of-n); any other must complete with the right sum.
         let ok = if member_round(plan) == Some(round) {
             failed.is_some() && completed.is_none()
         } else {

@@ -240,6 +240,10 @@ pub struct AuthoritySection {
     pub aggregator: Party,
     /// The committee, in order.
     pub committee: Vec<Party>,
+    /// Privacy threshold f of the committee (no f members learn anything; any
+    /// ⌊(n + f)/2⌋ + 1 decrypt): `1 <= f <= n − 1`; absent, `n − 1` (n-of-n).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_threshold: Option<u32>,
     /// Relay node ids.
     pub relays: Vec<u32>,
     /// The client roster, in order.
@@ -258,6 +262,9 @@ impl AuthoritySection {
             contribution_deadline: Millis(self.contribution_deadline_ms),
             decryption_deadline: Millis(self.decryption_deadline_ms),
             shards: ShardLayout { data: self.shards_data, parity: self.shards_parity },
+            privacy_threshold: self.privacy_threshold.unwrap_or_else(|| {
+                u32::try_from(self.committee.len().saturating_sub(1)).unwrap_or(u32::MAX)
+            }),
         }
     }
 
@@ -283,6 +290,7 @@ impl AuthoritySection {
             }
         }
         self.round_params().check()?;
+        self.round_params().check_committee(self.committee.len())?;
         if self.roster.len() < usize::try_from(self.min_clients).unwrap_or(usize::MAX) {
             let roster = u32::try_from(self.roster.len()).unwrap_or(u32::MAX);
             return Err(ParamsError::Roster { roster, min_clients: self.min_clients }.into());

@@ -76,6 +76,7 @@ fn announcement(f: &Fixture, round: u64, signer: &str) -> Vec<u8> {
             contribution_deadline: Millis(1000),
             decryption_deadline: Millis(2000),
             shards: ShardLayout { data: 2, parity: 1 },
+            privacy_threshold: 1,
         },
         aggregator: party("aggregator", 1, &mut rng),
         relays: vec![NodeId(100)],

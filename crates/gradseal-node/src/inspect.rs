@@ -142,12 +142,27 @@ pub fn message(m: &Message) -> String {
             l.entries.iter().map(|e| e.client).take(16).collect::<Vec<_>>(),
             short(&l.signature)
         ),
+        Message::Agreement(a) => writeln!(
+            out,
+            "agreement, round {r}\n  member: {}\n  agreed list: {}\n  signature: {}",
+            a.member,
+            hx(&a.list),
+            short(&a.signature)
+        ),
+        Message::Certificate(c) => writeln!(
+            out,
+            "quorum certificate, round {r}\n  agreed list: {}\n  quorum: {:?}",
+            hx(&c.list),
+            c.signatures.iter().map(|s| s.member).collect::<Vec<_>>()
+        ),
         Message::Partial(p) => writeln!(
             out,
-            "partial decryption, round {r}\n  member: {}\n  transcript: {}\n  list: {}\n  partial: {} bytes\n  signature: {}",
+            "partial decryption, round {r}\n  member: {}\n  transcript: {}\n  list: {}\n  agreed list: {}\n  quorum: {:#x}\n  partial: {} bytes\n  signature: {}",
             p.member,
             hx(&p.transcript),
             hx(&p.list),
+            hx(&p.agreed),
+            p.quorum,
             p.partial.len(),
             short(&p.signature)
         ),
@@ -167,7 +182,7 @@ pub fn message(m: &Message) -> String {
         ),
         Message::Result(res) => writeln!(
             out,
-            "round result, round {r}\n  transcript: {}\n  contributions: {}\n  sum: {:?}{}\n  partials: {}",
+            "round result, round {r}\n  transcript: {}\n  contributions: {}\n  sum: {:?}{}\n  partials: {}\n  quorum: {:?}\n  equivocating members: {:?}",
             hx(&res.transcript),
             res.count,
             res.sum.iter().take(8).collect::<Vec<_>>(),
@@ -176,7 +191,9 @@ pub fn message(m: &Message) -> String {
             } else {
                 String::new()
             },
-            res.partials.len()
+            res.partials.len(),
+            res.certificate.signatures.iter().map(|s| s.member).collect::<Vec<_>>(),
+            res.equivocations.iter().map(|e| e.member()).collect::<Vec<_>>()
         ),
     };
     out
@@ -307,6 +324,7 @@ mod tests {
             round: RoundId(1),
             clients: 3,
             members: 2,
+            privacy_threshold: 1,
             relays: 3,
             layout: ShardLayout { data: 2, parity: 1 },
             dimension: 4,

@@ -432,6 +432,7 @@ mod tests {
             contribution_deadline: Millis(1),
             decryption_deadline: Millis(2),
             shards: ShardLayout { data: 4, parity: 2 },
+            privacy_threshold: 2,
         }
     }
 

@@ -24,6 +24,7 @@ fn main() {
         round: RoundId(1),
         clients: 20,
         members: 3,
+        privacy_threshold: 2,
         relays: 6,
         layout: ShardLayout { data: 4, parity: 2 },
         dimension: 1000,

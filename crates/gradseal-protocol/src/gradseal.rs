@@ -1,7 +1,7 @@
 //! The production [`Suite`]: gradseal-clsc (certificateless Schnorr signatures and
 //! signcryption), gradseal-shard (authenticated Reed-Solomon shards) and gradseal-agg scheme
 //! v2 (one-shot key-additive RLWE: clients encrypt under fresh secrets and seal one key seed
-//! per committee member).
+//! per set of `f` committee members to each member outside the set, t-of-n).
 
 use std::num::NonZeroU16;
 
@@ -53,14 +53,16 @@ fn public_key(sys: &GradsealSystem, bundle: &[u8]) -> Option<clsc::PublicKey> {
 impl GradsealSuite {
     /// The gradseal-agg configuration of a round of this shape (`spec/protocol.md` §4,
     /// "Derived values"): the announcement's dimension and bits, `min_clients`,
-    /// `max_clients = |roster|`, `committee_size = |committee|`, `round_id` from the
-    /// announcement. `None` if the committee does not fit a u16.
+    /// `max_clients = |roster|`, `committee_size = |committee|`, `privacy_threshold = f`,
+    /// `round_id` from the announcement. `None` if the committee or threshold does not fit a
+    /// u16.
     pub fn agg_config(shape: AggShape, round_id: &Digest) -> Option<agg::RoundConfig> {
         let mut config = agg::RoundConfig::new(*round_id, shape.dimension);
         config.bits = shape.bits;
         config.min_clients = shape.min_clients;
         config.max_clients = shape.max_clients.max(shape.min_clients);
         config.committee_size = u16::try_from(shape.committee).ok()?;
+        config.privacy_threshold = u16::try_from(shape.privacy_threshold).ok()?;
         Some(config)
     }
 }
@@ -192,16 +194,26 @@ impl Suite for GradsealSuite {
         agg::MemberShare::new(&p.agg, u16::try_from(member).ok()?).ok()
     }
 
-    fn add_seed(_p: &GradsealParams, share: &mut agg::MemberShare, seed: &[u8]) -> bool {
-        agg::KeySeed::from_bytes(share.member(), seed).is_ok_and(|s| share.add_seed(&s).is_ok())
+    fn add_client(_p: &GradsealParams, share: &mut agg::MemberShare, seeds: &[SeedBytes]) -> bool {
+        let held = share.held_sets();
+        if held.len() != seeds.len() {
+            return false;
+        }
+        let seeds: Option<Vec<agg::KeySeed>> = held
+            .iter()
+            .zip(seeds)
+            .map(|(&t, s)| agg::KeySeed::from_bytes(t, &s[..]).ok())
+            .collect();
+        seeds.is_some_and(|s| share.add_client(&s).is_ok())
     }
 
     fn partial_decrypt(
         p: &GradsealParams,
         share: agg::MemberShare,
+        quorum: u64,
         rng: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>> {
-        share.partial_decrypt(&p.agg, rng).ok().map(|d| d.to_bytes())
+        share.partial_decrypt(&p.agg, agg::MemberSet(quorum), rng).ok().map(|d| d.to_bytes())
     }
 
     fn combine(

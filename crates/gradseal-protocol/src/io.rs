@@ -65,15 +65,34 @@ pub enum Event {
         /// Accepted contributions.
         accepted: u32,
     },
-    /// Member: its list passed the list check and the partial decryption was sent (the
-    /// share is consumed).
+    /// Member: its list passed the list check and its signed agreement on the list's
+    /// agreement digest was sent (it keeps its share until a quorum certificate).
+    Agreed {
+        /// The agreement digest `E`.
+        agreed: Digest,
+    },
+    /// Aggregator: `q` agreements on its list arrived and the quorum certificate was sent to
+    /// the quorum's members.
+    Certified {
+        /// The quorum `Q` (bit j = member j).
+        quorum: u64,
+    },
+    /// Member: a quorum certificate on its agreement digest arrived, and the partial
+    /// decryption was sent (the share is consumed).
     Decrypted {
         /// Digest `L_j` of the list decrypted.
         list: Digest,
     },
-    /// Member: its list failed the list check, or a second list arrived after it answered;
-    /// a signed refusal was sent (no share is left). Aggregator and observer: a member
-    /// refused.
+    /// Aggregator and observer: this member signed agreements on two different agreement
+    /// digests this round (the evidence is in the result; the aggregator excludes the
+    /// member from the quorum if it caught it before the quorum formed).
+    Equivocated {
+        /// Committee index.
+        member: u32,
+    },
+    /// Member: its list failed the list check (its share is dropped), or a second list
+    /// arrived after it agreed or answered; a signed refusal was sent. Aggregator and
+    /// observer: a member refused.
     Refused {
         /// Committee index.
         member: u32,
@@ -81,12 +100,14 @@ pub enum Event {
         fault: TranscriptFault,
     },
     /// The round completed with this result. What it means depends on the role:
-    /// - aggregator: it combined every member's partial decryption into this sum;
+    /// - aggregator: it combined the partial decryptions of the certified quorum into this
+    ///   sum;
     /// - observer: the audit passed (reported right after [`Event::AuditPassed`]): the
     ///   transcript, every member's list, the combination and the sum were all checked;
     /// - client: the result passed [`crate::roles::client::check_result`] (aggregator-signed,
-    ///   a plausible count and shape, one member-signed partial per member naming the
-    ///   result's transcript). A client cannot recompute the sum: it is **not audited**
+    ///   a plausible count and shape, a valid quorum certificate, one member-signed partial
+    ///   per member of its quorum naming the result's transcript). A client cannot
+    ///   recompute the sum: it is **not audited**
     ///   until an observer reports `AuditPassed` for the same transcript.
     Completed(Box<RoundResult>),
     /// The round failed without a result.

@@ -6,12 +6,15 @@
 //! [`spec/protocol.md`](https://example.invalid/gradseal/spec/protocol.md) (in the
 //! repository: `spec/protocol.md`).
 //!
-//! Roles ([`roles`]): [`Authority`] announces; [`Client`]s, in one shot and without waiting
-//! for anyone, contribute an encrypted update with one sealed key seed per committee member,
-//! signcrypted and sharded through untrusted [`Relay`]s to an untrusted [`Aggregator`],
-//! which sums the contributions and sends each committee [`Member`] only its list; each
-//! member checks its list and decrypts it once; an [`Observer`] audits the full transcript,
-//! every member's list and the result. Every role implements [`Role`]:
+//! Roles ([`roles`]): [`Authority`] announces a committee of `n` members with a privacy
+//! threshold `f`; [`Client`]s, in one shot and without waiting for anyone, contribute an
+//! encrypted update with one key seed per set of `f` members, sealed to every member outside
+//! the set, signcrypted and sharded through untrusted [`Relay`]s to an untrusted
+//! [`Aggregator`], which sums the contributions and sends each committee [`Member`] only its
+//! list; each member checks its list and signs one agreement on its digest; with a quorum
+//! certificate of `q = ⌊(n + f)/2⌋ + 1` agreements on one list, the quorum's members decrypt
+//! it once; an [`Observer`] audits the full transcript, every member's list, the certificate
+//! and the result. Every role implements [`Role`]:
 //! `handle_message(now, from, bytes)`, `handle_timeout(now)`, then drain `poll_transmit()`
 //! and `poll_event()`, then `poll_timeout()`. No sockets, threads or clocks inside; each node's
 //! randomness comes from a 32-byte seed.
@@ -43,7 +46,9 @@ pub mod vectors;
 
 pub use gradseal::{GradsealParams, GradsealSuite, GradsealSystem};
 pub use io::{Event, Role, Transmit};
-pub use messages::{Announcement, MemberList, Message, RoundResult, TranscriptMsg};
+pub use messages::{
+    Agreement, Announcement, MemberList, Message, QuorumCertificate, RoundResult, TranscriptMsg,
+};
 pub use params::{
     DEFAULT_MIN_CLIENTS, MIN_CLIENTS, Millis, NodeId, ParamsError, RoundId, RoundParams,
     ShardLayout,

@@ -9,18 +9,21 @@
 //! Signed messages: the signer signs the message's `digest()`, a domain-separated hash of
 //! the message's encoding *without* its signature field. The submodules hold one family
 //! each: [`announce`] (step 1), [`contribution`] (step 2, the client's one shot),
-//! [`transcript`] (step 3, the aggregator's transcript and per-member lists) and
-//! [`decrypt`] (steps 4 and 5, partial decryptions, refusals, rejections, the result).
+//! [`transcript`] (step 3, the aggregator's transcript and per-member lists), [`agree`]
+//! (step 4a, t-of-n agreement: members' agreements and the quorum certificate) and
+//! [`decrypt`] (steps 4b and 5, partial decryptions, refusals, rejections, the result).
 
 use gradseal_core::{Codec, DecodeError, Reader, Writer};
 
-use crate::params::{MAX_CLIENTS, RoundId};
+use crate::params::{MAX_CLIENTS, MAX_COMMITTEE, RoundId};
 
+pub mod agree;
 pub mod announce;
 pub mod contribution;
 pub mod decrypt;
 pub mod transcript;
 
+pub use agree::{Agreement, Equivocation, MemberSignature, QuorumCertificate, agreed_list_digest};
 pub use announce::{Announcement, Party};
 pub use contribution::{
     Contribution, ShardMsg, body_digest, contribution_statement, envelope_context,
@@ -43,6 +46,11 @@ pub const MAX_SIGNATURE: usize = 256;
 pub const MAX_CONTRIBUTION: usize = 40 << 20;
 /// Bound on one sealed (signcrypted) key seed.
 pub const MAX_SEALED_SEED: usize = 1024;
+/// Bound on the sealed seeds of one contribution, and on the seed digests of a list entry:
+/// gradseal-agg's cap on `(n − f)·C(n, f)`.
+pub const MAX_SEALED_SEEDS: usize = gradseal_agg::MAX_SEALED_SEEDS;
+/// Bound on the equivocation evidence in a result (one pair per member at most).
+pub const MAX_EQUIVOCATIONS: usize = MAX_COMMITTEE as usize;
 /// Bound on an encoded gradseal-agg aggregate.
 pub const MAX_AGGREGATE: usize = 40 << 20;
 /// Bound on an encoded gradseal-agg partial decryption.
@@ -62,6 +70,8 @@ const KIND_PARTIAL: u8 = 5;
 const KIND_REFUSAL: u8 = 6;
 const KIND_REJECTION: u8 = 7;
 const KIND_RESULT: u8 = 8;
+const KIND_AGREEMENT: u8 = 9;
+const KIND_CERTIFICATE: u8 = 10;
 
 pub(crate) fn put_digest(w: &mut Writer, d: &Digest) {
     w.put_bytes(d);
@@ -87,6 +97,10 @@ pub enum Message {
     Transcript(TranscriptMsg),
     /// One member's list (aggregator → that member).
     List(MemberList),
+    /// A member's agreement to decrypt its checked list (member → aggregator, observers).
+    Agreement(Agreement),
+    /// Quorum certificate (aggregator → the members of the quorum, observers).
+    Certificate(QuorumCertificate),
     /// Partial decryption (member → aggregator, observers).
     Partial(PartialDecryption),
     /// Refusal to decrypt (member → aggregator, observers).
@@ -105,6 +119,8 @@ impl Message {
             Message::Shard(m) => m.round,
             Message::Transcript(m) => m.round,
             Message::List(m) => m.round,
+            Message::Agreement(m) => m.round,
+            Message::Certificate(m) => m.round,
             Message::Partial(m) => m.round,
             Message::Refusal(m) => m.round,
             Message::Rejection(m) => m.round,
@@ -139,6 +155,8 @@ impl Message {
             Message::Shard(_) => KIND_SHARD,
             Message::Transcript(_) => KIND_TRANSCRIPT,
             Message::List(_) => KIND_LIST,
+            Message::Agreement(_) => KIND_AGREEMENT,
+            Message::Certificate(_) => KIND_CERTIFICATE,
             Message::Partial(_) => KIND_PARTIAL,
             Message::Refusal(_) => KIND_REFUSAL,
             Message::Rejection(_) => KIND_REJECTION,
@@ -166,6 +184,8 @@ impl Codec for Message {
             Message::Shard(m) => m.encode(w),
             Message::Transcript(m) => m.encode(w),
             Message::List(m) => m.encode(w),
+            Message::Agreement(m) => m.encode(w),
+            Message::Certificate(m) => m.encode(w),
             Message::Partial(m) => m.encode(w),
             Message::Refusal(m) => m.encode(w),
             Message::Rejection(m) => m.encode(w),
@@ -179,6 +199,8 @@ impl Codec for Message {
             KIND_SHARD => Message::Shard(ShardMsg::decode(r)?),
             KIND_TRANSCRIPT => Message::Transcript(TranscriptMsg::decode(r)?),
             KIND_LIST => Message::List(MemberList::decode(r)?),
+            KIND_AGREEMENT => Message::Agreement(Agreement::decode(r)?),
+            KIND_CERTIFICATE => Message::Certificate(QuorumCertificate::decode(r)?),
             KIND_PARTIAL => Message::Partial(PartialDecryption::decode(r)?),
             KIND_REFUSAL => Message::Refusal(Refusal::decode(r)?),
             KIND_REJECTION => Message::Rejection(Rejection::decode(r)?),

@@ -4,15 +4,18 @@
 //! "signcryption" is a hash-checked plaintext, "shards" are copies of the payload. The
 //! aggregation keeps scheme v2's algebra without its noise or its hardness, so that the
 //! state machines see the same outcomes as with the real scheme: a client's bodies are
-//! `m_i + a_i·s` (wrapping u64, `a_i` public per round), its correction `δ = s − Σ_j r_j`
-//! with `r_j` the expansion of the seed sealed to member j, a member's partial is
-//! `a_i·Σ_c r_{c,j}`, and the combination decodes only if every member summed the seeds of
-//! exactly the aggregate's contributions (otherwise a uniformly random `a_i·r` term is left
-//! over and the range check fails). It exists so that fuzzers can drive every role quickly
+//! `m_i + a_i·s` (wrapping u64, `a_i` public per round), its correction `δ = s − Σ_t r_t`
+//! with `r_t` the expansion of the seed of set `t` (one per set of `f` members, sealed to
+//! the members outside it), a member of the quorum `Q` partial is `a_i·Σ_{t assigned}
+//! Σ_c r_{c,t}` over the sets the assignment rule gives it (`gradseal_agg::Committee`, the
+//! same combinatorics as the real scheme), and the combination decodes only if the quorum's
+//! members summed the seeds of exactly the aggregate's contributions (otherwise a uniformly
+//! random `a_i·r` term is left over and the range check fails). It exists so that fuzzers can drive every role quickly
 //! and deterministically (rustls' fuzzing provider does the same). Never use it outside
 //! tests.
 
 use chacha20::ChaCha20Rng;
+use gradseal_agg::{Committee, MemberSet};
 use gradseal_core::{Codec, Reader, Writer, hash};
 use rand_core::Rng;
 use zeroize::Zeroizing;
@@ -42,10 +45,11 @@ pub struct MockManifest {
     digest: Digest,
 }
 
-/// A mock round: its shape and a 64-bit mask seed from the round id.
-#[derive(Debug, Clone, Copy)]
+/// A mock round: its shape, committee and a 64-bit mask seed from the round id.
+#[derive(Debug, Clone)]
 pub struct MockParams {
     shape: AggShape,
+    committee: Committee,
     mask: u64,
     round_id: Digest,
 }
@@ -65,12 +69,14 @@ pub struct MockAggregate {
     correction: u64,
 }
 
-/// A mock member share: the member, the seeds added and their summed expansions.
+/// A mock member share: the member, the sets it holds, the clients added and, per held
+/// set, the summed expansions of their seeds.
 #[derive(Debug)]
 pub struct MockShare {
-    member: u32,
+    member: u16,
+    held: Vec<u16>,
     count: u32,
-    sum: u64,
+    sums: Vec<u64>,
 }
 
 fn sig(bundle: &[u8], statement: &Digest) -> Vec<u8> {
@@ -88,9 +94,9 @@ fn mask(p: &MockParams, i: usize) -> u64 {
     mix(p.mask ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
-/// The expansion r_j of a seed for member `member`.
-fn expand(p: &MockParams, member: u32, seed: &[u8]) -> u64 {
-    let h = hash(T_KEY, &[&p.round_id, &member.to_be_bytes(), seed]);
+/// The expansion r_t of the seed of set `set`.
+fn expand(p: &MockParams, set: u16, seed: &[u8]) -> u64 {
+    let h = hash(T_KEY, &[&p.round_id, &set.to_be_bytes(), seed]);
     let mut w = [0u8; 8];
     w.copy_from_slice(&h[..8]);
     u64::from_be_bytes(w)
@@ -208,14 +214,23 @@ impl Suite for MockSuite {
     }
 
     fn params(_: &(), shape: AggShape, round_id: &Digest) -> Option<MockParams> {
-        let ok = shape.committee > 0
-            && shape.dimension > 0
+        let committee = Committee::new(
+            u16::try_from(shape.committee).ok()?,
+            u16::try_from(shape.privacy_threshold).ok()?,
+        )
+        .ok()?;
+        let ok = shape.dimension > 0
             && shape.dimension <= MAX_DIMENSION
             && shape.min_clients >= 2
             && (2..=24).contains(&shape.bits);
         let mut w = [0u8; 8];
         w.copy_from_slice(&round_id[..8]);
-        ok.then_some(MockParams { shape, mask: u64::from_be_bytes(w), round_id: *round_id })
+        ok.then_some(MockParams {
+            shape,
+            committee,
+            mask: u64::from_be_bytes(w),
+            round_id: *round_id,
+        })
     }
 
     fn encrypt(
@@ -230,10 +245,10 @@ impl Suite for MockSuite {
         let secret = rng.next_u64();
         let mut correction = secret;
         let mut seeds = Vec::new();
-        for j in 0..p.shape.committee {
+        for t in 0..p.committee.set_count() {
             let mut seed = Zeroizing::new([0u8; SEED_LEN]);
             rng.fill_bytes(seed.as_mut());
-            correction = correction.wrapping_sub(expand(p, j, seed.as_ref()));
+            correction = correction.wrapping_sub(expand(p, t, seed.as_ref()));
             seeds.push(seed);
         }
         let bodies: Vec<u64> = values
@@ -293,55 +308,86 @@ impl Suite for MockSuite {
     }
 
     fn new_share(p: &MockParams, member: u32) -> Option<MockShare> {
-        (member < p.shape.committee).then_some(MockShare { member, count: 0, sum: 0 })
+        let member = u16::try_from(member).ok().filter(|&m| m < p.committee.size())?;
+        let held = p.committee.held_sets(member);
+        let sums = vec![0; held.len()];
+        Some(MockShare { member, held, count: 0, sums })
     }
 
-    fn add_seed(p: &MockParams, share: &mut MockShare, seed: &[u8]) -> bool {
-        if seed.len() != SEED_LEN || share.count >= p.shape.max_clients {
+    fn add_client(p: &MockParams, share: &mut MockShare, seeds: &[SeedBytes]) -> bool {
+        if seeds.len() != share.held.len() || share.count >= p.shape.max_clients {
             return false;
         }
-        share.sum = share.sum.wrapping_add(expand(p, share.member, seed));
+        for ((sum, &t), seed) in share.sums.iter_mut().zip(&share.held).zip(seeds) {
+            *sum = sum.wrapping_add(expand(p, t, seed.as_ref()));
+        }
         share.count += 1;
         true
     }
 
-    fn partial_decrypt(p: &MockParams, share: MockShare, _: &mut ChaCha20Rng) -> Option<Vec<u8>> {
-        if share.count < p.shape.min_clients {
+    fn partial_decrypt(
+        p: &MockParams,
+        share: MockShare,
+        quorum: u64,
+        _: &mut ChaCha20Rng,
+    ) -> Option<Vec<u8>> {
+        let q = MemberSet(quorum);
+        if share.count < p.shape.min_clients
+            || p.committee.check_quorum(q).is_err()
+            || !q.contains(share.member)
+        {
             return None;
         }
-        let values: Vec<u64> =
-            (0..dimension(p)).map(|i| mask(p, i).wrapping_mul(share.sum)).collect();
+        let mut sum = 0u64;
+        for t in p.committee.assigned_sets(q, share.member) {
+            let i = share.held.iter().position(|&h| h == t)?;
+            sum = sum.wrapping_add(*share.sums.get(i)?);
+        }
+        let values: Vec<u64> = (0..dimension(p)).map(|i| mask(p, i).wrapping_mul(sum)).collect();
         let mut w = Writer::new();
-        w.put_u32(share.member);
+        w.put_u32(u32::from(share.member));
+        w.put_u64(quorum);
         w.put_u32(share.count);
         w.put_list(&values, |w, v| w.put_u64(*v));
         Some(w.into_bytes())
     }
 
     fn combine(p: &MockParams, a: &MockAggregate, partials: &[&[u8]]) -> Option<Vec<i64>> {
-        if a.count < p.shape.min_clients
-            || partials.len() != usize::try_from(p.shape.committee).ok()?
+        if a.count < p.shape.min_clients || partials.len() != usize::from(p.committee.quorum_size())
         {
             return None;
         }
+        let mut quorum: Option<u64> = None;
+        let mut seen = MemberSet::default();
         let mut residue: Vec<u64> = a
             .bodies
             .iter()
             .enumerate()
             .map(|(i, b)| b.wrapping_sub(mask(p, i).wrapping_mul(a.correction)))
             .collect();
-        for (j, bytes) in partials.iter().enumerate() {
+        for bytes in partials {
             let mut r = Reader::new(bytes);
-            let member = r.read_u32("mock.member").ok()?;
+            let member = u16::try_from(r.read_u32("mock.member").ok()?).ok()?;
+            let q = r.read_u64("mock.quorum").ok()?;
             let count = r.read_u32("mock.count").ok()?;
             let values = read_words(&mut r, dimension(p))?;
             r.finish("mock.partial").ok()?;
-            if usize::try_from(member).ok()? != j || count != a.count {
+            // One quorum for all, one partial per member of it.
+            if *quorum.get_or_insert(q) != q
+                || !MemberSet(q).contains(member)
+                || seen.contains(member)
+                || count != a.count
+            {
                 return None;
             }
+            seen = seen.with(member);
             for (m, v) in residue.iter_mut().zip(&values) {
                 *m = m.wrapping_sub(*v);
             }
+        }
+        // Every member of a valid quorum gave its partial.
+        if p.committee.check_quorum(MemberSet(quorum?)).is_err() || Some(seen.0) != quorum {
+            return None;
         }
         let bound = u64::from(a.count) * ((1u64 << (p.shape.bits - 1)) - 1);
         let sums: Vec<i64> = residue.into_iter().map(u64::cast_signed).collect();

@@ -86,6 +86,16 @@ pub enum ParamsError {
     /// No data shard, or more than 255 shards.
     #[error("shard layout needs 1 <= data and data + parity <= 255")]
     Shards,
+    /// The privacy threshold `f` does not fit the committee of `n` members: it must be
+    /// `1 <= f <= n − 1`, and the client's `(n − f)·C(n, f)` sealed seeds must not exceed
+    /// gradseal-agg's `MAX_SEALED_SEEDS`.
+    #[error("privacy threshold {threshold} does not fit a committee of {committee}")]
+    Threshold {
+        /// The refused threshold.
+        threshold: u32,
+        /// Committee size.
+        committee: u32,
+    },
     /// The roster is smaller than `min_clients`: no round could ever decrypt.
     #[error("roster of {roster} is smaller than min_clients {min_clients}")]
     Roster {
@@ -106,6 +116,7 @@ impl ParamsError {
             ParamsError::MinClients { .. } => "params.min_clients",
             ParamsError::Deadlines => "params.decryption_deadline",
             ParamsError::Shards => "params.shards",
+            ParamsError::Threshold { .. } => "params.privacy_threshold",
             ParamsError::Roster { .. } => "announcement.roster",
         }
     }
@@ -131,6 +142,10 @@ pub struct RoundParams {
     pub decryption_deadline: Millis,
     /// Shard layout.
     pub shards: ShardLayout,
+    /// Privacy threshold `f`: no coalition of `f` committee members learns anything about
+    /// a client; any quorum of `q = ⌊(n + f)/2⌋ + 1` members decrypts. `1 <= f <= n − 1`
+    /// ([`RoundParams::check_committee`]); `n − 1` is the n-of-n committee.
+    pub privacy_threshold: u32,
 }
 
 impl RoundParams {
@@ -159,6 +174,37 @@ impl RoundParams {
         }
         Ok(())
     }
+
+    /// The committee of `n = committee` members with this privacy threshold (gradseal-agg's
+    /// combinatorics: sets, holders, quorum, assignment).
+    ///
+    /// # Errors
+    /// [`ParamsError::Threshold`] unless `1 <= f <= n − 1`, `n <= MAX_COMMITTEE` and the
+    /// sealed seeds fit gradseal-agg's cap.
+    pub fn committee(&self, committee: usize) -> Result<gradseal_agg::Committee, ParamsError> {
+        let refused = ParamsError::Threshold {
+            threshold: self.privacy_threshold,
+            committee: u32::try_from(committee).unwrap_or(u32::MAX),
+        };
+        if committee > usize_of(MAX_COMMITTEE) {
+            return Err(refused);
+        }
+        let n = u16::try_from(committee).map_err(|_| refused)?;
+        let f = u16::try_from(self.privacy_threshold).map_err(|_| refused)?;
+        gradseal_agg::Committee::new(n, f).map_err(|_| refused)
+    }
+
+    /// [`RoundParams::committee`], the check alone.
+    ///
+    /// # Errors
+    /// As [`RoundParams::committee`].
+    pub fn check_committee(&self, committee: usize) -> Result<(), ParamsError> {
+        self.committee(committee).map(|_| ())
+    }
+}
+
+fn usize_of(v: u32) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
 }
 
 impl Codec for RoundParams {
@@ -172,6 +218,7 @@ impl Codec for RoundParams {
         w.put_u64(self.decryption_deadline.0);
         w.put_u8(self.shards.data);
         w.put_u8(self.shards.parity);
+        w.put_u32(self.privacy_threshold);
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -187,6 +234,7 @@ impl Codec for RoundParams {
                 data: r.read_u8("params.shards.data")?,
                 parity: r.read_u8("params.shards.parity")?,
             },
+            privacy_threshold: r.read_u32("params.privacy_threshold")?,
         };
         params.check().map_err(|e| DecodeError::InvalidValue { field: e.field() })?;
         Ok(params)
@@ -207,6 +255,29 @@ mod tests {
             contribution_deadline: Millis(1),
             decryption_deadline: Millis(2),
             shards: ShardLayout { data: 2, parity: 1 },
+            privacy_threshold: 2,
+        }
+    }
+
+    #[test]
+    fn thresholds_outside_the_committee_are_refused() {
+        let refused = |threshold, committee| {
+            let p = RoundParams { privacy_threshold: threshold, ..params() };
+            p.check_committee(committee)
+                == Err(ParamsError::Threshold {
+                    threshold,
+                    committee: u32::try_from(committee).unwrap_or(u32::MAX),
+                })
+        };
+        // n-of-n and t-of-n shapes fit; 0, n and beyond do not; (16, 2) needs 1680 sealed
+        // seeds, over the cap of 1024; 17 members exceed the protocol's committee bound.
+        for (f, n) in [(2, 3), (1, 4), (2, 5), (3, 7), (1, 2), (15, 16)] {
+            assert!(!refused(f, n), "({n}, {f})");
+            let c = RoundParams { privacy_threshold: f, ..params() }.committee(n).unwrap();
+            assert_eq!(c.quorum_size(), u16::try_from((n + f as usize) / 2 + 1).unwrap());
+        }
+        for (f, n) in [(0, 3), (3, 3), (4, 3), (2, 16), (1, 17), (1, 1), (u32::MAX, 3)] {
+            assert!(refused(f, n), "({n}, {f})");
         }
     }
 

@@ -131,6 +131,18 @@ pub enum TranscriptFault {
     /// decryption or a refusal (a member answers once per round: a second decryption would
     /// reveal the difference of the two lists).
     AlreadyAnswered,
+    /// Observer: a quorum certificate with `q` valid member signatures names an agreement
+    /// digest other than the transcript's: a quorum agreed to lists the transcript does not
+    /// imply (the aggregator equivocated).
+    CertificateMismatch,
+    /// Observer: a member's signed partial decryption names a quorum other than the
+    /// certificate's, or the member is outside it: the aggregator handed out more than one
+    /// certificate (duplicate decryption, `spec/protocol.md` §7.8), and this member is the
+    /// one that decrypted under another.
+    QuorumMismatch {
+        /// Committee index.
+        member: u32,
+    },
 }
 
 impl Codec for TranscriptFault {
@@ -173,6 +185,11 @@ impl Codec for TranscriptFault {
             TranscriptFault::CombineFailed => w.put_u8(13),
             TranscriptFault::ResultMismatch => w.put_u8(14),
             TranscriptFault::AlreadyAnswered => w.put_u8(15),
+            TranscriptFault::CertificateMismatch => w.put_u8(16),
+            TranscriptFault::QuorumMismatch { member } => {
+                w.put_u8(17);
+                w.put_u32(member);
+            }
         }
     }
 
@@ -194,14 +211,17 @@ impl Codec for TranscriptFault {
             13 => TranscriptFault::CombineFailed,
             14 => TranscriptFault::ResultMismatch,
             15 => TranscriptFault::AlreadyAnswered,
+            16 => TranscriptFault::CertificateMismatch,
+            17 => TranscriptFault::QuorumMismatch { member: r.read_u32(F)? },
             t => return Err(DecodeError::UnknownTag { field: F, tag: t.into() }),
         })
     }
 }
 
 /// Why a round ended without a result. Nothing that reveals a client was decrypted in any
-/// of these cases: with a partial missing the n-of-n sum stays hidden, and a combination
-/// that fails its decoding check is refused as a whole.
+/// of these cases: without a quorum nobody decrypts, with a partial of the quorum missing
+/// the sum stays hidden, and a combination that fails its decoding check is refused as a
+/// whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoundFailure {
@@ -212,14 +232,24 @@ pub enum RoundFailure {
         /// Required.
         min: u32,
     },
-    /// A member refused its list.
+    /// A member refused its list, and with it too many members refused for a quorum to
+    /// form (n-of-n: any refusal).
     Refused {
         /// Committee index.
         member: u32,
         /// Its reason.
         fault: TranscriptFault,
     },
-    /// A member's partial decryption did not arrive before the decryption deadline.
+    /// Fewer than `q` members agreed to the aggregator's list by the decryption deadline:
+    /// no quorum certificate, nothing decrypted.
+    NoQuorum {
+        /// Members whose agreement on the list arrived (equivocators excluded).
+        agreed: u32,
+        /// The quorum size q.
+        quorum: u32,
+    },
+    /// A member of the quorum did not send its partial decryption before the decryption
+    /// deadline (no second quorum is formed: the list is decrypted once).
     MissingPartial {
         /// Committee index.
         member: u32,

@@ -1,18 +1,20 @@
-//! What every role knows after accepting an announcement, and the two verification
-//! algorithms of `spec/protocol.md` §6: the list check a member runs before it decrypts,
-//! and the transcript verification an observer runs.
+//! What every role knows after accepting an announcement, and the verification algorithms
+//! of `spec/protocol.md` §6: the list check a member runs before it agrees, the
+//! certificate check before it decrypts, and the transcript verification an observer runs.
 
 use std::collections::HashMap;
 
+use gradseal_agg::{Committee, MemberSet};
 use gradseal_core::Codec;
+use zeroize::Zeroizing;
 
 use crate::messages::{
-    Announcement, Digest, EntryDigests, MemberList, Message, TranscriptMsg, contribution_statement,
-    seed_context,
+    Agreement, Announcement, Digest, EntryDigests, MemberList, Message, QuorumCertificate,
+    TranscriptMsg, agreed_list_digest, contribution_statement, seed_context,
 };
 use crate::params::{NodeId, RoundId};
 use crate::reason::{ProtocolError, TranscriptFault};
-use crate::suite::{AggShape, SEED_LEN, Suite};
+use crate::suite::{AggShape, SEED_LEN, SeedBytes, Suite};
 
 /// A verified announcement and the values derived from it.
 pub struct RoundContext<S: Suite> {
@@ -28,6 +30,11 @@ pub struct RoundContext<S: Suite> {
     pub agg_round_id: Digest,
     /// The aggregation parameters.
     pub params: S::Params,
+    /// The committee's combinatorics (sets of `f` members, holders, quorum, assignment).
+    pub committee: Committee,
+    /// The member each canonical sealed-seed position is for: for each set `t` ascending,
+    /// its holders ascending.
+    pub holders: Vec<u32>,
     roster_index: HashMap<Vec<u8>, u32>,
 }
 
@@ -39,8 +46,8 @@ impl<S: Suite> core::fmt::Debug for RoundContext<S> {
 
 impl<S: Suite> RoundContext<S> {
     /// Accepts an announcement signed by the holder of `authority` (strict checks: the
-    /// signature, the round parameters, distinct committee and roster bundles, a shape the
-    /// suite supports).
+    /// signature, the round parameters, a privacy threshold that fits the committee, distinct
+    /// committee and roster bundles, a shape the suite supports).
     ///
     /// # Errors
     /// [`ProtocolError::BadSignature`] or [`ProtocolError::WrongShape`].
@@ -65,10 +72,23 @@ impl<S: Suite> RoundContext<S> {
         if !ann.committee.iter().all(|p| seen.insert(&p.bundle)) {
             return Err(ProtocolError::WrongShape);
         }
+        let committee =
+            ann.params.committee(ann.committee.len()).map_err(|_| ProtocolError::WrongShape)?;
+        let holders = seed_holders(&committee);
         let shape = AggShape::of(&ann.params, ann.committee.len(), ann.roster.len());
         let agg_round_id = ann.agg_round_id();
         let params = S::params(&sys, shape, &agg_round_id).ok_or(ProtocolError::WrongShape)?;
-        Ok(RoundContext { sys, ann, digest, shape, agg_round_id, params, roster_index })
+        Ok(RoundContext {
+            sys,
+            ann,
+            digest,
+            shape,
+            agg_round_id,
+            params,
+            committee,
+            holders,
+            roster_index,
+        })
     }
 
     /// The round.
@@ -76,9 +96,19 @@ impl<S: Suite> RoundContext<S> {
         self.ann.round
     }
 
-    /// The committee size k.
+    /// The committee size n.
     pub fn committee_size(&self) -> usize {
         self.ann.committee.len()
+    }
+
+    /// The quorum size q.
+    pub fn quorum_size(&self) -> usize {
+        usize::from(self.committee.quorum_size())
+    }
+
+    /// The sealed seeds of one contribution, `(n − f)·C(n, f)`.
+    pub fn sealed_seed_count(&self) -> usize {
+        self.holders.len()
     }
 
     /// The roster index of a public bundle.
@@ -112,17 +142,18 @@ impl<S: Suite> RoundContext<S> {
         self.ann.roster.iter().map(|p| p.node)
     }
 
-    /// The signcryption context of the seed `client` seals to `member` in this round.
-    pub fn seed_context(&self, client: u32, member: u32) -> Digest {
-        seed_context(&self.digest, self.round(), client, member)
+    /// The signcryption context of the seed of set `set` that `client` seals to `member` in
+    /// this round.
+    pub fn seed_context(&self, client: u32, set: u32, member: u32) -> Digest {
+        seed_context(&self.digest, self.round(), client, set, member)
     }
 
     /// The largest envelope a client of this round can produce (bounds shard reassembly):
-    /// 8 bytes per coordinate, the correction (at most 2^12 words) and framing, and one
-    /// sealed seed per member. Generous: it only bounds memory.
+    /// 8 bytes per coordinate, the correction (at most 2^12 words) and framing, and every
+    /// sealed seed. Generous: it only bounds memory.
     pub fn max_envelope(&self) -> usize {
         let d = usize::try_from(self.ann.params.dimension).unwrap_or(usize::MAX);
-        let seeds = self.committee_size().saturating_mul(crate::messages::MAX_SEALED_SEED + 4);
+        let seeds = self.sealed_seed_count().saturating_mul(crate::messages::MAX_SEALED_SEED + 4);
         d.saturating_mul(8).saturating_add(seeds).saturating_add(1 << 17)
     }
 
@@ -139,13 +170,24 @@ impl<S: Suite> RoundContext<S> {
     }
 }
 
+/// The member each canonical sealed-seed position is for: for each set `t` ascending, its
+/// holders (the members outside it) ascending; `(n − f)·C(n, f)` positions.
+pub fn seed_holders(committee: &Committee) -> Vec<u32> {
+    (0..committee.set_count())
+        .flat_map(|t| committee.holders(t).into_iter().flat_map(MemberSet::iter))
+        .map(u32::from)
+        .collect()
+}
+
 /// A member's list that passed the list check, with the share of its seeds.
 pub struct CheckedList<S: Suite> {
     /// The list digest `L_j`.
     pub digest: Digest,
     /// The transcript digest the list names.
     pub transcript: Digest,
-    /// The member's share: the sum of every entry's key-share expansion.
+    /// The agreement digest `E` of the list (member-independent).
+    pub agreed: Digest,
+    /// The member's share: the seeds of every entry for the sets it holds.
     pub share: S::MemberShare,
 }
 
@@ -171,11 +213,12 @@ pub fn authenticate_list<S: Suite>(
     Ok(digest)
 }
 
-/// The list check a member runs before it decrypts (`spec/protocol.md` §6.1): steps 1–2
+/// The list check a member runs before it agrees (`spec/protocol.md` §6.1): steps 1–2
 /// ([`authenticate_list`]), then enough entries, distinct roster clients in increasing
 /// order, each client's signature over the statement rebuilt from the entry, and each
-/// sealed seed opened under (round, client, member) and signcrypted by that client. The
-/// seeds are added to a fresh share as they open.
+/// sealed seed (one per set the member holds) opened under (round, client, set, member)
+/// and signcrypted by that client. Each client's seeds are added to a fresh share as they
+/// open; the agreement digest `E` is computed over the entries' statements.
 ///
 /// # Errors
 /// The first [`TranscriptFault`] found, in that order.
@@ -192,29 +235,107 @@ pub fn check_list<S: Suite>(
         return Err(TranscriptFault::TooFewClients { accepted: count, min });
     }
     let mut share = S::new_share(&ctx.params, member).ok_or(TranscriptFault::WrongRound)?;
-    let k = ctx.committee_size();
+    let held =
+        ctx.committee.held_sets(u16::try_from(member).map_err(|_| TranscriptFault::WrongRound)?);
     let mut previous: Option<u32> = None;
+    let mut statements = Vec::with_capacity(list.entries.len());
     for e in &list.entries {
         let client = e.client;
         let bundle = check_order(ctx, &mut previous, client)?;
         let seeds = e
-            .seed_digests(member)
-            .filter(|s| s.len() == k)
+            .seed_digests(member, &ctx.holders)
             .ok_or(TranscriptFault::MalformedEntry { client })?;
         let statement =
             contribution_statement(&ctx.digest, ctx.round(), client, &e.body_digest, &seeds);
         if !S::verify(&ctx.sys, bundle, &statement, &e.signature) {
             return Err(TranscriptFault::BadClientSignature { client });
         }
-        let context = ctx.seed_context(client, member);
-        let opened = S::unsigncrypt(&ctx.sys, key, &context, &e.sealed_seed, SEED_LEN)
-            .filter(|(sender, _)| sender.as_slice() == bundle);
-        let added = opened.is_some_and(|(_, seed)| S::add_seed(&ctx.params, &mut share, &seed));
+        let opened = held
+            .iter()
+            .zip(&e.sealed_seeds)
+            .map(|(&t, sealed)| open_seed(ctx, key, bundle, client, t, member, sealed))
+            .collect::<Option<Vec<_>>>();
+        let added = opened.is_some_and(|seeds| S::add_client(&ctx.params, &mut share, &seeds));
         if !added {
             return Err(TranscriptFault::BadSealedSeed { client });
         }
+        statements.push((client, statement));
     }
-    Ok(CheckedList { digest, transcript: list.transcript, share })
+    let agreed = agreed_list_digest(&ctx.digest, ctx.round(), statements.into_iter());
+    Ok(CheckedList { digest, transcript: list.transcript, agreed, share })
+}
+
+/// Opens the seed of set `set` sealed to `member` by `client` (whose bundle is `bundle`):
+/// it must open under (round, client, set, member), come from that client and be a seed.
+fn open_seed<S: Suite>(
+    ctx: &RoundContext<S>,
+    key: &S::NodeKey,
+    bundle: &[u8],
+    client: u32,
+    set: u16,
+    member: u32,
+    sealed: &[u8],
+) -> Option<SeedBytes> {
+    let context = ctx.seed_context(client, u32::from(set), member);
+    let (sender, seed) = S::unsigncrypt(&ctx.sys, key, &context, sealed, SEED_LEN)?;
+    if sender.as_slice() != bundle {
+        return None;
+    }
+    let mut out = Zeroizing::new([0u8; SEED_LEN]);
+    (seed.len() == SEED_LEN).then(|| {
+        out.copy_from_slice(&seed);
+        out
+    })
+}
+
+/// Why a quorum certificate is not one a role may act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateFault {
+    /// It names another round or another agreement digest than the one expected.
+    WrongList,
+    /// Not exactly `q` signers, a signer outside the committee, or not a quorum.
+    NotAQuorum,
+    /// A signer's signature does not verify.
+    BadSignature,
+}
+
+/// Checks a quorum certificate on the agreement digest `expected` (`spec/protocol.md`
+/// §6.3): this round and digest, exactly `q` distinct committee members (the decoder
+/// enforces ascending order), each signature valid over its agreement statement. Returns
+/// the quorum `Q` (bit j = member j).
+///
+/// # Errors
+/// The first [`CertificateFault`] found, in that order.
+pub fn check_certificate<S: Suite>(
+    ctx: &RoundContext<S>,
+    cert: &QuorumCertificate,
+    expected: &Digest,
+) -> Result<u64, CertificateFault> {
+    if cert.round != ctx.round() || cert.list != *expected {
+        return Err(CertificateFault::WrongList);
+    }
+    let quorum = cert.quorum_mask().ok_or(CertificateFault::NotAQuorum)?;
+    if cert.signatures.len() != ctx.quorum_size()
+        || ctx.committee.check_quorum(MemberSet(quorum)).is_err()
+    {
+        return Err(CertificateFault::NotAQuorum);
+    }
+    for s in &cert.signatures {
+        let bundle = ctx.member_bundle(s.member).ok_or(CertificateFault::NotAQuorum)?;
+        let statement = Agreement::statement(cert.round, s.member, &cert.list);
+        if !S::verify(&ctx.sys, bundle, &statement, &s.signature) {
+            return Err(CertificateFault::BadSignature);
+        }
+    }
+    Ok(quorum)
+}
+
+/// The agreement is signed by its member, for this round.
+pub fn agreement_signed<S: Suite>(ctx: &RoundContext<S>, a: &Agreement) -> bool {
+    a.round == ctx.round()
+        && ctx
+            .member_bundle(a.member)
+            .is_some_and(|b| S::verify(&ctx.sys, b, &a.digest(), &a.signature))
 }
 
 /// The entry's client is on the roster and strictly after the previous entry's.
@@ -243,6 +364,8 @@ pub struct Verified<S: Suite> {
     pub count: u32,
     /// The digest `L_j` of the list the transcript gives each member j, in committee order.
     pub lists: Vec<Digest>,
+    /// The agreement digest `E` of the transcript's accepted contributions.
+    pub agreed: Digest,
 }
 
 /// The transcript verification an observer runs (`spec/protocol.md` §6.2).
@@ -269,23 +392,25 @@ pub fn verify_transcript<S: Suite>(
     if count < min {
         return Err(TranscriptFault::TooFewClients { accepted: count, min });
     }
-    // 4. Each entry: enrolled, unique (strictly increasing), one sealed seed per member,
-    //    signed by its client, well formed; summed as it is decoded (one decoded body at a
-    //    time: the sum of 5 below, without holding every decoded contribution at once).
-    let k = ctx.committee_size();
+    // 4. Each entry: enrolled, unique (strictly increasing), one sealed seed per (set,
+    //    holder) position, signed by its client, well formed; summed as it is decoded (one
+    //    decoded body at a time: the sum of 5 below, without holding every decoded
+    //    contribution at once).
     let mut previous: Option<u32> = None;
     let mut sum = S::new_aggregate(&ctx.params);
     let mut summed = true;
+    let mut statements = Vec::with_capacity(t.accepted.len());
     for (e, d) in t.accepted.iter().zip(&entry_digests) {
         let client = e.client;
         let bundle = check_order(ctx, &mut previous, client)?;
-        if d.seeds.len() != k {
+        if d.seeds.len() != ctx.sealed_seed_count() {
             return Err(TranscriptFault::MalformedEntry { client });
         }
         let statement = contribution_statement(&ctx.digest, ctx.round(), client, &d.body, &d.seeds);
         if !S::verify(&ctx.sys, bundle, &statement, &e.signature) {
             return Err(TranscriptFault::BadClientSignature { client });
         }
+        statements.push((client, statement));
         let c = S::decode_contribution(&ctx.params, &e.body)
             .ok_or(TranscriptFault::MalformedEntry { client })?;
         summed = summed && S::add(&ctx.params, &mut sum, &c);
@@ -299,23 +424,47 @@ pub fn verify_transcript<S: Suite>(
     if !S::aggregate_eq(&sum, &claimed) {
         return Err(TranscriptFault::AggregateMismatch);
     }
-    // 6. The list each member must have been sent.
-    let lists = member_list_digests(t, &digest, &entry_digests, k)
+    // 6. The list each member must have been sent, and the agreement digest of all of them.
+    let lists = member_list_digests(t, &digest, &entry_digests, ctx.committee_size(), &ctx.holders)
         .ok_or(TranscriptFault::MalformedAggregate)?;
-    Ok(Verified { digest, aggregate: sum, count, lists })
+    let agreed = agreed_list_digest(&ctx.digest, ctx.round(), statements.into_iter());
+    Ok(Verified { digest, aggregate: sum, count, lists, agreed })
 }
 
-/// The digest of every member's list as the transcript determines it.
+/// The digest of every member's list as the transcript determines it (`holders` as in
+/// [`RoundContext::holders`]).
 pub fn member_list_digests(
     t: &TranscriptMsg,
     digest: &Digest,
     entry_digests: &[EntryDigests],
     committee: usize,
+    holders: &[u32],
 ) -> Option<Vec<Digest>> {
     (0..committee)
         .map(|j| {
             let j = u32::try_from(j).ok()?;
-            Some(t.member_list(digest, entry_digests, j)?.digest())
+            Some(t.member_list(digest, entry_digests, j, holders)?.digest())
         })
         .collect()
+}
+
+/// The agreement digest `E` of a transcript's accepted entries, from their digests (what the
+/// aggregator and observers compute; a member computes the same from its checked list).
+pub fn transcript_agreed_digest<S: Suite>(
+    ctx: &RoundContext<S>,
+    t: &TranscriptMsg,
+    entry_digests: &[EntryDigests],
+) -> Digest {
+    let statements: Vec<(u32, Digest)> = t
+        .accepted
+        .iter()
+        .zip(entry_digests)
+        .map(|(e, d)| {
+            (
+                e.client,
+                contribution_statement(&ctx.digest, ctx.round(), e.client, &d.body, &d.seeds),
+            )
+        })
+        .collect();
+    agreed_list_digest(&ctx.digest, ctx.round(), statements.into_iter())
 }

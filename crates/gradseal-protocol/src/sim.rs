@@ -41,8 +41,10 @@ pub struct RoundPlan {
     pub round: RoundId,
     /// Clients on the roster.
     pub clients: usize,
-    /// Committee size.
+    /// Committee size n.
     pub members: usize,
+    /// Privacy threshold f (`members − 1`: n-of-n).
+    pub privacy_threshold: u32,
     /// Relays.
     pub relays: usize,
     /// Shard layout.
@@ -278,6 +280,7 @@ pub fn build<S: Suite + 'static>(
         contribution_deadline: Millis(10_000),
         decryption_deadline: Millis(20_000),
         shards: plan.layout,
+        privacy_threshold: plan.privacy_threshold,
     };
     let aggregator = Party { node: AGGREGATOR, bundle: S::bundle(&key("aggregator", 0)) };
     let committee = (0..plan.members)

@@ -30,8 +30,10 @@ pub struct AggShape {
     pub dimension: u32,
     /// Bit width of a quantized coordinate (signed).
     pub bits: u8,
-    /// Committee size k (n of n).
+    /// Committee size n.
     pub committee: u32,
+    /// Privacy threshold f (`1 <= f <= n − 1`; `n − 1` is n-of-n).
+    pub privacy_threshold: u32,
     /// Fewest contributions a member decrypts.
     pub min_clients: u32,
     /// Most contributions that may be summed (the roster size).
@@ -45,6 +47,7 @@ impl AggShape {
             dimension: params.dimension,
             bits: params.bits,
             committee: u32::try_from(committee).unwrap_or(u32::MAX),
+            privacy_threshold: params.privacy_threshold,
             min_clients: params.min_clients,
             max_clients: u32::try_from(roster).unwrap_or(u32::MAX),
         }
@@ -113,8 +116,9 @@ pub trait Suite {
     /// The aggregation parameters for a round of this shape whose gradseal-agg round id is
     /// `round_id`; `None` if the shape is not supported (the announcement is then refused).
     fn params(sys: &Self::System, shape: AggShape, round_id: &Digest) -> Option<Self::Params>;
-    /// Encrypts a quantized update: the encoded contribution and one key seed per member,
-    /// in committee order. `None` if the values do not fit the round.
+    /// Encrypts a quantized update: the encoded contribution and one key seed per set of
+    /// `f` members, in set order (`gradseal_agg::Committee`). `None` if the values do not
+    /// fit the round.
     fn encrypt(
         p: &Self::Params,
         values: &[i64],
@@ -135,18 +139,23 @@ pub trait Suite {
     fn decode_aggregate(p: &Self::Params, bytes: &[u8]) -> Option<Self::Aggregate>;
     /// Member `member`'s empty share.
     fn new_share(p: &Self::Params, member: u32) -> Option<Self::MemberShare>;
-    /// Adds one opened key seed (the caller checked who sealed it, for which round, client
-    /// and member); false if it is not a seed or the share is full.
-    fn add_seed(p: &Self::Params, share: &mut Self::MemberShare, seed: &[u8]) -> bool;
-    /// The member's one flooded partial decryption; consumes the share. `None` below
-    /// `min_clients` seeds.
+    /// Adds one client's opened key seeds for this member: exactly one per set it holds,
+    /// ascending by set (the caller checked who sealed each, for which round, client, set
+    /// and member). Atomic: false, and nothing added, if the count is wrong or the share is
+    /// full.
+    fn add_client(p: &Self::Params, share: &mut Self::MemberShare, seeds: &[SeedBytes]) -> bool;
+    /// The member's one flooded partial decryption for quorum `quorum` (bit j = member j):
+    /// it decrypts the sets assigned to it under that quorum; consumes the share. `None`
+    /// below `min_clients` clients, or if the quorum is not a quorum containing the member.
     fn partial_decrypt(
         p: &Self::Params,
         share: Self::MemberShare,
+        quorum: u64,
         rng: &mut ChaCha20Rng,
     ) -> Option<Vec<u8>>;
-    /// Combines every member's partial decryption with the aggregate into the decoded sum;
-    /// `None` if any input is malformed or the sum does not decode.
+    /// Combines the partial decryptions of one quorum (exactly one per member of it, all
+    /// naming it) with the aggregate into the decoded sum; `None` if any input is
+    /// malformed, the partials do not make up one quorum, or the sum does not decode.
     fn combine(
         p: &Self::Params,
         aggregate: &Self::Aggregate,

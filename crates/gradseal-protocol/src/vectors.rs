@@ -1,6 +1,7 @@
 //! Test-vector generator for `spec/vectors/protocol.json` (feature `vectors`): a complete
-//! small round of the production suite from fixed seeds (every distinct message's bytes and
-//! signed digest, in send order, and the result), negative decoding and signature cases,
+//! small t-of-n round of the production suite from fixed seeds (4 members, privacy threshold
+//! 1, quorum 3: every distinct message's bytes and signed digest, in send order, and the
+//! result), negative decoding and signature cases,
 //! re-signed cheating transcripts with the fault the observer's verification must name, and
 //! re-signed cheating member lists with the fault member 0's list check must name.
 
@@ -11,7 +12,7 @@ use rand_core::SeedableRng;
 use serde_json::{Value, json};
 
 use crate::messages::{MemberList, Message, TranscriptMsg, contribution_statement};
-use crate::params::{RoundId, ShardLayout};
+use crate::params::{RoundId, RoundParams, ShardLayout};
 use crate::sim::{self, RoundPlan};
 use crate::{Event, GradsealSuite, GradsealSystem, Suite, TranscriptFault};
 
@@ -20,7 +21,8 @@ pub fn plan() -> RoundPlan {
     RoundPlan {
         round: RoundId(42),
         clients: 3,
-        members: 2,
+        members: 4,
+        privacy_threshold: 1,
         relays: 3,
         layout: ShardLayout { data: 2, parity: 1 },
         dimension: 4,
@@ -64,6 +66,8 @@ fn kind(m: &Message) -> &'static str {
         Message::Shard(_) => "shard",
         Message::Transcript(_) => "transcript",
         Message::List(_) => "member_list",
+        Message::Agreement(_) => "agreement",
+        Message::Certificate(_) => "certificate",
         Message::Partial(_) => "partial_decryption",
         Message::Refusal(_) => "refusal",
         Message::Rejection(_) => "rejection",
@@ -72,13 +76,16 @@ fn kind(m: &Message) -> &'static str {
 }
 
 /// The digest a message's signer signs (for a shard, which is unsigned, the manifest bytes'
-/// framed hash is given instead so the case still pins every byte).
+/// framed hash is given instead so the case still pins every byte; for a certificate, whose
+/// `q` signers each sign their agreement statement, the agreement digest `E` it names).
 pub fn signed_digest(m: &Message) -> [u8; 32] {
     match m {
         Message::Announcement(a) => a.digest(),
         Message::Shard(s) => hash(crate::tags::TAG_SHARD, &[&s.manifest, &s.shard]),
         Message::Transcript(t) => t.digest(),
         Message::List(l) => l.digest(),
+        Message::Agreement(a) => a.digest(),
+        Message::Certificate(c) => c.list,
         Message::Partial(p) => p.digest(),
         Message::Refusal(r) => r.digest(),
         Message::Rejection(r) => r.digest(),
@@ -121,9 +128,8 @@ fn negative(messages: &[(u32, Vec<u32>, Vec<u8>)]) -> Vec<Value> {
         let k = kind(&m);
         // Small kinds only: the others carry 32 KiB corrections and would bloat the file
         // without exercising other decoder paths (every kind shares the framing checked here).
-        if !matches!(k, "announcement" | "member_list" | "partial_decryption" | "result")
-            || !seen.insert(k)
-        {
+        let small = ["announcement", "member_list", "agreement", "partial_decryption", "result"];
+        if !small.contains(&k) || !seen.insert(k) {
             continue;
         }
         push(
@@ -224,9 +230,10 @@ fn cheating_lists(list: &MemberList, kgc: &Kgc) -> Vec<Value> {
     // second client, member 0).
     let mut copied = list.clone();
     let client_key = key(kgc, "client", usize::try_from(second.client).unwrap_or(0));
+    let holders = holders();
     if let Some(e) = copied.entries.get_mut(1) {
-        e.sealed_seed = first.sealed_seed.clone();
-        let seeds = e.seed_digests(0).unwrap_or_default();
+        e.sealed_seeds.clone_from(&first.sealed_seeds);
+        let seeds = e.seed_digests(0, &holders).unwrap_or_default();
         let statement = contribution_statement(
             &list.announcement,
             list.round,
@@ -237,7 +244,7 @@ fn cheating_lists(list: &MemberList, kgc: &Kgc) -> Vec<Value> {
         let mut client_rng = ChaCha20Rng::from_seed(seed("cheat-client", 0));
         e.signature = GradsealSuite::sign(&client_key, &statement, &mut client_rng);
     }
-    cases.push(json!({"tcId": 3, "comment": "second client's entry carries the first client's sealed seed, re-signed by the second client",
+    cases.push(json!({"tcId": 3, "comment": "second client's entry carries the first client's sealed seeds, re-signed by the second client",
         "fault": "BadSealedSeed", "client": second.client, "list": sign(copied)}));
     let mut injected = list.clone();
     if let Some(e) = injected.entries.get_mut(1) {
@@ -246,6 +253,23 @@ fn cheating_lists(list: &MemberList, kgc: &Kgc) -> Vec<Value> {
     cases.push(json!({"tcId": 4, "comment": "second entry's body digest altered", "fault": "BadClientSignature",
         "client": second.client, "list": sign(injected)}));
     cases
+}
+
+/// The holder of each canonical sealed-seed position of the vectors' committee.
+pub fn holders() -> Vec<u32> {
+    let p = plan();
+    let params = RoundParams {
+        model_version: 1,
+        dimension: p.dimension,
+        bits: p.bits,
+        scale: 1,
+        min_clients: p.min_clients,
+        contribution_deadline: crate::Millis(1),
+        decryption_deadline: crate::Millis(2),
+        shards: p.layout,
+        privacy_threshold: p.privacy_threshold,
+    };
+    params.committee(p.members).map(|c| crate::round::seed_holders(&c)).unwrap_or_default()
 }
 
 /// Name of a fault, as written in the vectors.
@@ -297,7 +321,7 @@ pub fn generate() -> String {
         "plan": {
             "round": p.round.0, "clients": p.clients, "members": p.members, "relays": p.relays,
             "data_shards": p.layout.data, "parity_shards": p.layout.parity, "dimension": p.dimension,
-            "bits": p.bits, "min_clients": p.min_clients,
+            "bits": p.bits, "min_clients": p.min_clients, "privacy_threshold": p.privacy_threshold,
         },
         "kgc_public": hex::encode(sys.kgc.to_bytes()),
         "authority_bundle": hex::encode(GradsealSuite::bundle(&key(&kgc, "authority", 0))),

@@ -1,8 +1,9 @@
 //! Scheme v2's protocol-level regressions over the production suite (real signcryption and
 //! RLWE): an honest round decrypts exactly; a sealed seed copied from another client is
 //! refused by the member it was sealed to; an aggregator that sends different lists to
-//! different members gets nothing decrypted (gradseal-agg's opaque decryption failure) and
-//! the observer names the member whose list differs.
+//! different members gets no quorum and nothing decrypted; and the t-of-n committee
+//! (5 members, f = 2): a member killed in any position still gives the exact sum, and any
+//! 2 colluding members miss exactly their own set's seed of a victim.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,9 +13,9 @@ use gradseal_core::{Codec, hash};
 use gradseal_protocol::round::RoundContext;
 use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim};
 use gradseal_protocol::{
-    Aggregator, Event, GradsealSuite, GradsealSystem, Misbehave, NodeConfig, RoundFailure, RoundId,
-    ShardLayout, Suite, Tamper, TranscriptFault, build_contribution, send_contribution,
-    sign_contribution,
+    Aggregator, Event, GradsealSuite, GradsealSystem, Millis, Misbehave, NodeConfig, NodeId, Role,
+    RoundFailure, RoundId, ShardLayout, Suite, Tamper, TranscriptFault, Transmit,
+    build_contribution, send_contribution, sign_contribution,
 };
 use rand_core::SeedableRng;
 
@@ -39,6 +40,7 @@ fn plan() -> RoundPlan {
         round: RoundId(9),
         clients: 4,
         members: 2,
+        privacy_threshold: 1,
         relays: 2,
         layout: ShardLayout { data: 2, parity: 1 },
         dimension: 16,
@@ -52,9 +54,113 @@ fn update(i: usize) -> Vec<i64> {
 }
 
 fn build(kgc: &Kgc, clients: usize) -> Sim {
+    build_plan(kgc, &plan(), clients)
+}
+
+fn build_plan(kgc: &Kgc, plan: &RoundPlan, clients: usize) -> Sim {
     let sys = GradsealSystem { kgc: *kgc.public() };
     let updates = (0..clients).map(update).collect();
-    sim::build::<GradsealSuite>(&plan(), &sys, |l, i| key(kgc, l, i), seed, updates).unwrap()
+    sim::build::<GradsealSuite>(plan, &sys, |l, i| key(kgc, l, i), seed, updates).unwrap()
+}
+
+/// The t-of-n committee of issue 16: 5 members, privacy threshold 2, quorum 4.
+fn plan_tofn() -> RoundPlan {
+    RoundPlan { members: 5, privacy_threshold: 2, clients: 3, ..plan() }
+}
+
+/// A killed node: receives and sends nothing.
+struct Dead;
+
+impl Role for Dead {
+    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
+    fn handle_timeout(&mut self, _: Millis) {}
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        None
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+}
+
+/// Issue 16 (a) over the production suite: a member killed (never answers) in every position
+/// of a 5-member, f = 2 committee; the other four are a quorum and the round completes with
+/// the exact sum (q = 4 floodings), audited by the observer.
+#[test]
+fn tofn_member_killed_in_every_position_gives_the_exact_sum() {
+    let kgc = kgc();
+    let expected: Vec<i64> = (0..16).map(|j| (0..3).map(|i| update(i)[j]).sum()).collect();
+    for k in 0..5 {
+        let mut s = build_plan(&kgc, &plan_tofn(), 3);
+        s.map_nodes(|id, node| if id == sim::member(k) { Box::new(Dead) } else { node });
+        assert!(s.run(1_000_000));
+        assert_eq!(completed(&s), Some(expected.clone()), "member {k} killed");
+        assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditPassed { count: 3 }));
+    }
+}
+
+/// Issue 16 (c) over the production suite: for every coalition of f = 2 of the 5 members,
+/// the victim's sealed seeds that open under the coalition's keys (real signcryption, every
+/// position tried under every coalition member's context) are exactly those of the sets
+/// other than the coalition's own: the seed of the coalition's set, which pads the victim's
+/// correction, is sealed only to the three members outside it. The aggregator (which sees
+/// the transcript) holds nothing more: it cannot open any sealed seed.
+#[test]
+fn tofn_f_colluding_members_and_the_aggregator_miss_the_victims_set_seed() {
+    let kgc = kgc();
+    let s = build_plan(&kgc, &plan_tofn(), 0);
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    let authority = GradsealSuite::bundle(&key(&kgc, "authority", 0));
+    let ctx = RoundContext::<GradsealSuite>::new(sys.clone(), &authority, s.announcement.unwrap())
+        .unwrap();
+    let mut rng = ChaCha20Rng::from_seed([5; 32]);
+    let victim = build_contribution(
+        &ctx,
+        &key(&kgc, "client", 0),
+        0,
+        &update(0),
+        Tamper::default(),
+        &mut rng,
+    )
+    .unwrap();
+    let sets = ctx.committee.set_count();
+    assert_eq!((sets, victim.sealed_seeds.len()), (10, 30));
+    // The set of each canonical position: each set has 3 holders.
+    let set_of: Vec<u16> = (0..sets).flat_map(|t| std::iter::repeat_n(t, 3)).collect();
+    let aggregator = key(&kgc, "aggregator", 0);
+    for a in 0..5u32 {
+        for b in a + 1..5 {
+            let keys = [(a, key(&kgc, "member", a as usize)), (b, key(&kgc, "member", b as usize))];
+            let mut opened = std::collections::BTreeSet::new();
+            for (i, sealed) in victim.sealed_seeds.iter().enumerate() {
+                let t = set_of[i];
+                for (m, k) in &keys {
+                    let context = ctx.seed_context(0, u32::from(t), *m);
+                    if GradsealSuite::unsigncrypt(&sys, k, &context, sealed, 32).is_some() {
+                        opened.insert(t);
+                    }
+                }
+                // The aggregator opens nothing, under any member's context.
+                for m in 0..5 {
+                    let context = ctx.seed_context(0, u32::from(t), m);
+                    assert!(
+                        GradsealSuite::unsigncrypt(&sys, &aggregator, &context, sealed, 32)
+                            .is_none()
+                    );
+                }
+            }
+            let own = (0..sets)
+                .find(|&t| {
+                    ctx.committee.set(t) == Some(gradseal_agg::MemberSet((1 << a) | (1 << b)))
+                })
+                .unwrap();
+            let expected: std::collections::BTreeSet<u16> =
+                (0..sets).filter(|&t| t != own).collect();
+            assert_eq!(opened, expected, "coalition {{{a}, {b}}}");
+        }
+    }
 }
 
 fn completed(s: &Sim) -> Option<Vec<i64>> {
@@ -95,7 +201,9 @@ fn copied_sealed_seed_is_refused() {
     let key3 = key(&kgc, "client", 3);
     let mut c =
         build_contribution(&ctx, &key3, 3, &update(3), Tamper::default(), &mut rng).unwrap();
-    c.sealed_seeds[1] = victim.sealed_seeds[1].clone();
+    // Position 0 is set {0}, sealed to its one holder, member 1 (sets of f = 1 members of
+    // a 2-member committee: {0}, {1}).
+    c.sealed_seeds[0] = victim.sealed_seeds[0].clone();
     sign_contribution(&ctx, &key3, &mut c, &mut rng);
     for (relay, m) in send_contribution(&ctx, &key3, &c, &mut rng).unwrap() {
         s.inject(sim::client(3), relay, m.to_bytes().into());
@@ -107,7 +215,7 @@ fn copied_sealed_seed_is_refused() {
 }
 
 #[test]
-fn equivocating_aggregator_gets_nothing_decrypted_and_is_named() {
+fn equivocating_aggregator_gets_nothing_decrypted() {
     let kgc = kgc();
     let mut s = build(&kgc, 4);
     let sys = GradsealSystem { kgc: *kgc.public() };
@@ -127,15 +235,24 @@ fn equivocating_aggregator_gets_nothing_decrypted_and_is_named() {
         Box::new(a)
     });
     assert!(s.run(1_000_000));
-    // Both members decrypted the (valid) list each was sent; the lists differ, so the
-    // combination fails its decoding check and nothing is published.
-    let decrypted = s.events.iter().filter(|(_, e)| matches!(e, Event::Decrypted { .. }));
-    assert_eq!(decrypted.count(), 2);
-    assert!(s.events_of(AGGREGATOR).any(|e| *e == Event::Failed(RoundFailure::Undecodable)));
-    assert!(completed(&s).is_none());
-    let named = Event::AuditFailed(TranscriptFault::ListMismatch { member: 0 });
-    assert!(s.events_of(OBSERVER).any(|e| *e == named));
+    // Both members agreed to the (valid) list each was sent; the lists differ, so their
+    // agreement digests differ and no quorum (here both members) agrees on one: nobody
+    // decrypts anything, and the round fails typed at the decryption deadline.
+    let agreed: Vec<_> = s
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Agreed { agreed } => Some(*agreed),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(agreed.len(), 2);
+    assert_ne!(agreed[0], agreed[1]);
+    assert!(!s.events.iter().any(|(_, e)| matches!(e, Event::Decrypted { .. })));
+    let no_quorum = Event::Failed(RoundFailure::NoQuorum { agreed: 1, quorum: 2 });
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == no_quorum));
     assert!(!s.events.iter().any(|(_, e)| matches!(e, Event::Completed(_))));
+    assert!(!s.events_of(OBSERVER).any(|e| matches!(e, Event::AuditPassed { .. })));
 }
 
 /// *Adversary: anyone sending an envelope* sized to make the receiver allocate and decrypt
@@ -155,4 +272,111 @@ fn envelopes_beyond_the_callers_bound_are_refused_unopened() {
     let (sender, msg) = open(200).unwrap();
     assert_eq!((sender, msg.to_vec()), (GradsealSuite::bundle(&alice), vec![7; 200]));
     assert!(open(32).is_none());
+}
+
+/// Issue 16 (b) over the production suite (real signatures): the aggregator splits a (5, 2)
+/// committee between two lists (members 0-2 the honest one, 3-4 one without the last
+/// entry) and colludes with members 0 and 4 (played here with their real keys), who sign
+/// both agreement digests; it then assembles every certificate it can, padding a short one
+/// with another digest's signature, and sends them all to the honest members. Quorums of 4
+/// out of 5 share 3 > 2 members, so only the first list gets a valid certificate: every
+/// partial of the run names one digest, member 3 never decrypts, and the aggregator's round
+/// fails typed.
+#[test]
+fn tofn_equivocating_aggregator_with_colluding_members_gets_one_list_at_most() {
+    use gradseal_core::Codec as _;
+    use gradseal_protocol::messages::{Agreement, MemberSignature, Message, QuorumCertificate};
+
+    let kgc = kgc();
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    let mut s = build_plan(&kgc, &plan_tofn(), 3);
+    s.log = Some(Vec::new());
+    let authority = GradsealSuite::bundle(&key(&kgc, "authority", 0));
+    s.map_nodes(|id, node| {
+        if id == AGGREGATOR {
+            let cfg = NodeConfig::<GradsealSuite> {
+                sys: sys.clone(),
+                authority: authority.clone(),
+                key: key(&kgc, "aggregator", 0),
+                round: plan().round,
+                seed: seed("aggregator", 0),
+            };
+            let mut a = Aggregator::new(cfg);
+            a.danger_misbehave(Misbehave::SplitLists);
+            return Box::new(a);
+        }
+        if id == sim::member(0) || id == sim::member(4) {
+            return Box::new(Dead);
+        }
+        node
+    });
+    let logged = |s: &Sim| -> Vec<Message> {
+        let log = s.log.as_ref().unwrap();
+        log.iter().map(|d| Message::from_bytes(&d.payload).unwrap()).collect()
+    };
+    // Until the three honest members agreed (each agreement goes to aggregator and observer).
+    while logged(&s).iter().filter(|m| matches!(m, Message::Agreement(_))).count() < 6 {
+        assert!(s.step());
+    }
+    let round = plan().round;
+    let mut signed: Vec<Agreement> = logged(&s)
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::Agreement(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    signed.dedup();
+    let digests: std::collections::BTreeSet<_> = signed.iter().map(|a| a.list).collect();
+    assert_eq!(digests.len(), 2);
+    let mut rng = ChaCha20Rng::from_seed([8; 32]);
+    for m in [0u32, 4] {
+        let k = key(&kgc, "member", m as usize);
+        for &e in &digests {
+            let mut a = Agreement { round, member: m, list: e, signature: vec![] };
+            a.signature = GradsealSuite::sign(&k, &a.digest(), &mut rng);
+            signed.push(a);
+        }
+    }
+    for &e in &digests {
+        let mut on_e: Vec<&Agreement> = signed.iter().filter(|a| a.list == e).collect();
+        on_e.sort_by_key(|a| a.member);
+        let mut chosen: Vec<&Agreement> = on_e.iter().take(4).copied().collect();
+        if chosen.len() < 4 {
+            let present: Vec<u32> = chosen.iter().map(|a| a.member).collect();
+            let extra = signed.iter().find(|a| a.list != e && !present.contains(&a.member));
+            chosen.extend(extra);
+            chosen.sort_by_key(|a| a.member);
+        }
+        let cert = QuorumCertificate {
+            round,
+            list: e,
+            signatures: chosen
+                .iter()
+                .map(|a| MemberSignature { member: a.member, signature: a.signature.clone() })
+                .collect(),
+        };
+        for m in 1..4 {
+            s.inject(
+                AGGREGATOR,
+                sim::member(m),
+                Message::Certificate(cert.clone()).to_bytes().into(),
+            );
+        }
+    }
+    assert!(s.run(1_000_000));
+    let partial_digests: std::collections::BTreeSet<_> = logged(&s)
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::Partial(p) => Some(p.agreed),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(partial_digests.len(), 1, "exactly one list decrypted");
+    assert!(!s.events_of(sim::member(3)).any(|e| matches!(e, Event::Decrypted { .. })));
+    let decrypted = s.events.iter().filter(|(_, e)| matches!(e, Event::Decrypted { .. })).count();
+    assert_eq!(decrypted, 2, "members 1 and 2, once each");
+    let no_quorum = Event::Failed(RoundFailure::NoQuorum { agreed: 2, quorum: 4 });
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == no_quorum));
+    assert!(completed(&s).is_none());
 }

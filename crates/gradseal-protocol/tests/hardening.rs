@@ -22,6 +22,7 @@ fn plan() -> RoundPlan {
         round: RoundId(4),
         clients: 4,
         members: 3,
+        privacy_threshold: 2,
         relays: 2,
         layout: ShardLayout { data: 2, parity: 1 },
         dimension: 6,
@@ -268,7 +269,8 @@ fn a_member_cannot_name_a_list_it_was_never_sent() {
 /// *Adversary: anyone who can send to a member before the announcement reaches it* (here
 /// 64 well-formed shard messages, which a member never uses). Before the fix they filled
 /// the member's hold for early messages and its genuine list, also early, was dropped, so
-/// it never decrypted; now only lists are held and the member decrypts.
+/// it never decrypted; now only lists and certificates are held and the member checks its
+/// list and agrees to it.
 #[test]
 fn early_messages_a_member_never_uses_do_not_take_its_hold() {
     let log = honest_log();
@@ -292,7 +294,7 @@ fn early_messages_a_member_never_uses_do_not_take_its_hold() {
     }
     feed(&mut member, list_from, &list, &mut events);
     feed(&mut member, ann_from, &ann, &mut events);
-    assert!(events.iter().any(|e| matches!(e, Event::Decrypted { .. })), "{events:?}");
+    assert!(events.iter().any(|e| matches!(e, Event::Agreed { .. })), "{events:?}");
     assert_eq!(dropped(&events, ProtocolError::Unexpected), 64);
 }
 
@@ -312,4 +314,27 @@ fn forged_early_result_does_not_take_the_observers_hold() {
     let events = observe(&log, &[(AGGREGATOR, forged), (AGGREGATOR, genuine)], &[]);
     assert!(events.iter().any(|e| matches!(e, Event::AuditPassed { count: 4 })), "{events:?}");
     assert_eq!(dropped(&events, ProtocolError::BadSignature), 1);
+}
+
+/// *The network reordering everything an observer receives*: the announcement first, then
+/// every other message of the honest round in reverse order, so the result, the partials,
+/// the certificate and the agreements all overtake the transcript. The observer holds what
+/// depends on the transcript (one certificate, one result), checks it once the transcript is
+/// verified, and passes the audit exactly once.
+#[test]
+fn observer_audits_a_round_delivered_in_reverse() {
+    let log = honest_log();
+    let mine = to(&log, OBSERVER);
+    let (ann_from, ann) = mine.first().unwrap().clone();
+    let mut observer = Observer::<MockSuite>::new(cfg("observer", 0));
+    let mut events = Vec::new();
+    feed(&mut observer, ann_from, &ann, &mut events);
+    let kinds: Vec<u8> = mine.iter().rev().map(|(_, b)| b[0]).collect();
+    assert!(kinds.first() == Some(&8), "the result comes first: {kinds:?}");
+    for (from, bytes) in mine.iter().skip(1).rev() {
+        feed(&mut observer, *from, bytes, &mut events);
+    }
+    let passed = events.iter().filter(|e| matches!(e, Event::AuditPassed { count: 4 })).count();
+    assert_eq!(passed, 1, "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::AuditFailed(_))));
 }

@@ -3,16 +3,20 @@
 //! and isolating aggregators, second lists), and codec properties of every message.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::cast_possible_truncation)] // small test indices
 
 use chacha20::ChaCha20Rng;
 use gradseal_core::Codec;
-use gradseal_protocol::messages::{Message, RoundResult};
+use gradseal_protocol::messages::{
+    Agreement, MemberSignature, Message, PartialDecryption, QuorumCertificate, RoundResult,
+};
 use gradseal_protocol::mock::{MockKey, MockSuite};
 use gradseal_protocol::round::RoundContext;
 use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim};
 use gradseal_protocol::{
-    Aggregator, Announcement, Event, Misbehave, ParamsError, RoundFailure, RoundId, ShardLayout,
-    Suite, Tamper, TranscriptFault, build_contribution, send_contribution, sign_contribution,
+    Aggregator, Announcement, Event, Millis, Misbehave, NodeId, ParamsError, ProtocolError, Role,
+    RoundFailure, RoundId, ShardLayout, Suite, Tamper, TranscriptFault, Transmit,
+    build_contribution, send_contribution, sign_contribution,
 };
 use proptest::prelude::*;
 use rand_core::SeedableRng;
@@ -24,6 +28,7 @@ fn plan() -> RoundPlan {
         round: RoundId(3),
         clients: CLIENTS,
         members: 3,
+        privacy_threshold: 2,
         relays: 4,
         layout: ShardLayout { data: 2, parity: 2 },
         dimension: 8,
@@ -83,6 +88,11 @@ fn ctx(s: &Sim) -> RoundContext<MockSuite> {
     RoundContext::new((), &MockSuite::bundle(&sim::mock::key("authority", 0)), ann).unwrap()
 }
 
+/// The first sealed-seed position held by `member` (n-of-n: its one set's seed).
+fn position_of(ctx: &RoundContext<MockSuite>, member: u32) -> usize {
+    ctx.holders.iter().position(|&h| h == member).unwrap()
+}
+
 fn rng(label: u8) -> ChaCha20Rng {
     ChaCha20Rng::from_seed([label; 32])
 }
@@ -124,6 +134,31 @@ fn parallel_driver_agrees_with_the_fifo_driver() {
     let (one, two) = (par(1), par(2));
     assert_eq!((one.count, &one.sum), (fifo.count, &fifo.sum));
     assert_eq!(one, two);
+}
+
+/// Steps `s` until the aggregator reports its result; the virtual time then.
+fn time_of_result(s: &mut Sim) -> gradseal_protocol::Millis {
+    for _ in 0..100_000 {
+        if result(s).is_some() {
+            return s.now;
+        }
+        assert!(s.step(), "settled without a result");
+    }
+    panic!("no result within the step budget");
+}
+
+/// With every roster client's contribution accepted the aggregator closes contributions at
+/// once: the round completes before the contribution deadline (virtual time never reaches
+/// it). With one roster client silent, it still waits for the deadline.
+#[test]
+fn contributions_close_when_every_roster_client_is_in() {
+    let deadline = gradseal_protocol::Millis(10_000);
+    let mut all = build(&plan(), CLIENTS);
+    assert!(time_of_result(&mut all) < deadline);
+    assert_eq!(result(&all).unwrap().sum, expected_sum(&[0, 1, 2, 3, 4]));
+    let mut missing = build(&plan(), CLIENTS - 1);
+    assert!(time_of_result(&mut missing) >= deadline);
+    assert_eq!(result(&missing).unwrap().sum, expected_sum(&[0, 1, 2, 3]));
 }
 
 #[test]
@@ -186,7 +221,8 @@ fn seed_copied_from_another_client_is_refused() {
     let key4: MockKey = sim::mock::key("client", 4);
     let mut c =
         build_contribution(&ctx, &key4, 4, &update(4), Tamper::default(), &mut rng(2)).unwrap();
-    c.sealed_seeds[0] = victim.sealed_seeds[0].clone();
+    let at = position_of(&ctx, 0);
+    c.sealed_seeds[at] = victim.sealed_seeds[at].clone();
     sign_contribution(&ctx, &key4, &mut c, &mut rng(3));
     let msgs = send_contribution(&ctx, &key4, &c, &mut rng(4)).unwrap();
     inject(&mut s, 4, msgs);
@@ -247,7 +283,8 @@ fn sealed_seed_replayed_from_another_round_is_refused() {
         build_contribution(&old, &key4, 4, &update(4), Tamper::default(), &mut rng(6)).unwrap();
     let mut c =
         build_contribution(&now, &key4, 4, &update(4), Tamper::default(), &mut rng(7)).unwrap();
-    c.sealed_seeds[0] = previous.sealed_seeds[0].clone();
+    let at = position_of(&now, 0);
+    c.sealed_seeds[at] = previous.sealed_seeds[at].clone();
     sign_contribution(&now, &key4, &mut c, &mut rng(8));
     let msgs = send_contribution(&now, &key4, &c, &mut rng(9)).unwrap();
     inject(&mut s, 4, msgs);
@@ -276,18 +313,18 @@ fn with_aggregator_and(how: Misbehave, n: usize) -> Sim {
 }
 
 /// An aggregator that sends member 0 a list without the last entry and the others the
-/// honest list: every member decrypts its own (valid) list, the combination fails with the
-/// opaque decryption failure, nothing is published, and the observer names member 0's list
-/// as not the transcript's.
+/// honest list: every member agrees to its own (valid) list, but the agreement digests
+/// differ, so no quorum (n-of-n: all three) agrees on one list; nobody decrypts anything
+/// and the round fails typed at the decryption deadline.
 #[test]
-fn equivocating_aggregator_is_detected_and_nothing_decrypts() {
+fn equivocating_aggregator_gets_no_quorum_and_nothing_decrypts() {
     let s = with_aggregator(Misbehave::Equivocate);
-    assert_eq!(decrypted(&s), 3);
-    assert!(s.events_of(AGGREGATOR).any(|e| *e == Event::Failed(RoundFailure::Undecodable)));
+    let agreed = s.events.iter().filter(|(_, e)| matches!(e, Event::Agreed { .. }));
+    assert_eq!(agreed.count(), 3);
+    assert_eq!(decrypted(&s), 0);
+    let no_quorum = Event::Failed(RoundFailure::NoQuorum { agreed: 2, quorum: 3 });
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == no_quorum));
     assert!(result(&s).is_none());
-    let audit: Vec<_> =
-        s.events_of(OBSERVER).filter(|e| matches!(e, Event::AuditFailed(_))).collect();
-    assert_eq!(audit, vec![&Event::AuditFailed(TranscriptFault::ListMismatch { member: 0 })]);
     assert!(!s.events.iter().any(|(_, e)| matches!(e, Event::Completed(_))));
 }
 
@@ -302,7 +339,8 @@ fn list_below_min_clients_is_refused_by_members() {
     assert!(result(&s).is_none());
 }
 
-/// A second, different list for member 0 after it answered: refused with a typed reason,
+/// A second, different list for member 0 after it agreed to the first: refused with a
+/// typed reason (the refusal of a member that agreed does not count against the quorum),
 /// member 0 decrypts once only, and the observer names the list the refusal signs as not
 /// the transcript's.
 #[test]
@@ -466,5 +504,353 @@ proptest! {
         if let Ok(m) = Message::from_bytes(&bytes) {
             prop_assert_eq!(m.to_bytes(), bytes);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// t-of-n committee (issue 16): 5 members, privacy threshold f = 2, quorum q = 4.
+// ---------------------------------------------------------------------------------------
+
+const N: usize = 5;
+
+fn plan_tofn() -> RoundPlan {
+    RoundPlan { members: N, privacy_threshold: 2, ..plan() }
+}
+
+/// A node that never answers anything (a killed member).
+struct Dead;
+
+impl Role for Dead {
+    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
+    fn handle_timeout(&mut self, _: Millis) {}
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        None
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+}
+
+/// A member that dies right after it agrees: it never sends its partial decryption.
+struct DiesAfterAgreeing(Box<dyn Role>);
+
+impl Role for DiesAfterAgreeing {
+    fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
+        self.0.handle_message(now, from, bytes);
+    }
+    fn handle_timeout(&mut self, now: Millis) {
+        self.0.handle_timeout(now);
+    }
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        loop {
+            let t = self.0.poll_transmit()?;
+            if !matches!(Message::from_bytes(&t.payload), Ok(Message::Partial(_))) {
+                return Some(t);
+            }
+        }
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        self.0.poll_event()
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        self.0.poll_timeout()
+    }
+}
+
+fn replace_member(s: &mut Sim, k: usize, make: impl Fn(Box<dyn Role>) -> Box<dyn Role>) {
+    s.map_nodes(|id, node| if id == sim::member(k) { make(node) } else { node });
+}
+
+/// Every message of `kind` in the log, decoded, with its sender.
+fn logged(s: &Sim) -> Vec<(NodeId, Message)> {
+    let log = s.log.as_ref().unwrap();
+    log.iter().map(|d| (d.from, Message::from_bytes(&d.payload).unwrap())).collect()
+}
+
+fn members_of(mask: u64) -> Vec<u32> {
+    (0..64).filter(|j| mask & (1 << j) != 0).collect()
+}
+
+/// (a) A member killed in every position of a 5-member, f = 2 committee: the other four are
+/// a quorum, the round completes with the exact sum, the certificate leaves the dead member
+/// out, and the observer's audit passes.
+#[test]
+fn tofn_a_killed_member_in_every_position_still_decrypts_the_exact_sum() {
+    for k in 0..N {
+        let mut s = build(&plan_tofn(), CLIENTS);
+        replace_member(&mut s, k, |_| Box::new(Dead));
+        assert!(s.run(100_000));
+        let r = result(&s).unwrap_or_else(|| panic!("member {k} killed: no result"));
+        assert_eq!(r.sum, expected_sum(&[0, 1, 2, 3, 4]), "member {k} killed");
+        let quorum: Vec<u32> = r.certificate.signatures.iter().map(|s| s.member).collect();
+        let expected: Vec<u32> = (0..N as u32).filter(|&j| j != k as u32).collect();
+        assert_eq!(quorum, expected);
+        assert_eq!(r.partials.iter().map(|p| p.member).collect::<Vec<_>>(), expected);
+        assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditPassed { count: 5 }));
+        assert_eq!(decrypted(&s), 4);
+        // Every client accepts the result (one partial per member of the quorum).
+        for c in 0..CLIENTS {
+            assert!(s.events_of(sim::client(c)).any(|e| matches!(e, Event::Completed(_))));
+        }
+    }
+}
+
+/// With every member alive the quorum is the first q to agree; the fifth member agrees but
+/// never decrypts.
+#[test]
+fn tofn_quorum_is_the_first_q_agreements_and_the_rest_do_not_decrypt() {
+    let mut s = build(&plan_tofn(), CLIENTS);
+    assert!(s.run(100_000));
+    let r = result(&s).unwrap();
+    assert_eq!(r.sum, expected_sum(&[0, 1, 2, 3, 4]));
+    let agreed = s.events.iter().filter(|(_, e)| matches!(e, Event::Agreed { .. })).count();
+    assert_eq!((agreed, decrypted(&s)), (N, 4));
+    assert_eq!(r.partials.len(), 4);
+    assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditPassed { count: 5 }));
+}
+
+/// (e) A member of the quorum killed after the certificate: it never sends its partial, the
+/// round fails typed (`MissingPartial`), and no second quorum is formed: the member outside
+/// the quorum never decrypts.
+#[test]
+fn tofn_e_a_quorum_member_dying_after_the_certificate_fails_typed() {
+    let mut s = build(&plan_tofn(), CLIENTS);
+    replace_member(&mut s, 0, |m| Box::new(DiesAfterAgreeing(m)));
+    assert!(s.run(100_000));
+    let quorum = s
+        .events_of(AGGREGATOR)
+        .find_map(|e| match e {
+            Event::Certified { quorum } => Some(*quorum),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(members_of(quorum), vec![0, 1, 2, 3]);
+    let failed = Event::Failed(RoundFailure::MissingPartial { member: 0 });
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == failed));
+    assert!(result(&s).is_none());
+    assert!(!s.events_of(sim::member(4)).any(|e| matches!(e, Event::Decrypted { .. })));
+    assert!(!s.events.iter().any(|(_, e)| matches!(e, Event::Completed(_))));
+}
+
+/// (b) An equivocating aggregator sends one list to members 0-2 and another (without the
+/// last entry) to members 3-4, and colludes with f = 2 members (0 and 4, played by the
+/// test), who sign both agreement digests. It then tries to assemble a certificate on each
+/// digest from every agreement it saw and its colluders', and sends them to every member.
+/// Two quorums of 4 share 3 > f members, so an honest one, who signed once: only one digest
+/// can ever be certified. No honest member decrypts the other list, no two partials anywhere
+/// name different digests, forged certificates are refused, and the aggregator's own round
+/// fails typed.
+#[test]
+fn tofn_b_equivocating_aggregator_gets_at_most_one_list_decrypted() {
+    let mut s = build(&plan_tofn(), CLIENTS);
+    s.map_nodes(|id, node| {
+        if id == AGGREGATOR {
+            let mut a = Aggregator::<MockSuite>::new(node_cfg("aggregator", 0));
+            a.danger_misbehave(Misbehave::SplitLists);
+            return Box::new(a);
+        }
+        if id == sim::member(0) || id == sim::member(4) {
+            return Box::new(Dead);
+        }
+        node
+    });
+    // Run until the three honest members agreed (before the decryption deadline).
+    let agreements =
+        |s: &Sim| logged(s).iter().filter(|(_, m)| matches!(m, Message::Agreement(_))).count();
+    while agreements(&s) < 3 * 2 {
+        assert!(s.step(), "settled before every honest member agreed");
+    }
+    assert!(s.now < Millis(20_000));
+    let ctx = ctx(&s);
+    let round = ctx.round();
+    // The honest agreements (each sent to the aggregator and the observer): members 1-2 on
+    // the first list, member 3 on the second.
+    let mut signed: Vec<Agreement> = logged(&s)
+        .into_iter()
+        .filter_map(|(_, m)| match m {
+            Message::Agreement(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    signed.dedup();
+    let digests: std::collections::BTreeSet<_> = signed.iter().map(|a| a.list).collect();
+    assert_eq!(digests.len(), 2, "two lists were agreed to");
+    // The colluders sign both.
+    for m in [0u32, 4] {
+        for &e in &digests {
+            let mut a = Agreement { round, member: m, list: e, signature: vec![] };
+            a.signature =
+                MockSuite::sign(&sim::mock::key("member", m as usize), &a.digest(), &mut rng(9));
+            signed.push(a);
+        }
+    }
+    let mut attempts = 0;
+    for &e in &digests {
+        let mut signers: Vec<&Agreement> = signed.iter().filter(|a| a.list == e).collect();
+        signers.sort_by_key(|a| a.member);
+        signers.dedup_by_key(|a| a.member);
+        let mut certs = Vec::new();
+        if signers.len() >= 4 {
+            certs.push(signers[..4].to_vec());
+        } else {
+            // Short of a quorum: pad with another digest's signature of a missing member.
+            let present: Vec<u32> = signers.iter().map(|a| a.member).collect();
+            if let Some(extra) = signed.iter().find(|a| a.list != e && !present.contains(&a.member))
+            {
+                let mut padded = signers.clone();
+                padded.push(extra);
+                padded.sort_by_key(|a| a.member);
+                certs.push(padded);
+            }
+        }
+        for c in certs {
+            let cert = QuorumCertificate {
+                round,
+                list: e,
+                signatures: c
+                    .iter()
+                    .map(|a| MemberSignature { member: a.member, signature: a.signature.clone() })
+                    .collect(),
+            };
+            attempts += 1;
+            for m in 1..4 {
+                s.inject(
+                    AGGREGATOR,
+                    sim::member(m),
+                    Message::Certificate(cert.clone()).to_bytes().into(),
+                );
+            }
+        }
+    }
+    assert_eq!(attempts, 2);
+    assert!(s.run(100_000));
+    // The certificate on the first list reached members 1 and 2, who decrypted it once.
+    assert_eq!(decrypted(&s), 2);
+    // Every partial of the whole run names one and the same agreement digest.
+    let partials: Vec<PartialDecryption> = logged(&s)
+        .into_iter()
+        .filter_map(|(_, m)| match m {
+            Message::Partial(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let decrypted_lists: std::collections::BTreeSet<_> =
+        partials.iter().map(|p| p.agreed).collect();
+    assert!(decrypted_lists.len() <= 1, "two lists decrypted: {decrypted_lists:?}");
+    // Member 3 (the honest member on the second list) never decrypts; 1 and 2 at most once.
+    assert!(!s.events_of(sim::member(3)).any(|e| matches!(e, Event::Decrypted { .. })));
+    for m in 1..3 {
+        let n =
+            s.events_of(sim::member(m)).filter(|e| matches!(e, Event::Decrypted { .. })).count();
+        assert!(n <= 1);
+    }
+    // The padded certificate fails its signature check at member 3.
+    let refused_forgery = s.events_of(sim::member(3)).any(|e| {
+        matches!(
+            e,
+            Event::Dropped { error: ProtocolError::BadSignature | ProtocolError::WrongRound, .. }
+        )
+    });
+    assert!(refused_forgery);
+    let no_quorum = Event::Failed(RoundFailure::NoQuorum { agreed: 2, quorum: 4 });
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == no_quorum));
+    assert!(result(&s).is_none());
+}
+
+/// (d) A member that signs two different agreement digests is caught: the aggregator
+/// excludes it from the quorum and records both agreements in the result, the observer names
+/// it, the evidence verifies under the member's bundle, and the round completes with the
+/// other four.
+#[test]
+fn tofn_d_a_member_signing_two_digests_is_named_with_verifiable_evidence() {
+    let mut s = build(&plan_tofn(), CLIENTS);
+    replace_member(&mut s, 1, |_| {
+        let mut m = gradseal_protocol::Member::<MockSuite>::new(node_cfg("member", 1));
+        m.danger_equivocate();
+        Box::new(m)
+    });
+    assert!(s.run(100_000));
+    let r = result(&s).unwrap();
+    assert_eq!(r.sum, expected_sum(&[0, 1, 2, 3, 4]));
+    let quorum: Vec<u32> = r.certificate.signatures.iter().map(|s| s.member).collect();
+    assert_eq!(quorum, vec![0, 2, 3, 4]);
+    assert_eq!(r.equivocations.len(), 1);
+    let e = &r.equivocations[0];
+    assert_eq!(e.member(), 1);
+    assert_ne!(e.first.list, e.second.list);
+    let bundle = MockSuite::bundle(&sim::mock::key("member", 1));
+    for a in [&e.first, &e.second] {
+        assert!(MockSuite::verify(&(), &bundle, &a.digest(), &a.signature));
+    }
+    assert!(s.events_of(AGGREGATOR).any(|e| *e == Event::Equivocated { member: 1 }));
+    let named: Vec<_> =
+        s.events_of(OBSERVER).filter(|e| matches!(e, Event::Equivocated { .. })).collect();
+    assert_eq!(named, vec![&Event::Equivocated { member: 1 }]);
+    assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditPassed { count: 5 }));
+}
+
+/// (c) f colluding members plus the aggregator: for every coalition of 2 of the 5 members,
+/// the sealed seeds of a victim's contribution that the coalition can open cover every set
+/// but the coalition's own (that set's seed is sealed only to the three members outside it,
+/// and opens under none of the coalition's keys), so the victim's correction stays padded by
+/// an expansion the coalition never sees.
+#[test]
+fn tofn_c_f_colluding_members_miss_exactly_their_own_sets_seed() {
+    let s = build(&plan_tofn(), 0);
+    let ctx = ctx(&s);
+    let victim = build_contribution(
+        &ctx,
+        &sim::mock::key("client", 0),
+        0,
+        &update(0),
+        Tamper::default(),
+        &mut rng(11),
+    )
+    .unwrap();
+    assert_eq!(victim.sealed_seeds.len(), ctx.sealed_seed_count());
+    let sets: Vec<u16> =
+        (0..ctx.committee.set_count()).flat_map(|t| std::iter::repeat_n(t, 3)).collect();
+    for a in 0..N as u32 {
+        for b in a + 1..N as u32 {
+            let mut opened = std::collections::BTreeSet::new();
+            for (i, sealed) in victim.sealed_seeds.iter().enumerate() {
+                for m in [a, b] {
+                    let key = sim::mock::key("member", m as usize);
+                    let context = ctx.seed_context(0, u32::from(sets[i]), m);
+                    if MockSuite::unsigncrypt(&(), &key, &context, sealed, 32).is_some() {
+                        opened.insert(sets[i]);
+                    }
+                }
+            }
+            let own = (0..ctx.committee.set_count())
+                .find(|&t| {
+                    ctx.committee.set(t) == Some(gradseal_agg::MemberSet((1 << a) | (1 << b)))
+                })
+                .unwrap();
+            let all_but_own: std::collections::BTreeSet<u16> =
+                (0..ctx.committee.set_count()).filter(|&t| t != own).collect();
+            assert_eq!(opened, all_but_own, "coalition {{{a}, {b}}}");
+        }
+    }
+}
+
+/// The threshold is checked where the round is announced: f = 0, f = n and a committee
+/// whose sealed seeds exceed the cap are refused with `ParamsError::Threshold`.
+#[test]
+fn tofn_thresholds_that_do_not_fit_are_refused_at_announcement() {
+    for (members, f) in [(5, 0), (5, 5), (16, 2)] {
+        let p = RoundPlan { members, privacy_threshold: f, ..plan() };
+        let err =
+            sim::build::<MockSuite>(&p, &(), sim::mock::key, sim::mock::seed, updates(1)).err();
+        assert_eq!(
+            err,
+            Some(ParamsError::Threshold {
+                threshold: f,
+                committee: u32::try_from(members).unwrap()
+            })
+        );
     }
 }

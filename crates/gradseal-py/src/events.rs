@@ -21,10 +21,13 @@ use crate::util::numpy_array;
 /// | `Rejected` | `client` (if known), `reason` (`RejectReason`: `Late`, `Duplicate`, `WrongRound`, `NotEnrolled`, `BadSignature`, `Malformed`, `Unopenable`) |
 /// | `RelayBlamed` | `relay`, `reason` (`CorruptShard`) |
 /// | `TranscriptPublished` | `digest`, `count` (accepted) |
+/// | `Agreed` | `digest` (the agreement digest `E`) |
+/// | `Certified` | — (the quorum is in `detail`) |
 /// | `Decrypted` | `digest` (the list's) |
+/// | `Equivocated` | `member` |
 /// | `Refused` | `member`, `fault` (`TranscriptFault` variant), `client` (if the fault names one) |
 /// | `Completed` | `result` (a `RoundResult`), `count` |
-/// | `Failed` | `reason` (`RoundFailure`: `TooFewContributions`, `Refused`, `MissingPartial`, `Undecodable`), `member`, `fault`, `count` (accepted), `min` |
+/// | `Failed` | `reason` (`RoundFailure`: `TooFewContributions`, `Refused`, `NoQuorum`, `MissingPartial`, `Undecodable`), `member`, `fault`, `count` (accepted; for `NoQuorum` the agreements), `min` (`min_clients`; for `NoQuorum` the quorum size) |
 /// | `AuditPassed` | `count` |
 /// | `AuditFailed` | `fault`, `client`, `member` |
 /// | `Dropped` | `sender`, `reason` (`ProtocolError` variant) |
@@ -117,6 +120,8 @@ impl Event {
                 e.count = Some(accepted);
             }
             proto::Event::Decrypted { list } => e.digest = Some(list.to_vec()),
+            proto::Event::Agreed { agreed } => e.digest = Some(agreed.to_vec()),
+            proto::Event::Equivocated { member } => e.member = Some(member),
             proto::Event::Refused { member, fault } => {
                 fault_fields(&mut e, &fault);
                 e.member = Some(member);
@@ -137,6 +142,10 @@ impl Event {
                         e.member = Some(member);
                     }
                     RoundFailure::MissingPartial { member } => e.member = Some(member),
+                    RoundFailure::NoQuorum { agreed, quorum } => {
+                        e.count = Some(agreed);
+                        e.min = Some(quorum);
+                    }
                     _ => {}
                 }
             }

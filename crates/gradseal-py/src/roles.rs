@@ -222,7 +222,7 @@ role_class!(
     ) -> PyResult<Bound<'py, PyBytes>> {
         let ann = proto::Announcement {
             round: RoundId(0),
-            params: params.to_rust(),
+            params: params.to_rust_for(committee.len()),
             aggregator: party(aggregator),
             relays: relays.into_iter().map(NodeId).collect(),
             observers: observers.into_iter().map(NodeId).collect(),

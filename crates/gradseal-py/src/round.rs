@@ -33,6 +33,9 @@ pub struct RoundParams {
     pub data_shards: u8,
     /// Reed-Solomon parity shards per contribution.
     pub parity_shards: u8,
+    /// Privacy threshold f of the committee (1 to n − 1: no f members learn anything, any
+    /// ⌊(n + f)/2⌋ + 1 decrypt); 0, the default, announces n − 1 (n-of-n).
+    pub privacy_threshold: u32,
 }
 
 impl RoundParams {
@@ -46,7 +49,18 @@ impl RoundParams {
             contribution_deadline: proto::Millis(self.contribution_deadline),
             decryption_deadline: proto::Millis(self.decryption_deadline),
             shards: proto::ShardLayout { data: self.data_shards, parity: self.parity_shards },
+            privacy_threshold: self.privacy_threshold,
         }
+    }
+
+    /// [`RoundParams::to_rust`] for a committee of `committee` members: a threshold of 0
+    /// becomes `committee − 1` (n-of-n).
+    pub(crate) fn to_rust_for(&self, committee: usize) -> proto::RoundParams {
+        let mut p = self.to_rust();
+        if p.privacy_threshold == 0 {
+            p.privacy_threshold = u32::try_from(committee.saturating_sub(1)).unwrap_or(u32::MAX);
+        }
+        p
     }
 
     pub(crate) fn from_rust(p: &proto::RoundParams) -> Self {
@@ -60,6 +74,7 @@ impl RoundParams {
             decryption_deadline: p.decryption_deadline.0,
             data_shards: p.shards.data,
             parity_shards: p.shards.parity,
+            privacy_threshold: p.privacy_threshold,
         }
     }
 }
@@ -69,7 +84,8 @@ impl RoundParams {
     /// Round parameters (not checked until [`RoundParams::check`] or the announcement).
     #[new]
     #[pyo3(signature = (dimension, *, bits=16, scale=4096, min_clients=3, contribution_deadline=1000,
-        decryption_deadline=2000, data_shards=4, parity_shards=2, model_version=0))]
+        decryption_deadline=2000, data_shards=4, parity_shards=2, model_version=0,
+        privacy_threshold=0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         dimension: u32,
@@ -81,6 +97,7 @@ impl RoundParams {
         data_shards: u8,
         parity_shards: u8,
         model_version: u64,
+        privacy_threshold: u32,
     ) -> Self {
         RoundParams {
             model_version,
@@ -92,6 +109,7 @@ impl RoundParams {
             decryption_deadline,
             data_shards,
             parity_shards,
+            privacy_threshold,
         }
     }
 
@@ -101,12 +119,12 @@ impl RoundParams {
         self.to_rust().check().map_err(|e| errors::params(py, e))
     }
 
-    /// The 39-byte encoding.
+    /// The 43-byte encoding.
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.to_rust().to_bytes())
     }
 
-    /// Decodes (and checks) the 39-byte encoding (`DecodeError` otherwise).
+    /// Decodes (and checks) the 43-byte encoding (`DecodeError` otherwise).
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
         proto::RoundParams::from_bytes(data)

@@ -145,6 +145,8 @@ class RoundParams:
     """Reed-Solomon data shards."""
     parity_shards: int
     """Reed-Solomon parity shards."""
+    privacy_threshold: int
+    """Committee privacy threshold f (1 to n - 1); 0 announces n - 1 (n-of-n)."""
     def __init__(
         self,
         dimension: int,
@@ -157,12 +159,13 @@ class RoundParams:
         data_shards: int = 4,
         parity_shards: int = 2,
         model_version: int = 0,
+        privacy_threshold: int = 0,
     ) -> None:
         """Parameters, checked by ``check()`` and by the authority."""
     def check(self) -> None:
         """Raises ``ParamsError`` on the first broken rule."""
     def to_bytes(self) -> bytes:
-        """The 39-byte encoding."""
+        """The 43-byte encoding."""
     @staticmethod
     def from_bytes(data: bytes) -> RoundParams:
         """Decodes and checks the encoding (``DecodeError``)."""

@@ -23,7 +23,8 @@ class RoundFailed(GradsealError):
 
     Attributes:
         reason: the Rust ``RoundFailure`` variant (``TooFewContributions``, ``Refused``,
-            ``MissingPartial``, ``Undecodable``), or ``AuditFailed`` / ``NoResult``.
+            ``NoQuorum``, ``MissingPartial``, ``Undecodable``), or ``AuditFailed`` /
+            ``NoResult``.
         member: the committee index the failure names, if any.
         fault: the ``TranscriptFault`` variant of a refusal or failed audit, if any.
         event: the :class:`Event` that reported it, if any.
@@ -57,7 +58,8 @@ class Network:
     to addresses with no registered role are kept in ``outbound[address]`` as
     ``(sender, bytes)`` for the caller to carry (remote nodes); messages to addresses in
     ``hold`` are kept, undelivered, in ``held[address]`` as ``(sender, data)`` for the
-    caller to deliver itself (e.g. from another thread).
+    caller to deliver itself (e.g. from another thread); a held role's timeouts wait until
+    it is released.
 
     Messages travel between local roles as the ``Payload`` objects the roles hand out
     (``poll_transmit_payload``): never copied into Python; a message becomes ``bytes`` (one
@@ -128,7 +130,8 @@ class Network:
             timeouts = [
                 (t, a)
                 for a, r in self.roles.items()
-                if a not in self.down and (t := r.poll_timeout()) is not None
+                # Held roles are skipped: one may be busy in another thread (an audit).
+                if a not in self.down and a not in self.hold and (t := r.poll_timeout()) is not None
             ]
             if not timeouts:
                 return
@@ -137,7 +140,7 @@ class Network:
                 return
             self.now = max(self.now, t)
             for a, r in list(self.roles.items()):
-                if a in self.down:
+                if a in self.down or a in self.hold:
                     continue
                 rt = r.poll_timeout()
                 if rt is not None and rt <= self.now:

@@ -37,11 +37,17 @@ pulled every 0.02 s and worked on as they arrive):
    ``committee_size`` of them, preferably among last round's contributors) and sends each
    node its ``FitIns`` with the announcement; the node trains (``call_next``), encrypts
    ``[w, w * params]`` and replies with its shards (no parameters in clear);
-2. *decrypt*: at the contribution deadline the aggregator publishes the transcript to the
+2. *agree*: at the contribution deadline the aggregator publishes the transcript to the
    observer and sends each member its list; each member checks its list and replies with
-   one partial decryption (or a signed refusal); the aggregator combines, the observer
-   audits (the transcript while the members decrypt, in another thread of the ServerApp,
-   then the lists and the result).
+   one signed agreement on its digest (or a signed refusal); with a quorum of agreements
+   the aggregator issues the quorum certificate;
+3. *decrypt*: each member of the certified quorum gets its list again with the certificate
+   and replies with one partial decryption; the aggregator combines, the observer audits
+   (the transcript while the members agree and decrypt, in another thread of the ServerApp,
+   then the certificate, the partials and the result).
+   A member's node state remembers, per round, the one list digest it agreed to and that it
+   decrypted, so the fresh ``Member`` of each stage never agrees to a second list nor
+   decrypts twice.
 
 Trust: a SuperNode takes the KGC parameters and the authority's bundle from the ServerApp it
 serves (in Flower the ServerApp is the coordinator, the role spec/protocol.md trusts to
@@ -93,6 +99,9 @@ __all__ = ["GradsealWorkflow", "GradsealMod", "RoundReport", "gradseal_mod"]
 RECORD_KEY = "gradseal"
 #: Name of the ConfigRecord holding a SuperNode's gradseal state (keys, answers).
 STATE_KEY = "gradseal.state"
+#: Kind bytes of the protocol messages the workflow routes by kind (spec/protocol.md §4).
+KIND_LIST = b"\x04"
+KIND_CERTIFICATE = b"\x0a"
 
 AUTHORITY, AGGREGATOR, OBSERVER = 0, 1, 2
 #: Seconds between two pulls of replies (Flower's own ``send_and_receive`` waits 0.1 s).
@@ -153,10 +162,11 @@ class RoundReport:
     seconds: float = 0.0
     #: Wall time of each stage: ``enrol``, ``contribute`` (Flower round trip, training
     #: included, with the aggregator opening, checking and adding each contribution as it
-    #: arrives), ``aggregate`` (at the deadline: transcript and lists), ``decrypt`` (Flower
-    #: round trip to the members, with the observer's audit of the transcript running
-    #: beside it in another thread), ``combine`` (combination, audit of the result and
-    #: the strategy's aggregation).
+    #: arrives), ``aggregate`` (at the deadline: transcript and lists), ``agree`` and
+    #: ``decrypt`` (Flower round trips to the members: agreements, then the quorum's partial
+    #: decryptions, with the observer's audit of the transcript running beside them in
+    #: another thread), ``combine`` (combination, audit of the result and the strategy's
+    #: aggregation).
     stage_seconds: dict[str, float] = field(default_factory=dict)
     #: Per contributing node: seconds its mod spent encrypting (training excluded).
     client_seconds: dict[int, float] = field(default_factory=dict)
@@ -243,38 +253,11 @@ class GradsealWorkflow:
             content=content, dst_node_id=nid, message_type=MessageType.TRAIN, group_id=str(rnd)
         )
 
-    def _fail(self, report: RoundReport, err: RoundFailed) -> None:
-        from flwr.common.logger import log
-
-        report.failure = err
-        log(ERROR, "gradseal round %s failed: %s (%s)", report.round, err.reason, err)
-        if self.raise_on_failure:
-            raise err
-
-    def _decrypt_stage(
-        self,
-        grid: Any,
-        net: Network,
-        rnd: int,
-        ann: bytes,
-        committee: list[int],
-        member_addr: dict[int, int],
-        failures: list[Any],
+    def _exchange_members(
+        self, grid: Any, out: list[Any], member_addr: dict[int, int], net: Network, failures: list[Any]
     ) -> None:
-        """Stage 2: sends each committee member its list (once) and injects the partial
-        decryptions (or refusals) they reply with into ``net``."""
-        lists = {nid: net.outbound.get(member_addr[nid], []) for nid in committee}
-        out = []
-        for nid in committee:
-            msgs_for = [d for frm, d in lists[nid] if frm == AGGREGATOR]
-            if not msgs_for:
-                continue
-            out.append(
-                self._message(
-                    nid, rnd, {"stage": "decrypt", "round": rnd, "announcement": ann, "list": msgs_for[0]}
-                )
-            )
-        msgs = []
+        """Sends one stage's messages to the members and injects what they reply."""
+        msgs: list[Any] = []
         exchange(grid, out, self.timeout, msgs.append)
         for msg in msgs:
             if msg.has_error():
@@ -286,6 +269,57 @@ class GradsealWorkflow:
             rec = msg.content.config_records[RECORD_KEY]
             for t, d in zip(cast(list[int], rec["to"]), cast(list[bytes], rec["data"])):
                 net.inject(member_addr[nid], int(t), d)
+
+    def _fail(self, report: RoundReport, err: RoundFailed) -> None:
+        from flwr.common.logger import log
+
+        report.failure = err
+        log(ERROR, "gradseal round %s failed: %s (%s)", report.round, err.reason, err)
+        if self.raise_on_failure:
+            raise err
+
+    def _member_stages(
+        self,
+        grid: Any,
+        net: Network,
+        rnd: int,
+        ann: bytes,
+        committee: list[int],
+        member_addr: dict[int, int],
+        failures: list[Any],
+        report: RoundReport,
+        started: float,
+    ) -> None:
+        """Stages 2 and 3: each committee member checks its list and agrees to it once; the
+        agreements are delivered (with a quorum the aggregator certifies it); each member of
+        the certified quorum then decrypts its list once. Replies are injected into ``net``."""
+        out = []
+        for nid in committee:
+            from_agg = [d for frm, d in net.outbound.get(member_addr[nid], []) if frm == AGGREGATOR]
+            lists_for = [d for d in from_agg if d[:1] == KIND_LIST]
+            if not lists_for:
+                continue
+            fields = {"stage": "agree", "round": rnd, "announcement": ann, "list": lists_for[0]}
+            out.append(self._message(nid, rnd, fields))
+        self._exchange_members(grid, out, member_addr, net, failures)
+        report.stage_seconds["agree"] = time.perf_counter() - started - sum(report.stage_seconds.values())
+        net.run(until=CONTRIBUTION_DEADLINE)
+        out = []
+        for nid in committee:
+            from_agg = [d for frm, d in net.outbound.get(member_addr[nid], []) if frm == AGGREGATOR]
+            lists_for = [d for d in from_agg if d[:1] == KIND_LIST]
+            certs = [d for d in from_agg if d[:1] == KIND_CERTIFICATE]
+            if not lists_for or not certs:
+                continue
+            fields = {
+                "stage": "decrypt",
+                "round": rnd,
+                "announcement": ann,
+                "list": lists_for[0],
+                "certificate": certs[0],
+            }
+            out.append(self._message(nid, rnd, fields))
+        self._exchange_members(grid, out, member_addr, net, failures)
 
     # -- the round --------------------------------------------------------------------------
 
@@ -476,14 +510,14 @@ class GradsealWorkflow:
 
         report.stage_seconds["aggregate"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         # The observer audits the transcript in another thread (its role releases the GIL;
-        # it has no timeouts) while the members decrypt; it is back on the network before
+        # it has no timeouts) while the members agree and decrypt; it is back on the network before
         # their partials are.
         held = net.held.pop(OBSERVER, [])
         observer = net.roles[OBSERVER]
         auditor = threading.Thread(target=deliver, args=(observer, net.now, held), name="gradseal-audit", daemon=True)
         auditor.start()
         try:
-            self._decrypt_stage(grid, net, rnd, ann, committee, member_addr, failures)
+            self._member_stages(grid, net, rnd, ann, committee, member_addr, failures, report, started)
         finally:
             auditor.join()
             net.hold.discard(OBSERVER)
@@ -561,7 +595,7 @@ class GradsealMod:
             ctxt.state.config_records[STATE_KEY] = ConfigRecord({})
         state = ctxt.state.config_records[STATE_KEY]
         if state.get("kgc") != kgc.to_bytes():
-            for k in ("secret", "keys", "answered_rounds", "answered_lists"):
+            for k in ("secret", "keys", "answered_rounds", "answered_lists", "agreed_rounds", "agreed_lists"):
                 state.pop(k, None)
             state["kgc"] = kgc.to_bytes()
         out = RecordDict()
@@ -586,6 +620,9 @@ class GradsealMod:
             reply = self._contribute(rec, keys, out, ctxt)
             for arr in out.array_records.values():
                 arr.clear()
+        elif stage == "agree":
+            keys = NodeKeys.from_secret_bytes(kgc, cast(bytes, state["keys"]))
+            reply = self._agree(rec, keys, state)
         elif stage == "decrypt":
             keys = NodeKeys.from_secret_bytes(kgc, cast(bytes, state["keys"]))
             reply = self._decrypt(rec, keys, state)
@@ -625,34 +662,70 @@ class GradsealMod:
         seconds = time.perf_counter() - started
         return {"to": to, "data": data, "clipped": int(client.clipped or 0), "seconds": seconds}
 
-    def _decrypt(self, rec: Any, keys: NodeKeys, state: Any) -> dict[str, Any]:
+    def _checked_member(self, rec: Any, keys: NodeKeys, state: Any) -> tuple[Member, list[Event], list[int], list[bytes]]:
+        """A fresh member fed the announcement and its list: its events and transmits. Raises
+        if it agrees to another list than the one this node agreed to in the round."""
         rnd = int(cast(int, rec["round"]))
         member = Member(kgc=keys.kgc, authority=cast(bytes, rec["authority"]), keys=keys, round=rnd)
         member.handle_message(0, AUTHORITY, cast(bytes, rec["announcement"]))
         member.handle_message(CONTRIBUTION_DEADLINE, AGGREGATOR, cast(bytes, rec["list"]))
-        to, data = [], []
-        while (t := member.poll_transmit()) is not None:
-            to.append(t[0])
-            data.append(t[1])
+        to, data = drain(member)
         events: list[Event] = []
         while (e := member.poll_event()) is not None:
             events.append(e)
-        decrypted = [e for e in events if e.kind == "Decrypted"]
-        if decrypted:
-            # A member answers once per round: a second, different list would reveal the
-            # difference of two sums (spec/agg.md §9). The Member object does not outlive
+        agreed = [e for e in events if e.kind == "Agreed"]
+        if agreed:
+            # A member agrees to one list per round (two quorums share an honest member only
+            # if it signs once, spec/protocol.md §7.8). The Member object does not outlive
             # this message, so the record is kept in the node's state.
-            rounds = list(cast(list[int], state.get("answered_rounds", [])))
-            lists = list(cast(list[bytes], state.get("answered_lists", [])))
-            digest = cast(bytes, decrypted[0].digest)
+            rounds = list(cast(list[int], state.get("agreed_rounds", [])))
+            lists = list(cast(list[bytes], state.get("agreed_lists", [])))
+            digest = cast(bytes, agreed[0].digest)
             if rnd in rounds and lists[rounds.index(rnd)] != digest:
-                raise RuntimeError(f"gradseal member already answered another list in round {rnd}")
+                raise RuntimeError(f"gradseal member already agreed to another list in round {rnd}")
             if rnd not in rounds:
                 rounds, lists = (rounds + [rnd])[-64:], (lists + [digest])[-64:]
-                state["answered_rounds"], state["answered_lists"] = rounds, lists
+                state["agreed_rounds"], state["agreed_lists"] = rounds, lists
+        return member, events, to, data
+
+    def _agree(self, rec: Any, keys: NodeKeys, state: Any) -> dict[str, Any]:
+        _, events, to, data = self._checked_member(rec, keys, state)
         if not to:
             raise RuntimeError("gradseal member sent nothing: " + "; ".join(e.detail for e in events))
         return {"to": to, "data": data}
+
+    def _decrypt(self, rec: Any, keys: NodeKeys, state: Any) -> dict[str, Any]:
+        rnd = int(cast(int, rec["round"]))
+        # A member decrypts once per round: a second decryption would reveal the difference
+        # of two sums (another list), or repeat its flooding (another quorum, spec/agg.md).
+        if rnd in cast(list[int], state.get("answered_rounds", [])):
+            raise RuntimeError(f"gradseal member already decrypted in round {rnd}")
+        member, events, _, _ = self._checked_member(rec, keys, state)
+        if not any(e.kind == "Agreed" for e in events):
+            raise RuntimeError("gradseal member does not agree to its list: " + "; ".join(e.detail for e in events))
+        member.handle_message(CONTRIBUTION_DEADLINE, AGGREGATOR, cast(bytes, rec["certificate"]))
+        to, data = drain(member)
+        decrypted = []
+        while (e := member.poll_event()) is not None:
+            events.append(e)
+            if e.kind == "Decrypted":
+                decrypted.append(e)
+        if not decrypted:
+            raise RuntimeError("gradseal member did not decrypt: " + "; ".join(e.detail for e in events))
+        rounds = list(cast(list[int], state.get("answered_rounds", [])))
+        lists = list(cast(list[bytes], state.get("answered_lists", [])))
+        rounds, lists = (rounds + [rnd])[-64:], (lists + [cast(bytes, decrypted[0].digest)])[-64:]
+        state["answered_rounds"], state["answered_lists"] = rounds, lists
+        return {"to": to, "data": data}
+
+
+def drain(role: Any) -> tuple[list[int], list[bytes]]:
+    """Every transmit a role queued: destinations and bytes."""
+    to, data = [], []
+    while (t := role.poll_transmit()) is not None:
+        to.append(t[0])
+        data.append(t[1])
+    return to, data
 
 
 #: The ClientApp mod (drop-in for ``secaggplus_mod``).

@@ -19,7 +19,7 @@ fn residual(p: &RoundParams, agg: &Aggregate, partials: &[PartialDecryption]) ->
 }
 
 /// Coordinates where ⌊M/Δ⌉ equals the victim's encoded value m_v (offset included).
-fn victim_matches(round: &Round, m: &[u64], victim: usize) -> usize {
+pub(crate) fn victim_matches(round: &Round, m: &[u64], victim: usize) -> usize {
     let p = &round.params;
     let shift = p.delta_log2();
     m.iter()
@@ -35,8 +35,15 @@ fn victim_matches(round: &Round, m: &[u64], victim: usize) -> usize {
 /// an adversary who could strip the flooding, would combine).
 fn unflooded(round: &Round, which: &[usize]) -> Vec<PartialDecryption> {
     let mut rng = ChaCha20Rng::from_seed([0; 32]);
-    (0..round.params.committee_size())
-        .map(|j| round.share(j, which).decrypt_with_flooding(&round.params, 0.0, &mut rng).unwrap())
+    let quorum = round.first_quorum();
+    quorum
+        .iter()
+        .map(|j| {
+            round
+                .share(j, which)
+                .decrypt_with_flooding(&round.params, quorum, 0.0, &mut rng)
+                .unwrap()
+        })
         .collect()
 }
 
@@ -109,7 +116,8 @@ fn a_rogue_member_gets_no_key_and_spoils_only_the_round() {
     let agg = round.aggregate(&all);
     let mut partials = round.partials(&all, &mut rng);
     let garbage: Vec<u64> = partials[0].values.iter().map(|x| x.rotate_left(17) ^ 0x5555).collect();
-    partials[2] = PartialDecryption::from_parts(&round.params, 2, 3, garbage).unwrap();
+    let q = round.first_quorum();
+    partials[2] = PartialDecryption::from_parts(&round.params, 2, q, 3, garbage).unwrap();
     assert_eq!(combine(&round.params, &agg, &partials), Err(AggError::DecryptionFailed));
     // Cancelling the others: M = B − a·D, which hides every secret behind a·Σ_c Σ_j r_{c,j}.
     let mut cancel = vec![0u64; round.params.dimension()];
@@ -118,7 +126,7 @@ fn a_rogue_member_gets_no_key_and_spoils_only_the_round() {
             *x = x.wrapping_sub(*y);
         }
     }
-    partials[2] = PartialDecryption::from_parts(&round.params, 2, 3, cancel).unwrap();
+    partials[2] = PartialDecryption::from_parts(&round.params, 2, q, 3, cancel).unwrap();
     assert_eq!(combine(&round.params, &agg, &partials), Err(AggError::DecryptionFailed));
     let raw = residual(&round.params, &agg, &partials);
     assert!(victim_matches(&round, &raw, 0) <= 2);
@@ -132,10 +140,11 @@ fn different_lists_to_different_members_fail_to_decode() {
     let round = honest_round(params(D, 3, 3), 4, &mut rng);
     let agg = round.aggregate(&[0, 1, 2]);
     let p = &round.params;
+    let q = round.first_quorum();
     let partials = vec![
-        round.share(0, &[0, 1, 2]).partial_decrypt(p, &mut rng).unwrap(),
-        round.share(1, &[0, 1, 3]).partial_decrypt(p, &mut rng).unwrap(),
-        round.share(2, &[0, 1, 3]).partial_decrypt(p, &mut rng).unwrap(),
+        round.share(0, &[0, 1, 2]).partial_decrypt(p, q, &mut rng).unwrap(),
+        round.share(1, &[0, 1, 3]).partial_decrypt(p, q, &mut rng).unwrap(),
+        round.share(2, &[0, 1, 3]).partial_decrypt(p, q, &mut rng).unwrap(),
     ];
     assert_eq!(combine(p, &agg, &partials), Err(AggError::DecryptionFailed));
     let raw = residual(p, &agg, &unflooded_mixed(&round));
@@ -149,7 +158,12 @@ fn unflooded_mixed(round: &Round) -> Vec<PartialDecryption> {
     let p = &round.params;
     [(0, [0, 1, 2]), (1, [0, 1, 3]), (2, [0, 1, 3])]
         .iter()
-        .map(|(j, list)| round.share(*j, list).decrypt_with_flooding(p, 0.0, &mut rng).unwrap())
+        .map(|(j, list)| {
+            round
+                .share(*j, list)
+                .decrypt_with_flooding(p, round.first_quorum(), 0.0, &mut rng)
+                .unwrap()
+        })
         .collect()
 }
 
@@ -206,7 +220,7 @@ fn aggregate_noise(round: &Round, which: &[usize]) -> Vec<i64> {
     for &c in which {
         let mut secret = round.contributions[c].correction.clone();
         for seed in &round.seeds[c] {
-            add_seed_expansion(&mut secret, p.digest(), seed.member(), seed.bytes());
+            add_seed_expansion(&mut secret, p.digest(), seed.set(), seed.bytes());
         }
         let mut product = vec![0u64; p.n()];
         crate::ring::mul_binary(&mut product, &expand_mask(p.digest(), 0, p.n()), &secret);
@@ -233,16 +247,20 @@ fn correlation(x: &[i64], y: &[i64]) -> f64 {
     sxy / (sxx * syy).sqrt()
 }
 
-/// The coalition of `members` (their seeds for the victim) and the aggregator (every public
-/// value) strips what it can from the victim's body: `b_v − a·(δ_v + Σ_{j in coalition}
-/// r_{v,j})`, which equals `Δ·m_v + e_v` only when the coalition holds every member's seed.
-fn coalition_view(round: &Round, victim: usize, members: &[u16]) -> Vec<u64> {
+/// The coalition of `members` (the victim's seeds of every set one of them holds) and the
+/// aggregator (every public value) strips what it can from the victim's body: `b_v − a·(δ_v +
+/// Σ_{t held in the coalition} r_{v,t})`, which equals `Δ·m_v + e_v` only when the coalition
+/// holds every set's seed.
+pub(crate) fn coalition_view(round: &Round, victim: usize, members: &[u16]) -> Vec<u64> {
     let p = &round.params;
     let c = &round.contributions[victim];
+    let committee = p.committee();
     let mut known = c.correction.clone();
-    for &j in members {
-        let seed = &round.seeds[victim][usize::from(j)];
-        add_seed_expansion(&mut known, p.digest(), seed.member(), seed.bytes());
+    for t in 0..committee.set_count() {
+        if members.iter().any(|&j| committee.held_sets(j).contains(&t)) {
+            let seed = &round.seeds[victim][usize::from(t)];
+            add_seed_expansion(&mut known, p.digest(), seed.set(), seed.bytes());
+        }
     }
     let mut product = vec![0u64; p.n()];
     let fixed = crate::ring::FixedOperand::new(&known).unwrap();

@@ -3,6 +3,7 @@
 use chacha20::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 
+use crate::encrypt::seeds_for;
 use crate::*;
 
 /// A round of `clients` honest clients with signed values drawn from the rng: the aggregate,
@@ -14,9 +15,15 @@ pub(crate) struct Round {
     pub(crate) values: Vec<Vec<i64>>,
 }
 
+/// n-of-n parameters with a committee of `k`.
 pub(crate) fn params(dimension: u32, k: u16, min_clients: u32) -> RoundParams {
+    params_tn(dimension, k, k - 1, min_clients)
+}
+
+/// Parameters with a committee of `n` and privacy threshold `f`.
+pub(crate) fn params_tn(dimension: u32, n: u16, f: u16, min_clients: u32) -> RoundParams {
     let mut c = RoundConfig::new([3; 32], dimension);
-    c.committee_size = k;
+    (c.committee_size, c.privacy_threshold) = (n, f);
     c.min_clients = min_clients;
     RoundParams::new(c).unwrap()
 }
@@ -47,18 +54,35 @@ impl Round {
     pub(crate) fn share(&self, j: u16, which: &[usize]) -> MemberShare {
         let mut share = MemberShare::new(&self.params, j).unwrap();
         for &i in which {
-            share.add_seed(&self.seeds[i][usize::from(j)]).unwrap();
+            share.add_client(&seeds_for(&self.params, &self.seeds[i], j)).unwrap();
         }
         share
     }
 
+    /// The quorum of the first q members.
+    pub(crate) fn first_quorum(&self) -> MemberSet {
+        MemberSet::all(self.params.committee().quorum_size())
+    }
+
+    /// The partials of the first q members over the clients `which`.
     pub(crate) fn partials(
         &self,
         which: &[usize],
         rng: &mut ChaCha20Rng,
     ) -> Vec<PartialDecryption> {
-        (0..self.params.committee_size())
-            .map(|j| self.share(j, which).partial_decrypt(&self.params, rng).unwrap())
+        self.partials_under(which, self.first_quorum(), rng)
+    }
+
+    /// The partials of the members of `quorum` over the clients `which`.
+    pub(crate) fn partials_under(
+        &self,
+        which: &[usize],
+        quorum: MemberSet,
+        rng: &mut ChaCha20Rng,
+    ) -> Vec<PartialDecryption> {
+        quorum
+            .iter()
+            .map(|j| self.share(j, which).partial_decrypt(&self.params, quorum, rng).unwrap())
             .collect()
     }
 
@@ -104,12 +128,13 @@ fn a_full_round_at_the_extremes_of_the_range_decrypts() {
         let e = EncodedUpdate::from_signed(&p, &vec![v; 4096]).unwrap();
         let (contribution, seeds) = encrypt(&p, &e, &mut rng).unwrap();
         agg.add(&p, &contribution).unwrap();
-        for (s, seed) in shares.iter_mut().zip(&seeds) {
-            s.add_seed(seed).unwrap();
+        for (j, s) in (0..).zip(shares.iter_mut()) {
+            s.add_client(&seeds_for(&p, &seeds, j)).unwrap();
         }
     }
+    let all = MemberSet::all(3);
     let partials: Vec<_> =
-        shares.into_iter().map(|s| s.partial_decrypt(&p, &mut rng).unwrap()).collect();
+        shares.into_iter().map(|s| s.partial_decrypt(&p, all, &mut rng).unwrap()).collect();
     let sum = combine(&p, &agg, &partials).unwrap();
     assert!(sum.sums.iter().all(|&s| s == 0), "100 alternating extremes sum to 0");
     // One more contribution would make the sum wrap.
@@ -142,7 +167,7 @@ fn malformed_combinations_are_typed_errors() {
     );
     // Below min_clients a member refuses to decrypt.
     assert_eq!(
-        round.share(0, &[0, 1]).partial_decrypt(p, &mut rng).unwrap_err(),
+        round.share(0, &[0, 1]).partial_decrypt(p, round.first_quorum(), &mut rng).unwrap_err(),
         AggError::TooFewContributions { count: 2, min: 3 }
     );
     // Values of another round.
@@ -150,25 +175,25 @@ fn malformed_combinations_are_typed_errors() {
     assert_eq!(agg.check(&other), Err(AggError::WrongRound));
     assert_eq!(combine(&other, &agg, &partials), Err(AggError::WrongRound));
     assert_eq!(
-        round.share(0, &all).partial_decrypt(&other, &mut rng).unwrap_err(),
+        round.share(0, &all).partial_decrypt(&other, round.first_quorum(), &mut rng).unwrap_err(),
         AggError::WrongRound
     );
-    // Seeds for another member, members out of range.
+    // Seeds of a set member 0 does not hold (it holds set 2 only, the set {1, 2}).
     let mut share = MemberShare::new(p, 0).unwrap();
     assert_eq!(
-        share.add_seed(&round.seeds[0][1]),
-        Err(AggError::SeedForAnotherMember { expected: 0, got: 1 })
+        share.add_client(&seeds_for(p, &round.seeds[0], 1)),
+        Err(AggError::SeedSetMismatch { member: 0, expected: 2, got: 1 })
     );
     // A seed copied into a second contribution is refused, and not added.
     let mut share = MemberShare::new(p, 0).unwrap();
-    share.add_seed(&round.seeds[0][0]).unwrap();
-    assert_eq!(share.add_seed(&round.seeds[0][0]), Err(AggError::DuplicateSeed));
+    share.add_client(&seeds_for(p, &round.seeds[0], 0)).unwrap();
+    assert_eq!(share.add_client(&seeds_for(p, &round.seeds[0], 0)), Err(AggError::DuplicateSeed));
     assert_eq!(share.count(), 1);
     assert_eq!(
         MemberShare::new(p, 3).unwrap_err(),
         AggError::MemberOutOfRange { member: 3, committee_size: 3 }
     );
-    assert!(PartialDecryption::from_parts(p, 0, 3, vec![0; 63]).is_err());
+    assert!(PartialDecryption::from_parts(p, 0, round.first_quorum(), 3, vec![0; 63]).is_err());
     assert!(Contribution::from_parts(p, vec![0; 64], vec![0; 4095]).is_err());
     let wrong_dim = EncodedUpdate::from_signed(&params(65, 3, 2), &[0; 65]).unwrap();
     assert!(matches!(

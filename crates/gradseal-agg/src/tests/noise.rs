@@ -10,8 +10,9 @@
 //!   deviation is compared with `aggregate_sigma` and whose maximum with `aggregate_bound`;
 //! - the flooded partial of member j minus its unflooded one is exactly its flooding f_j,
 //!   compared with σ_f and the 9.5 σ_f hard bound;
-//! - with flooded partials, the residual's deviation is compared with √k·σ_f (the model,
-//!   √(k σ_f² + σ_agg²), is the same to many digits), its maximum with Δ/4, and `combine` must
+//! - with the flooded partials of the quorum of the first q members, the residual's deviation
+//!   is compared with √q·σ_f (the model, √(q σ_f² + σ_agg²), is the same to many digits), its
+//!   maximum with Δ/4, and `combine` must
 //!   return the exact sum.
 //!
 //! Run `cargo test -p gradseal-agg --lib tests::noise -- --nocapture` to see the figures.
@@ -20,11 +21,12 @@ use chacha20::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 
 use crate::combine::residue;
+use crate::encrypt::seeds_for;
 use crate::params::flooding_security_bits;
 use crate::ring::{expand, expand_mask, mul_binary};
 use crate::{
-    KeySeed, MemberShare, NoiseBudget, RoundConfig, RoundParams, combine, encode_update, encrypt,
-    recompute_aggregate, tags,
+    KeySeed, MemberSet, MemberShare, NoiseBudget, RoundConfig, RoundParams, combine, encode_update,
+    encrypt, recompute_aggregate, tags,
 };
 
 /// Relative tolerance on a measured standard deviation: each is measured on at least 4096
@@ -57,9 +59,10 @@ fn replay_client(
             *x = (word >> t) & 1;
         }
     }
-    // 2. k seeds of 32 bytes; r_j = expand(SEED, [digest, u16be(j), seed]); δ = s − Σ r_j.
+    // 2. C(n, f) seeds of 32 bytes; r_t = expand(SEED, [digest, u16be(t), seed]);
+    //    δ = s − Σ r_t.
     let mut correction = secret.clone();
-    for j in 0..params.committee_size() {
+    for j in 0..params.committee().set_count() {
         let mut seed = [0u8; 32];
         rng.fill_bytes(&mut seed);
         let mut r = vec![0u64; n];
@@ -101,12 +104,13 @@ struct Measured {
     total: (f64, f64, i64),
 }
 
-/// Runs one round of `max_clients` clients at dimension `d` and measures its noise.
-fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
+/// Runs one round of `max_clients` clients at dimension `d` with a committee (n, f), decrypted
+/// by the quorum of its first q members, and measures its noise.
+fn measure(set: u8, bits: u8, max_clients: u32, (n, f): (u16, u16), d: u32) -> Measured {
     let mut config = RoundConfig::new([set; 32], d);
     config.bits = bits;
     config.max_clients = max_clients;
-    config.committee_size = k;
+    (config.committee_size, config.privacy_threshold) = (n, f);
     let params = RoundParams::new(config).unwrap();
     let budget = *params.noise_budget();
     let delta_log2 = params.delta_log2();
@@ -114,7 +118,8 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
 
     let mut data_rng = ChaCha20Rng::from_seed([set ^ 0x5a; 32]);
     let mut contributions = Vec::new();
-    let mut seeds: Vec<Vec<KeySeed>> = (0..k).map(|_| Vec::new()).collect();
+    let k = params.committee().quorum_size();
+    let mut seeds: Vec<Vec<Vec<KeySeed>>> = (0..n).map(|_| Vec::new()).collect();
     let mut sum_m = vec![0u64; dim];
     let mut sum_v = vec![0i64; dim];
     let mut sum_e = vec![0i64; dim];
@@ -140,8 +145,8 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
             sum_e[t] += e;
         }
         contributions.push(contribution);
-        for (list, seed) in seeds.iter_mut().zip(client_seeds) {
-            list.push(seed);
+        for (j, list) in (0..).zip(seeds.iter_mut()) {
+            list.push(seeds_for(&params, &client_seeds, j));
         }
     }
     let refs: Vec<_> = contributions.iter().collect();
@@ -150,15 +155,17 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
     let mut rng = ChaCha20Rng::from_seed([set ^ 0xa5; 32]);
     let shares = |j: u16| {
         let mut share = MemberShare::new(&params, j).unwrap();
-        for seed in &seeds[usize::from(j)] {
-            share.add_seed(seed).unwrap();
+        for client in &seeds[usize::from(j)] {
+            share.add_client(client).unwrap();
         }
         share
     };
-    let plain: Vec<_> =
-        (0..k).map(|j| shares(j).decrypt_with_flooding(&params, 0.0, &mut rng).unwrap()).collect();
+    let all = MemberSet::all(k);
+    let plain: Vec<_> = (0..k)
+        .map(|j| shares(j).decrypt_with_flooding(&params, all, 0.0, &mut rng).unwrap())
+        .collect();
     let flooded: Vec<_> =
-        (0..k).map(|j| shares(j).partial_decrypt(&params, &mut rng).unwrap()).collect();
+        (0..k).map(|j| shares(j).partial_decrypt(&params, all, &mut rng).unwrap()).collect();
 
     // Unflooded: the residual is exactly the aggregate noise Σ_c e_c.
     let unflooded: Vec<i64> = residue(&params, &aggregate, &plain)
@@ -227,33 +234,37 @@ fn measure(set: u8, bits: u8, max_clients: u32, k: u16, d: u32) -> Measured {
 
 #[test]
 fn measured_noise_matches_the_model() {
-    // (bits, max_clients, k, d): the default first; d = 6000 fills one polynomial and part of
-    // a second (the 1000-client set uses one polynomial to stay fast).
-    let sets: [(u8, u32, u16, u32); 5] = [
-        (16, 100, 3, 6000),
-        (8, 100, 3, 6000),
-        (16, 1000, 3, 4096),
-        (16, 100, 10, 6000),
-        (24, 100, 3, 6000),
+    // (bits, max_clients, (n, f), d): the default first; d = 6000 fills one polynomial and part
+    // of a second (the 1000-client set uses one polynomial to stay fast). k below is the
+    // quorum size q (k = n for n-of-n).
+    let sets: [(u8, u32, (u16, u16), u32); 6] = [
+        (16, 100, (3, 2), 6000),
+        (8, 100, (3, 2), 6000),
+        (16, 1000, (3, 2), 4096),
+        (16, 100, (10, 9), 6000),
+        (24, 100, (3, 2), 6000),
+        (16, 100, (5, 2), 6000),
     ];
-    for (set, &(bits, max_clients, k, d)) in sets.iter().enumerate() {
-        let m = measure(u8::try_from(set).unwrap() + 1, bits, max_clients, k, d);
+    for (set, &(bits, max_clients, (n, f), d)) in sets.iter().enumerate() {
+        let m = measure(u8::try_from(set).unwrap() + 1, bits, max_clients, (n, f), d);
         let b = m.budget;
+        let k = b.quorum;
         let kf = f64::from(k);
         let total_model = (kf * b.flood_sigma.powi(2) + b.aggregate_sigma.powi(2)).sqrt();
         let hard = b.aggregate_bound as f64 + kf * b.flood_bound + 1.0;
         let deficit = [1e4, 1e5, 1e6]
-            .map(|x| 128.0 - flooding_security_bits(b.aggregate_sigma, b.flood_sigma, x));
+            .map(|x| 128.0 - flooding_security_bits(b.aggregate_sigma, b.effective_flood_sigma, x));
         // Statistical distance between the real and the simulated partial, ‖e‖ / (2 σ_f), with
         // ‖e‖² bounded as in `flooding_security_bits` (Laurent–Massart at 2^-64): why the
         // argument is a Rényi (search) one rather than statistical smudging.
         let distance = [1e4, 1e5, 1e6].map(|q: f64| {
             let x = 64.0 * core::f64::consts::LN_2;
             let norm = b.aggregate_sigma * (q + 2.0 * (x * q).sqrt() + 2.0 * x).sqrt();
-            (norm / (2.0 * b.flood_sigma)).log2()
+            (norm / (2.0 * b.effective_flood_sigma)).log2()
         });
         eprintln!(
-            "(bits {bits}, max_clients {max_clients}, k {k}), d = {d}: S {}, log2 Δ {}, \
+            "(bits {bits}, max_clients {max_clients}, (n, f) ({n}, {f}), q = k = {k}), d = {d}: \
+             S {}, log2 Δ {}, \
              Δ/4 = {} = 2^{:.2}",
             b.sum_bits,
             b.delta_log2,
@@ -263,7 +274,7 @@ fn measured_noise_matches_the_model() {
         eprintln!(
             "  model:    σ_e {:.4}, σ_agg {:.2}, |Σe| <= {}, σ_f {} (2^{:.2}), |f| <= {:.1}, \
              sqrt(k)·σ_f {:.4e}, sqrt(k σ_f² + σ_agg²) {:.4e}, hard bound {:.6e} (2^{:.4}), \
-             log2(σ_f/σ_agg) {:.2}, Rényi bits 128 − ({:.1e}, {:.1e}, {:.1e}), statistical distance \
+             log2(σ_f/√(n−f)/σ_agg) {:.2}, Rényi bits 128 − ({:.1e}, {:.1e}, {:.1e}), statistical distance \
              <= 2^({:.1}, {:.1}, {:.1}) at 10^4, 10^5, 10^6 coordinates",
             b.client_sigma,
             b.aggregate_sigma,
@@ -309,6 +320,7 @@ fn acceptance_frontier() {
             let accepted = |bits: u8| {
                 let mut c = RoundConfig::new([0; 32], 1_000_000);
                 (c.bits, c.max_clients, c.committee_size) = (bits, max_clients, k);
+                c.privacy_threshold = k - 1;
                 c.min_clients = 2;
                 RoundParams::new(c)
             };
@@ -320,5 +332,60 @@ fn acceptance_frontier() {
             );
             assert!(largest.is_some());
         }
+    }
+}
+
+/// The t-of-n noise table of `spec/agg.md` (section 7.3): the default round (16 bits, 100
+/// clients, 10^5 coordinates) for each committee the spec lists. Every row is accepted, its
+/// hard bounds (the aggregate's and q floodings) fit below Δ/4, its security figures use
+/// σ_eff = σ_f/√(n − f), and flooding stays at least 2^20 (the acceptance rule) above the
+/// aggregate noise; n-of-n (3, 2) keeps the figures of the n-of-n scheme. Run with
+/// `--nocapture` to print the table.
+#[test]
+fn tofn_noise_table() {
+    eprintln!(
+        "| (n, f) | q | sets C(n,f) | seeds sealed per client | σ_f | σ_eff = σ_f/√(n−f) \
+         | log2(σ_eff/σ_agg) | flooding security bits at 10^5 |"
+    );
+    eprintln!("|---|---|---|---|---|---|---|---|");
+    let mut previous_q = 0;
+    for (n, f) in [(3u16, 2u16), (4, 1), (5, 2), (7, 3)] {
+        let mut c = RoundConfig::new([9; 32], 100_000);
+        (c.committee_size, c.privacy_threshold) = (n, f);
+        let p = RoundParams::new(c).unwrap();
+        let b = *p.noise_budget();
+        let committee = p.committee();
+        let q = committee.quorum_size();
+        assert_eq!(b.quorum, q);
+        assert_eq!(q, (n + f) / 2 + 1);
+        let hard = b.aggregate_bound as f64 + f64::from(q) * b.flood_bound + 1.0;
+        assert!(hard < b.decode_bound as f64, "({n}, {f}): {b:?}");
+        // σ_f is the largest integer leaving room for q floodings: one more would not fit.
+        let over = b.aggregate_bound as f64 + f64::from(q) * 9.5 * (b.flood_sigma + 1.0) + 2.0;
+        assert!(over > b.decode_bound as f64, "({n}, {f}): σ_f is not the largest");
+        assert_eq!(b.effective_flood_sigma, b.flood_sigma / f64::from(n - f).sqrt());
+        assert_eq!(b.flood_to_noise_log2, (b.effective_flood_sigma / b.aggregate_sigma).log2());
+        assert!(b.flood_to_noise_log2 >= 20.0, "({n}, {f}): {b:?}");
+        assert!(b.flooding_security_bits >= 64.0, "({n}, {f}): {b:?}");
+        assert_eq!(
+            b.flooding_security_bits,
+            flooding_security_bits(b.aggregate_sigma, b.effective_flood_sigma, 1e5)
+        );
+        if (n, f) == (3, 2) {
+            // n-of-n: the n-of-n scheme's 2^28.63 margin is unchanged.
+            assert!(b.flood_to_noise_log2 > 28.6 && b.flood_to_noise_log2 < 28.7, "{b:?}");
+        }
+        assert!(q >= previous_q);
+        previous_q = q;
+        eprintln!(
+            "| ({n}, {f}) | {q} | {} | {} | {} = 2^{:.2} | 2^{:.2} | {:.2} | 128 − {:.1e} |",
+            committee.set_count(),
+            committee.sealed_seed_count(),
+            b.flood_sigma,
+            b.flood_sigma.log2(),
+            b.effective_flood_sigma.log2(),
+            b.flood_to_noise_log2,
+            128.0 - b.flooding_security_bits,
+        );
     }
 }

@@ -31,6 +31,8 @@ use super::data::uniform;
 
 /// Committee size.
 pub(crate) const MEMBERS: usize = 3;
+/// The committee's privacy threshold: n-of-n (f = n − 1).
+const MEMBERS_THRESHOLD: u32 = 2;
 /// Relays.
 pub(crate) const RELAYS: usize = 6;
 /// Shard layout: any 4 of 6 shards rebuild a contribution.
@@ -119,6 +121,7 @@ fn agg_params(
         dimension,
         bits,
         committee: u32::try_from(MEMBERS).map_err(|_| "committee too large")?,
+        privacy_threshold: MEMBERS_THRESHOLD,
         min_clients,
         max_clients: u32::try_from(clients).map_err(|_| "too many clients")?,
     };
@@ -238,6 +241,7 @@ impl Network {
             round: RoundId(round),
             clients: self.clients,
             members: MEMBERS,
+            privacy_threshold: MEMBERS_THRESHOLD,
             relays: RELAYS,
             layout: LAYOUT,
             dimension: self.dimension,

@@ -99,6 +99,9 @@ impl Codec for Announcement {
         if committee.is_empty() {
             return Err(DecodeError::InvalidValue { field: "announcement.committee" });
         }
+        params
+            .check_committee(committee.len())
+            .map_err(|e| DecodeError::InvalidValue { field: e.field() })?;
         let roster = r.read_list("announcement.roster", usize_of(MAX_CLIENTS), Party::decode)?;
         if roster.len() < usize_of(params.min_clients) {
             return Err(DecodeError::InvalidValue { field: "announcement.roster" });

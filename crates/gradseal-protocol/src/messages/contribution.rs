@@ -4,9 +4,10 @@
 use gradseal_core::{Codec, DecodeError, Reader, Writer, bulk_digest, hash};
 
 use super::{
-    Digest, MAX_CONTRIBUTION, MAX_MANIFEST, MAX_SEALED_SEED, MAX_SHARD, MAX_SIGNATURE, usize_of,
+    Digest, MAX_CONTRIBUTION, MAX_MANIFEST, MAX_SEALED_SEED, MAX_SEALED_SEEDS, MAX_SHARD,
+    MAX_SIGNATURE,
 };
-use crate::params::{MAX_COMMITTEE, RoundId};
+use crate::params::RoundId;
 use crate::tags;
 
 /// The plaintext of a contribution envelope (signcrypted by the client to the aggregator,
@@ -21,15 +22,17 @@ pub struct Contribution {
     pub client: u32,
     /// Encoded gradseal-agg `Contribution`: the bodies and the public correction.
     pub body: Vec<u8>,
-    /// One sealed key seed per committee member, in committee order: seed j signcrypted by
-    /// the client to member j under [`seed_context`]`(A, round, client, j)`.
+    /// The sealed key seeds in canonical order: for each set `t` of `f` members ascending,
+    /// for each holder `j` of `t` (member outside it) ascending, the seed of set `t`
+    /// signcrypted by the client to member `j` under [`seed_context`]`(A, round, client, t,
+    /// j)`: `(n − f)·C(n, f)` of them.
     pub sealed_seeds: Vec<Vec<u8>>,
     /// The client's signature over the contribution statement.
     pub signature: Vec<u8>,
 }
 
 impl Contribution {
-    /// The digest of every sealed seed, in committee order.
+    /// The digest of every sealed seed, in canonical order.
     pub fn seed_digests(&self) -> Vec<Digest> {
         self.sealed_seeds.iter().map(|s| sealed_seed_digest(s)).collect()
     }
@@ -72,14 +75,12 @@ impl Codec for Contribution {
     }
 }
 
-/// Reads `list(vec(sealed seed))`, at most one per possible committee member.
+/// Reads `list(vec(sealed seed))`, at most [`MAX_SEALED_SEEDS`].
 pub(crate) fn read_sealed_seeds(
     r: &mut Reader<'_>,
     field: &'static str,
 ) -> Result<Vec<Vec<u8>>, DecodeError> {
-    r.read_list(field, usize_of(MAX_COMMITTEE), |r| {
-        Ok(r.read_var_bytes(field, MAX_SEALED_SEED)?.to_vec())
-    })
+    r.read_list(field, MAX_SEALED_SEEDS, |r| Ok(r.read_var_bytes(field, MAX_SEALED_SEED)?.to_vec()))
 }
 
 /// Digest `C` of a contribution's gradseal-agg bytes: `B("…/contribution-body", body)`
@@ -93,9 +94,9 @@ pub fn sealed_seed_digest(sealed: &[u8]) -> Digest {
     hash(tags::TAG_SEALED_SEED, &[sealed])
 }
 
-/// The statement a client signs: `H("…/contribution-v2", A, u64 round, u32 client, C,
-/// u32 k, s_0, …, s_{k-1})`, with `C` the body digest and `s_j` the digest of the seed
-/// sealed to member j.
+/// The statement a client signs: `H("…/contribution-v3", A, u64 round, u32 client, C,
+/// u32 m, s_0, …, s_{m-1})`, with `C` the body digest and `s_i` the digest of the `i`-th
+/// sealed seed in canonical (set, holder) order.
 pub fn contribution_statement(
     announcement: &Digest,
     round: RoundId,
@@ -110,14 +111,27 @@ pub fn contribution_statement(
     hash(tags::TAG_CONTRIBUTION, &parts)
 }
 
-/// The signcryption context of the seed client `client` seals to member `member`:
-/// `H("…/seed-context", A, u64 round, u32 client, u32 member)`. A sealed seed opens only
-/// under its own (round, client, member): one copied into another client's contribution,
-/// or replayed from another round, does not open.
-pub fn seed_context(announcement: &Digest, round: RoundId, client: u32, member: u32) -> Digest {
+/// The signcryption context of the seed of set `set` that client `client` seals to member
+/// `member`: `H("…/seed-context-v3", A, u64 round, u32 client, u32 set, u32 member)`. A
+/// sealed seed opens only under its own (round, client, set, member): one copied into
+/// another client's contribution, moved to another set, or replayed from another round,
+/// does not open.
+pub fn seed_context(
+    announcement: &Digest,
+    round: RoundId,
+    client: u32,
+    set: u32,
+    member: u32,
+) -> Digest {
     hash(
         tags::TAG_SEED_CONTEXT,
-        &[announcement, &round.0.to_be_bytes(), &client.to_be_bytes(), &member.to_be_bytes()],
+        &[
+            announcement,
+            &round.0.to_be_bytes(),
+            &client.to_be_bytes(),
+            &set.to_be_bytes(),
+            &member.to_be_bytes(),
+        ],
     )
 }
 
@@ -183,14 +197,16 @@ mod tests {
     }
 
     #[test]
-    fn seed_contexts_differ_by_round_client_and_member() {
+    fn seed_contexts_differ_by_round_client_set_and_member() {
         let a = [1u8; 32];
-        let base = seed_context(&a, RoundId(1), 2, 3);
+        let base = seed_context(&a, RoundId(1), 2, 3, 4);
         for other in [
-            seed_context(&[0; 32], RoundId(1), 2, 3),
-            seed_context(&a, RoundId(2), 2, 3),
-            seed_context(&a, RoundId(1), 3, 3),
-            seed_context(&a, RoundId(1), 2, 4),
+            seed_context(&[0; 32], RoundId(1), 2, 3, 4),
+            seed_context(&a, RoundId(2), 2, 3, 4),
+            seed_context(&a, RoundId(1), 3, 3, 4),
+            seed_context(&a, RoundId(1), 2, 4, 4),
+            seed_context(&a, RoundId(1), 2, 3, 5),
+            seed_context(&a, RoundId(1), 2, 4, 3),
             envelope_context(&a),
         ] {
             assert_ne!(other, base);
@@ -207,7 +223,7 @@ mod tests {
             signature: vec![6; 64],
         };
         assert_eq!(Contribution::from_bytes(&c.to_bytes()), Ok(c.clone()));
-        let many = Contribution { sealed_seeds: vec![vec![0]; 17], ..c };
+        let many = Contribution { sealed_seeds: vec![vec![0]; MAX_SEALED_SEEDS + 1], ..c };
         assert!(Contribution::from_bytes(&many.to_bytes()).is_err());
     }
 }

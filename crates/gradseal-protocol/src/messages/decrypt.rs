@@ -1,14 +1,18 @@
-//! Steps 4 and 5: a member's partial decryption or refusal, the aggregator's rejection
+//! Steps 4b and 5: a member's partial decryption or refusal, the aggregator's rejection
 //! notices to clients, and the round result.
 
 use gradseal_core::{Codec, DecodeError, Reader, Writer, bulk_digest, hash};
 
-use super::{Digest, MAX_PARTIAL, MAX_SIGNATURE, put_digest, read_digest, usize_of};
+use super::agree::{Equivocation, QuorumCertificate};
+use super::{
+    Digest, MAX_EQUIVOCATIONS, MAX_PARTIAL, MAX_SIGNATURE, put_digest, read_digest, usize_of,
+};
 use crate::params::{MAX_COMMITTEE, MAX_DIMENSION, RoundId};
 use crate::reason::{RejectReason, TranscriptFault};
 use crate::tags;
 
-/// Step 4: a member's partial decryption of the list it checked. Signed by the member.
+/// Step 4b: a member's partial decryption of the list it checked and agreed to, under a
+/// quorum certificate on its agreement digest. Signed by the member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartialDecryption {
     /// The round.
@@ -21,6 +25,10 @@ pub struct PartialDecryption {
     /// The aggregator's signature over `list`, copied from the MemberList: the evidence that
     /// the aggregator sent this list (a member cannot name a list it was never sent).
     pub list_signature: Vec<u8>,
+    /// The agreement digest `E` of the list, which the quorum certificate names.
+    pub agreed: Digest,
+    /// The quorum `Q` the partial was made for (bit j = member j): the certificate's signers.
+    pub quorum: u64,
     /// Committee index.
     pub member: u32,
     /// Encoded gradseal-agg partial decryption.
@@ -35,11 +43,13 @@ impl PartialDecryption {
         put_digest(w, &self.transcript);
         put_digest(w, &self.list);
         w.put_var_bytes(&self.list_signature);
+        put_digest(w, &self.agreed);
+        w.put_u64(self.quorum);
         w.put_u32(self.member);
         w.put_var_bytes(&self.partial);
     }
 
-    /// The digest the member signs: `B("…/partial-decryption-v2", body)` (the body holds
+    /// The digest the member signs: `B("…/partial-decryption-v3", body)` (the body holds
     /// the whole partial decryption).
     pub fn digest(&self) -> Digest {
         let mut w = Writer::with_capacity(self.encoded_len_hint());
@@ -50,7 +60,7 @@ impl PartialDecryption {
 
 impl Codec for PartialDecryption {
     fn encoded_len_hint(&self) -> usize {
-        100 + self.partial.len() + self.list_signature.len() + self.signature.len()
+        140 + self.partial.len() + self.list_signature.len() + self.signature.len()
     }
 
     fn encode(&self, w: &mut Writer) {
@@ -72,6 +82,8 @@ impl PartialDecryption {
         let transcript = read_digest(r, "partial.transcript")?;
         let list = read_digest(r, "partial.list")?;
         let list_signature = r.read_var_bytes("partial.list_signature", MAX_SIGNATURE)?.to_vec();
+        let agreed = read_digest(r, "partial.agreed")?;
+        let quorum = r.read_u64("partial.quorum")?;
         let member = r.read_u32("partial.member")?;
         let partial = r.read_var_bytes("partial.partial", MAX_PARTIAL)?.to_vec();
         let body = read_since(&start, r);
@@ -81,6 +93,8 @@ impl PartialDecryption {
             transcript,
             list,
             list_signature,
+            agreed,
+            quorum,
             member,
             partial,
             signature,
@@ -223,8 +237,15 @@ pub struct RoundResult {
     pub count: u32,
     /// The decrypted sum of the quantized updates, one entry per coordinate.
     pub sum: Vec<i64>,
-    /// Every member's partial decryption, in committee order.
+    /// The partial decryption of every member of the certificate's quorum, in ascending
+    /// member order.
     pub partials: Vec<PartialDecryption>,
+    /// The quorum certificate the partials were made under (on the transcript's agreement
+    /// digest).
+    pub certificate: QuorumCertificate,
+    /// Evidence of every member the aggregator saw sign two different agreement digests
+    /// (excluded from the quorum when caught before it formed), ascending by member.
+    pub equivocations: Vec<Equivocation>,
     /// The aggregator's signature over [`RoundResult::digest`].
     pub signature: Vec<u8>,
 }
@@ -236,6 +257,8 @@ impl RoundResult {
         w.put_u32(self.count);
         w.put_list(&self.sum, |w, v| w.put_u64(v.cast_unsigned()));
         w.put_list(&self.partials, |w, p| p.encode(w));
+        self.certificate.encode(w);
+        w.put_list(&self.equivocations, |w, e| e.encode(w));
     }
 
     /// The digest the aggregator signs: `B("…/result", body)` (the body holds the sum and
@@ -246,8 +269,8 @@ impl RoundResult {
         bulk_digest(tags::TAG_RESULT, w.as_slice())
     }
 
-    /// [`RoundResult::digest`] and every partial's [`PartialDecryption::digest`], in
-    /// committee order, re-encoding each.
+    /// [`RoundResult::digest`] and every partial's [`PartialDecryption::digest`], in the
+    /// result's order, re-encoding each.
     pub fn digests(&self) -> ResultDigests {
         ResultDigests {
             result: self.digest(),
@@ -288,9 +311,22 @@ impl RoundResult {
             bodies.push(body);
             Ok(p)
         })?;
+        let certificate = QuorumCertificate::decode(r)?;
+        let equivocations =
+            r.read_list("result.equivocations", MAX_EQUIVOCATIONS, Equivocation::decode)?;
         let body = read_since(&start, r);
         let signature = r.read_var_bytes("result.signature", MAX_SIGNATURE)?.to_vec();
-        Ok((RoundResult { round, transcript, count, sum, partials, signature }, body, bodies))
+        let result = RoundResult {
+            round,
+            transcript,
+            count,
+            sum,
+            partials,
+            certificate,
+            equivocations,
+            signature,
+        };
+        Ok((result, body, bodies))
     }
 
     /// The mean update in model units: `sum / (count · scale)` per coordinate.
@@ -304,7 +340,9 @@ impl RoundResult {
 impl Codec for RoundResult {
     fn encoded_len_hint(&self) -> usize {
         let partials: usize = self.partials.iter().map(Codec::encoded_len_hint).sum();
-        64 + 8 * self.sum.len() + partials + self.signature.len()
+        let certificate = 48 + 72 * self.certificate.signatures.len();
+        let equivocations = 200 * self.equivocations.len();
+        64 + 8 * self.sum.len() + partials + certificate + equivocations + self.signature.len()
     }
 
     fn encode(&self, w: &mut Writer) {
@@ -331,6 +369,8 @@ mod tests {
             transcript: [fill; 32],
             list: [fill ^ 1; 32],
             list_signature: vec![fill; 64],
+            agreed: [fill ^ 2; 32],
+            quorum: u64::from(fill),
             member,
             partial: (0..len).map(|i| (i as u8).wrapping_mul(fill)).collect(),
             signature: vec![fill ^ 7; 64],
@@ -357,6 +397,12 @@ mod tests {
                 count: 5,
                 sum,
                 partials,
+                certificate: QuorumCertificate {
+                    round: RoundId(3),
+                    list: [4; 32],
+                    signatures: vec![crate::messages::MemberSignature { member: 1, signature: vec![5; 64] }],
+                },
+                equivocations: Vec::new(),
                 signature: sig,
             };
             let bytes = Message::Result(r.clone()).to_bytes();

@@ -5,10 +5,10 @@ use gradseal_core::{Codec, DecodeError, Reader, Transcript, Writer, bulk_digest,
 
 use super::contribution::read_sealed_seeds;
 use super::{
-    Digest, MAX_AGGREGATE, MAX_CONTRIBUTION, MAX_REJECTED, MAX_SEALED_SEED, MAX_SIGNATURE,
+    Digest, MAX_AGGREGATE, MAX_CONTRIBUTION, MAX_REJECTED, MAX_SEALED_SEEDS, MAX_SIGNATURE,
     body_digest, put_digest, read_digest, sealed_seed_digest, usize_of,
 };
-use crate::params::{MAX_CLIENTS, MAX_COMMITTEE, MAX_RELAYS, RoundId};
+use crate::params::{MAX_CLIENTS, MAX_RELAYS, RoundId};
 use crate::reason::{BadRelay, RejectReason};
 use crate::tags;
 
@@ -19,7 +19,7 @@ pub struct AcceptedEntry {
     pub client: u32,
     /// Encoded gradseal-agg contribution (bodies and correction).
     pub body: Vec<u8>,
-    /// The client's sealed seeds, one per member in committee order.
+    /// The client's sealed seeds, in canonical (set, holder) order.
     pub sealed_seeds: Vec<Vec<u8>>,
     /// The client's signature over its contribution statement.
     pub signature: Vec<u8>,
@@ -48,12 +48,12 @@ impl Codec for AcceptedEntry {
     }
 }
 
-/// The digests of one accepted entry: its body digest `C` and its seed digests `s_j`.
+/// The digests of one accepted entry: its body digest `C` and its seed digests `s_i`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryDigests {
     /// `C`, the body digest.
     pub body: Digest,
-    /// `s_j` for every member j.
+    /// `s_i` for every sealed seed, in canonical order.
     pub seeds: Vec<Digest>,
 }
 
@@ -164,27 +164,40 @@ impl TranscriptMsg {
     }
 
     /// Member `member`'s list as this transcript determines it (unsigned), given the
-    /// transcript's digest and entry digests; `None` if an entry has no seed for `member`.
+    /// transcript's digest and entry digests and the holder of every canonical seed position
+    /// (`holders[i]` is the member the `i`-th sealed seed is for); `None` if an entry does
+    /// not have one sealed seed per position.
     pub fn member_list(
         &self,
         digest: &Digest,
         entry_digests: &[EntryDigests],
         member: u32,
+        holders: &[u32],
     ) -> Option<MemberList> {
-        let m = usize::try_from(member).ok()?;
         let entries = self
             .accepted
             .iter()
             .zip(entry_digests)
             .map(|(e, d)| {
-                let sealed_seed = e.sealed_seeds.get(m)?.clone();
-                let other_seeds =
-                    d.seeds.iter().enumerate().filter(|(j, _)| *j != m).map(|(_, s)| *s).collect();
+                if e.sealed_seeds.len() != holders.len() || d.seeds.len() != holders.len() {
+                    return None;
+                }
+                let mut sealed_seeds = Vec::new();
+                let mut other_seeds = Vec::new();
+                for ((sealed, seed_digest), &holder) in
+                    e.sealed_seeds.iter().zip(&d.seeds).zip(holders)
+                {
+                    if holder == member {
+                        sealed_seeds.push(sealed.clone());
+                    } else {
+                        other_seeds.push(*seed_digest);
+                    }
+                }
                 Some(ListEntry {
                     client: e.client,
                     body_digest: d.body,
                     other_seeds,
-                    sealed_seed,
+                    sealed_seeds,
                     signature: e.signature.clone(),
                 })
             })
@@ -238,33 +251,40 @@ impl Codec for TranscriptMsg {
 }
 
 /// One entry of a member's list: what member j needs to check the client's signature and
-/// to open its own seed, and nothing of the other members' seeds but their digests.
+/// to open the seeds of the sets it holds, and nothing of the other seeds but their digests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListEntry {
     /// Roster index.
     pub client: u32,
     /// The client's body digest `C`.
     pub body_digest: Digest,
-    /// The digests `s_m` of the seeds sealed to every other member m ≠ j, in committee
-    /// order (k − 1 of them).
+    /// The digests `s_i` of the seeds sealed to other members, in canonical order (every
+    /// position whose holder is not j).
     pub other_seeds: Vec<Digest>,
-    /// The seed sealed to this member.
-    pub sealed_seed: Vec<u8>,
+    /// The seeds sealed to this member, one per set it holds, ascending by set.
+    pub sealed_seeds: Vec<Vec<u8>>,
     /// The client's signature over its contribution statement.
     pub signature: Vec<u8>,
 }
 
 impl ListEntry {
-    /// Every seed digest in committee order, this member's (at index `member`) computed
-    /// from its sealed seed; `None` if `member` is past the end.
-    pub fn seed_digests(&self, member: u32) -> Option<Vec<Digest>> {
-        let m = usize::try_from(member).ok()?;
-        if m > self.other_seeds.len() {
-            return None;
-        }
-        let mut all = self.other_seeds.clone();
-        all.insert(m, sealed_seed_digest(&self.sealed_seed));
-        Some(all)
+    /// Every seed digest in canonical order, given the holder of each position: this
+    /// member's positions computed from its sealed seeds, the others' taken from
+    /// `other_seeds`; `None` unless the counts fit `holders` exactly.
+    pub fn seed_digests(&self, member: u32, holders: &[u32]) -> Option<Vec<Digest>> {
+        let mut own = self.sealed_seeds.iter();
+        let mut other = self.other_seeds.iter();
+        let all = holders
+            .iter()
+            .map(|&h| {
+                if h == member {
+                    own.next().map(|s| sealed_seed_digest(s))
+                } else {
+                    other.next().copied()
+                }
+            })
+            .collect::<Option<Vec<_>>>()?;
+        (own.next().is_none() && other.next().is_none()).then_some(all)
     }
 }
 
@@ -273,7 +293,7 @@ impl Codec for ListEntry {
         w.put_u32(self.client);
         put_digest(w, &self.body_digest);
         w.put_list(&self.other_seeds, put_digest);
-        w.put_var_bytes(&self.sealed_seed);
+        w.put_list(&self.sealed_seeds, |w, s| w.put_var_bytes(s));
         w.put_var_bytes(&self.signature);
     }
 
@@ -281,10 +301,10 @@ impl Codec for ListEntry {
         Ok(ListEntry {
             client: r.read_u32("list_entry.client")?,
             body_digest: read_digest(r, "list_entry.body_digest")?,
-            other_seeds: r.read_list("list_entry.other_seeds", usize_of(MAX_COMMITTEE), |r| {
+            other_seeds: r.read_list("list_entry.other_seeds", MAX_SEALED_SEEDS, |r| {
                 read_digest(r, "list_entry.other_seed")
             })?,
-            sealed_seed: r.read_var_bytes("list_entry.sealed_seed", MAX_SEALED_SEED)?.to_vec(),
+            sealed_seeds: read_sealed_seeds(r, "list_entry.sealed_seeds")?,
             signature: r.read_var_bytes("list_entry.signature", MAX_SIGNATURE)?.to_vec(),
         })
     }
@@ -333,7 +353,10 @@ impl Codec for MemberList {
         let entries: usize = self
             .entries
             .iter()
-            .map(|e| 48 + 32 * e.other_seeds.len() + e.sealed_seed.len() + e.signature.len())
+            .map(|e| {
+                let own: usize = e.sealed_seeds.iter().map(|s| 4 + s.len()).sum();
+                52 + 32 * e.other_seeds.len() + own + e.signature.len()
+            })
             .sum();
         128 + entries + self.signature.len()
     }
@@ -363,7 +386,7 @@ mod tests {
         let entry = |client: u32| AcceptedEntry {
             client,
             body: vec![u8::try_from(client).unwrap_or(0); 40],
-            sealed_seeds: (0..3u8).map(|j| vec![j; 20]).collect(),
+            sealed_seeds: (0..12u8).map(|i| vec![i; 20]).collect(),
             signature: vec![7; 64],
         };
         TranscriptMsg {
@@ -377,28 +400,36 @@ mod tests {
         }
     }
 
-    /// A member's list carries its own sealed seed and the other members' digests, from
-    /// which the member rebuilds the digests the client signed.
+    /// The holder of each canonical seed position of a (4, 2) committee: sets {0,1},
+    /// {0,2}, {0,3}, {1,2}, {1,3}, {2,3}, each sealed to the two members outside it.
+    const HOLDERS: [u32; 12] = [2, 3, 1, 3, 1, 2, 0, 3, 0, 2, 0, 1];
+
+    /// A member's list carries its own sealed seeds (the sets it holds) and the other
+    /// positions' digests, from which the member rebuilds the digests the client signed.
     #[test]
     fn member_lists_rebuild_the_signed_seed_digests() {
         let t = transcript();
         let d = t.entry_digests();
         let digest = t.digest_with(&d);
         let mut seen = Vec::new();
-        for j in 0..3u32 {
-            let list = t.member_list(&digest, &d, j).unwrap_or_else(|| unreachable!());
+        for j in 0..4u32 {
+            let list = t.member_list(&digest, &d, j, &HOLDERS).unwrap_or_else(|| unreachable!());
             assert_eq!(list.entries.len(), 2);
+            let own: Vec<Vec<u8>> =
+                (0..12u8).filter(|&i| HOLDERS[usize::from(i)] == j).map(|i| vec![i; 20]).collect();
             for (e, ed) in list.entries.iter().zip(&d) {
-                assert_eq!(e.other_seeds.len(), 2);
-                assert_eq!(e.seed_digests(j), Some(ed.seeds.clone()));
-                assert_eq!(e.sealed_seed, vec![u8::try_from(j).unwrap_or(0); 20]);
+                assert_eq!((e.sealed_seeds.len(), e.other_seeds.len()), (3, 9));
+                assert_eq!(e.seed_digests(j, &HOLDERS), Some(ed.seeds.clone()));
+                assert_eq!(e.sealed_seeds, own);
+                assert_eq!(e.seed_digests(j, &HOLDERS[..11]), None);
+                assert_ne!(e.seed_digests((j + 1) % 4, &HOLDERS), Some(ed.seeds.clone()));
             }
             assert_eq!(MemberList::from_bytes(&list.to_bytes()), Ok(list.clone()));
             seen.push(list.digest());
         }
         seen.dedup();
-        assert_eq!(seen.len(), 3, "every member's list digest differs");
-        assert!(t.member_list(&digest, &d, 3).is_none());
+        assert_eq!(seen.len(), 4, "every member's list digest differs");
+        assert!(t.member_list(&digest, &d, 0, &HOLDERS[..11]).is_none());
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! The aggregator: reassembles envelopes from authenticated shards, opens them, checks each
 //! contribution (round, enrolment, uniqueness, signature, shape), sums the accepted
-//! contributions, and at the contribution deadline publishes the signed transcript to the
-//! observers and sends each committee member only its own signed list. It then collects one
-//! partial decryption per member and publishes the result.
+//! contributions, and at the contribution deadline (or as soon as every roster client's
+//! contribution is accepted) publishes the signed transcript to the observers and sends
+//! each committee member only its own signed list. It then collects the members' signed
+//! agreements on the list's agreement digest `E`, sends a quorum certificate to the first
+//! `q` members to agree (members caught signing two digests excluded), collects their `q`
+//! partial decryptions and publishes the result with the certificate and the evidence of
+//! every equivocating member.
 //!
 //! Untrusted by everyone else: members check their lists before decrypting and observers
 //! re-check the transcript and every list. The `danger_misbehave` hook makes it cheat in the
@@ -15,14 +19,14 @@ use gradseal_core::{Codec, bulk_digest};
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
 use crate::messages::{
-    AcceptedEntry, Announcement, Contribution, Digest, EntryDigests, Message, PartialDecryption,
-    Refusal, RejectedEntry, Rejection, RoundResult, ShardMsg, TranscriptMsg,
-    contribution_statement, envelope_context,
+    AcceptedEntry, Agreement, Announcement, Contribution, Digest, EntryDigests, Equivocation,
+    MemberSignature, Message, PartialDecryption, QuorumCertificate, Refusal, RejectedEntry,
+    Rejection, RoundResult, ShardMsg, TranscriptMsg, contribution_statement, envelope_context,
 };
 use crate::params::{Millis, NodeId};
 use crate::reason::{BadRelay, ProtocolError, RejectReason, RelayFault, RoundFailure};
 use crate::roles::{NodeConfig, node_rng};
-use crate::round::RoundContext;
+use crate::round::{RoundContext, agreement_signed, transcript_agreed_digest};
 use crate::suite::Suite;
 use crate::tags;
 
@@ -49,15 +53,48 @@ struct Accepted {
     digests: EntryDigests,
 }
 
+/// After the lists are sent: agreements, then the quorum's partial decryptions.
+struct Decision {
+    /// The transcript digest `T`.
+    digest: Digest,
+    /// Accepted contributions.
+    count: u32,
+    /// The list digest `L_j` sent to each member.
+    lists: Vec<Digest>,
+    /// The agreement digest `E` of the transcript (and of every list sent).
+    agreed: Digest,
+    /// Per member, its valid agreements on distinct digests (at most two: two are the
+    /// evidence of equivocation).
+    seen: Vec<Vec<Agreement>>,
+    /// Members whose agreement on `E` arrived, in arrival order.
+    arrival: Vec<u32>,
+    /// Evidence of every equivocating member, ascending by member.
+    equivocations: Vec<Equivocation>,
+    /// Members that sent a signed refusal naming `T`.
+    refused: Vec<u32>,
+    /// The certificate sent, with its quorum mask.
+    certificate: Option<(QuorumCertificate, u64)>,
+    /// Per member, its partial decryption (members of the quorum only).
+    partials: Vec<Option<PartialDecryption>>,
+}
+
+impl Decision {
+    /// The member signed two different digests.
+    fn equivocated(&self, member: u32) -> bool {
+        self.equivocations.iter().any(|e| e.member() == member)
+    }
+
+    /// Members eligible for the quorum: agreed on `E`, not caught equivocating, in arrival
+    /// order.
+    fn eligible(&self) -> Vec<u32> {
+        self.arrival.iter().copied().filter(|&m| !self.equivocated(m)).collect()
+    }
+}
+
 enum Phase {
     Announcement,
     Collecting,
-    Decrypting {
-        digest: Digest,
-        count: u32,
-        lists: Vec<Digest>,
-        partials: Vec<Option<PartialDecryption>>,
-    },
+    Deciding(Box<Decision>),
     Done,
 }
 
@@ -221,6 +258,18 @@ impl<S: Suite> Aggregator<S> {
                 }
             }
         }
+        if self.everyone_in() {
+            // Every roster client has an accepted contribution: nothing more can be
+            // accepted (a second one is a duplicate), so waiting for the deadline would
+            // only delay the round.
+            self.finalize();
+        }
+    }
+
+    /// Every roster client has an accepted contribution (contributions close early).
+    fn everyone_in(&self) -> bool {
+        matches!(self.phase, Phase::Collecting)
+            && self.ctx.as_ref().is_some_and(|ctx| self.accepted.len() >= ctx.ann.roster.len())
     }
 
     fn reject(&mut self, client: Option<u32>, item: Digest, reason: RejectReason) {
@@ -301,7 +350,7 @@ impl<S: Suite> Aggregator<S> {
         if !S::verify(&ctx.sys, sender, &statement, &e.signature) {
             return Err(RejectReason::BadSignature);
         }
-        if e.sealed_seeds.len() != ctx.committee_size() {
+        if e.sealed_seeds.len() != ctx.sealed_seed_count() {
             return Err(RejectReason::Malformed);
         }
         let c = S::decode_contribution(&ctx.params, &e.body).ok_or(RejectReason::Malformed)?;
@@ -312,7 +361,8 @@ impl<S: Suite> Aggregator<S> {
         Ok(())
     }
 
-    /// The contribution deadline: publish the transcript and send each member its list.
+    /// The contribution deadline, or every roster client in: publish the transcript and send
+    /// each member its list.
     fn finalize(&mut self) {
         let Some(ctx) = self.ctx.as_ref() else { return };
         self.groups.clear();
@@ -334,6 +384,7 @@ impl<S: Suite> Aggregator<S> {
             signature: Vec::new(),
         };
         let digest = t.digest_with(&digests);
+        let agreed = transcript_agreed_digest(ctx, &t, &digests);
         t.signature = S::sign(&self.cfg.key, &digest, &mut self.rng);
         let count = u32::try_from(t.accepted.len()).unwrap_or(u32::MAX);
         let min = ctx.ann.params.min_clients;
@@ -343,7 +394,8 @@ impl<S: Suite> Aggregator<S> {
         if decrypt {
             for (j, node) in ctx.committee_nodes().enumerate() {
                 let j = u32::try_from(j).unwrap_or(u32::MAX);
-                let Some(mut list) = member_list(&t, &digest, &digests, j, self.misbehave) else {
+                let list = member_list(ctx, &t, &digest, &digests, j, self.misbehave);
+                let Some(mut list) = list else {
                     // Unreachable for accepted entries (each has k seeds); keeps the slots
                     // aligned with the committee, and no partial can name this digest.
                     lists.push([0; 32]);
@@ -353,7 +405,8 @@ impl<S: Suite> Aggregator<S> {
                 lists.push(list.digest());
                 self.out.send(node, &Message::List(list));
                 if j == 0 && self.misbehave == Some(Misbehave::SecondList) {
-                    let second = member_list(&t, &digest, &digests, 0, Some(Misbehave::Equivocate));
+                    let second =
+                        member_list(ctx, &t, &digest, &digests, 0, Some(Misbehave::Equivocate));
                     if let Some(mut second) = second {
                         second.signature = S::sign(&self.cfg.key, &second.digest(), &mut self.rng);
                         self.out.send(node, &Message::List(second));
@@ -370,20 +423,104 @@ impl<S: Suite> Aggregator<S> {
             self.phase = Phase::Done;
             return;
         }
-        let partials = vec![None; ctx.committee_size()];
-        self.phase = Phase::Decrypting { digest, count, lists, partials };
+        let n = ctx.committee_size();
+        self.phase = Phase::Deciding(Box::new(Decision {
+            digest,
+            count,
+            lists,
+            agreed,
+            seen: vec![Vec::new(); n],
+            arrival: Vec::new(),
+            equivocations: Vec::new(),
+            refused: Vec::new(),
+            certificate: None,
+            partials: vec![None; n],
+        }));
     }
 }
 
 impl<S: Suite> Aggregator<S> {
-    fn on_partial(&mut self, from: NodeId, p: PartialDecryption) {
-        let (Some(ctx), Phase::Decrypting { digest, lists, partials, .. }) =
-            (self.ctx.as_ref(), &mut self.phase)
-        else {
+    /// A member's signed agreement: kept (at most two distinct digests per member); two
+    /// distinct digests are evidence of equivocation and exclude the member; with `q`
+    /// eligible agreements on `E` the certificate goes out.
+    fn on_agreement(&mut self, from: NodeId, a: Agreement) {
+        let (Some(ctx), Phase::Deciding(d)) = (self.ctx.as_ref(), &mut self.phase) else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
-        let sent = usize::try_from(p.member).ok().and_then(|i| lists.get(i));
-        if p.transcript != *digest || sent != Some(&p.list) {
+        if !agreement_signed(ctx, &a) {
+            return self.out.drop_msg(from, ProtocolError::BadSignature);
+        }
+        let Some(seen) = usize::try_from(a.member).ok().and_then(|i| d.seen.get_mut(i)) else {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
+        };
+        if seen.iter().any(|s| s.list == a.list) || seen.len() >= 2 {
+            return self.out.drop_msg(from, ProtocolError::Duplicate);
+        }
+        let member = a.member;
+        if a.list == d.agreed {
+            d.arrival.push(member);
+        }
+        seen.push(a);
+        if let [x, y] = seen.as_slice()
+            && let Some(e) = Equivocation::of(x.clone(), y.clone())
+        {
+            let at = d.equivocations.partition_point(|e| e.member() < member);
+            d.equivocations.insert(at, e);
+            self.out.event(Event::Equivocated { member });
+        }
+        if d.certificate.is_none() {
+            self.certify();
+        }
+    }
+
+    /// With `q` eligible agreements on `E`: the quorum is the first `q` eligible members by
+    /// arrival; the certificate goes to them and the observers.
+    fn certify(&mut self) {
+        let (Some(ctx), Phase::Deciding(d)) = (self.ctx.as_ref(), &mut self.phase) else {
+            return;
+        };
+        let q = ctx.quorum_size();
+        let mut quorum: Vec<u32> = d.eligible().into_iter().take(q).collect();
+        if quorum.len() < q {
+            return;
+        }
+        quorum.sort_unstable();
+        let signatures: Option<Vec<MemberSignature>> = quorum
+            .iter()
+            .map(|&m| {
+                let seen = d.seen.get(usize::try_from(m).ok()?)?;
+                let a = seen.iter().find(|a| a.list == d.agreed)?;
+                Some(MemberSignature { member: m, signature: a.signature.clone() })
+            })
+            .collect();
+        let Some(signatures) = signatures else { return };
+        let cert = QuorumCertificate { round: ctx.round(), list: d.agreed, signatures };
+        let Some(mask) = cert.quorum_mask() else { return };
+        let to: Vec<NodeId> = quorum
+            .iter()
+            .filter_map(|&m| ctx.ann.committee.get(usize::try_from(m).ok()?).map(|p| p.node))
+            .chain(ctx.ann.observers.iter().copied())
+            .collect();
+        self.out.broadcast(to, &Message::Certificate(cert.clone()));
+        self.out.event(Event::Certified { quorum: mask });
+        d.certificate = Some((cert, mask));
+    }
+
+    fn on_partial(&mut self, from: NodeId, p: PartialDecryption) {
+        let (Some(ctx), Phase::Deciding(d)) = (self.ctx.as_ref(), &mut self.phase) else {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        };
+        let Some((_, quorum)) = d.certificate.as_ref() else {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        };
+        let sent = usize::try_from(p.member).ok().and_then(|i| d.lists.get(i));
+        let in_quorum = 1u64.checked_shl(p.member).is_some_and(|bit| quorum & bit != 0);
+        if p.transcript != d.digest
+            || sent != Some(&p.list)
+            || p.agreed != d.agreed
+            || p.quorum != *quorum
+            || !in_quorum
+        {
             return self.out.drop_msg(from, ProtocolError::WrongRound);
         }
         let Some(bundle) = ctx.member_bundle(p.member) else {
@@ -392,25 +529,28 @@ impl<S: Suite> Aggregator<S> {
         if !S::verify(&ctx.sys, bundle, &p.digest(), &p.signature) {
             return self.out.drop_msg(from, ProtocolError::BadSignature);
         }
-        let Some(slot) = usize::try_from(p.member).ok().and_then(|i| partials.get_mut(i)) else {
+        let Some(slot) = usize::try_from(p.member).ok().and_then(|i| d.partials.get_mut(i)) else {
             return self.out.drop_msg(from, ProtocolError::UnknownSender);
         };
         if slot.is_some() {
             return self.out.drop_msg(from, ProtocolError::Duplicate);
         }
         *slot = Some(p);
-        if partials.iter().all(Option::is_some) {
+        if d.partials.iter().flatten().count() == ctx.quorum_size() {
             self.combine();
         }
     }
 
     fn combine(&mut self) {
         let phase = std::mem::replace(&mut self.phase, Phase::Done);
-        let (Some(ctx), Phase::Decrypting { digest, count, partials, .. }, Some(sum)) =
+        let (Some(ctx), Phase::Deciding(d), Some(sum)) =
             (self.ctx.as_ref(), phase, self.sum.as_ref())
         else {
             return;
         };
+        let Decision { digest, count, partials, certificate, equivocations, .. } = *d;
+        let Some((certificate, _)) = certificate else { return };
+        // Ascending member order: the quorum's partials, one each.
         let partials: Vec<PartialDecryption> = partials.into_iter().flatten().collect();
         let refs: Vec<&[u8]> = partials.iter().map(|p| p.partial.as_slice()).collect();
         let Some(values) = S::combine(&ctx.params, sum, &refs) else {
@@ -423,6 +563,8 @@ impl<S: Suite> Aggregator<S> {
             count,
             sum: values,
             partials,
+            certificate,
+            equivocations,
             signature: Vec::new(),
         };
         result.signature = S::sign(&self.cfg.key, &result.digest(), &mut self.rng);
@@ -435,11 +577,14 @@ impl<S: Suite> Aggregator<S> {
         self.out.event(Event::Completed(Box::new(result)));
     }
 
+    /// A member's signed refusal naming `T`: reported; the round fails once so many members
+    /// refused the list sent to them that no quorum can form without them (n-of-n: at the
+    /// first), unless the quorum is already certified.
     fn on_refusal(&mut self, from: NodeId, r: Refusal) {
-        let (Some(ctx), Phase::Decrypting { digest, .. }) = (self.ctx.as_ref(), &self.phase) else {
+        let (Some(ctx), Phase::Deciding(d)) = (self.ctx.as_ref(), &mut self.phase) else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
-        if r.transcript != *digest {
+        if r.transcript != d.digest {
             return self.out.drop_msg(from, ProtocolError::WrongRound);
         }
         let Some(bundle) = ctx.member_bundle(r.member) else {
@@ -449,8 +594,18 @@ impl<S: Suite> Aggregator<S> {
             return self.out.drop_msg(from, ProtocolError::BadSignature);
         }
         self.out.event(Event::Refused { member: r.member, fault: r.fault });
-        self.out.event(Event::Failed(RoundFailure::Refused { member: r.member, fault: r.fault }));
-        self.phase = Phase::Done;
+        // Only a refusal of the list sent to the member counts against the quorum: one of
+        // another list (`AlreadyAnswered` after it agreed to this one) does not.
+        let sent = usize::try_from(r.member).ok().and_then(|i| d.lists.get(i));
+        if sent == Some(&r.list) && !d.refused.contains(&r.member) {
+            d.refused.push(r.member);
+        }
+        let spare = ctx.committee_size().saturating_sub(ctx.quorum_size());
+        if d.certificate.is_none() && d.refused.len() > spare {
+            let failure = RoundFailure::Refused { member: r.member, fault: r.fault };
+            self.out.event(Event::Failed(failure));
+            self.phase = Phase::Done;
+        }
     }
 }
 
@@ -468,7 +623,14 @@ impl<S: Suite> Role for Aggregator<S> {
         if self.ctx.is_none() && !is_announcement {
             // Held unchecked (the keys that check it come with the announcement), so only
             // the kinds this role uses: others cannot take the bounded hold.
-            if !matches!(msg, Message::Shard(_) | Message::Partial(_) | Message::Refusal(_)) {
+            let used = matches!(
+                msg,
+                Message::Shard(_)
+                    | Message::Agreement(_)
+                    | Message::Partial(_)
+                    | Message::Refusal(_)
+            );
+            if !used {
                 return self.out.drop_msg(from, ProtocolError::Unexpected);
             }
             if !self.early.hold(from, bytes) {
@@ -485,6 +647,7 @@ impl<S: Suite> Role for Aggregator<S> {
         match msg {
             Message::Announcement(a) => self.on_announcement(from, a),
             Message::Shard(s) => self.on_shard(now, from, s),
+            Message::Agreement(a) => self.on_agreement(from, a),
             Message::Partial(p) => self.on_partial(from, p),
             Message::Refusal(r) => self.on_refusal(from, r),
             _ => self.out.drop_msg(from, ProtocolError::Unexpected),
@@ -501,12 +664,25 @@ impl<S: Suite> Role for Aggregator<S> {
         let p = &ctx.ann.params;
         match &self.phase {
             Phase::Collecting if now >= p.contribution_deadline => self.finalize(),
-            Phase::Decrypting { partials, .. } if now >= p.decryption_deadline => {
-                let member =
-                    partials.iter().position(Option::is_none).and_then(|i| u32::try_from(i).ok());
-                self.out.event(Event::Failed(RoundFailure::MissingPartial {
-                    member: member.unwrap_or(0),
-                }));
+            Phase::Deciding(d) if now >= p.decryption_deadline => {
+                let failure = match &d.certificate {
+                    // No quorum: nobody decrypted anything.
+                    None => RoundFailure::NoQuorum {
+                        agreed: u32::try_from(d.eligible().len()).unwrap_or(u32::MAX),
+                        quorum: u32::from(ctx.committee.quorum_size()),
+                    },
+                    Some((_, quorum)) => {
+                        let missing = (0u32..64).find(|&m| {
+                            quorum & (1u64 << m) != 0
+                                && usize::try_from(m)
+                                    .ok()
+                                    .and_then(|i| d.partials.get(i))
+                                    .is_some_and(Option::is_none)
+                        });
+                        RoundFailure::MissingPartial { member: missing.unwrap_or(0) }
+                    }
+                };
+                self.out.event(Event::Failed(failure));
                 self.phase = Phase::Done;
             }
             _ => {}
@@ -525,7 +701,7 @@ impl<S: Suite> Role for Aggregator<S> {
         let ctx = self.ctx.as_ref()?;
         match self.phase {
             Phase::Collecting => Some(ctx.ann.params.contribution_deadline),
-            Phase::Decrypting { .. } => Some(ctx.ann.params.decryption_deadline),
+            Phase::Deciding(_) => Some(ctx.ann.params.decryption_deadline),
             _ => None,
         }
     }

@@ -37,10 +37,12 @@ impl<S: Suite> Authority<S> {
     ///
     /// # Errors
     /// [`ParamsError`] if the round parameters break a rule of `spec/protocol.md` §3 (among
-    /// them `min_clients` below 2), or [`ParamsError::Roster`] if the roster is smaller than
+    /// them `min_clients` below 2), [`ParamsError::Threshold`] if the privacy threshold does
+    /// not fit the committee, or [`ParamsError::Roster`] if the roster is smaller than
     /// `min_clients`; nothing is sent.
     pub fn announce(&mut self, mut ann: Announcement) -> Result<Announcement, ParamsError> {
         ann.params.check()?;
+        ann.params.check_committee(ann.committee.len())?;
         if ann.roster.len() < usize::try_from(ann.params.min_clients).unwrap_or(usize::MAX) {
             let roster = u32::try_from(ann.roster.len()).unwrap_or(u32::MAX);
             return Err(ParamsError::Roster { roster, min_clients: ann.params.min_clients });

@@ -1,5 +1,6 @@
 //! The client: on the announcement, and with no message from anyone else, encrypts its
-//! quantized update, seals one key seed per committee member, signs the contribution
+//! quantized update, seals the key seed of each set of `f` members to every member outside
+//! the set, signs the contribution
 //! statement, signcrypts the contribution to the aggregator, shards the envelope and sends
 //! shard `i` through relay `i mod relays`. Then it only listens for a rejection or the
 //! result.
@@ -15,7 +16,7 @@ use crate::messages::{
 use crate::params::{Millis, NodeId};
 use crate::reason::ProtocolError;
 use crate::roles::{NodeConfig, node_rng};
-use crate::round::RoundContext;
+use crate::round::{CertificateFault, RoundContext, check_certificate};
 use crate::suite::Suite;
 
 /// Deliberate faults for adversarial tests (`danger`: produces contributions an honest
@@ -24,16 +25,17 @@ use crate::suite::Suite;
 pub struct Tamper {
     /// Flip a bit of the client's statement signature.
     pub corrupt_signature: bool,
-    /// Seal member `j`'s seed under the context of client index `c` instead of its own
-    /// (`Some((j, c))`): the signature still covers it, so only member j can tell.
+    /// Seal member `j`'s seeds under the context of client index `c` instead of its own
+    /// (`Some((j, c))`): the signature still covers them, so only member j can tell.
     pub seal_as: Option<(u32, u32)>,
     /// Leave the last sealed seed out (the aggregator must reject the shape).
     pub drop_seed: bool,
 }
 
-/// Builds and signs one contribution: encrypt, seal seed j to member j under the context
-/// (round, client, j), sign the statement. Exposed so that tests can build adversarial
-/// nodes from honest parts. `None` if the values do not fit the round.
+/// Builds and signs one contribution: encrypt (one seed per set), seal the seed of each set
+/// `t` to each of its holders `j` under the context (round, client, t, j) in canonical
+/// order, sign the statement. Exposed so that tests can build adversarial nodes from honest
+/// parts. `None` if the values do not fit the round.
 pub fn build_contribution<S: Suite>(
     ctx: &RoundContext<S>,
     key: &S::NodeKey,
@@ -43,18 +45,21 @@ pub fn build_contribution<S: Suite>(
     rng: &mut ChaCha20Rng,
 ) -> Option<Contribution> {
     let (body, seeds) = S::encrypt(&ctx.params, values, rng)?;
-    if seeds.len() != ctx.committee_size() {
+    if seeds.len() != usize::from(ctx.committee.set_count()) {
         return None;
     }
-    let mut sealed_seeds = Vec::with_capacity(seeds.len());
-    for (j, (seed, member)) in seeds.iter().zip(&ctx.ann.committee).enumerate() {
-        let j = u32::try_from(j).ok()?;
-        let as_client = match tamper.seal_as {
-            Some((m, c)) if m == j => c,
-            _ => client,
-        };
-        let context = ctx.seed_context(as_client, j);
-        sealed_seeds.push(S::signcrypt(&ctx.sys, key, &member.bundle, &context, &seed[..], rng)?);
+    let mut sealed_seeds = Vec::with_capacity(ctx.sealed_seed_count());
+    for (t, seed) in (0u16..).zip(&seeds) {
+        for j in ctx.committee.holders(t)?.iter() {
+            let j = u32::from(j);
+            let as_client = match tamper.seal_as {
+                Some((m, c)) if m == j => c,
+                _ => client,
+            };
+            let context = ctx.seed_context(as_client, u32::from(t), j);
+            let bundle = ctx.member_bundle(j)?;
+            sealed_seeds.push(S::signcrypt(&ctx.sys, key, bundle, &context, &seed[..], rng)?);
+        }
     }
     if tamper.drop_seed {
         sealed_seeds.pop();
@@ -121,16 +126,18 @@ pub fn seal_contribution<S: Suite>(
 
 /// What a client can check of a result (`spec/protocol.md` §5.2) without the transcript:
 /// the aggregator signed it; the count is within `[min_clients, |roster|]`; the sum has
-/// one entry per coordinate; and it carries exactly one partial decryption per committee
-/// member, in committee order, each naming this round and the result's transcript and
-/// signed by that member. It cannot recompute the sum (the aggregate is in the transcript,
-/// which only observers receive) nor tell which lists the members were sent: an observer's
-/// `AuditPassed` is what verifies a result.
+/// one entry per coordinate; its quorum certificate holds `q` valid member signatures on
+/// one agreement digest; and it carries exactly one partial decryption per member of that
+/// quorum, in ascending order, each naming this round, the result's transcript, the
+/// certificate's digest and quorum, and signed by that member. It cannot recompute the sum
+/// (the aggregate is in the transcript, which only observers receive) nor tell which lists
+/// the members were sent: an observer's `AuditPassed` is what verifies a result.
 ///
 /// # Errors
-/// [`ProtocolError::BadSignature`] if the aggregator's or a member's signature fails,
-/// [`ProtocolError::WrongShape`] if the count, the sum's length, or the partials' number,
-/// order, round or transcript do not fit.
+/// [`ProtocolError::BadSignature`] if the aggregator's, a signer's or a member's signature
+/// fails, [`ProtocolError::WrongShape`] if the count, the sum's length, the certificate's
+/// signers, or the partials' number, order, round, transcript, digest or quorum do not
+/// fit.
 pub fn check_result<S: Suite>(
     ctx: &RoundContext<S>,
     result: &RoundResult,
@@ -157,15 +164,22 @@ pub fn check_result_digested<S: Suite>(
     if result.round != ctx.round()
         || !(params.min_clients..=roster).contains(&result.count)
         || result.sum.len() != dimension
-        || result.partials.len() != ctx.committee_size()
+        || result.partials.len() != ctx.quorum_size()
     {
         return Err(ProtocolError::WrongShape);
     }
     if digests.partials.len() != result.partials.len() {
         return Err(ProtocolError::WrongShape);
     }
-    for (j, (p, digest)) in result.partials.iter().zip(&digests.partials).enumerate() {
-        let named = u32::try_from(j).is_ok_and(|j| j == p.member);
+    let cert = &result.certificate;
+    let quorum = match check_certificate(ctx, cert, &cert.list) {
+        Ok(q) => q,
+        Err(CertificateFault::BadSignature) => return Err(ProtocolError::BadSignature),
+        Err(_) => return Err(ProtocolError::WrongShape),
+    };
+    let signers = cert.signatures.iter().map(|s| s.member);
+    for ((p, digest), member) in result.partials.iter().zip(&digests.partials).zip(signers) {
+        let named = p.member == member && p.agreed == cert.list && p.quorum == quorum;
         if !named || p.round != result.round || p.transcript != result.transcript {
             return Err(ProtocolError::WrongShape);
         }

@@ -1,31 +1,64 @@
 //! A committee member: sends nothing until the aggregator's list for it arrives, checks it
-//! (`spec/protocol.md` §6.1), and answers exactly once, with a partial decryption if every
-//! check passes or a signed refusal naming the failed check. The share built from the
-//! list's seeds is consumed by that one decryption: a second decryption on another list
-//! would reveal the difference of the two, so a second, different list is refused.
+//! (`spec/protocol.md` §6.1), and answers it exactly once: with a signed refusal naming the
+//! failed check, or, if every check passes, with a signed agreement on the list's agreement
+//! digest `E`. It keeps the share built from the list's seeds until a quorum certificate on
+//! its own `E` (q valid member signatures, its own among them) arrives, then decrypts once
+//! for that quorum; a second certificate is ignored and a second, different list refused:
+//! a second decryption would reveal the difference of the two lists.
 
 use chacha20::ChaCha20Rng;
 use gradseal_core::Codec;
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
-use crate::messages::{Announcement, Digest, MemberList, Message, PartialDecryption, Refusal};
+use crate::messages::{
+    Agreement, Announcement, Digest, MemberList, Message, PartialDecryption, QuorumCertificate,
+    Refusal,
+};
 use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
 use crate::roles::{NodeConfig, node_rng};
-use crate::round::{RoundContext, authenticate_list, check_list};
+use crate::round::{
+    CertificateFault, RoundContext, authenticate_list, check_certificate, check_list,
+};
 use crate::suite::Suite;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
+/// The list a member agreed to, and the share it keeps until a certificate.
+struct AgreedList<S: Suite> {
+    /// `L_j`.
+    list: Digest,
+    /// The aggregator's signature over `L_j`, copied into the partial.
+    list_signature: Vec<u8>,
+    /// The transcript digest the list names.
+    transcript: Digest,
+    /// The agreement digest `E`.
+    agreed: Digest,
+    /// The share, consumed by the one decryption.
+    share: S::MemberShare,
+}
+
+enum Phase<S: Suite> {
     Announcement,
     /// On the committee; waiting for its list.
     Waiting,
-    /// Answered the list with this digest: no share is left.
+    /// Agreed to one list; waiting for a certificate on its `E`.
+    Agreed(Box<AgreedList<S>>),
+    /// Answered the list with this digest (refused it, or decrypted it): no share is left.
     Answered {
         list: Digest,
     },
-    /// Not a member, or past the decryption deadline without a list.
+    /// Not a member, or past the decryption deadline without decrypting.
     Done,
+}
+
+impl<S: Suite> Phase<S> {
+    /// The list digest this member already answered or agreed to.
+    fn answered(&self) -> Option<Digest> {
+        match self {
+            Phase::Agreed(a) => Some(a.list),
+            Phase::Answered { list } => Some(*list),
+            _ => None,
+        }
+    }
 }
 
 /// A committee member of one round.
@@ -36,7 +69,8 @@ pub struct Member<S: Suite> {
     early: Early,
     ctx: Option<RoundContext<S>>,
     index: u32,
-    phase: Phase,
+    phase: Phase<S>,
+    equivocate: bool,
 }
 
 impl<S: Suite> core::fmt::Debug for Member<S> {
@@ -57,7 +91,14 @@ impl<S: Suite> Member<S> {
             ctx: None,
             index: 0,
             phase: Phase::Announcement,
+            equivocate: false,
         }
+    }
+
+    /// **Danger**: after its honest agreement, also sign and send an agreement on another
+    /// digest (adversary tests of equivocating members).
+    pub fn danger_equivocate(&mut self) {
+        self.equivocate = true;
     }
 
     fn on_announcement(&mut self, from: NodeId, ann: Announcement) {
@@ -82,6 +123,11 @@ impl<S: Suite> Member<S> {
         self.ctx = Some(ctx);
     }
 
+    /// The aggregator and the observers: where agreements, partials and refusals go.
+    fn audience(ctx: &RoundContext<S>) -> Vec<NodeId> {
+        std::iter::once(ctx.ann.aggregator.node).chain(ctx.ann.observers.iter().copied()).collect()
+    }
+
     fn refuse(&mut self, list: &MemberList, digest: Digest, fault: TranscriptFault) {
         let Some(ctx) = self.ctx.as_ref() else { return };
         let mut r = Refusal {
@@ -94,11 +140,16 @@ impl<S: Suite> Member<S> {
             signature: Vec::new(),
         };
         r.signature = S::sign(&self.cfg.key, &r.digest(), &mut self.rng);
-        let to: Vec<NodeId> = std::iter::once(ctx.ann.aggregator.node)
-            .chain(ctx.ann.observers.iter().copied())
-            .collect();
-        self.out.broadcast(to, &Message::Refusal(r));
+        self.out.broadcast(Self::audience(ctx), &Message::Refusal(r));
         self.out.event(Event::Refused { member: self.index, fault });
+    }
+
+    fn agree(&mut self, agreed: &Digest) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        let mut a =
+            Agreement { round: ctx.round(), member: self.index, list: *agreed, signature: vec![] };
+        a.signature = S::sign(&self.cfg.key, &a.digest(), &mut self.rng);
+        self.out.broadcast(Self::audience(ctx), &Message::Agreement(a));
     }
 
     fn on_list(&mut self, from: NodeId, list: MemberList) {
@@ -115,44 +166,94 @@ impl<S: Suite> Member<S> {
             }
             Err(_) => return self.out.drop_msg(from, ProtocolError::BadSignature),
         };
-        match self.phase {
-            Phase::Waiting => {}
+        match (&self.phase, self.phase.answered()) {
+            (Phase::Waiting, _) => {}
             // The same list again (the network duplicates): nothing to do.
-            Phase::Answered { list: answered } if answered == digest => {
+            (_, Some(answered)) if answered == digest => {
                 return self.out.drop_msg(from, ProtocolError::Duplicate);
             }
             // A different list signed by the aggregator for a round already answered: the
-            // share is gone, and the aggregator is trying for a second decryption.
-            Phase::Answered { .. } => {
+            // member agrees to one list per round (and decrypts at most that one).
+            (_, Some(_)) => {
                 return self.refuse(&list, digest, TranscriptFault::AlreadyAnswered);
             }
-            Phase::Announcement | Phase::Done => {
-                return self.out.drop_msg(from, ProtocolError::Late);
-            }
+            _ => return self.out.drop_msg(from, ProtocolError::Late),
         }
-        self.phase = Phase::Answered { list: digest };
         let checked = match check_list(ctx, &self.cfg.key, self.index, &list) {
             Ok(c) => c,
-            Err(fault) => return self.refuse(&list, digest, fault),
+            Err(fault) => {
+                self.phase = Phase::Answered { list: digest };
+                return self.refuse(&list, digest, fault);
+            }
         };
-        let Some(partial) = S::partial_decrypt(&ctx.params, checked.share, &mut self.rng) else {
+        let agreed = checked.agreed;
+        self.phase = Phase::Agreed(Box::new(AgreedList {
+            list: digest,
+            list_signature: list.signature,
+            transcript: checked.transcript,
+            agreed,
+            share: checked.share,
+        }));
+        self.agree(&agreed);
+        self.out.event(Event::Agreed { agreed });
+        if self.equivocate {
+            let mut other = agreed;
+            other[0] ^= 1;
+            self.agree(&other);
+        }
+    }
+
+    fn on_certificate(&mut self, from: NodeId, cert: QuorumCertificate) {
+        let Some(ctx) = self.ctx.as_ref() else {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        };
+        let Phase::Agreed(agreed) = &self.phase else {
+            // Decrypted already (once per round), refused, or nothing agreed to.
+            let error = match self.phase {
+                Phase::Answered { .. } => ProtocolError::Duplicate,
+                Phase::Done => ProtocolError::Late,
+                _ => ProtocolError::Unexpected,
+            };
+            return self.out.drop_msg(from, error);
+        };
+        let quorum = match check_certificate(ctx, &cert, &agreed.agreed) {
+            Ok(q) => q,
+            Err(CertificateFault::WrongList) => {
+                return self.out.drop_msg(from, ProtocolError::WrongRound);
+            }
+            Err(CertificateFault::NotAQuorum) => {
+                return self.out.drop_msg(from, ProtocolError::WrongShape);
+            }
+            Err(CertificateFault::BadSignature) => {
+                return self.out.drop_msg(from, ProtocolError::BadSignature);
+            }
+        };
+        if quorum & 1u64.checked_shl(self.index).unwrap_or(0) == 0 {
+            // Not in the quorum: nothing more to do (the quorum decrypts without it).
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        }
+        let Phase::Agreed(agreed) = std::mem::replace(&mut self.phase, Phase::Done) else {
+            return;
+        };
+        let AgreedList { list, list_signature, transcript, agreed, share } = *agreed;
+        self.phase = Phase::Answered { list };
+        let Some(partial) = S::partial_decrypt(&ctx.params, share, quorum, &mut self.rng) else {
             return self.out.drop_msg(from, ProtocolError::Crypto);
         };
         let mut p = PartialDecryption {
             round: ctx.round(),
-            transcript: checked.transcript,
-            list: digest,
-            list_signature: list.signature.clone(),
+            transcript,
+            list,
+            list_signature,
+            agreed,
+            quorum,
             member: self.index,
             partial,
             signature: Vec::new(),
         };
         p.signature = S::sign(&self.cfg.key, &p.digest(), &mut self.rng);
-        let to: Vec<NodeId> = std::iter::once(ctx.ann.aggregator.node)
-            .chain(ctx.ann.observers.iter().copied())
-            .collect();
-        self.out.broadcast(to, &Message::Partial(p));
-        self.out.event(Event::Decrypted { list: digest });
+        self.out.broadcast(Self::audience(ctx), &Message::Partial(p));
+        self.out.event(Event::Decrypted { list });
     }
 }
 
@@ -170,7 +271,7 @@ impl<S: Suite> Role for Member<S> {
         if self.ctx.is_none() && !is_announcement {
             // Held unchecked (the keys that check it come with the announcement), so only
             // the kinds this role uses: others cannot take the bounded hold.
-            if !matches!(msg, Message::List(_)) {
+            if !matches!(msg, Message::List(_) | Message::Certificate(_)) {
                 return self.out.drop_msg(from, ProtocolError::Unexpected);
             }
             if !self.early.hold(from, bytes) {
@@ -182,6 +283,7 @@ impl<S: Suite> Role for Member<S> {
         match msg {
             Message::Announcement(a) => self.on_announcement(from, a),
             Message::List(l) => self.on_list(from, l),
+            Message::Certificate(c) => self.on_certificate(from, c),
             // The result is informational for members.
             Message::Result(_) => {}
             _ => self.out.drop_msg(from, ProtocolError::Unexpected),
@@ -195,8 +297,10 @@ impl<S: Suite> Role for Member<S> {
 
     fn handle_timeout(&mut self, now: Millis) {
         let Some(ctx) = self.ctx.as_ref() else { return };
-        if self.phase == Phase::Waiting && now >= ctx.ann.params.decryption_deadline {
-            // Past the deadline nobody may ask this member to decrypt any more.
+        let waiting = matches!(self.phase, Phase::Waiting | Phase::Agreed(_));
+        if waiting && now >= ctx.ann.params.decryption_deadline {
+            // Past the deadline nobody may ask this member to decrypt any more: a held share
+            // is dropped (zeroized) unused.
             self.phase = Phase::Done;
         }
     }
@@ -210,8 +314,10 @@ impl<S: Suite> Role for Member<S> {
     }
 
     fn poll_timeout(&self) -> Option<Millis> {
-        match (&self.ctx, self.phase) {
-            (Some(ctx), Phase::Waiting) => Some(ctx.ann.params.decryption_deadline),
+        match (&self.ctx, &self.phase) {
+            (Some(ctx), Phase::Waiting | Phase::Agreed(_)) => {
+                Some(ctx.ann.params.decryption_deadline)
+            }
             _ => None,
         }
     }

@@ -1,18 +1,27 @@
 //! The observer (auditor): re-runs the transcript verification algorithm on the full
 //! transcript, checks that every member's signed partial decryption names the list the
 //! transcript gives that member, and so does every signed refusal (so an aggregator that
-//! sent different lists to different members, or two lists to one, is named), combines the
-//! partials itself and checks the result against it.
+//! sent different lists to different members, or two lists to one, is named), checks the
+//! quorum certificate against the transcript's agreement digest and every partial against
+//! the certificate's quorum, names every member that signed two agreement digests (from the
+//! agreements it receives and the result's evidence), combines the quorum's partials itself
+//! and checks the result against it.
 //! Anyone holding the public messages of a round can run it.
 
 use gradseal_core::Codec;
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
-use crate::messages::{Digest, Message, PartialDecryption, Refusal, RoundResult, TranscriptMsg};
+use crate::messages::{
+    Agreement, Digest, Message, PartialDecryption, QuorumCertificate, Refusal, RoundResult,
+    TranscriptMsg,
+};
 use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
 use crate::roles::NodeConfig;
-use crate::round::{RoundContext, Verified, verify_transcript};
+use crate::round::{
+    CertificateFault, RoundContext, Verified, agreement_signed, check_certificate,
+    verify_transcript,
+};
 use crate::suite::Suite;
 
 /// Refusals an observer keeps per member: one of the member's list and one of a second
@@ -36,7 +45,13 @@ pub struct Observer<S: Suite> {
     /// Member-signed refusals that arrived before the transcript was verified, with their
     /// sender: at most [`MAX_REFUSALS_PER_MEMBER`] per member, decided once it is.
     held_refusals: Vec<(NodeId, Refusal)>,
-    /// The sum the observer combined itself from the partials.
+    /// Per member, its valid agreements on distinct digests (at most two: the evidence).
+    agreements: Vec<Vec<Agreement>>,
+    /// A valid certificate that arrived before the transcript was verified.
+    held_certificate: Option<(NodeId, QuorumCertificate)>,
+    /// The certificate on the verified transcript's agreement digest, and its quorum.
+    certificate: Option<(QuorumCertificate, u64)>,
+    /// The sum the observer combined itself from the quorum's partials.
     combined: Option<Vec<i64>>,
     /// A result that arrived before the observer could check it.
     held_result: Option<(NodeId, RoundResult)>,
@@ -61,6 +76,9 @@ impl<S: Suite> Observer<S> {
             partials: Vec::new(),
             refusals: Vec::new(),
             held_refusals: Vec::new(),
+            agreements: Vec::new(),
+            held_certificate: None,
+            certificate: None,
             combined: None,
             held_result: None,
             done: false,
@@ -82,6 +100,12 @@ impl<S: Suite> Observer<S> {
                 self.verified = Some(v);
                 for (from, r) in std::mem::take(&mut self.held_refusals) {
                     self.tie_refusal(from, &r);
+                }
+                if let Some((from, c)) = self.held_certificate.take() {
+                    self.on_certificate(from, c);
+                    if self.done {
+                        return;
+                    }
                 }
                 self.progress();
             }
@@ -112,6 +136,68 @@ impl<S: Suite> Observer<S> {
             return self.out.drop_msg(from, ProtocolError::Duplicate);
         }
         *slot = Some(p);
+        self.progress();
+    }
+
+    /// A member-signed agreement: kept (two distinct digests per member at most); a member
+    /// with two is named (`Equivocated`, once).
+    fn on_agreement(&mut self, from: NodeId, a: Agreement) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        if !agreement_signed(ctx, &a) {
+            return self.out.drop_msg(from, ProtocolError::BadSignature);
+        }
+        self.record_agreement(from, a);
+    }
+
+    /// Stores a signed agreement; `Equivocated` when it is the member's second digest.
+    fn record_agreement(&mut self, from: NodeId, a: Agreement) {
+        let member = a.member;
+        let Some(seen) = usize::try_from(member).ok().and_then(|i| self.agreements.get_mut(i))
+        else {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
+        };
+        if seen.iter().any(|s| s.list == a.list) || seen.len() >= 2 {
+            return self.out.drop_msg(from, ProtocolError::Duplicate);
+        }
+        seen.push(a);
+        if seen.len() == 2 {
+            self.out.event(Event::Equivocated { member });
+        }
+    }
+
+    /// A quorum certificate with `q` valid signatures: held until the transcript is
+    /// verified, then it must name the transcript's agreement digest (else
+    /// `CertificateMismatch`) and be the only one (another quorum: `QuorumMismatch`).
+    fn on_certificate(&mut self, from: NodeId, cert: QuorumCertificate) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        let quorum = match check_certificate(ctx, &cert, &cert.list) {
+            Ok(q) => q,
+            Err(CertificateFault::WrongList) => {
+                return self.out.drop_msg(from, ProtocolError::WrongRound);
+            }
+            Err(CertificateFault::NotAQuorum) => {
+                return self.out.drop_msg(from, ProtocolError::WrongShape);
+            }
+            Err(CertificateFault::BadSignature) => {
+                return self.out.drop_msg(from, ProtocolError::BadSignature);
+            }
+        };
+        let Some(v) = self.verified.as_ref() else {
+            return self.out.hold_one(&mut self.held_certificate, from, cert);
+        };
+        if cert.list != v.agreed {
+            return self.fail(TranscriptFault::CertificateMismatch);
+        }
+        match &self.certificate {
+            None => self.certificate = Some((cert, quorum)),
+            Some((_, mine)) if *mine == quorum => {
+                return self.out.drop_msg(from, ProtocolError::Duplicate);
+            }
+            Some((_, mine)) => {
+                let member = (mine ^ quorum).trailing_zeros();
+                return self.fail(TranscriptFault::QuorumMismatch { member });
+            }
+        }
         self.progress();
     }
 
@@ -158,8 +244,9 @@ impl<S: Suite> Observer<S> {
     }
 
     /// With the transcript verified: checks every stored partial and refusal against the
-    /// list the transcript gives its member, combines once all partials are in, then checks
-    /// a held result.
+    /// list the transcript gives its member (and partials against the transcript's
+    /// agreement digest and the certificate's quorum), combines once the quorum's partials
+    /// are all in, then checks a held result.
     fn progress(&mut self) {
         let (Some(ctx), Some(v)) = (self.ctx.as_ref(), self.verified.as_ref()) else { return };
         let named = self.partials.iter().flatten().map(|p| (p.member, p.transcript, p.list));
@@ -170,32 +257,80 @@ impl<S: Suite> Observer<S> {
         if let Some((member, _, _)) = answers.find(not_the_transcripts) {
             return self.fail(TranscriptFault::ListMismatch { member });
         }
-        if self.combined.is_none() && self.partials.iter().all(Option::is_some) {
+        if let Some(p) = self.partials.iter().flatten().find(|p| p.agreed != v.agreed) {
+            let member = p.member;
+            return self.fail(TranscriptFault::ListMismatch { member });
+        }
+        let Some((_, quorum)) = self.certificate.as_ref() else {
+            return self.check_held_result();
+        };
+        let outside = |p: &&PartialDecryption| {
+            p.quorum != *quorum || 1u64.checked_shl(p.member).is_none_or(|bit| quorum & bit == 0)
+        };
+        if let Some(p) = self.partials.iter().flatten().find(outside) {
+            let member = p.member;
+            return self.fail(TranscriptFault::QuorumMismatch { member });
+        }
+        if self.combined.is_none() && self.partials.iter().flatten().count() == ctx.quorum_size() {
             let refs: Vec<&[u8]> = self.partials.iter().flatten().map(|p| &p.partial[..]).collect();
             match S::combine(&ctx.params, &v.aggregate, &refs) {
                 Some(sum) => self.combined = Some(sum),
                 None => return self.fail(TranscriptFault::CombineFailed),
             }
         }
+        self.check_held_result();
+    }
+
+    fn check_held_result(&mut self) {
         if let Some((from, r)) = self.held_result.take() {
             self.on_result(from, r);
         }
     }
 
-    /// Checks an aggregator-signed result: the transcript, count and every partial must be
-    /// the ones the observer checked (partials it did not receive directly are taken from
-    /// the result, with the same checks), and the sum the one it combined.
+    /// Checks an aggregator-signed result: the certificate must be valid on the transcript's
+    /// agreement digest (and the one the observer holds, if any); the partials exactly one
+    /// per member of its quorum, ascending, each the one the observer checked (partials it
+    /// did not receive directly are taken from the result, with the same checks); every
+    /// piece of equivocation evidence valid (each member it names is reported); the
+    /// transcript, count and sum the ones the observer checked and combined.
     fn on_result(&mut self, from: NodeId, r: RoundResult) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
         if self.verified.is_none() {
             return self.out.hold_one(&mut self.held_result, from, r);
         }
-        if r.partials.len() != self.partials.len() {
+        let valid_evidence = r
+            .equivocations
+            .iter()
+            .all(|e| agreement_signed(ctx, &e.first) && agreement_signed(ctx, &e.second));
+        if !valid_evidence || check_certificate(ctx, &r.certificate, &r.certificate.list).is_err() {
             return self.fail(TranscriptFault::ResultMismatch);
         }
-        for (j, p) in r.partials.iter().enumerate() {
-            match self.partials.get(j) {
+        for e in &r.equivocations {
+            for a in [&e.first, &e.second] {
+                let known = usize::try_from(a.member)
+                    .ok()
+                    .and_then(|i| self.agreements.get(i))
+                    .is_some_and(|seen| seen.iter().any(|s| s.list == a.list));
+                if !known {
+                    self.record_agreement(from, a.clone());
+                }
+            }
+        }
+        if self.certificate.as_ref().is_none_or(|(c, _)| *c != r.certificate) {
+            self.on_certificate(from, r.certificate.clone());
+            if self.done {
+                return;
+            }
+        }
+        let Some((cert, _)) = self.certificate.as_ref() else { return };
+        let signers: Vec<u32> = cert.signatures.iter().map(|s| s.member).collect();
+        if r.partials.len() != signers.len() {
+            return self.fail(TranscriptFault::ResultMismatch);
+        }
+        for (p, member) in r.partials.iter().zip(signers) {
+            match usize::try_from(member).ok().and_then(|j| self.partials.get(j)) {
                 Some(Some(mine)) if mine == p => {}
-                Some(None) if u32::try_from(j).is_ok_and(|j| j == p.member) => {
+                Some(None) if p.member == member => {
                     self.on_partial(from, p.clone());
                     if self.done {
                         return;
@@ -242,6 +377,8 @@ impl<S: Suite> Role for Observer<S> {
             if !matches!(
                 msg,
                 Message::Transcript(_)
+                    | Message::Agreement(_)
+                    | Message::Certificate(_)
                     | Message::Partial(_)
                     | Message::Refusal(_)
                     | Message::Result(_)
@@ -262,6 +399,7 @@ impl<S: Suite> Role for Observer<S> {
                 match RoundContext::<S>::new(self.cfg.sys.clone(), &self.cfg.authority, a) {
                     Ok(ctx) => {
                         self.partials = vec![None; ctx.committee_size()];
+                        self.agreements = vec![Vec::new(); ctx.committee_size()];
                         self.out.event(Event::Announced { round: ctx.round() });
                         self.ctx = Some(ctx);
                     }
@@ -271,6 +409,8 @@ impl<S: Suite> Role for Observer<S> {
             (Message::Transcript(t), Some(_)) => self.on_transcript(from, t),
             (Message::Refusal(r), Some(_)) => self.on_refusal(from, r),
             (Message::Partial(p), Some(_)) => self.on_partial(from, p),
+            (Message::Agreement(a), Some(_)) => self.on_agreement(from, a),
+            (Message::Certificate(c), Some(_)) => self.on_certificate(from, c),
             (Message::Result(r), Some(ctx)) => {
                 if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &r.digest(), &r.signature) {
                     return self.out.drop_msg(from, ProtocolError::BadSignature);

@@ -26,19 +26,30 @@ pub enum Misbehave {
     /// After the honest lists, send member 0 a second list without the last entry (try for
     /// a second decryption).
     SecondList,
+    /// Split the committee: members `0..n/2` get the honest lists, members `n/2..n` lists
+    /// without the last entry (the observers the honest transcript); two lists, each agreed
+    /// to by a part of the committee (t-of-n: at most one can reach a quorum).
+    SplitLists,
 }
 
 /// Member `j`'s list from the transcript, altered as `misbehave` says (`Equivocate`: member
-/// 0's list loses its last entry).
-pub(super) fn member_list(
+/// 0's list loses its last entry; `SplitLists`: the upper half's lists do).
+pub(super) fn member_list<S: Suite>(
+    ctx: &RoundContext<S>,
     t: &TranscriptMsg,
     digest: &Digest,
     digests: &[EntryDigests],
     j: u32,
     misbehave: Option<Misbehave>,
 ) -> Option<MemberList> {
-    let mut list = t.member_list(digest, digests, j)?;
-    if j == 0 && misbehave == Some(Misbehave::Equivocate) {
+    let mut list = t.member_list(digest, digests, j, &ctx.holders)?;
+    let upper = usize::try_from(j).is_ok_and(|j| 2 * j >= ctx.committee_size());
+    let alter = match misbehave {
+        Some(Misbehave::Equivocate) => j == 0,
+        Some(Misbehave::SplitLists) => upper,
+        _ => false,
+    };
+    if alter {
         list.entries.pop();
     }
     Some(list)
@@ -86,6 +97,6 @@ pub(super) fn cheat<S: Suite>(
             *sum = partial;
         }
         // These alter the lists, not the transcript.
-        Misbehave::Equivocate | Misbehave::SecondList => {}
+        Misbehave::Equivocate | Misbehave::SecondList | Misbehave::SplitLists => {}
     }
 }
