@@ -7,16 +7,24 @@
 //! sum of every node's CPU time); `Sim::run_parallel` on 2 threads delivers each batch of
 //! messages to different nodes in parallel, as separate machines would process them (the wall
 //! time of a round on this machine). A round runs from the queued announcement to quiet:
-//! clients' contributions (encode, encrypt, seal k seeds, sign, signcrypt, shard), relays,
+//! clients' contributions (encode, encrypt, seal the seeds, sign, signcrypt, shard), relays,
 //! the aggregator (rebuild, open, check, sum, transcript and member lists), members (list
-//! check, seed expansions, one partial decryption each), the aggregator's combine, the
-//! observer's audit and the clients' result checks. Building the nodes (key parsing) is part
-//! of each iteration and is printed separately by the instrumented run.
+//! check, signed agreement), the aggregator's quorum certificate, members (seed expansions,
+//! one partial decryption each), the aggregator's combine, the observer's audit and the
+//! clients' result checks. Building the nodes (key parsing) is part of each iteration and is
+//! printed separately by the instrumented run.
 //!
 //! Before the criterion groups, one instrumented FIFO run per size prints the CPU time spent
 //! in each role's handlers (clients all together, aggregator, members together, observer,
 //! relays, authority) and the bytes each client uploads (every message a client sends: its
 //! shards to the relays).
+//!
+//! The `committee` group is issue 16's comparison at 100 clients × 10^5 parameters: the
+//! n-of-n committee (n, f) = (3, 2) with every member alive against the t-of-n committee
+//! (5, 2) (quorum 4) with its last member killed (a node that receives and sends nothing,
+//! from the announcement on). Both rounds must give the exact plaintext sum, audited, which
+//! the instrumented run checks once outside the timed loop; it prints, for both side by
+//! side, the CPU per role and the bytes each role sends and is sent.
 //!
 //! `cargo bench -p gradseal-benches --bench round`
 
@@ -37,20 +45,45 @@ use chacha20::ChaCha20Rng;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use gradseal_clsc::{EnrolmentRegistry, Identity, Kgc, KgcPublic, NodeKeys, NodeSecret};
 use gradseal_core::hash;
-use gradseal_protocol::sim::{self, AGGREGATOR, RoundPlan};
+use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan};
 use gradseal_protocol::{
     Event, GradsealSuite, GradsealSystem, Millis, NodeId, Role, RoundId, ShardLayout, Transmit,
 };
 use rand_core::{Rng, SeedableRng};
 
 const DIMENSION: u32 = 100_000;
-const MEMBERS: usize = 3;
-/// n-of-n: f = n − 1.
-const MEMBERS_THRESHOLD: u32 = 2;
 const RELAYS: usize = 6;
 const LAYOUT: ShardLayout = ShardLayout { data: 4, parity: 2 };
 /// Threads of the batched driver (the machine's cores).
 const THREADS: usize = 2;
+
+/// A committee: n members, privacy threshold f, and how many of its last members are killed.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    members: usize,
+    threshold: u32,
+    killed: usize,
+}
+
+impl Shape {
+    fn quorum(self) -> usize {
+        (self.members + self.threshold as usize) / 2 + 1
+    }
+
+    fn label(self) -> String {
+        let (n, f) = (self.members, self.threshold);
+        match self.killed {
+            0 if f as usize + 1 == n => format!("({n},{f}) n-of-n"),
+            0 => format!("({n},{f})"),
+            k => format!("({n},{f}) {k} killed"),
+        }
+    }
+}
+
+/// The default committee of the `round` group: n-of-n, f = n − 1.
+const NOFN: Shape = Shape { members: 3, threshold: 2, killed: 0 };
+/// Issue 16's t-of-n committee with one member killed (quorum 4 of the 4 left).
+const TOFN_ONE_KILLED: Shape = Shape { members: 5, threshold: 2, killed: 1 };
 
 fn seed(label: &str, i: usize) -> [u8; 32] {
     hash("gradseal/v2/benches/round/seed", &[label.as_bytes(), &(i as u64).to_be_bytes()])
@@ -58,18 +91,19 @@ fn seed(label: &str, i: usize) -> [u8; 32] {
 
 struct Setup {
     plan: RoundPlan,
+    shape: Shape,
     sys: GradsealSystem,
     keys: BTreeMap<(String, usize), Vec<u8>>,
     kgc_public: KgcPublic,
     updates: Vec<Vec<i64>>,
 }
 
-fn setup(clients: usize) -> Setup {
+fn setup(clients: usize, shape: Shape) -> Setup {
     let plan = RoundPlan {
         round: RoundId(1),
         clients,
-        members: MEMBERS,
-        privacy_threshold: MEMBERS_THRESHOLD,
+        members: shape.members,
+        privacy_threshold: shape.threshold,
         relays: RELAYS,
         layout: LAYOUT,
         dimension: DIMENSION,
@@ -80,7 +114,7 @@ fn setup(clients: usize) -> Setup {
         ("authority", 1),
         ("aggregator", 1),
         ("observer", 1),
-        ("member", MEMBERS),
+        ("member", shape.members),
         ("relay", RELAYS),
         ("client", clients),
     ];
@@ -108,16 +142,41 @@ fn setup(clients: usize) -> Setup {
                 .collect()
         })
         .collect();
-    Setup { plan, sys, keys, kgc_public: *kgc.public(), updates }
+    Setup { plan, shape, sys, keys, kgc_public: *kgc.public(), updates }
 }
 
 fn key(s: &Setup, label: &str, i: usize) -> NodeKeys {
     NodeKeys::from_secret_bytes(&s.kgc_public, &s.keys[&(label.to_string(), i)]).unwrap()
 }
 
+/// A killed node: receives and sends nothing, has no timeouts.
+struct Dead;
+
+impl Role for Dead {
+    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
+    fn handle_timeout(&mut self, _: Millis) {}
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        None
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+}
+
+/// The round's nodes, the last `shape.killed` members replaced by [`Dead`] nodes.
 fn build(s: &Setup) -> sim::Sim {
-    sim::build::<GradsealSuite>(&s.plan, &s.sys, |l, i| key(s, l, i), seed, s.updates.clone())
-        .unwrap()
+    let mut sim =
+        sim::build::<GradsealSuite>(&s.plan, &s.sys, |l, i| key(s, l, i), seed, s.updates.clone())
+            .unwrap();
+    let dead: Vec<NodeId> =
+        (s.shape.members - s.shape.killed..s.shape.members).map(sim::member).collect();
+    if !dead.is_empty() {
+        sim.map_nodes(|id, n| if dead.contains(&id) { Box::new(Dead) } else { n });
+    }
+    sim
 }
 
 fn sum_of(sim: &sim::Sim) -> Vec<i64> {
@@ -168,6 +227,9 @@ impl Role for Timed {
     }
 }
 
+/// The roles, in table order.
+const ROLES: [&str; 6] = ["authority", "aggregator", "observer", "members", "relays", "clients"];
+
 fn role_of(id: NodeId) -> &'static str {
     match id {
         sim::AUTHORITY => "authority",
@@ -179,12 +241,29 @@ fn role_of(id: NodeId) -> &'static str {
     }
 }
 
-/// One instrumented FIFO round: CPU time per role and bytes per client; checks the sum.
-fn phase_table(s: &Setup) {
+/// What one instrumented FIFO round measured.
+struct Phases {
+    build: Duration,
+    wall: Duration,
+    /// CPU time in each role's handlers.
+    cpu: BTreeMap<&'static str, Duration>,
+    /// Bytes each role sent (every transmit, as logged).
+    sent: BTreeMap<&'static str, u64>,
+    /// Bytes sent to each role (to a killed member too: it is sent them, and drops them).
+    received: BTreeMap<&'static str, u64>,
+    /// The certified quorum (bit j = member j).
+    quorum: u64,
+    /// Contributions the observer's audit counted.
+    audited: u32,
+}
+
+/// One instrumented FIFO round: CPU time per role and bytes per role; checks the sum
+/// against the plaintext sum and that the observer's audit passed for every client.
+fn measure(s: &Setup) -> Phases {
     let mut totals: BTreeMap<&'static str, Arc<Mutex<Duration>>> = BTreeMap::new();
     let build_start = Instant::now();
     let mut sim = build(s);
-    let build_time = build_start.elapsed();
+    let build = build_start.elapsed();
     sim.log = Some(Vec::new());
     sim.map_nodes(|id, n| {
         let total = Arc::clone(totals.entry(role_of(id)).or_default());
@@ -193,26 +272,155 @@ fn phase_table(s: &Setup) {
     let start = Instant::now();
     assert!(sim.run(10_000_000));
     let wall = start.elapsed();
-    assert_eq!(sum_of(&sim), plaintext_sum(&s.updates));
-    let log = sim.log.as_ref().unwrap();
-    let up: u64 = log.iter().filter(|d| d.from.0 >= 1000).map(|d| d.payload.len() as u64).sum();
+    assert_eq!(sum_of(&sim), plaintext_sum(&s.updates), "{}: exact sum", s.shape.label());
+    let audited = sim
+        .events_of(OBSERVER)
+        .find_map(|e| match e {
+            Event::AuditPassed { count } => Some(*count),
+            _ => None,
+        })
+        .expect("audit passes");
+    assert_eq!(audited as usize, s.plan.clients, "{}: every client audited", s.shape.label());
+    let quorum = sim
+        .events_of(AGGREGATOR)
+        .find_map(|e| match e {
+            Event::Certified { quorum } => Some(*quorum),
+            _ => None,
+        })
+        .expect("quorum certified");
+    assert_eq!(quorum.count_ones() as usize, s.shape.quorum());
+    let mut sent = BTreeMap::new();
+    let mut received = BTreeMap::new();
+    for d in sim.log.as_ref().unwrap() {
+        *sent.entry(role_of(d.from)).or_default() += d.payload.len() as u64;
+        *received.entry(role_of(d.to)).or_default() += d.payload.len() as u64;
+    }
+    let cpu = totals.iter().map(|(r, t)| (*r, *t.lock().unwrap())).collect();
+    Phases { build, wall, cpu, sent, received, quorum, audited }
+}
+
+fn nodes_of(s: &Setup, role: &str) -> usize {
+    match role {
+        "members" => s.shape.members,
+        "relays" => RELAYS,
+        "clients" => s.plan.clients,
+        _ => 1,
+    }
+}
+
+/// The instrumented round of the `round` group: CPU per role and the upload per client.
+fn phase_table(s: &Setup) {
+    let p = measure(s);
     let n = s.plan.clients as u64;
     println!(
-        "\nround: {n} clients x {DIMENSION} parameters of 16 bits, {MEMBERS} members, \
+        "\nround: {n} clients x {DIMENSION} parameters of 16 bits, {} members, \
          {RELAYS} relays, ({},{}), FIFO driver, instrumented",
-        LAYOUT.data, LAYOUT.parity
+        s.shape.members, LAYOUT.data, LAYOUT.parity
     );
     println!("  {:<22} {:>12}", "role (CPU in handlers)", "time");
-    println!("  {:<22} {:>12.3?}", "build nodes", build_time);
-    for (role, t) in &totals {
-        println!("  {:<22} {:>12.3?}", role, *t.lock().unwrap());
+    println!("  {:<22} {:>12.3?}", "build nodes", p.build);
+    for (role, t) in &p.cpu {
+        println!("  {:<22} {:>12.3?}", role, t);
     }
-    println!("  {:<22} {:>12.3?}", "whole round", wall);
+    println!("  {:<22} {:>12.3?}", "whole round", p.wall);
+    let up = p.sent["clients"];
     println!(
         "  upload per client: {} bytes ({:.3} B/parameter, shards included)",
         up / n,
         up as f64 / n as f64 / f64::from(DIMENSION)
     );
+}
+
+/// Issue 16's comparison: the instrumented rounds of both committees side by side (CPU
+/// per role, bytes per role sent and sent to, per node and in all), then one batched round
+/// each.
+fn committee_table(setups: &[Setup]) {
+    let measured: Vec<Phases> = setups.iter().map(measure).collect();
+    let clients = setups[0].plan.clients;
+    println!(
+        "\ncommittee: {clients} clients x {DIMENSION} parameters of 16 bits, {RELAYS} relays, \
+         ({},{}), FIFO driver, instrumented; exact sum and audit checked",
+        LAYOUT.data, LAYOUT.parity
+    );
+    let cols: Vec<String> = setups.iter().map(|s| s.shape.label()).collect();
+    let row = |name: &str, cells: Vec<String>| {
+        let mut line = format!("  {name:<34}");
+        for c in cells {
+            line.push_str(&format!(" {c:>26}"));
+        }
+        println!("{line}");
+    };
+    row("", cols);
+    row(
+        "quorum (q; certified set)",
+        setups
+            .iter()
+            .zip(&measured)
+            .map(|(s, p)| format!("{}; {:#07b}", s.shape.quorum(), p.quorum))
+            .collect(),
+    );
+    row("audited contributions", measured.iter().map(|p| p.audited.to_string()).collect());
+    row("build nodes", measured.iter().map(|p| format!("{:.3?}", p.build)).collect());
+    for role in ROLES {
+        row(
+            &format!("CPU {role}"),
+            measured
+                .iter()
+                .map(|p| format!("{:.3?}", p.cpu.get(role).copied().unwrap_or_default()))
+                .collect(),
+        );
+    }
+    row("whole round (FIFO)", measured.iter().map(|p| format!("{:.3?}", p.wall)).collect());
+    for role in ROLES {
+        row(
+            &format!("sent by {role} (per node)"),
+            setups
+                .iter()
+                .zip(&measured)
+                .map(|(s, p)| {
+                    let b = p.sent.get(role).copied().unwrap_or_default();
+                    format!("{b} ({})", b / nodes_of(s, role) as u64)
+                })
+                .collect(),
+        );
+    }
+    for role in ROLES {
+        row(
+            &format!("sent to {role} (per node)"),
+            setups
+                .iter()
+                .zip(&measured)
+                .map(|(s, p)| {
+                    let b = p.received.get(role).copied().unwrap_or_default();
+                    format!("{b} ({})", b / nodes_of(s, role) as u64)
+                })
+                .collect(),
+        );
+    }
+    row(
+        "upload per client (B/parameter)",
+        setups
+            .iter()
+            .zip(&measured)
+            .map(|(s, p)| {
+                let up = p.sent["clients"] as f64 / s.plan.clients as f64;
+                format!("{} ({:.3})", up as u64, up / f64::from(DIMENSION))
+            })
+            .collect(),
+    );
+    row(
+        "total bytes delivered",
+        measured.iter().map(|p| p.sent.values().sum::<u64>().to_string()).collect(),
+    );
+    let batched: Vec<String> = setups
+        .iter()
+        .map(|s| {
+            let t = Instant::now();
+            assert_eq!(run_round(s, THREADS), plaintext_sum(&s.updates));
+            format!("{:.3?}", t.elapsed())
+        })
+        .collect();
+    row(&format!("one round, batched ({THREADS} threads)"), batched);
 }
 
 fn plaintext_sum(updates: &[Vec<i64>]) -> Vec<i64> {
@@ -229,7 +437,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("round");
     g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
     for clients in [10usize, 100] {
-        let s = setup(clients);
+        let s = setup(clients, NOFN);
         phase_table(&s);
         let t = Instant::now();
         assert_eq!(run_round(&s, THREADS), plaintext_sum(&s.updates));
@@ -250,5 +458,26 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Issue 16: (3, 2) n-of-n, every member alive, against (5, 2) with one member killed, at 100
+/// clients × 10^5 parameters, both drivers, in one group.
+fn bench_committee(c: &mut Criterion) {
+    let clients = 100;
+    let setups = [setup(clients, NOFN), setup(clients, TOFN_ONE_KILLED)];
+    committee_table(&setups);
+    let mut g = c.benchmark_group("committee");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    g.throughput(Throughput::Elements(clients as u64 * u64::from(DIMENSION)));
+    for s in &setups {
+        let label = s.shape.label();
+        g.bench_with_input(BenchmarkId::new("FIFO, 1 thread", &label), s, |b, s| {
+            b.iter(|| run_round(s, 0))
+        });
+        g.bench_with_input(BenchmarkId::new("batched, 2 threads", &label), s, |b, s| {
+            b.iter(|| run_round(s, THREADS))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_committee);
 criterion_main!(benches);
