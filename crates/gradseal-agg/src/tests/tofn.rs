@@ -200,22 +200,19 @@ fn malformed_quorums_and_lists_are_typed_errors() {
 /// A member of a quorum with no assigned set sends pure flooding, and combine still needs it.
 #[test]
 fn a_member_without_sets_sends_pure_flooding() {
-    // (4, 1): q = 3, four sets {0}..{3}; under Q = {0, 1, 2}, set t's candidates are Q \ {t}.
-    let c = Committee::new(4, 1).unwrap();
-    let q: MemberSet = [0, 1, 2].into_iter().collect();
-    let owners: Vec<u16> = (0..4).map(|t| c.assignee(q, t).unwrap()).collect();
-    // Set 0: {1,2}[0] = 1; set 1: {0,2}[1] = 2; set 2: {0,1}[0] = 0; set 3: {0,1,2}[0] = 0.
-    assert_eq!(owners, [1, 2, 0, 0]);
-    assert_eq!(c.assigned_sets(q, 0), [2, 3]);
-    // Under Q = {0, 1, 3}: set 0 → {1,3}[0] = 1, set 1 → {0,3}[1] = 3, set 2 → {0,1,3}[2] = 3,
-    // set 3 → {0,1}[1] = 1: member 0 gets nothing; its partial is flooding only.
+    // (3, 1): q = 3, sets {0}, {1}, {2}; under Q = {0, 1, 2} the least-loaded rule gives
+    // set 0 → {1,2}: 1, set 1 → {0,2}: 0, set 2 → {0,1} (both loaded 1, lowest index): 0.
+    let c = Committee::new(3, 1).unwrap();
+    let owners = c.assignment(MemberSet(0b111)).unwrap();
+    assert_eq!(owners, [1, 0, 0]);
+    assert_eq!(c.assigned_sets(MemberSet(0b111), 0), [1, 2]);
     let (q, idle) = quorums(&c)
         .into_iter()
         .find_map(|q| q.iter().find(|&j| c.assigned_sets(q, j).is_empty()).map(|j| (q, j)))
         .expect("an idle member");
-    assert_eq!((q, idle), (MemberSet(0b1011), 0));
+    assert_eq!((q, idle), (MemberSet(0b111), 2));
     let mut rng = ChaCha20Rng::from_seed([43; 32]);
-    let round = honest_round(params_tn(4096, 4, 1, 2), 2, &mut rng);
+    let round = honest_round(params_tn(4096, 3, 1, 2), 2, &mut rng);
     let share = round.share(idle, &[0, 1]);
     let plain = share.decrypt_with_flooding(&round.params, q, 0.0, &mut rng).unwrap();
     assert!(plain.values.iter().all(|&x| x == 0), "no set, no share");
