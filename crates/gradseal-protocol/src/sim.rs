@@ -237,6 +237,25 @@ impl Sim {
 /// The nodes one thread runs in a batch, each with its messages.
 type Lane<'a> = Vec<(&'a mut Box<dyn Role>, Vec<Delivery>)>;
 
+/// A node that receives everything and sends nothing, with no timeouts: a killed member, an
+/// offline client (for tests, demos and benches that take a node out of a round).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offline;
+
+impl Role for Offline {
+    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
+    fn handle_timeout(&mut self, _: Millis) {}
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        None
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+}
+
 impl Default for Sim {
     fn default() -> Self {
         Self::new()

@@ -13,9 +13,9 @@ use gradseal_core::{Codec, hash};
 use gradseal_protocol::round::RoundContext;
 use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim};
 use gradseal_protocol::{
-    Aggregator, Event, GradsealSuite, GradsealSystem, Millis, Misbehave, NodeConfig, NodeId, Role,
-    RoundFailure, RoundId, ShardLayout, Suite, Tamper, TranscriptFault, Transmit,
-    build_contribution, send_contribution, sign_contribution,
+    Aggregator, Event, GradsealSuite, GradsealSystem, Misbehave, NodeConfig, RoundFailure, RoundId,
+    ShardLayout, Suite, Tamper, TranscriptFault, build_contribution, send_contribution,
+    sign_contribution,
 };
 use rand_core::SeedableRng;
 
@@ -68,23 +68,6 @@ fn plan_tofn() -> RoundPlan {
     RoundPlan { members: 5, privacy_threshold: 2, clients: 3, ..plan() }
 }
 
-/// A killed node: receives and sends nothing.
-struct Dead;
-
-impl Role for Dead {
-    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
-    fn handle_timeout(&mut self, _: Millis) {}
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        None
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        None
-    }
-    fn poll_timeout(&self) -> Option<Millis> {
-        None
-    }
-}
-
 /// Issue 16 (a) over the production suite: a member killed (never answers) in every position
 /// of a 5-member, f = 2 committee; the other four are a quorum and the round completes with
 /// the exact sum (q = 4 floodings), audited by the observer.
@@ -94,7 +77,7 @@ fn tofn_member_killed_in_every_position_gives_the_exact_sum() {
     let expected: Vec<i64> = (0..16).map(|j| (0..3).map(|i| update(i)[j]).sum()).collect();
     for k in 0..5 {
         let mut s = build_plan(&kgc, &plan_tofn(), 3);
-        s.map_nodes(|id, node| if id == sim::member(k) { Box::new(Dead) } else { node });
+        s.map_nodes(|id, node| if id == sim::member(k) { Box::new(sim::Offline) } else { node });
         assert!(s.run(1_000_000));
         assert_eq!(completed(&s), Some(expected.clone()), "member {k} killed");
         assert!(s.events_of(OBSERVER).any(|e| *e == Event::AuditPassed { count: 3 }));
@@ -306,7 +289,7 @@ fn tofn_equivocating_aggregator_with_colluding_members_gets_one_list_at_most() {
             return Box::new(a);
         }
         if id == sim::member(0) || id == sim::member(4) {
-            return Box::new(Dead);
+            return Box::new(sim::Offline);
         }
         node
     });

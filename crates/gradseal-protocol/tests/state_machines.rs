@@ -517,23 +517,6 @@ fn plan_tofn() -> RoundPlan {
     RoundPlan { members: N, privacy_threshold: 2, ..plan() }
 }
 
-/// A node that never answers anything (a killed member).
-struct Dead;
-
-impl Role for Dead {
-    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
-    fn handle_timeout(&mut self, _: Millis) {}
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        None
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        None
-    }
-    fn poll_timeout(&self) -> Option<Millis> {
-        None
-    }
-}
-
 /// A member that dies right after it agrees: it never sends its partial decryption.
 struct DiesAfterAgreeing(Box<dyn Role>);
 
@@ -581,7 +564,7 @@ fn members_of(mask: u64) -> Vec<u32> {
 fn tofn_a_killed_member_in_every_position_still_decrypts_the_exact_sum() {
     for k in 0..N {
         let mut s = build(&plan_tofn(), CLIENTS);
-        replace_member(&mut s, k, |_| Box::new(Dead));
+        replace_member(&mut s, k, |_| Box::new(sim::Offline));
         assert!(s.run(100_000));
         let r = result(&s).unwrap_or_else(|| panic!("member {k} killed: no result"));
         assert_eq!(r.sum, expected_sum(&[0, 1, 2, 3, 4]), "member {k} killed");
@@ -653,7 +636,7 @@ fn tofn_b_equivocating_aggregator_gets_at_most_one_list_decrypted() {
             return Box::new(a);
         }
         if id == sim::member(0) || id == sim::member(4) {
-            return Box::new(Dead);
+            return Box::new(sim::Offline);
         }
         node
     });

@@ -297,7 +297,7 @@ impl Network {
                 let update = updates.get_mut(i).and_then(Option::take);
                 return match b {
                     Behaviour::Honest => node,
-                    Behaviour::Offline => Box::new(Silent),
+                    Behaviour::Offline => Box::new(sim::Offline),
                     Behaviour::Biased | Behaviour::Spoiling => match (cfg("client", i), update) {
                         (Some(cfg), Some(update)) => {
                             let fault = if b == Behaviour::Biased { bias } else { Fault::Spoil };
@@ -390,23 +390,6 @@ impl Network {
                 self.recorded.insert(i, shards);
             }
         }
-    }
-}
-
-/// An offline client: receives everything, sends nothing.
-struct Silent;
-
-impl Role for Silent {
-    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
-    fn handle_timeout(&mut self, _: Millis) {}
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        None
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        None
-    }
-    fn poll_timeout(&self) -> Option<Millis> {
-        None
     }
 }
 
