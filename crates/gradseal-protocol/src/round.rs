@@ -299,6 +299,17 @@ pub enum CertificateFault {
     BadSignature,
 }
 
+impl From<CertificateFault> for ProtocolError {
+    /// The reason a role drops a certificate it may not act on.
+    fn from(f: CertificateFault) -> ProtocolError {
+        match f {
+            CertificateFault::WrongList => ProtocolError::WrongRound,
+            CertificateFault::NotAQuorum => ProtocolError::WrongShape,
+            CertificateFault::BadSignature => ProtocolError::BadSignature,
+        }
+    }
+}
+
 /// Checks a quorum certificate on the agreement digest `expected` (`spec/protocol.md`
 /// §6.3): this round and digest, exactly `q` distinct committee members (the decoder
 /// enforces ascending order), each signature valid over its agreement statement. Returns

@@ -17,9 +17,7 @@ use crate::messages::{
 use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
 use crate::roles::{NodeConfig, node_rng};
-use crate::round::{
-    CertificateFault, RoundContext, authenticate_list, check_certificate, check_list,
-};
+use crate::round::{RoundContext, authenticate_list, check_certificate, check_list};
 use crate::suite::Suite;
 
 /// The list a member agreed to, and the share it keeps until a certificate.
@@ -218,15 +216,7 @@ impl<S: Suite> Member<S> {
         };
         let quorum = match check_certificate(ctx, &cert, &agreed.agreed) {
             Ok(q) => q,
-            Err(CertificateFault::WrongList) => {
-                return self.out.drop_msg(from, ProtocolError::WrongRound);
-            }
-            Err(CertificateFault::NotAQuorum) => {
-                return self.out.drop_msg(from, ProtocolError::WrongShape);
-            }
-            Err(CertificateFault::BadSignature) => {
-                return self.out.drop_msg(from, ProtocolError::BadSignature);
-            }
+            Err(fault) => return self.out.drop_msg(from, fault.into()),
         };
         if quorum & 1u64.checked_shl(self.index).unwrap_or(0) == 0 {
             // Not in the quorum: nothing more to do (the quorum decrypts without it).

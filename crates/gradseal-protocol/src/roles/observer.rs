@@ -19,8 +19,7 @@ use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
 use crate::roles::NodeConfig;
 use crate::round::{
-    CertificateFault, RoundContext, Verified, agreement_signed, check_certificate,
-    verify_transcript,
+    RoundContext, Verified, agreement_signed, check_certificate, verify_transcript,
 };
 use crate::suite::Suite;
 
@@ -172,15 +171,7 @@ impl<S: Suite> Observer<S> {
         let Some(ctx) = self.ctx.as_ref() else { return };
         let quorum = match check_certificate(ctx, &cert, &cert.list) {
             Ok(q) => q,
-            Err(CertificateFault::WrongList) => {
-                return self.out.drop_msg(from, ProtocolError::WrongRound);
-            }
-            Err(CertificateFault::NotAQuorum) => {
-                return self.out.drop_msg(from, ProtocolError::WrongShape);
-            }
-            Err(CertificateFault::BadSignature) => {
-                return self.out.drop_msg(from, ProtocolError::BadSignature);
-            }
+            Err(fault) => return self.out.drop_msg(from, fault.into()),
         };
         let Some(v) = self.verified.as_ref() else {
             return self.out.hold_one(&mut self.held_certificate, from, cert);
