@@ -247,18 +247,28 @@ struct Phases {
     wall: Duration,
     /// CPU time in each role's handlers.
     cpu: BTreeMap<&'static str, Duration>,
-    /// Bytes each role sent (every transmit, as logged).
-    sent: BTreeMap<&'static str, u64>,
-    /// Bytes sent to each role (to a killed member too: it is sent them, and drops them).
-    received: BTreeMap<&'static str, u64>,
+    /// Bytes each node sent (every transmit, as logged).
+    sent: BTreeMap<NodeId, u64>,
+    /// Bytes sent to each node (to a killed member too: it is sent them, and drops them).
+    received: BTreeMap<NodeId, u64>,
     /// The certified quorum (bit j = member j).
     quorum: u64,
     /// Contributions the observer's audit counted.
     audited: u32,
 }
 
-/// One instrumented FIFO round: CPU time per role and bytes per role; checks the sum
-/// against the plaintext sum and that the observer's audit passed for every client.
+impl Phases {
+    fn sent_by(&self, role: &str) -> u64 {
+        self.sent.iter().filter(|(id, _)| role_of(**id) == role).map(|(_, b)| b).sum()
+    }
+    fn sent_to(&self, role: &str) -> u64 {
+        self.received.iter().filter(|(id, _)| role_of(**id) == role).map(|(_, b)| b).sum()
+    }
+}
+
+/// One instrumented FIFO round: CPU time per role and bytes per node; checks the sum
+/// against the plaintext sum, that the observer's audit passed for every client and that a
+/// quorum of the committee's size was certified.
 fn measure(s: &Setup) -> Phases {
     let mut totals: BTreeMap<&'static str, Arc<Mutex<Duration>>> = BTreeMap::new();
     let build_start = Instant::now();
@@ -292,8 +302,8 @@ fn measure(s: &Setup) -> Phases {
     let mut sent = BTreeMap::new();
     let mut received = BTreeMap::new();
     for d in sim.log.as_ref().unwrap() {
-        *sent.entry(role_of(d.from)).or_default() += d.payload.len() as u64;
-        *received.entry(role_of(d.to)).or_default() += d.payload.len() as u64;
+        *sent.entry(d.from).or_default() += d.payload.len() as u64;
+        *received.entry(d.to).or_default() += d.payload.len() as u64;
     }
     let cpu = totals.iter().map(|(r, t)| (*r, *t.lock().unwrap())).collect();
     Phases { build, wall, cpu, sent, received, quorum, audited }
@@ -323,7 +333,7 @@ fn phase_table(s: &Setup) {
         println!("  {:<22} {:>12.3?}", role, t);
     }
     println!("  {:<22} {:>12.3?}", "whole round", p.wall);
-    let up = p.sent["clients"];
+    let up = p.sent_by("clients");
     println!(
         "  upload per client: {} bytes ({:.3} B/parameter, shards included)",
         up / n,
@@ -331,96 +341,125 @@ fn phase_table(s: &Setup) {
     );
 }
 
-/// Issue 16's comparison: the instrumented rounds of both committees side by side (CPU
-/// per role, bytes per role sent and sent to, per node and in all), then one batched round
-/// each.
+/// Instrumented rounds and batched rounds of each committee, interleaved (A, B, A, B, …)
+/// so that a change of the machine's load falls on both alike.
+const REPEATS: usize = 3;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Issue 16's comparison, side by side: `REPEATS` instrumented FIFO rounds of each committee
+/// (CPU per role: the least of the repeats, the least disturbed by other processes; bytes
+/// per role, sent and sent to, in all and per node; the bytes of each member), then
+/// `REPEATS` batched rounds of each (the sum checked every time).
 fn committee_table(setups: &[Setup]) {
-    let measured: Vec<Phases> = setups.iter().map(measure).collect();
+    let mut runs: Vec<Vec<Phases>> = setups.iter().map(|_| Vec::new()).collect();
+    for _ in 0..REPEATS {
+        for (s, r) in setups.iter().zip(&mut runs) {
+            r.push(measure(s));
+        }
+    }
+    let mut batched: Vec<Vec<Duration>> = setups.iter().map(|_| Vec::new()).collect();
+    for _ in 0..REPEATS {
+        for (s, r) in setups.iter().zip(&mut batched) {
+            let t = Instant::now();
+            assert_eq!(run_round(s, THREADS), plaintext_sum(&s.updates));
+            r.push(t.elapsed());
+        }
+    }
+    for r in &runs {
+        assert!(r.iter().all(|p| p.sent == r[0].sent), "bytes differ between repeats");
+    }
     let clients = setups[0].plan.clients;
     println!(
         "\ncommittee: {clients} clients x {DIMENSION} parameters of 16 bits, {RELAYS} relays, \
-         ({},{}), FIFO driver, instrumented; exact sum and audit checked",
+         ({},{}); {REPEATS} instrumented FIFO rounds and {REPEATS} batched rounds of each, \
+         interleaved; exact sum, audit of every client and quorum checked in each",
         LAYOUT.data, LAYOUT.parity
     );
-    let cols: Vec<String> = setups.iter().map(|s| s.shape.label()).collect();
     let row = |name: &str, cells: Vec<String>| {
-        let mut line = format!("  {name:<34}");
+        let mut line = format!("  {name:<36}");
         for c in cells {
-            line.push_str(&format!(" {c:>26}"));
+            line.push_str(&format!(" {c:>28}"));
         }
         println!("{line}");
     };
-    row("", cols);
+    let per = |f: &dyn Fn(&Setup, &[Phases]) -> String| -> Vec<String> {
+        setups.iter().zip(&runs).map(|(s, r)| f(s, r)).collect()
+    };
+    row("", setups.iter().map(|s| s.shape.label()).collect());
     row(
-        "quorum (q; certified set)",
-        setups
+        "quorum q; certified set (bit j)",
+        per(&|s, r| format!("{}; {:#07b}", s.shape.quorum(), r[0].quorum)),
+    );
+    row("audited contributions", per(&|_, r| r[0].audited.to_string()));
+    row(
+        "build nodes (least)",
+        per(&|_, r| format!("{:.3?}", r.iter().map(|p| p.build).min().unwrap())),
+    );
+    for role in ROLES {
+        row(
+            &format!("CPU {role} (least)"),
+            per(&|_, r| {
+                let t = r.iter().map(|p| p.cpu.get(role).copied().unwrap_or_default()).min();
+                format!("{:.3?}", t.unwrap())
+            }),
+        );
+    }
+    row(
+        "round, FIFO (least; median)",
+        per(&|_, r| {
+            let w: Vec<Duration> = r.iter().map(|p| p.wall).collect();
+            format!("{:.3?}; {:.3?}", w.iter().min().unwrap(), median(w.clone()))
+        }),
+    );
+    row(
+        &format!("round, batched {THREADS} thr. (least; median)"),
+        batched
             .iter()
-            .zip(&measured)
-            .map(|(s, p)| format!("{}; {:#07b}", s.shape.quorum(), p.quorum))
+            .map(|w| format!("{:.3?}; {:.3?}", w.iter().min().unwrap(), median(w.clone())))
             .collect(),
     );
-    row("audited contributions", measured.iter().map(|p| p.audited.to_string()).collect());
-    row("build nodes", measured.iter().map(|p| format!("{:.3?}", p.build)).collect());
     for role in ROLES {
         row(
-            &format!("CPU {role}"),
-            measured
-                .iter()
-                .map(|p| format!("{:.3?}", p.cpu.get(role).copied().unwrap_or_default()))
-                .collect(),
-        );
-    }
-    row("whole round (FIFO)", measured.iter().map(|p| format!("{:.3?}", p.wall)).collect());
-    for role in ROLES {
-        row(
-            &format!("sent by {role} (per node)"),
-            setups
-                .iter()
-                .zip(&measured)
-                .map(|(s, p)| {
-                    let b = p.sent.get(role).copied().unwrap_or_default();
-                    format!("{b} ({})", b / nodes_of(s, role) as u64)
-                })
-                .collect(),
+            &format!("bytes sent by {role} (per node)"),
+            per(&|s, r| {
+                let b = r[0].sent_by(role);
+                format!("{b} ({})", b / nodes_of(s, role) as u64)
+            }),
         );
     }
     for role in ROLES {
         row(
-            &format!("sent to {role} (per node)"),
-            setups
-                .iter()
-                .zip(&measured)
-                .map(|(s, p)| {
-                    let b = p.received.get(role).copied().unwrap_or_default();
-                    format!("{b} ({})", b / nodes_of(s, role) as u64)
-                })
-                .collect(),
+            &format!("bytes sent to {role} (per node)"),
+            per(&|s, r| {
+                let b = r[0].sent_to(role);
+                format!("{b} ({})", b / nodes_of(s, role) as u64)
+            }),
         );
     }
     row(
         "upload per client (B/parameter)",
-        setups
-            .iter()
-            .zip(&measured)
-            .map(|(s, p)| {
-                let up = p.sent["clients"] as f64 / s.plan.clients as f64;
-                format!("{} ({:.3})", up as u64, up / f64::from(DIMENSION))
+        per(&|s, r| {
+            let up = r[0].sent_by("clients") as f64 / s.plan.clients as f64;
+            format!("{} ({:.3})", up as u64, up / f64::from(DIMENSION))
+        }),
+    );
+    row("bytes delivered in all", per(&|_, r| r[0].sent.values().sum::<u64>().to_string()));
+    for (s, r) in setups.iter().zip(&runs) {
+        let members: Vec<String> = (0..s.shape.members)
+            .map(|j| {
+                let id = sim::member(j);
+                let out = r[0].sent.get(&id).copied().unwrap_or_default();
+                let inb = r[0].received.get(&id).copied().unwrap_or_default();
+                let dead = if j >= s.shape.members - s.shape.killed { ", killed" } else { "" };
+                format!("{j}: {out} sent, {inb} sent to{dead}")
             })
-            .collect(),
-    );
-    row(
-        "total bytes delivered",
-        measured.iter().map(|p| p.sent.values().sum::<u64>().to_string()).collect(),
-    );
-    let batched: Vec<String> = setups
-        .iter()
-        .map(|s| {
-            let t = Instant::now();
-            assert_eq!(run_round(s, THREADS), plaintext_sum(&s.updates));
-            format!("{:.3?}", t.elapsed())
-        })
-        .collect();
-    row(&format!("one round, batched ({THREADS} threads)"), batched);
+            .collect();
+        println!("  members of {}: {}", s.shape.label(), members.join("; "));
+    }
 }
 
 fn plaintext_sum(updates: &[Vec<i64>]) -> Vec<i64> {
