@@ -13,7 +13,7 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::noise::{fill_binary, fill_tuniform};
-use crate::ring::{add_seed_expansions, masks, mul_binary};
+use crate::ring::{BinaryOperand, add_seed_expansions, masks, mul_binary};
 use crate::wire::{SHAPE_LEN, Shape, put_words, read_words};
 use crate::{AggError, EncodedUpdate, RoundParams};
 
@@ -204,8 +204,15 @@ fn encrypt_bodies<R: CryptoRng + ?Sized>(
     let mut bodies = vec![0u64; params.dimension()];
     let mut product = Zeroizing::new(vec![0u64; n]);
     let masks = masks(params.digest(), n, params.dimension().div_ceil(n));
+    // The secret is transformed once for every polynomial (n = 4096; tfhe's product, which
+    // transforms it again each time, otherwise).
+    let operand = BinaryOperand::new(secret);
+    let mut scratch = operand.as_ref().map(BinaryOperand::scratch);
     for ((out, values), mask) in bodies.chunks_mut(n).zip(update.values.chunks(n)).zip(masks) {
-        mul_binary(&mut product, &mask, secret);
+        match (&operand, &mut scratch) {
+            (Some(op), Some(scratch)) => op.mul(&mut product, &mask, scratch),
+            _ => mul_binary(&mut product, &mask, secret),
+        }
         fill_tuniform(rng, out, log2_bound);
         for ((b, p), m) in out.iter_mut().zip(product.iter()).zip(values) {
             *b = b.wrapping_add(*p).wrapping_add(m << delta_log2);

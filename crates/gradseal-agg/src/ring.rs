@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use tfhe::core_crypto::commons::math::ntt::ntt_native_binary64::NttNativeBinary64;
 use tfhe::core_crypto::commons::parameters::PolynomialSize;
+use tfhe_ntt::native_binary64::Plan32 as BinaryPlan32;
 use tfhe_ntt::native64::Plan32;
 use turboshake::TurboShake128;
 use turboshake::digest::{ExtendableOutput, Update, XofReader};
@@ -17,9 +18,59 @@ use zeroize::Zeroizing;
 
 use crate::tags;
 
-/// `out = lhs · rhs` in R_q for a binary `rhs` (0/1 words).
+/// `out = lhs · rhs` in R_q for a binary `rhs` (0/1 words), through tfhe (any n; transforms
+/// both operands on every call).
 pub(crate) fn mul_binary(out: &mut [u64], lhs: &[u64], rhs: &[u64]) {
     NttNativeBinary64::new(PolynomialSize(lhs.len())).as_view().negacyclic_polymul(out, lhs, rhs);
+}
+
+/// The three-prime plan of binary-operand products for ring dimension `n`, built once per
+/// process (the plan tfhe's `NttNativeBinary64` holds).
+fn binary_plan(n: usize) -> Option<&'static BinaryPlan32> {
+    static PLAN_4096: OnceLock<Option<BinaryPlan32>> = OnceLock::new();
+    (n == 4096).then(|| PLAN_4096.get_or_init(|| BinaryPlan32::try_new(4096)).as_ref()).flatten()
+}
+
+/// Multiplication by a fixed binary polynomial (a client's secret s), transformed once for
+/// every polynomial's product: the same residues, pointwise products and CRT as
+/// [`mul_binary`], hence the same words. The transform is secret: zeroized on drop.
+pub(crate) struct BinaryOperand {
+    plan: &'static BinaryPlan32,
+    /// The five-prime plan, whose first three NTTs are those of `plan` (primes P0, P1, P2):
+    /// `BinaryPlan32` keeps its pointwise product private.
+    pointwise: &'static Plan32,
+    transformed: [Zeroizing<Vec<u32>>; 3],
+}
+
+impl BinaryOperand {
+    /// Transforms the binary `rhs` (n words; n = 4096 only, else `None`).
+    pub(crate) fn new(rhs: &[u64]) -> Option<Self> {
+        let n = rhs.len();
+        let (plan, pointwise) = (binary_plan(n)?, self::plan(n)?);
+        let mut t: [Zeroizing<Vec<u32>>; 3] = core::array::from_fn(|_| Zeroizing::new(vec![0; n]));
+        let [t0, t1, t2] = &mut t;
+        plan.fwd_binary(rhs, t0, t1, t2);
+        Some(BinaryOperand { plan, pointwise, transformed: t })
+    }
+
+    /// `out = lhs · s` in R_q; `scratch` holds three n-word buffers between calls (they
+    /// end up holding the product's residues: zeroizing).
+    pub(crate) fn mul(&self, out: &mut [u64], lhs: &[u64], scratch: &mut [Zeroizing<Vec<u32>>; 3]) {
+        let [s0, s1, s2] = scratch;
+        self.plan.fwd(lhs, s0, s1, s2);
+        let planes = [self.pointwise.ntt_0(), self.pointwise.ntt_1(), self.pointwise.ntt_2()];
+        for ((p, s), t) in planes.iter().zip(scratch.iter_mut()).zip(&self.transformed) {
+            p.mul_assign_normalize(s, t);
+        }
+        let [s0, s1, s2] = scratch;
+        self.plan.inv(out, s0, s1, s2);
+    }
+
+    /// Fresh scratch space for [`BinaryOperand::mul`].
+    pub(crate) fn scratch(&self) -> [Zeroizing<Vec<u32>>; 3] {
+        let n = self.transformed[0].len();
+        core::array::from_fn(|_| Zeroizing::new(vec![0; n]))
+    }
 }
 
 /// The five-prime plan for ring dimension `n`, built once per process.
@@ -257,8 +308,37 @@ mod tests {
     }
 
     #[test]
+    fn the_transformed_secret_gives_tfhe_s_binary_product() {
+        let n = 4096;
+        for seed in 0..4u64 {
+            let s: Vec<u64> = pseudo(n, 10 + seed).iter().map(|x| x & 1).collect();
+            let op = BinaryOperand::new(&s).unwrap();
+            let mut scratch = op.scratch();
+            // Several masks through one transform and one scratch, as a client does.
+            for i in 0..3 {
+                let a = pseudo(n, 100 * seed + i);
+                let (mut ours, mut tfhe) = (vec![0; n], vec![0; n]);
+                op.mul(&mut ours, &a, &mut scratch);
+                mul_binary(&mut tfhe, &a, &s);
+                assert_eq!(ours, tfhe);
+                if i == 0 {
+                    assert_eq!(ours, naive_mul(&a, &s));
+                }
+            }
+        }
+        // Edge operands: all-ones secret and an all-max mask.
+        let ones = vec![1u64; n];
+        let max = vec![u64::MAX; n];
+        let op = BinaryOperand::new(&ones).unwrap();
+        let mut out = vec![0; n];
+        op.mul(&mut out, &max, &mut op.scratch());
+        assert_eq!(out, naive_mul(&max, &ones));
+    }
+
+    #[test]
     fn only_n_4096_has_a_plan() {
         assert!(FixedOperand::new(&[0; 2048]).is_none());
+        assert!(BinaryOperand::new(&[0; 2048]).is_none());
     }
 
     #[test]
