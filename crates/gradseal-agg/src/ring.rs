@@ -14,7 +14,7 @@ use tfhe_ntt::native_binary64::Plan32 as BinaryPlan32;
 use tfhe_ntt::native64::Plan32;
 use turboshake::TurboShake128;
 use turboshake::digest::{ExtendableOutput, Update, XofReader};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::tags;
 
@@ -168,10 +168,32 @@ fn words_le(out: &mut [u64], bytes: &[u8]) {
     }
 }
 
+/// Whether an expansion's XOF bytes are a secret's (a key seed's: zeroized after use) or
+/// public (a mask's: not).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expansion {
+    Secret,
+    Public,
+}
+
+/// XOF output bytes of one lane, zeroized on drop if they expand a secret.
+struct LaneBytes {
+    bytes: Vec<u8>,
+    kind: Expansion,
+}
+
+impl Drop for LaneBytes {
+    fn drop(&mut self) {
+        if self.kind == Expansion::Secret {
+            self.bytes.zeroize();
+        }
+    }
+}
+
 /// [`expand_framed`] of up to four inputs at once: four TurboSHAKE128 lanes in lockstep on
 /// AVX2 (gradseal-core's `keccak4`) when the inputs have equal lengths, else one by one.
 /// The output words are exactly those of one [`expand_framed`] call per input.
-fn expand_many(inputs: &[&[u8]], outs: &mut [&mut [u64]]) {
+fn expand_many(inputs: &[&[u8]], outs: &mut [&mut [u64]], kind: Expansion) {
     #[cfg(target_arch = "x86_64")]
     if let (Some(&first), 2..=4, Some(simd)) =
         (inputs.first(), inputs.len(), gradseal_core::keccak4::detect())
@@ -186,16 +208,16 @@ fn expand_many(inputs: &[&[u8]], outs: &mut [&mut [u64]]) {
                 header: inputs.get(l).copied().unwrap_or(first),
                 body: &[],
             };
-            let mut bytes: [Zeroizing<Vec<u8>>; 4] =
-                core::array::from_fn(|_| Zeroizing::new(vec![0u8; 8 * out_len]));
+            let mut bytes: [LaneBytes; 4] =
+                core::array::from_fn(|_| LaneBytes { bytes: vec![0u8; 8 * out_len], kind });
             let [b0, b1, b2, b3] = &mut bytes;
             gradseal_core::keccak4::turboshake4_xof(
                 simd,
                 [lane(0), lane(1), lane(2), lane(3)],
-                [&mut b0[..], &mut b1[..], &mut b2[..], &mut b3[..]],
+                [&mut b0.bytes[..], &mut b1.bytes[..], &mut b2.bytes[..], &mut b3.bytes[..]],
             );
             for (out, b) in outs.iter_mut().zip(&bytes) {
-                words_le(out, b);
+                words_le(out, &b.bytes);
             }
             return;
         }
@@ -227,7 +249,7 @@ pub(crate) fn masks(round: &[u8; 32], n: usize, count: usize) -> impl Iterator<I
         let mut outs: Vec<Vec<u64>> = group.iter().map(|_| vec![0u64; n]).collect();
         let input_refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
         let mut out_refs: Vec<&mut [u64]> = outs.iter_mut().map(Vec::as_mut_slice).collect();
-        expand_many(&input_refs, &mut out_refs);
+        expand_many(&input_refs, &mut out_refs, Expansion::Public);
         outs
     })
 }
@@ -252,7 +274,7 @@ pub(crate) fn add_seed_expansions(acc: &mut [u64], round: &[u8; 32], seeds: &[(u
             group.iter().map(|_| Zeroizing::new(vec![0u64; acc.len()])).collect();
         let input_refs: Vec<&[u8]> = inputs.iter().map(|i| i.as_slice()).collect();
         let mut out_refs: Vec<&mut [u64]> = r.iter_mut().map(|o| o.as_mut_slice()).collect();
-        expand_many(&input_refs, &mut out_refs);
+        expand_many(&input_refs, &mut out_refs, Expansion::Secret);
         for x in &r {
             for (a, x) in acc.iter_mut().zip(x.iter()) {
                 *a = a.wrapping_add(*x);
