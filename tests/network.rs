@@ -70,7 +70,7 @@ impl<R: Role> Role for Adversary<R> {
 }
 
 /// Flips one byte of a payload (a corrupting relay or link).
-pub fn corrupt(rng: &mut ChaCha20Rng, payload: &Arc<[u8]>) -> Arc<[u8]> {
+pub fn corrupt(rng: &mut ChaCha20Rng, payload: &Arc<Vec<u8>>) -> Arc<Vec<u8>> {
     let mut v = payload.to_vec();
     if !v.is_empty() {
         let i = usize::try_from(rng.next_u64() % v.len() as u64).unwrap();
@@ -85,7 +85,7 @@ type InFlight = Reverse<(Millis, u64, NodeId, NodeId)>;
 pub struct Network {
     nodes: BTreeMap<NodeId, Box<dyn Role>>,
     heap: BinaryHeap<InFlight>,
-    payloads: HashMap<u64, Arc<[u8]>>,
+    payloads: HashMap<u64, Arc<Vec<u8>>>,
     seq: u64,
     now: Millis,
     rng: ChaCha20Rng,
@@ -145,7 +145,7 @@ impl Network {
     }
 
     /// Injects raw bytes as if `from` had sent them to `to` now.
-    pub fn inject(&mut self, from: NodeId, to: NodeId, payload: Arc<[u8]>) {
+    pub fn inject(&mut self, from: NodeId, to: NodeId, payload: Arc<Vec<u8>>) {
         self.schedule(from, Transmit { to, payload }, 1);
     }
 

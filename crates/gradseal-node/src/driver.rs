@@ -118,7 +118,7 @@ struct Node {
     early_bytes: usize,
     finished_upto: u64,
     out: Option<Outbox>,
-    local: VecDeque<(NodeId, Arc<[u8]>)>,
+    local: VecDeque<(NodeId, Arc<Vec<u8>>)>,
     report: Reporter,
     schedule: Option<Schedule>,
 }

@@ -95,7 +95,7 @@ pub async fn start(
 /// (node-wide) has been granted one.
 type Turn = tokio::sync::oneshot::Receiver<tokio::sync::OwnedSemaphorePermit>;
 /// What a peer's queue holds: a message and, if it is large, its turn.
-type Queued = (Arc<[u8]>, Option<Turn>);
+type Queued = (Arc<Vec<u8>>, Option<Turn>);
 /// Where a large message's permit is delivered.
 type TurnSender = tokio::sync::oneshot::Sender<tokio::sync::OwnedSemaphorePermit>;
 
@@ -126,7 +126,7 @@ impl Outbox {
     }
 
     /// Queues `payload` for `to` (never blocks).
-    pub(crate) fn send(&mut self, to: NodeId, payload: Arc<[u8]>) {
+    pub(crate) fn send(&mut self, to: NodeId, payload: Arc<Vec<u8>>) {
         let me = self.me;
         let net = self.net.clone();
         let tx = self.queues.entry(to).or_insert_with(|| {

@@ -65,7 +65,7 @@ pub struct Delivery {
     /// Receiver.
     pub to: NodeId,
     /// Bytes.
-    pub payload: Arc<[u8]>,
+    pub payload: Arc<Vec<u8>>,
 }
 
 /// Nodes, a FIFO of messages and a virtual clock.
@@ -113,7 +113,7 @@ impl Sim {
     }
 
     /// Queues a message from `from` to `to` (adversarial tests inject crafted messages).
-    pub fn inject(&mut self, from: NodeId, to: NodeId, payload: Arc<[u8]>) {
+    pub fn inject(&mut self, from: NodeId, to: NodeId, payload: Arc<Vec<u8>>) {
         let d = Delivery { from, to, payload };
         if let Some(log) = self.log.as_mut() {
             log.push(d.clone());

@@ -66,7 +66,7 @@ fn feed(role: &mut dyn Role, from: NodeId, bytes: &[u8], events: &mut Vec<Event>
 }
 
 /// The messages of `log` delivered to `to`, in order.
-fn to(log: &[Delivery], to: NodeId) -> Vec<(NodeId, Arc<[u8]>)> {
+fn to(log: &[Delivery], to: NodeId) -> Vec<(NodeId, Arc<Vec<u8>>)> {
     log.iter().filter(|d| d.to == to).map(|d| (d.from, d.payload.clone())).collect()
 }
 

@@ -52,12 +52,12 @@ fn config(
 /// `bytes(payload)` copies it into a `bytes` object once (the same object every time).
 #[pyclass(frozen, module = "gradseal._native")]
 pub struct Payload {
-    data: Arc<[u8]>,
+    data: Arc<Vec<u8>>,
     bytes: PyOnceLock<Py<PyBytes>>,
 }
 
 impl Payload {
-    fn new(data: Arc<[u8]>) -> Self {
+    fn new(data: Arc<Vec<u8>>) -> Self {
         Payload { data, bytes: PyOnceLock::new() }
     }
 
@@ -112,7 +112,7 @@ fn transmit<'py>(
 /// The bytes of a message given to `handle_message`: a [`Payload`] (shared, not copied) or
 /// `bytes` (borrowed).
 enum Data<'a> {
-    Shared(Arc<[u8]>),
+    Shared(Arc<Vec<u8>>),
     Borrowed(&'a [u8]),
 }
 

@@ -44,7 +44,7 @@ pub(crate) const BIASED_COORDS: usize = 64;
 const MAX_STEPS: usize = 2_000_000;
 
 /// A client's recorded shard messages: (relay, encoded message).
-type Recorded = Vec<(NodeId, Arc<[u8]>)>;
+type Recorded = Vec<(NodeId, Arc<Vec<u8>>)>;
 
 /// What a client does this round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -98,7 +98,7 @@ impl<S: Suite> Role for Relay<S> {
                 let to = ctx.ann.aggregator.node;
                 // Forward the bytes unchanged (they decoded canonically, so they re-encode
                 // to themselves).
-                self.out.broadcast_raw([to], &bytes.into());
+                self.out.broadcast_raw([to], &std::sync::Arc::new(bytes.to_vec()));
             }
             _ => self.out.drop_msg(from, ProtocolError::Unexpected),
         }
