@@ -343,7 +343,7 @@ fn phase_table(s: &Setup) {
 
 /// Instrumented rounds and batched rounds of each committee, interleaved (A, B, A, B, …)
 /// so that a change of the machine's load falls on both alike.
-const REPEATS: usize = 3;
+const REPEATS: usize = 5;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
