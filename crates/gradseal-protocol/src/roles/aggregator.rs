@@ -299,7 +299,7 @@ impl<S: Suite> Aggregator<S> {
         let item = || bulk_digest(tags::TAG_SHARD, envelope);
         let context = envelope_context(&ctx.ann.aggregator.bundle);
         let max = ctx.max_envelope();
-        let Some((sender, plaintext)) =
+        let Some((sender, mut plaintext)) =
             S::unsigncrypt(&ctx.sys, &self.cfg.key, &context, envelope, max)
         else {
             self.reject(None, item(), RejectReason::Unopenable);
@@ -309,16 +309,20 @@ impl<S: Suite> Aggregator<S> {
             self.reject(None, item(), RejectReason::NotEnrolled);
             return true;
         };
-        let c = match Contribution::from_bytes(&plaintext) {
-            Ok(c) if c.client == client => c,
+        let (round, body, sealed_seeds, signature) = match parse_contribution(&plaintext) {
+            Ok(c) if c.client == client => (c.round, c.body, c.sealed_seeds, c.signature),
             _ => {
                 self.reject(Some(client), item(), RejectReason::Malformed);
                 return true;
             }
         };
-        drop(plaintext);
-        let Contribution { round, body, sealed_seeds, signature, .. } = c;
-        let entry = AcceptedEntry { client, body, sealed_seeds, signature };
+        // The contribution is public (the transcript carries its body, sealed seeds and
+        // signature verbatim), not a secret: its buffer becomes the entry's body in place,
+        // neither copied out nor zeroized.
+        let mut body_bytes = std::mem::take(&mut *plaintext);
+        body_bytes.truncate(body.end);
+        body_bytes.drain(..body.start);
+        let entry = AcceptedEntry { client, body: body_bytes, sealed_seeds, signature };
         let digests = EntryDigests::of(&entry);
         match self.check_entry(round, &sender, &entry, &digests) {
             Err(reason) => self.reject(Some(client), digests.body, reason),
@@ -712,5 +716,81 @@ fn blame(bad: &mut Vec<BadRelay>, out: &mut Outbox, relay: NodeId) {
     if !bad.contains(&b) && bad.len() < usize::try_from(crate::params::MAX_RELAYS).unwrap_or(64) {
         bad.push(b);
         out.event(Event::RelayBlamed(b));
+    }
+}
+
+/// A [`Contribution`] decoded with its body left in the input: the body's byte range.
+struct ParsedContribution {
+    round: crate::params::RoundId,
+    client: u32,
+    body: core::ops::Range<usize>,
+    sealed_seeds: Vec<Vec<u8>>,
+    signature: Vec<u8>,
+}
+
+/// [`Contribution::from_bytes`] without copying the body out (the same fields, bounds and
+/// order, and no trailing bytes): the aggregator keeps the opened envelope's buffer as the
+/// body instead of copying some 8 bytes per coordinate.
+fn parse_contribution(bytes: &[u8]) -> Result<ParsedContribution, gradseal_core::DecodeError> {
+    use crate::messages::{MAX_CONTRIBUTION, MAX_SIGNATURE, contribution::read_sealed_seeds};
+    let mut r = gradseal_core::Reader::new(bytes);
+    let round = crate::params::RoundId(r.read_u64("contribution.round")?);
+    let client = r.read_u32("contribution.client")?;
+    let len = r.read_var_bytes("contribution.body", MAX_CONTRIBUTION)?.len();
+    let end = bytes.len() - r.remaining();
+    let body = end - len..end;
+    let sealed_seeds = read_sealed_seeds(&mut r, "contribution.sealed_seeds")?;
+    let signature = r.read_var_bytes("contribution.signature", MAX_SIGNATURE)?.to_vec();
+    r.finish(core::any::type_name::<Contribution>())?;
+    Ok(ParsedContribution { round, client, body, sealed_seeds, signature })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::params::RoundId;
+
+    /// What [`parse_contribution`] leaves in place, copied out: the decoder's value.
+    fn owned(bytes: &[u8]) -> Option<Contribution> {
+        let p = parse_contribution(bytes).ok()?;
+        Some(Contribution {
+            round: p.round,
+            client: p.client,
+            body: bytes.get(p.body)?.to_vec(),
+            sealed_seeds: p.sealed_seeds,
+            signature: p.signature,
+        })
+    }
+
+    proptest! {
+        /// The borrowed parse accepts exactly what `Contribution::from_bytes` accepts, with
+        /// the same fields: on encodings, their truncations, extensions and byte flips.
+        #[test]
+        fn parse_contribution_is_the_decoder(
+            round in any::<u64>(),
+            client in any::<u32>(),
+            body in proptest::collection::vec(any::<u8>(), 0..300),
+            seeds in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 0..4),
+            signature in proptest::collection::vec(any::<u8>(), 0..80),
+            cut in any::<prop::sample::Index>(),
+            flip in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let c = Contribution { round: RoundId(round), client, body, sealed_seeds: seeds, signature };
+            let bytes = c.to_bytes();
+            prop_assert_eq!(owned(&bytes), Some(c));
+            let mut variants = vec![
+                bytes[..cut.index(bytes.len())].to_vec(),
+                [bytes.as_slice(), &[byte]].concat(),
+            ];
+            let mut flipped = bytes.clone();
+            flipped[flip.index(bytes.len())] ^= byte | 1;
+            variants.push(flipped);
+            for v in variants {
+                prop_assert_eq!(owned(&v), Contribution::from_bytes(&v).ok());
+            }
+        }
     }
 }
