@@ -105,7 +105,7 @@ fn run() -> (Vec<(u32, Vec<u32>, Vec<u8>)>, GradsealSystem, sim::Sim) {
     s.run(1_000_000);
     let mut out: Vec<(u32, Vec<u32>, Vec<u8>)> = Vec::new();
     for d in s.log.clone().unwrap_or_default() {
-        match out.iter_mut().find(|(_, _, b)| b.as_slice() == &*d.payload) {
+        match out.iter_mut().find(|(_, _, b)| b.as_slice() == d.payload.as_slice()) {
             Some((_, to, _)) => to.push(d.to.0),
             None => out.push((d.from.0, vec![d.to.0], d.payload.to_vec())),
         }
