@@ -149,24 +149,7 @@ fn key(s: &Setup, label: &str, i: usize) -> NodeKeys {
     NodeKeys::from_secret_bytes(&s.kgc_public, &s.keys[&(label.to_string(), i)]).unwrap()
 }
 
-/// A killed node: receives and sends nothing, has no timeouts.
-struct Dead;
-
-impl Role for Dead {
-    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
-    fn handle_timeout(&mut self, _: Millis) {}
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        None
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        None
-    }
-    fn poll_timeout(&self) -> Option<Millis> {
-        None
-    }
-}
-
-/// The round's nodes, the last `shape.killed` members replaced by [`Dead`] nodes.
+/// The round's nodes, the last `shape.killed` members replaced by [`sim::Offline`] nodes.
 fn build(s: &Setup) -> sim::Sim {
     let mut sim =
         sim::build::<GradsealSuite>(&s.plan, &s.sys, |l, i| key(s, l, i), seed, s.updates.clone())
@@ -174,7 +157,7 @@ fn build(s: &Setup) -> sim::Sim {
     let dead: Vec<NodeId> =
         (s.shape.members - s.shape.killed..s.shape.members).map(sim::member).collect();
     if !dead.is_empty() {
-        sim.map_nodes(|id, n| if dead.contains(&id) { Box::new(Dead) } else { n });
+        sim.map_nodes(|id, n| if dead.contains(&id) { Box::new(sim::Offline) } else { n });
     }
     sim
 }
