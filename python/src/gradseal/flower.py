@@ -253,20 +253,26 @@ class GradsealWorkflow:
             content=content, dst_node_id=nid, message_type=MessageType.TRAIN, group_id=str(rnd)
         )
 
-    def _exchange_members(
-        self, grid: Any, out: list[Any], member_addr: dict[int, int], net: Network, failures: list[Any]
-    ) -> None:
-        """Sends one stage's messages to the members and injects what they reply."""
+    def _replies(self, grid: Any, out: list[Any], failures: list[Any]) -> list[tuple[int, Any]]:
+        """Sends ``out`` and returns ``(node id, config record)`` of every reply; a reply
+        carrying an error goes to ``failures`` instead."""
         msgs: list[Any] = []
         exchange(grid, out, self.timeout, msgs.append)
+        replies = []
         for msg in msgs:
             if msg.has_error():
                 failures.append(Exception(msg.error))
                 continue
-            nid = msg.metadata.src_node_id
+            replies.append((msg.metadata.src_node_id, msg.content.config_records[RECORD_KEY]))
+        return replies
+
+    def _exchange_members(
+        self, grid: Any, out: list[Any], member_addr: dict[int, int], net: Network, failures: list[Any]
+    ) -> None:
+        """Sends one stage's messages to the members and injects what they reply."""
+        for nid, rec in self._replies(grid, out, failures):
             if nid not in member_addr:
                 continue
-            rec = msg.content.config_records[RECORD_KEY]
             for t, d in zip(cast(list[int], rec["to"]), cast(list[bytes], rec["data"])):
                 net.inject(member_addr[nid], int(t), d)
 
@@ -364,14 +370,9 @@ class GradsealWorkflow:
             for nid in new:
                 if nid in known and not self.registry.is_authorised(node_identity(nid)):
                     self.registry.authorise(node_identity(nid))
-            msgs: list[Any] = []
-            exchange(grid, [self._message(nid, rnd, {"stage": "enrol"}) for nid in new], self.timeout, msgs.append)
-            for msg in msgs:
-                if msg.has_error():
-                    failures.append(Exception(msg.error))
-                    continue
-                nid = msg.metadata.src_node_id
-                req = cast(bytes, msg.content.config_records[RECORD_KEY]["request"])
+            asks = [self._message(nid, rnd, {"stage": "enrol"}) for nid in new]
+            for nid, rec in self._replies(grid, asks, failures):
+                req = cast(bytes, rec["request"])
                 try:
                     if request_identity(req) != node_identity(nid):
                         raise ValueError(f"node {nid} asked for another identity")
@@ -381,19 +382,11 @@ class GradsealWorkflow:
                     log(WARNING, "enrolment of node %s refused: %s", nid, e)
                     failures.append(e)
             pending = [nid for nid in new if nid in self.partials]
-            msgs = []
-            exchange(
-                grid,
-                [self._message(nid, rnd, {"stage": "complete", "partial": self.partials[nid]}) for nid in pending],
-                self.timeout,
-                msgs.append,
-            )
-            for msg in msgs:
-                if msg.has_error():
-                    failures.append(Exception(msg.error))
-                    continue
-                nid = msg.metadata.src_node_id
-                bundle = cast(bytes, msg.content.config_records[RECORD_KEY]["bundle"])
+            completes = [
+                self._message(nid, rnd, {"stage": "complete", "partial": self.partials[nid]}) for nid in pending
+            ]
+            for nid, rec in self._replies(grid, completes, failures):
+                bundle = cast(bytes, rec["bundle"])
                 if nid in self.partials and bundle == self.registry.bundle(node_identity(nid)):
                     self.bundles[nid] = bundle
                     del self.partials[nid]
