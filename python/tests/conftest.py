@@ -42,16 +42,23 @@ class Population:
             net.add(a, gs.Member(kgc, auth, self.keys[a], round_id))
         for a, u in updates.items():
             net.add(a, gs.Client(kgc, auth, self.keys[a], round_id, u))
-        ann = authority.announce(
+        ann = authority.announce(*self.announce_args(params, members, list(updates)))
+        net.add(AUTHORITY, authority)
+        return net, ann
+
+    def announce_args(self, params: gs.RoundParams, members: list[int] = MEMBERS,
+                      clients: list[int] | None = None) -> tuple:
+        """The arguments of ``Authority.announce`` for this population (every client by
+        default)."""
+        clients = self.clients if clients is None else clients
+        return (
             params,
             (AGGREGATOR, self.keys[AGGREGATOR].bundle),
             RELAYS,
             [OBSERVER],
             [(a, self.keys[a].bundle) for a in members],
-            [(a, self.keys[a].bundle) for a in updates],
+            [(a, self.keys[a].bundle) for a in clients],
         )
-        net.add(AUTHORITY, authority)
-        return net, ann
 
 
 @pytest.fixture(scope="session")

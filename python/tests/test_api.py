@@ -111,14 +111,7 @@ def test_a_broadcast_is_one_bytes_object(population: Population) -> None:
     # copy into Python, not one per recipient); distinct payloads stay distinct objects.
     kgc, keys = population.kgc.public, population.keys
     authority = gs.Authority(kgc, keys[AUTHORITY], 3)
-    ann = authority.announce(
-        gs.RoundParams(10, min_clients=3),
-        (AGGREGATOR, keys[AGGREGATOR].bundle),
-        RELAYS,
-        [OBSERVER],
-        [(a, keys[a].bundle) for a in MEMBERS],
-        [(a, keys[a].bundle) for a in population.clients],
-    )
+    ann = authority.announce(*population.announce_args(gs.RoundParams(10, min_clients=3)))
     sent = list(iter(authority.poll_transmit, None))
     assert len(sent) == 1 + len(RELAYS) + 1 + len(MEMBERS) + len(population.clients)
     assert all(type(d) is bytes and d == ann for _, d in sent)
@@ -151,14 +144,7 @@ def test_payloads_travel_between_roles_uncopied(population: Population) -> None:
     # poll_transmit_payload hands out Payload objects (one per broadcast) that any role's
     # handle_message takes as they are; bytes(payload) is the message poll_transmit gives.
     kgc, keys = population.kgc.public, population.keys
-    args = (
-        gs.RoundParams(10, min_clients=3),
-        (AGGREGATOR, keys[AGGREGATOR].bundle),
-        RELAYS,
-        [OBSERVER],
-        [(a, keys[a].bundle) for a in MEMBERS],
-        [(a, keys[a].bundle) for a in population.clients],
-    )
+    args = population.announce_args(gs.RoundParams(10, min_clients=3))
     authority = gs.Authority(kgc, keys[AUTHORITY], 5, seed=bytes(32))
     ann = authority.announce(*args)
     sent = list(iter(authority.poll_transmit_payload, None))
