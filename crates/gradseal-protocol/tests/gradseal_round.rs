@@ -84,6 +84,23 @@ fn tofn_member_killed_in_every_position_gives_the_exact_sum() {
     }
 }
 
+/// The round context of `s`'s announcement, as a client builds it, and client 0's honest
+/// contribution to it (the victim of the seed-handling tests).
+fn context_and_victim(
+    kgc: &Kgc,
+    s: &Sim,
+    rng: &mut ChaCha20Rng,
+) -> (RoundContext<GradsealSuite>, gradseal_protocol::messages::Contribution) {
+    let sys = GradsealSystem { kgc: *kgc.public() };
+    let authority = GradsealSuite::bundle(&key(kgc, "authority", 0));
+    let ann = s.announcement.clone().unwrap();
+    let ctx = RoundContext::<GradsealSuite>::new(sys, &authority, ann).unwrap();
+    let victim =
+        build_contribution(&ctx, &key(kgc, "client", 0), 0, &update(0), Tamper::default(), rng)
+            .unwrap();
+    (ctx, victim)
+}
+
 /// Issue 16 (c) over the production suite: for every coalition of f = 2 of the 5 members,
 /// the victim's sealed seeds that open under the coalition's keys (real signcryption, every
 /// position tried under every coalition member's context) are exactly those of the sets
@@ -95,19 +112,8 @@ fn tofn_f_colluding_members_and_the_aggregator_miss_the_victims_set_seed() {
     let kgc = kgc();
     let s = build_plan(&kgc, &plan_tofn(), 0);
     let sys = GradsealSystem { kgc: *kgc.public() };
-    let authority = GradsealSuite::bundle(&key(&kgc, "authority", 0));
-    let ctx = RoundContext::<GradsealSuite>::new(sys.clone(), &authority, s.announcement.unwrap())
-        .unwrap();
     let mut rng = ChaCha20Rng::from_seed([5; 32]);
-    let victim = build_contribution(
-        &ctx,
-        &key(&kgc, "client", 0),
-        0,
-        &update(0),
-        Tamper::default(),
-        &mut rng,
-    )
-    .unwrap();
+    let (ctx, victim) = context_and_victim(&kgc, &s, &mut rng);
     let sets = ctx.committee.set_count();
     assert_eq!((sets, victim.sealed_seeds.len()), (10, 30));
     // The set of each canonical position: each set has 3 holders.
@@ -167,20 +173,8 @@ fn honest_round_decrypts_the_sum_and_audits() {
 fn copied_sealed_seed_is_refused() {
     let kgc = kgc();
     let mut s = build(&kgc, 3);
-    let sys = GradsealSystem { kgc: *kgc.public() };
-    let authority = GradsealSuite::bundle(&key(&kgc, "authority", 0));
-    let ctx = RoundContext::<GradsealSuite>::new(sys, &authority, s.announcement.clone().unwrap())
-        .unwrap();
     let mut rng = ChaCha20Rng::from_seed([3; 32]);
-    let victim = build_contribution(
-        &ctx,
-        &key(&kgc, "client", 0),
-        0,
-        &update(0),
-        Tamper::default(),
-        &mut rng,
-    )
-    .unwrap();
+    let (ctx, victim) = context_and_victim(&kgc, &s, &mut rng);
     let key3 = key(&kgc, "client", 3);
     let mut c =
         build_contribution(&ctx, &key3, 3, &update(3), Tamper::default(), &mut rng).unwrap();
