@@ -8,7 +8,8 @@
 use chacha20::ChaCha20Rng;
 use gradseal_core::Codec;
 use gradseal_protocol::messages::{
-    Agreement, MemberSignature, Message, PartialDecryption, QuorumCertificate, RoundResult,
+    Agreement, Contribution, MemberSignature, Message, PartialDecryption, QuorumCertificate,
+    RoundResult,
 };
 use gradseal_protocol::mock::{MockKey, MockSuite};
 use gradseal_protocol::round::RoundContext;
@@ -95,6 +96,14 @@ fn position_of(ctx: &RoundContext<MockSuite>, member: u32) -> usize {
 
 fn rng(label: u8) -> ChaCha20Rng {
     ChaCha20Rng::from_seed([label; 32])
+}
+
+/// Client `i`'s honest contribution (its key and update) to the round of `ctx`, drawn from
+/// `rng(label)`.
+fn honest_contribution(ctx: &RoundContext<MockSuite>, i: u32, label: u8) -> Contribution {
+    let key = sim::mock::key("client", i as usize);
+    build_contribution(ctx, &key, i, &update(i as usize), Tamper::default(), &mut rng(label))
+        .unwrap()
 }
 
 /// Sends client `i`'s shards (built by the test) through the relays.
@@ -209,18 +218,9 @@ fn announcement_with_min_clients_one_does_not_decode() {
 fn seed_copied_from_another_client_is_refused() {
     let mut s = build(&plan(), 4); // client 4 is played by the test
     let ctx = ctx(&s);
-    let victim = build_contribution(
-        &ctx,
-        &sim::mock::key("client", 0),
-        0,
-        &update(0),
-        Tamper::default(),
-        &mut rng(1),
-    )
-    .unwrap();
+    let victim = honest_contribution(&ctx, 0, 1);
     let key4: MockKey = sim::mock::key("client", 4);
-    let mut c =
-        build_contribution(&ctx, &key4, 4, &update(4), Tamper::default(), &mut rng(2)).unwrap();
+    let mut c = honest_contribution(&ctx, 4, 2);
     let at = position_of(&ctx, 0);
     c.sealed_seeds[at] = victim.sealed_seeds[at].clone();
     sign_contribution(&ctx, &key4, &mut c, &mut rng(3));
@@ -279,10 +279,8 @@ fn sealed_seed_replayed_from_another_round_is_refused() {
     old_ann.signature = MockSuite::sign(&authority, &old_ann.digest(), &mut rng(5));
     let old = RoundContext::<MockSuite>::new((), &MockSuite::bundle(&authority), old_ann).unwrap();
     let key4 = sim::mock::key("client", 4);
-    let previous =
-        build_contribution(&old, &key4, 4, &update(4), Tamper::default(), &mut rng(6)).unwrap();
-    let mut c =
-        build_contribution(&now, &key4, 4, &update(4), Tamper::default(), &mut rng(7)).unwrap();
+    let previous = honest_contribution(&old, 4, 6);
+    let mut c = honest_contribution(&now, 4, 7);
     let at = position_of(&now, 0);
     c.sealed_seeds[at] = previous.sealed_seeds[at].clone();
     sign_contribution(&now, &key4, &mut c, &mut rng(8));
@@ -784,15 +782,7 @@ fn tofn_d_a_member_signing_two_digests_is_named_with_verifiable_evidence() {
 fn tofn_c_f_colluding_members_miss_exactly_their_own_sets_seed() {
     let s = build(&plan_tofn(), 0);
     let ctx = ctx(&s);
-    let victim = build_contribution(
-        &ctx,
-        &sim::mock::key("client", 0),
-        0,
-        &update(0),
-        Tamper::default(),
-        &mut rng(11),
-    )
-    .unwrap();
+    let victim = honest_contribution(&ctx, 0, 11);
     assert_eq!(victim.sealed_seeds.len(), ctx.sealed_seed_count());
     let sets: Vec<u16> =
         (0..ctx.committee.set_count()).flat_map(|t| std::iter::repeat_n(t, 3)).collect();
