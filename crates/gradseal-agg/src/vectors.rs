@@ -213,8 +213,7 @@ fn positive(tc_id: usize, comment: &str, updates: &[Vec<f32>], c: &Computed) -> 
     let sets: Vec<Vec<u16>> =
         (0..committee.set_count()).map(|t| committee.set(t).unwrap().iter().collect()).collect();
     let held: Vec<Vec<u16>> = (0..p.committee_size()).map(|j| committee.held_sets(j)).collect();
-    let assignment: Vec<u16> =
-        (0..committee.set_count()).map(|t| committee.assignee(c.quorum, t).unwrap()).collect();
+    let assignment = committee.assignment(c.quorum).unwrap();
     json!({
         "tcId": tc_id,
         "comment": comment,
