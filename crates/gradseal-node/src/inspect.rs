@@ -120,13 +120,21 @@ pub fn message(m: &Message) -> String {
             s.manifest.len(),
             s.shard.len()
         ),
+        Message::Entry(e) => writeln!(
+            out,
+            "accepted entry, round {r}\n  client: {}\n  body: {} bytes\n  sealed seeds: {}\n  signature: {}",
+            e.entry.client,
+            e.entry.body.len(),
+            e.entry.sealed_seeds.len(),
+            short(&e.entry.signature)
+        ),
         Message::Transcript(t) => writeln!(
             out,
-            "transcript, round {r}\n  announcement: {}\n  accepted: {} contributions ({} bytes of bodies, {} sealed seeds)\n  rejected: {}\n  bad relays: {}\n  aggregate: {} bytes\n  signature: {}",
+            "transcript head, round {r}\n  announcement: {}\n  accepted: {} contributions (clients {:?}, {} seed digests)\n  rejected: {}\n  bad relays: {}\n  aggregate: {} bytes\n  signature: {}",
             hx(&t.announcement),
             t.accepted.len(),
-            t.accepted.iter().map(|e| e.body.len()).sum::<usize>(),
-            t.accepted.iter().map(|e| e.sealed_seeds.len()).sum::<usize>(),
+            t.accepted.iter().map(|e| e.client).collect::<Vec<_>>(),
+            t.accepted.iter().map(|e| e.digests.seeds.len()).sum::<usize>(),
             t.rejected.len(),
             t.bad_relays.len(),
             t.aggregate.len(),
@@ -344,9 +352,11 @@ mod tests {
             let text = describe(&d.payload).unwrap();
             let framed = describe(&gradseal_net::codec::encode_all(&d.payload)).unwrap();
             assert_eq!(framed, format!("gradseal-net message stream: {text}"));
-            if let Message::Transcript(t) = &m {
-                let body = describe(&t.accepted[0].body).unwrap();
+            if let Message::Entry(e) = &m {
+                let body = describe(&e.entry.body).unwrap();
                 assert!(body.starts_with("gradseal-agg contribution"), "{body}");
+            }
+            if let Message::Transcript(t) = &m {
                 let agg = describe(&t.aggregate).unwrap();
                 assert!(agg.contains("gradseal-agg aggregate") && agg.contains("contributions: 3"));
             }
@@ -359,7 +369,8 @@ mod tests {
         let expected = [
             (1, "announcement"),
             (2, "contribution shard"),
-            (3, "transcript"),
+            (3, "transcript head"),
+            (11, "accepted entry"),
             (4, "member list"),
             (5, "partial decryption"),
             (8, "round result"),

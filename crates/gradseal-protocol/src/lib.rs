@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing)]
 
+pub mod audit;
 pub mod gradseal;
 pub mod io;
 pub mod messages;

@@ -9,7 +9,8 @@
 //! Signed messages: the signer signs the message's `digest()`, a domain-separated hash of
 //! the message's encoding *without* its signature field. The submodules hold one family
 //! each: [`announce`] (step 1), [`contribution`] (step 2, the client's one shot),
-//! [`transcript`] (step 3, the aggregator's transcript and per-member lists), [`agree`]
+//! [`entry`] (step 3a, accepted contributions streamed to observers), [`transcript`] (step
+//! 3b, the aggregator's signed transcript head and per-member lists), [`agree`]
 //! (step 4a, t-of-n agreement: members' agreements and the quorum certificate) and
 //! [`decrypt`] (steps 4b and 5, partial decryptions, refusals, rejections, the result).
 
@@ -21,6 +22,7 @@ pub mod agree;
 pub mod announce;
 pub mod contribution;
 pub mod decrypt;
+pub mod entry;
 pub mod transcript;
 
 pub use agree::{Agreement, Equivocation, MemberSignature, QuorumCertificate, agreed_list_digest};
@@ -30,9 +32,8 @@ pub use contribution::{
     sealed_seed_digest, seed_context,
 };
 pub use decrypt::{PartialDecryption, Refusal, Rejection, ResultDigests, RoundResult};
-pub use transcript::{
-    AcceptedEntry, EntryDigests, ListEntry, MemberList, RejectedEntry, TranscriptMsg,
-};
+pub use entry::{AcceptedEntry, EntryDigests, EntryMsg, EntryRef};
+pub use transcript::{ListEntry, MemberList, RejectedEntry, TranscriptMsg};
 
 /// A 32-byte digest.
 pub type Digest = [u8; 32];
@@ -72,6 +73,7 @@ const KIND_REJECTION: u8 = 7;
 const KIND_RESULT: u8 = 8;
 const KIND_AGREEMENT: u8 = 9;
 const KIND_CERTIFICATE: u8 = 10;
+const KIND_ENTRY: u8 = 11;
 
 pub(crate) fn put_digest(w: &mut Writer, d: &Digest) {
     w.put_bytes(d);
@@ -93,7 +95,9 @@ pub enum Message {
     Announcement(Announcement),
     /// Contribution shard (client → relay → aggregator).
     Shard(ShardMsg),
-    /// The full transcript (aggregator → observers).
+    /// One accepted contribution, streamed as it is accepted (aggregator → observers).
+    Entry(EntryMsg),
+    /// The signed transcript head, at the close (aggregator → observers).
     Transcript(TranscriptMsg),
     /// One member's list (aggregator → that member).
     List(MemberList),
@@ -117,6 +121,7 @@ impl Message {
         match self {
             Message::Announcement(m) => m.round,
             Message::Shard(m) => m.round,
+            Message::Entry(m) => m.round,
             Message::Transcript(m) => m.round,
             Message::List(m) => m.round,
             Message::Agreement(m) => m.round,
@@ -153,6 +158,7 @@ impl Message {
         match self {
             Message::Announcement(_) => KIND_ANNOUNCEMENT,
             Message::Shard(_) => KIND_SHARD,
+            Message::Entry(_) => KIND_ENTRY,
             Message::Transcript(_) => KIND_TRANSCRIPT,
             Message::List(_) => KIND_LIST,
             Message::Agreement(_) => KIND_AGREEMENT,
@@ -169,6 +175,7 @@ impl Codec for Message {
     fn encoded_len_hint(&self) -> usize {
         1 + match self {
             Message::Shard(m) => m.encoded_len_hint(),
+            Message::Entry(m) => m.encoded_len_hint(),
             Message::Transcript(m) => m.encoded_len_hint(),
             Message::List(m) => m.encoded_len_hint(),
             Message::Partial(m) => m.encoded_len_hint(),
@@ -182,6 +189,7 @@ impl Codec for Message {
         match self {
             Message::Announcement(m) => m.encode(w),
             Message::Shard(m) => m.encode(w),
+            Message::Entry(m) => m.encode(w),
             Message::Transcript(m) => m.encode(w),
             Message::List(m) => m.encode(w),
             Message::Agreement(m) => m.encode(w),
@@ -197,6 +205,7 @@ impl Codec for Message {
         Ok(match r.read_u8("message.kind")? {
             KIND_ANNOUNCEMENT => Message::Announcement(Announcement::decode(r)?),
             KIND_SHARD => Message::Shard(ShardMsg::decode(r)?),
+            KIND_ENTRY => Message::Entry(EntryMsg::decode(r)?),
             KIND_TRANSCRIPT => Message::Transcript(TranscriptMsg::decode(r)?),
             KIND_LIST => Message::List(MemberList::decode(r)?),
             KIND_AGREEMENT => Message::Agreement(Agreement::decode(r)?),

@@ -143,6 +143,19 @@ pub enum TranscriptFault {
         /// Committee index.
         member: u32,
     },
+    /// Observer: the entry the aggregator streamed for this client is not the one its
+    /// signed transcript head lists (other digests), or it streamed an entry the head does
+    /// not list.
+    EntryMismatch {
+        /// Roster index.
+        client: u32,
+    },
+    /// Observer: the transcript head lists a client whose entry never arrived (by the
+    /// decryption deadline).
+    MissingEntry {
+        /// Roster index.
+        client: u32,
+    },
 }
 
 impl Codec for TranscriptFault {
@@ -190,6 +203,14 @@ impl Codec for TranscriptFault {
                 w.put_u8(17);
                 w.put_u32(member);
             }
+            TranscriptFault::EntryMismatch { client } => {
+                w.put_u8(18);
+                w.put_u32(client);
+            }
+            TranscriptFault::MissingEntry { client } => {
+                w.put_u8(19);
+                w.put_u32(client);
+            }
         }
     }
 
@@ -213,6 +234,8 @@ impl Codec for TranscriptFault {
             15 => TranscriptFault::AlreadyAnswered,
             16 => TranscriptFault::CertificateMismatch,
             17 => TranscriptFault::QuorumMismatch { member: r.read_u32(F)? },
+            18 => TranscriptFault::EntryMismatch { client: r.read_u32(F)? },
+            19 => TranscriptFault::MissingEntry { client: r.read_u32(F)? },
             t => return Err(DecodeError::UnknownTag { field: F, tag: t.into() }),
         })
     }

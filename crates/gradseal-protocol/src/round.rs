@@ -9,8 +9,8 @@ use gradseal_core::Codec;
 use zeroize::Zeroizing;
 
 use crate::messages::{
-    Agreement, Announcement, Digest, EntryDigests, MemberList, Message, QuorumCertificate,
-    TranscriptMsg, agreed_list_digest, contribution_statement, seed_context,
+    Agreement, Announcement, Digest, MemberList, Message, QuorumCertificate, agreed_list_digest,
+    contribution_statement, seed_context,
 };
 use crate::params::{NodeId, RoundId};
 use crate::reason::{ProtocolError, TranscriptFault};
@@ -349,8 +349,8 @@ pub fn agreement_signed<S: Suite>(ctx: &RoundContext<S>, a: &Agreement) -> bool 
             .is_some_and(|b| S::verify(&ctx.sys, b, &a.digest(), &a.signature))
 }
 
-/// The entry's client is on the roster and strictly after the previous entry's.
-fn check_order<'a, S: Suite>(
+/// The client is enrolled and comes strictly after the previous entry; its bundle.
+pub(crate) fn check_order<'a, S: Suite>(
     ctx: &'a RoundContext<S>,
     previous: &mut Option<u32>,
     client: u32,
@@ -363,119 +363,4 @@ fn check_order<'a, S: Suite>(
     }
     *previous = Some(client);
     Ok(bundle)
-}
-
-/// A transcript that passed verification.
-pub struct Verified<S: Suite> {
-    /// Its digest `T`.
-    pub digest: Digest,
-    /// The aggregate, recomputed from the accepted contributions (equal to the claimed one).
-    pub aggregate: S::Aggregate,
-    /// Accepted contributions.
-    pub count: u32,
-    /// The digest `L_j` of the list the transcript gives each member j, in committee order.
-    pub lists: Vec<Digest>,
-    /// The agreement digest `E` of the transcript's accepted contributions.
-    pub agreed: Digest,
-}
-
-/// The transcript verification an observer runs (`spec/protocol.md` §6.2).
-///
-/// # Errors
-/// The first [`TranscriptFault`] found, in the order of the algorithm.
-pub fn verify_transcript<S: Suite>(
-    ctx: &RoundContext<S>,
-    t: &TranscriptMsg,
-) -> Result<Verified<S>, TranscriptFault> {
-    // 1. Round and announcement.
-    if t.round != ctx.round() || t.announcement != ctx.digest {
-        return Err(TranscriptFault::WrongRound);
-    }
-    // 2. The aggregator signed exactly this transcript.
-    let entry_digests = t.entry_digests();
-    let digest = t.digest_with(&entry_digests);
-    if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &digest, &t.signature) {
-        return Err(TranscriptFault::BadAggregatorSignature);
-    }
-    // 3. Enough contributions (cheap; checked before the per-entry work).
-    let count = u32::try_from(t.accepted.len()).unwrap_or(u32::MAX);
-    let min = ctx.ann.params.min_clients;
-    if count < min {
-        return Err(TranscriptFault::TooFewClients { accepted: count, min });
-    }
-    // 4. Each entry: enrolled, unique (strictly increasing), one sealed seed per (set,
-    //    holder) position, signed by its client, well formed; summed as it is decoded (one
-    //    decoded body at a time: the sum of 5 below, without holding every decoded
-    //    contribution at once).
-    let mut previous: Option<u32> = None;
-    let mut sum = S::new_aggregate(&ctx.params);
-    let mut summed = true;
-    let mut statements = Vec::with_capacity(t.accepted.len());
-    for (e, d) in t.accepted.iter().zip(&entry_digests) {
-        let client = e.client;
-        let bundle = check_order(ctx, &mut previous, client)?;
-        if d.seeds.len() != ctx.sealed_seed_count() {
-            return Err(TranscriptFault::MalformedEntry { client });
-        }
-        let statement = contribution_statement(&ctx.digest, ctx.round(), client, &d.body, &d.seeds);
-        if !S::verify(&ctx.sys, bundle, &statement, &e.signature) {
-            return Err(TranscriptFault::BadClientSignature { client });
-        }
-        statements.push((client, statement));
-        let c = S::decode_contribution(&ctx.params, &e.body)
-            .ok_or(TranscriptFault::MalformedEntry { client })?;
-        summed = summed && S::add(&ctx.params, &mut sum, &c);
-    }
-    // 5. The claimed aggregate is the recomputed sum.
-    if !summed {
-        return Err(TranscriptFault::AggregateMismatch);
-    }
-    let claimed = S::decode_aggregate(&ctx.params, &t.aggregate)
-        .ok_or(TranscriptFault::MalformedAggregate)?;
-    if !S::aggregate_eq(&sum, &claimed) {
-        return Err(TranscriptFault::AggregateMismatch);
-    }
-    // 6. The list each member must have been sent, and the agreement digest of all of them.
-    let lists = member_list_digests(t, &digest, &entry_digests, ctx.committee_size(), &ctx.holders)
-        .ok_or(TranscriptFault::MalformedAggregate)?;
-    let agreed = agreed_list_digest(&ctx.digest, ctx.round(), statements.into_iter());
-    Ok(Verified { digest, aggregate: sum, count, lists, agreed })
-}
-
-/// The digest of every member's list as the transcript determines it (`holders` as in
-/// [`RoundContext::holders`]).
-pub fn member_list_digests(
-    t: &TranscriptMsg,
-    digest: &Digest,
-    entry_digests: &[EntryDigests],
-    committee: usize,
-    holders: &[u32],
-) -> Option<Vec<Digest>> {
-    (0..committee)
-        .map(|j| {
-            let j = u32::try_from(j).ok()?;
-            Some(t.member_list(digest, entry_digests, j, holders)?.digest())
-        })
-        .collect()
-}
-
-/// The agreement digest `E` of a transcript's accepted entries, from their digests (what the
-/// aggregator and observers compute; a member computes the same from its checked list).
-pub fn transcript_agreed_digest<S: Suite>(
-    ctx: &RoundContext<S>,
-    t: &TranscriptMsg,
-    entry_digests: &[EntryDigests],
-) -> Digest {
-    let statements: Vec<(u32, Digest)> = t
-        .accepted
-        .iter()
-        .zip(entry_digests)
-        .map(|(e, d)| {
-            (
-                e.client,
-                contribution_statement(&ctx.digest, ctx.round(), e.client, &d.body, &d.seeds),
-            )
-        })
-        .collect();
-    agreed_list_digest(&ctx.digest, ctx.round(), statements.into_iter())
 }

@@ -64,6 +64,7 @@ fn kind(m: &Message) -> &'static str {
     match m {
         Message::Announcement(_) => "announcement",
         Message::Shard(_) => "shard",
+        Message::Entry(_) => "entry",
         Message::Transcript(_) => "transcript",
         Message::List(_) => "member_list",
         Message::Agreement(_) => "agreement",
@@ -82,6 +83,7 @@ pub fn signed_digest(m: &Message) -> [u8; 32] {
     match m {
         Message::Announcement(a) => a.digest(),
         Message::Shard(s) => hash(crate::tags::TAG_SHARD, &[&s.manifest, &s.shard]),
+        Message::Entry(e) => crate::messages::body_digest(&e.entry.body),
         Message::Transcript(t) => t.digest(),
         Message::List(l) => l.digest(),
         Message::Agreement(a) => a.digest(),
@@ -172,7 +174,8 @@ fn negative(messages: &[(u32, Vec<u32>, Vec<u8>)]) -> Vec<Value> {
     cases
 }
 
-/// Re-signed cheating transcripts derived from the honest one.
+/// Re-signed cheating transcript heads derived from the honest one, each with the clients
+/// whose streamed entries the observer holds (`entries`).
 fn cheating(transcript: &TranscriptMsg, kgc: &Kgc) -> Vec<Value> {
     let aggregator = key(kgc, "aggregator", 0);
     let mut rng = ChaCha20Rng::from_seed(seed("cheat", 0));
@@ -180,24 +183,30 @@ fn cheating(transcript: &TranscriptMsg, kgc: &Kgc) -> Vec<Value> {
         t.signature = GradsealSuite::sign(&aggregator, &t.digest(), &mut rng);
         hex::encode(t.to_bytes())
     };
+    let all: Vec<u32> = transcript.accepted.iter().map(|e| e.client).collect();
     let mut cases = Vec::new();
-    let first = transcript.accepted.first().cloned();
-    if let Some(first) = first {
-        let mut dup = transcript.clone();
-        dup.accepted.insert(1, first.clone());
-        cases.push(
-            json!({"tcId": 1, "comment": "first entry listed twice", "fault": "DuplicateClient",
-            "client": first.client, "transcript": sign(dup)}),
-        );
-        let mut omit = transcript.clone();
-        omit.accepted.remove(0);
-        cases.push(json!({"tcId": 2, "comment": "first entry omitted, aggregate kept", "fault": "AggregateMismatch",
-            "client": Value::Null, "transcript": sign(omit)}));
-        let mut few = transcript.clone();
-        few.accepted.truncate(1);
-        cases.push(json!({"tcId": 3, "comment": "one entry only (isolation attempt)", "fault": "TooFewClients",
-            "client": Value::Null, "transcript": sign(few)}));
-    }
+    let Some(first) = transcript.accepted.first().cloned() else { return cases };
+    let others: Vec<u32> = all.iter().copied().filter(|&c| c != first.client).collect();
+    let mut dup = transcript.clone();
+    dup.accepted.insert(1, first.clone());
+    cases
+        .push(json!({"tcId": 1, "comment": "first entry listed twice", "fault": "DuplicateClient",
+        "client": first.client, "entries": all, "transcript": sign(dup)}));
+    let mut omit = transcript.clone();
+    omit.accepted.remove(0);
+    cases.push(json!({"tcId": 2, "comment": "first entry neither listed nor streamed, aggregate kept",
+        "fault": "AggregateMismatch", "client": Value::Null, "entries": others, "transcript": sign(omit.clone())}));
+    let mut few = transcript.clone();
+    few.accepted.truncate(1);
+    cases.push(
+        json!({"tcId": 3, "comment": "one entry only (isolation attempt)", "fault": "TooFewClients",
+        "client": Value::Null, "entries": all, "transcript": sign(few)}),
+    );
+    cases.push(json!({"tcId": 4, "comment": "first entry streamed but not listed, aggregate kept",
+        "fault": "EntryMismatch", "client": first.client, "entries": all, "transcript": sign(omit)}));
+    cases.push(json!({"tcId": 5, "comment": "honest head, first entry never streamed",
+        "fault": "MissingEntry", "client": first.client, "entries": others,
+        "transcript": sign(transcript.clone())}));
     cases
 }
 
@@ -280,6 +289,8 @@ pub fn fault_name(f: &TranscriptFault) -> &'static str {
         TranscriptFault::BadClientSignature { .. } => "BadClientSignature",
         TranscriptFault::TooFewClients { .. } => "TooFewClients",
         TranscriptFault::BadSealedSeed { .. } => "BadSealedSeed",
+        TranscriptFault::EntryMismatch { .. } => "EntryMismatch",
+        TranscriptFault::MissingEntry { .. } => "MissingEntry",
         _ => "Other",
     }
 }
@@ -315,9 +326,11 @@ pub fn generate() -> String {
     let doc = json!({
         "description": "gradseal-protocol vectors: one round of the production suite from fixed seeds \
     (seed(label, i) = H(\"gradseal/v1/protocol/vectors/seed\", label, u64 i)); messages are deduplicated and listed in \
-    first-send order of a FIFO scheduler; 'digest' is what the sender signs (for shards: H(TAG_SHARD, manifest, shard)). \
-    Negative cases follow Wycheproof: decode failures, or a signature that must not verify. Cheating transcripts \
-    must fail the observer's transcript verification, cheating lists member 0's list check, with the named fault.",
+    first-send order of a FIFO scheduler; 'digest' is what the sender signs (for shards: H(TAG_SHARD, manifest, shard); \
+    for entries, which are unsigned, the body digest C the transcript head lists). \
+    Negative cases follow Wycheproof: decode failures, or a signature that must not verify. Cheating transcript heads, \
+    with the streamed entries of the clients in 'entries', must fail the observer's transcript verification, \
+    cheating lists member 0's list check, with the named fault.",
         "plan": {
             "round": p.round.0, "clients": p.clients, "members": p.members, "relays": p.relays,
             "data_shards": p.layout.data, "parity_shards": p.layout.parity, "dimension": p.dimension,

@@ -12,8 +12,10 @@
 
 use gradseal_clsc::KgcPublic;
 use gradseal_core::Codec;
+use gradseal_protocol::audit::verify_transcript;
+use gradseal_protocol::messages::AcceptedEntry;
 use gradseal_protocol::messages::Message;
-use gradseal_protocol::round::{RoundContext, check_certificate, check_list, verify_transcript};
+use gradseal_protocol::round::{RoundContext, check_certificate, check_list};
 use gradseal_protocol::vectors::{fault_name, generate, key, kgc, signed_digest};
 use gradseal_protocol::{GradsealSuite, GradsealSystem, Suite};
 use serde::Deserialize;
@@ -109,6 +111,7 @@ struct Cheat {
     comment: String,
     fault: String,
     client: Option<u32>,
+    entries: Vec<u32>,
     transcript: String,
 }
 
@@ -135,8 +138,12 @@ fn signer<'a>(ctx: &'a RoundContext<GradsealSuite>, m: &Message) -> Option<&'a [
         Message::Transcript(_) | Message::List(_) | Message::Result(_) | Message::Rejection(_) => {
             Some(&ctx.ann.aggregator.bundle)
         }
-        // A certificate's q signatures are checked with `check_certificate`.
-        Message::Announcement(_) | Message::Shard(_) | Message::Certificate(_) => None,
+        // A certificate's q signatures are checked with `check_certificate`; shards and
+        // entries are unsigned (the head lists each entry by its digests).
+        Message::Announcement(_)
+        | Message::Shard(_)
+        | Message::Certificate(_)
+        | Message::Entry(_) => None,
     }
 }
 
@@ -150,7 +157,7 @@ fn signature(m: &Message) -> &[u8] {
         Message::Refusal(r) => &r.signature,
         Message::Rejection(r) => &r.signature,
         Message::Result(r) => &r.signature,
-        Message::Shard(_) | Message::Certificate(_) => &[],
+        Message::Shard(_) | Message::Certificate(_) | Message::Entry(_) => &[],
     }
 }
 
@@ -197,7 +204,15 @@ fn vectors_check_against_the_code() {
             _ => None,
         })
         .unwrap();
-    let verified = verify_transcript(&ctx, &transcript).unwrap();
+    let entries: Vec<AcceptedEntry> = decoded
+        .iter()
+        .filter_map(|m| match m {
+            Message::Entry(e) => Some(e.entry.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(entries.len(), transcript.accepted.len());
+    let verified = verify_transcript(&ctx, &transcript, &entries).unwrap();
     let r = f.result.as_ref().unwrap();
     assert_eq!(verified.count, r.count);
     let kgc = kgc();
@@ -288,10 +303,12 @@ fn vectors_check_against_the_code() {
                 Message::Transcript(t) => t,
                 _ => panic!("not a transcript"),
             };
-        let fault = verify_transcript(&ctx, &t).err().unwrap();
+        let held: Vec<AcceptedEntry> =
+            entries.iter().filter(|e| c.entries.contains(&e.client)).cloned().collect();
+        let fault = verify_transcript(&ctx, &t, &held).err().unwrap();
         assert_eq!(fault_name(&fault), c.fault, "tcId {}", c.tcId);
     }
-    assert_eq!(f.cheating_transcripts.len(), 3);
+    assert_eq!(f.cheating_transcripts.len(), 5);
     let member0 = key(&kgc, "member", 0);
     for c in &f.cheating_lists {
         let l = match Message::from_bytes(&[&[4u8][..], &hex::decode(&c.list).unwrap()].concat())

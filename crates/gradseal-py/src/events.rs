@@ -73,7 +73,9 @@ fn fault_fields(e: &mut Event, fault: &TranscriptFault) {
         | TranscriptFault::DuplicateClient { client }
         | TranscriptFault::BadClientSignature { client }
         | TranscriptFault::MalformedEntry { client }
-        | TranscriptFault::BadSealedSeed { client } => e.client = Some(client),
+        | TranscriptFault::BadSealedSeed { client }
+        | TranscriptFault::EntryMismatch { client }
+        | TranscriptFault::MissingEntry { client } => e.client = Some(client),
         TranscriptFault::ListMismatch { member } => e.member = Some(member),
         TranscriptFault::TooFewClients { accepted, min } => {
             e.count = Some(accepted);

@@ -205,8 +205,9 @@ impl Announcement {
     }
 }
 
-/// The kind byte of an encoded message (1 announcement, 2 shard, 3 transcript, 4 member
-/// list, 5 partial decryption, 6 refusal, 7 rejection, 8 result), or `None` if empty.
+/// The kind byte of an encoded message (1 announcement, 2 shard, 3 transcript head, 4
+/// member list, 5 partial decryption, 6 refusal, 7 rejection, 8 result, 9 agreement, 10
+/// quorum certificate, 11 accepted entry), or `None` if empty.
 #[pyfunction]
 pub fn message_kind(data: &[u8]) -> Option<u8> {
     data.first().copied()

@@ -198,8 +198,8 @@ class Announcement:
         """Committee index of ``bundle``."""
 
 def message_kind(data: bytes) -> Optional[int]:
-    """Kind byte: 1 announcement, 2 shard, 3 transcript, 4 member list, 5 partial, 6 refusal,
-    7 rejection, 8 result."""
+    """Kind byte: 1 announcement, 2 shard, 3 transcript head, 4 member list, 5 partial,
+    6 refusal, 7 rejection, 8 result, 9 agreement, 10 quorum certificate, 11 accepted entry."""
 
 def message_round(data: bytes) -> Optional[int]:
     """The round a message names."""

@@ -503,7 +503,8 @@ class GradsealWorkflow:
 
         report.stage_seconds["aggregate"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         # The observer audits the transcript in another thread (its role releases the GIL;
-        # it has no timeouts) while the members agree and decrypt; it is back on the network before
+        # its only timeout, a head waiting for an entry, is not due before the decryption
+        # deadline) while the members agree and decrypt; it is back on the network before
         # their partials are.
         held = net.held.pop(OBSERVER, [])
         observer = net.roles[OBSERVER]

@@ -1,71 +1,17 @@
-//! Step 3: the aggregator's full transcript (to observers) and each member's list (to that
-//! member only).
+//! Step 3b: the aggregator's signed transcript head (to observers) and each member's list
+//! (to that member only).
 
 use gradseal_core::{Codec, DecodeError, Reader, Transcript, Writer, bulk_digest, hash};
 
 use super::contribution::read_sealed_seeds;
+use super::entry::EntryRef;
 use super::{
-    Digest, MAX_AGGREGATE, MAX_CONTRIBUTION, MAX_REJECTED, MAX_SEALED_SEEDS, MAX_SIGNATURE,
-    body_digest, put_digest, read_digest, sealed_seed_digest, usize_of,
+    Digest, MAX_AGGREGATE, MAX_REJECTED, MAX_SEALED_SEEDS, MAX_SIGNATURE, put_digest, read_digest,
+    sealed_seed_digest, usize_of,
 };
 use crate::params::{MAX_CLIENTS, MAX_RELAYS, RoundId};
 use crate::reason::{BadRelay, RejectReason};
 use crate::tags;
-
-/// An accepted contribution as the transcript records it (everything the client signed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AcceptedEntry {
-    /// Roster index.
-    pub client: u32,
-    /// Encoded gradseal-agg contribution (bodies and correction).
-    pub body: Vec<u8>,
-    /// The client's sealed seeds, in canonical (set, holder) order.
-    pub sealed_seeds: Vec<Vec<u8>>,
-    /// The client's signature over its contribution statement.
-    pub signature: Vec<u8>,
-}
-
-impl Codec for AcceptedEntry {
-    fn encoded_len_hint(&self) -> usize {
-        let seeds: usize = self.sealed_seeds.iter().map(|s| 4 + s.len()).sum();
-        16 + self.body.len() + seeds + self.signature.len()
-    }
-
-    fn encode(&self, w: &mut Writer) {
-        w.put_u32(self.client);
-        w.put_var_bytes(&self.body);
-        w.put_list(&self.sealed_seeds, |w, s| w.put_var_bytes(s));
-        w.put_var_bytes(&self.signature);
-    }
-
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(AcceptedEntry {
-            client: r.read_u32("accepted.client")?,
-            body: r.read_var_bytes("accepted.body", MAX_CONTRIBUTION)?.to_vec(),
-            sealed_seeds: read_sealed_seeds(r, "accepted.sealed_seeds")?,
-            signature: r.read_var_bytes("accepted.signature", MAX_SIGNATURE)?.to_vec(),
-        })
-    }
-}
-
-/// The digests of one accepted entry: its body digest `C` and its seed digests `s_i`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryDigests {
-    /// `C`, the body digest.
-    pub body: Digest,
-    /// `s_i` for every sealed seed, in canonical order.
-    pub seeds: Vec<Digest>,
-}
-
-impl EntryDigests {
-    /// Hashes an entry (its body once).
-    pub fn of(e: &AcceptedEntry) -> Self {
-        EntryDigests {
-            body: body_digest(&e.body),
-            seeds: e.sealed_seeds.iter().map(|s| sealed_seed_digest(s)).collect(),
-        }
-    }
-}
 
 /// A rejected item as the transcript records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,8 +52,9 @@ impl Codec for RejectedEntry {
     }
 }
 
-/// The aggregator's full transcript of the round, sent to observers. Signed by the
-/// aggregator.
+/// The transcript head: the aggregator's signed account of the round, sent to observers at
+/// the close. It lists every accepted contribution by its digests (the bodies and sealed
+/// seeds went to the observers in [`super::EntryMsg`]s as they were accepted).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranscriptMsg {
     /// The round.
@@ -115,7 +62,7 @@ pub struct TranscriptMsg {
     /// Digest of the announcement.
     pub announcement: Digest,
     /// Accepted contributions, strictly increasing by client index.
-    pub accepted: Vec<AcceptedEntry>,
+    pub accepted: Vec<EntryRef>,
     /// Rejected items with reasons.
     pub rejected: Vec<RejectedEntry>,
     /// Relays that delivered corrupt shards (advisory, see [`BadRelay`]).
@@ -127,20 +74,18 @@ pub struct TranscriptMsg {
 }
 
 impl TranscriptMsg {
-    /// The transcript digest `T`, from per-entry digests (each body is hashed once, and the
-    /// same digests feed the client signature checks and the member lists).
-    ///
-    /// `entry_digests[i]` must be [`EntryDigests::of`] `accepted[i]`.
-    pub fn digest_with(&self, entry_digests: &[EntryDigests]) -> Digest {
+    /// The transcript digest `T` (`spec/protocol.md` §4.3): every field but the signature,
+    /// the aggregate by its bulk digest.
+    pub fn digest(&self) -> Digest {
         let mut t = Transcript::new(tags::TAG_TRANSCRIPT);
         t.append_u64("round", self.round.0);
         t.append("announcement", &self.announcement);
         t.append_u64("accepted", self.accepted.len() as u64);
-        for (e, d) in self.accepted.iter().zip(entry_digests) {
+        for e in &self.accepted {
             t.append_u64("client", u64::from(e.client));
-            t.append("body", &d.body);
-            t.append_u64("seeds", d.seeds.len() as u64);
-            for s in &d.seeds {
+            t.append("body", &e.digests.body);
+            t.append_u64("seeds", e.digests.seeds.len() as u64);
+            for s in &e.digests.seeds {
                 t.append("seed", s);
             }
             t.append("signature", &e.signature);
@@ -153,39 +98,33 @@ impl TranscriptMsg {
         t.finalize()
     }
 
-    /// The per-entry digests.
-    pub fn entry_digests(&self) -> Vec<EntryDigests> {
-        self.accepted.iter().map(EntryDigests::of).collect()
-    }
-
-    /// The transcript digest (hashes every body; see [`TranscriptMsg::digest_with`]).
-    pub fn digest(&self) -> Digest {
-        self.digest_with(&self.entry_digests())
-    }
-
     /// Member `member`'s list as this transcript determines it (unsigned), given the
-    /// transcript's digest and entry digests and the holder of every canonical seed position
-    /// (`holders[i]` is the member the `i`-th sealed seed is for); `None` if an entry does
-    /// not have one sealed seed per position.
+    /// transcript's digest, each accepted entry's sealed seeds (`sealed[i]` those of
+    /// `accepted[i]`) and the holder of every canonical seed position (`holders[i]` is the
+    /// member the `i`-th sealed seed is for); `None` if an entry does not have one sealed
+    /// seed and one seed digest per position.
     pub fn member_list(
         &self,
         digest: &Digest,
-        entry_digests: &[EntryDigests],
+        sealed: &[&[Vec<u8>]],
         member: u32,
         holders: &[u32],
     ) -> Option<MemberList> {
+        if sealed.len() != self.accepted.len() {
+            return None;
+        }
         let entries = self
             .accepted
             .iter()
-            .zip(entry_digests)
-            .map(|(e, d)| {
-                if e.sealed_seeds.len() != holders.len() || d.seeds.len() != holders.len() {
+            .zip(sealed)
+            .map(|(e, seeds)| {
+                if seeds.len() != holders.len() || e.digests.seeds.len() != holders.len() {
                     return None;
                 }
                 let mut sealed_seeds = Vec::new();
                 let mut other_seeds = Vec::new();
                 for ((sealed, seed_digest), &holder) in
-                    e.sealed_seeds.iter().zip(&d.seeds).zip(holders)
+                    seeds.iter().zip(&e.digests.seeds).zip(holders)
                 {
                     if holder == member {
                         sealed_seeds.push(sealed.clone());
@@ -195,7 +134,7 @@ impl TranscriptMsg {
                 }
                 Some(ListEntry {
                     client: e.client,
-                    body_digest: d.body,
+                    body_digest: e.digests.body,
                     other_seeds,
                     sealed_seeds,
                     signature: e.signature.clone(),
@@ -236,7 +175,7 @@ impl Codec for TranscriptMsg {
             accepted: r.read_list(
                 "transcript.accepted",
                 usize_of(MAX_CLIENTS),
-                AcceptedEntry::decode,
+                EntryRef::decode,
             )?,
             rejected: r.read_list("transcript.rejected", MAX_REJECTED, RejectedEntry::decode)?,
             bad_relays: r.read_list(
@@ -381,18 +320,23 @@ impl Codec for MemberList {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::AcceptedEntry;
 
-    fn transcript() -> TranscriptMsg {
+    fn entries() -> Vec<AcceptedEntry> {
         let entry = |client: u32| AcceptedEntry {
             client,
             body: vec![u8::try_from(client).unwrap_or(0); 40],
             sealed_seeds: (0..12u8).map(|i| vec![i; 20]).collect(),
             signature: vec![7; 64],
         };
+        vec![entry(0), entry(2)]
+    }
+
+    fn transcript() -> TranscriptMsg {
         TranscriptMsg {
             round: RoundId(4),
             announcement: [1; 32],
-            accepted: vec![entry(0), entry(2)],
+            accepted: entries().iter().map(AcceptedEntry::to_ref).collect(),
             rejected: Vec::new(),
             bad_relays: Vec::new(),
             aggregate: vec![9; 16],
@@ -409,35 +353,40 @@ mod tests {
     #[test]
     fn member_lists_rebuild_the_signed_seed_digests() {
         let t = transcript();
-        let d = t.entry_digests();
-        let digest = t.digest_with(&d);
+        let full = entries();
+        let sealed: Vec<&[Vec<u8>]> = full.iter().map(|e| &e.sealed_seeds[..]).collect();
+        let digest = t.digest();
         let mut seen = Vec::new();
         for j in 0..4u32 {
-            let list = t.member_list(&digest, &d, j, &HOLDERS).unwrap_or_else(|| unreachable!());
+            let list =
+                t.member_list(&digest, &sealed, j, &HOLDERS).unwrap_or_else(|| unreachable!());
             assert_eq!(list.entries.len(), 2);
             let own: Vec<Vec<u8>> =
                 (0..12u8).filter(|&i| HOLDERS[usize::from(i)] == j).map(|i| vec![i; 20]).collect();
-            for (e, ed) in list.entries.iter().zip(&d) {
+            for (e, r) in list.entries.iter().zip(&t.accepted) {
                 assert_eq!((e.sealed_seeds.len(), e.other_seeds.len()), (3, 9));
-                assert_eq!(e.seed_digests(j, &HOLDERS), Some(ed.seeds.clone()));
+                assert_eq!(e.seed_digests(j, &HOLDERS), Some(r.digests.seeds.clone()));
                 assert_eq!(e.sealed_seeds, own);
                 assert_eq!(e.seed_digests(j, &HOLDERS[..11]), None);
-                assert_ne!(e.seed_digests((j + 1) % 4, &HOLDERS), Some(ed.seeds.clone()));
+                assert_ne!(e.seed_digests((j + 1) % 4, &HOLDERS), Some(r.digests.seeds.clone()));
             }
             assert_eq!(MemberList::from_bytes(&list.to_bytes()), Ok(list.clone()));
             seen.push(list.digest());
         }
         seen.dedup();
         assert_eq!(seen.len(), 4, "every member's list digest differs");
-        assert!(t.member_list(&digest, &d, 0, &HOLDERS[..11]).is_none());
+        assert!(t.member_list(&digest, &sealed, 0, &HOLDERS[..11]).is_none());
+        assert!(t.member_list(&digest, &sealed[..1], 0, &HOLDERS).is_none());
     }
 
     #[test]
     fn transcript_digest_binds_seeds_and_aggregate() {
         let t = transcript();
         let base = t.digest();
+        let mut seeded = entries();
+        seeded[1].sealed_seeds[2][0] ^= 1;
         let mut seed = t.clone();
-        seed.accepted[1].sealed_seeds[2][0] ^= 1;
+        seed.accepted[1] = seeded[1].to_ref();
         let mut agg = t.clone();
         agg.aggregate[0] ^= 1;
         assert_ne!(seed.digest(), base);

@@ -17,23 +17,25 @@ use std::collections::{BTreeMap, HashMap};
 use chacha20::ChaCha20Rng;
 use gradseal_core::{Codec, bulk_digest};
 
+use crate::audit::transcript_agreed_digest;
 use crate::io::{Early, Event, Outbox, Role, Transmit};
 use crate::messages::{
-    AcceptedEntry, Agreement, Announcement, Contribution, Digest, EntryDigests, Equivocation,
-    MemberSignature, Message, PartialDecryption, QuorumCertificate, Refusal, RejectedEntry,
-    Rejection, RoundResult, ShardMsg, TranscriptMsg, contribution_statement, envelope_context,
+    AcceptedEntry, Agreement, Announcement, Contribution, Digest, EntryDigests, EntryMsg, EntryRef,
+    Equivocation, MemberSignature, Message, PartialDecryption, QuorumCertificate, Refusal,
+    RejectedEntry, Rejection, RoundResult, ShardMsg, TranscriptMsg, contribution_statement,
+    envelope_context,
 };
 use crate::params::{Millis, NodeId};
 use crate::reason::{BadRelay, ProtocolError, RejectReason, RelayFault, RoundFailure};
 use crate::roles::{NodeConfig, node_rng};
-use crate::round::{RoundContext, agreement_signed, transcript_agreed_digest};
+use crate::round::{RoundContext, agreement_signed};
 use crate::suite::Suite;
 use crate::tags;
 
 mod danger;
 
 pub use danger::Misbehave;
-use danger::{cheat, member_list};
+use danger::{cheat_and_stream, member_list};
 
 /// Shards of one manifest: pending until `data` valid shards arrive, then kept (manifest
 /// only) so that late corrupt shards are still blamed.
@@ -47,10 +49,17 @@ struct Group<S: Suite> {
     complete: bool,
 }
 
+/// An accepted contribution once its body is summed and streamed to the observers: what the
+/// head and the members' lists need of it (the aggregator's memory does not grow with the
+/// bodies).
 struct Accepted {
-    entry: AcceptedEntry,
-    /// Its digests, computed once at acceptance.
-    digests: EntryDigests,
+    /// The entry as the head lists it (digests computed once, at acceptance).
+    reference: EntryRef,
+    /// Its sealed seeds, for the members' lists.
+    sealed_seeds: Vec<Vec<u8>>,
+    /// Its body, kept only by a cheating aggregator (adversary tests), which streams at
+    /// the close.
+    body: Option<Vec<u8>>,
 }
 
 /// After the lists are sent: agreements, then the quorum's partial decryptions.
@@ -324,13 +333,23 @@ impl<S: Suite> Aggregator<S> {
         body_bytes.drain(..body.start);
         let entry = AcceptedEntry { client, body: body_bytes, sealed_seeds, signature };
         let digests = EntryDigests::of(&entry);
-        match self.check_entry(round, &sender, &entry, &digests) {
-            Err(reason) => self.reject(Some(client), digests.body, reason),
-            Ok(()) => {
-                self.accepted.insert(client, Accepted { entry, digests });
-                self.out.event(Event::Accepted { client });
-            }
+        if let Err(reason) = self.check_entry(round, &sender, &entry, &digests) {
+            self.reject(Some(client), digests.body, reason);
+            return true;
         }
+        let reference = EntryRef { client, digests, signature: entry.signature.clone() };
+        let sealed_seeds = entry.sealed_seeds.clone();
+        let body = if self.misbehave.is_some() {
+            Some(entry.body)
+        } else {
+            let msg = Message::Entry(EntryMsg { round, entry });
+            if let Some(ctx) = self.ctx.as_ref() {
+                self.out.broadcast(ctx.ann.observers.iter().copied(), &msg);
+            }
+            None
+        };
+        self.accepted.insert(client, Accepted { reference, sealed_seeds, body });
+        self.out.event(Event::Accepted { client });
         true
     }
 
@@ -371,13 +390,21 @@ impl<S: Suite> Aggregator<S> {
         let Some(ctx) = self.ctx.as_ref() else { return };
         self.groups.clear();
         self.pending_per_relay.clear();
-        let (mut accepted, mut digests): (Vec<AcceptedEntry>, Vec<EntryDigests>) =
-            std::mem::take(&mut self.accepted).into_values().map(|a| (a.entry, a.digests)).unzip();
+        let accepted = std::mem::take(&mut self.accepted).into_values();
         let mut sum = self.sum.take().unwrap_or_else(|| S::new_aggregate(&ctx.params));
-        if let Some(how) = self.misbehave {
-            cheat::<S>(ctx, how, &mut accepted, &mut sum);
-            digests = accepted.iter().map(EntryDigests::of).collect();
-        }
+        let (accepted, sealed): (Vec<EntryRef>, Vec<Vec<Vec<u8>>>) = match self.misbehave {
+            Some(how) => {
+                let full = accepted.map(|a| AcceptedEntry {
+                    client: a.reference.client,
+                    body: a.body.unwrap_or_default(),
+                    sealed_seeds: a.sealed_seeds,
+                    signature: a.reference.signature,
+                });
+                cheat_and_stream::<S>(ctx, how, full.collect(), &mut sum, &mut self.out)
+            }
+            None => accepted.map(|a| (a.reference, a.sealed_seeds)).unzip(),
+        };
+        let sealed: Vec<&[Vec<u8>]> = sealed.iter().map(Vec::as_slice).collect();
         let mut t = TranscriptMsg {
             round: ctx.round(),
             announcement: ctx.digest,
@@ -387,8 +414,8 @@ impl<S: Suite> Aggregator<S> {
             aggregate: S::encode_aggregate(&sum),
             signature: Vec::new(),
         };
-        let digest = t.digest_with(&digests);
-        let agreed = transcript_agreed_digest(ctx, &t, &digests);
+        let digest = t.digest();
+        let agreed = transcript_agreed_digest(ctx, &t);
         t.signature = S::sign(&self.cfg.key, &digest, &mut self.rng);
         let count = u32::try_from(t.accepted.len()).unwrap_or(u32::MAX);
         let min = ctx.ann.params.min_clients;
@@ -398,7 +425,7 @@ impl<S: Suite> Aggregator<S> {
         if decrypt {
             for (j, node) in ctx.committee_nodes().enumerate() {
                 let j = u32::try_from(j).unwrap_or(u32::MAX);
-                let list = member_list(ctx, &t, &digest, &digests, j, self.misbehave);
+                let list = member_list(ctx, &t, &digest, &sealed, j, self.misbehave);
                 let Some(mut list) = list else {
                     // Unreachable for accepted entries (each has k seeds); keeps the slots
                     // aligned with the committee, and no partial can name this digest.
@@ -410,7 +437,7 @@ impl<S: Suite> Aggregator<S> {
                 self.out.send(node, &Message::List(list));
                 if j == 0 && self.misbehave == Some(Misbehave::SecondList) {
                     let second =
-                        member_list(ctx, &t, &digest, &digests, 0, Some(Misbehave::Equivocate));
+                        member_list(ctx, &t, &digest, &sealed, 0, Some(Misbehave::Equivocate));
                     if let Some(mut second) = second {
                         second.signature = S::sign(&self.cfg.key, &second.digest(), &mut self.rng);
                         self.out.send(node, &Message::List(second));

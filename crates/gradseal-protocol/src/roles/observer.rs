@@ -1,5 +1,5 @@
-//! The observer (auditor): re-runs the transcript verification algorithm on the full
-//! transcript, checks that every member's signed partial decryption names the list the
+//! The observer (auditor): re-runs the transcript verification algorithm on the entries the
+//! aggregator streams (summed as they arrive, bodies dropped) and its signed head, checks that every member's signed partial decryption names the list the
 //! transcript gives that member, and so does every signed refusal (so an aggregator that
 //! sent different lists to different members, or two lists to one, is named), checks the
 //! quorum certificate against the transcript's agreement digest and every partial against
@@ -10,17 +10,16 @@
 
 use gradseal_core::Codec;
 
+use crate::audit::{TranscriptAudit, Verified};
 use crate::io::{Early, Event, Outbox, Role, Transmit};
 use crate::messages::{
-    Agreement, Digest, Message, PartialDecryption, QuorumCertificate, Refusal, RoundResult,
-    TranscriptMsg,
+    Agreement, Digest, EntryMsg, Message, PartialDecryption, QuorumCertificate, Refusal,
+    RoundResult, TranscriptMsg,
 };
 use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
 use crate::roles::NodeConfig;
-use crate::round::{
-    RoundContext, Verified, agreement_signed, check_certificate, verify_transcript,
-};
+use crate::round::{RoundContext, agreement_signed, check_certificate};
 use crate::suite::Suite;
 
 /// Refusals an observer keeps per member: one of the member's list and one of a second
@@ -34,6 +33,8 @@ pub struct Observer<S: Suite> {
     out: Outbox,
     early: Early,
     ctx: Option<RoundContext<S>>,
+    /// The streamed entries and the head, until the transcript is verified.
+    audit: TranscriptAudit<S>,
     verified: Option<Verified<S>>,
     /// Each member's signed partial decryption (checked against the transcript once it is
     /// verified; they can overtake it in transit).
@@ -71,6 +72,7 @@ impl<S: Suite> Observer<S> {
             out: Outbox::default(),
             early: Early::default(),
             ctx: None,
+            audit: TranscriptAudit::new(),
             verified: None,
             partials: Vec::new(),
             refusals: Vec::new(),
@@ -89,14 +91,49 @@ impl<S: Suite> Observer<S> {
         self.out.event(Event::AuditFailed(fault));
     }
 
+    /// An entry streamed by the aggregator (from its node only: entries are unsigned until
+    /// the head lists them), digested and summed.
+    fn on_entry(&mut self, from: NodeId, e: &EntryMsg) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        if from != ctx.ann.aggregator.node {
+            return self.out.drop_msg(from, ProtocolError::UnknownSender);
+        }
+        if self.verified.is_some() {
+            return self.out.drop_msg(from, ProtocolError::Unexpected);
+        }
+        if let Err(e) = self.audit.add_entry(ctx, &e.entry) {
+            return self.out.drop_msg(from, e);
+        }
+        self.try_verify();
+    }
+
+    /// The signed head: checked on its own, then the transcript is verified once every
+    /// entry it lists is in.
     fn on_transcript(&mut self, from: NodeId, t: TranscriptMsg) {
         let Some(ctx) = self.ctx.as_ref() else { return };
-        if self.verified.is_some() {
+        if self.verified.is_some() || self.audit.has_head() {
             return self.out.drop_msg(from, ProtocolError::Duplicate);
         }
-        match verify_transcript(ctx, &t) {
-            Ok(v) => {
+        match self.audit.set_head(ctx, t) {
+            Ok(()) => self.try_verify(),
+            Err(TranscriptFault::WrongRound) => self.out.drop_msg(from, ProtocolError::WrongRound),
+            Err(TranscriptFault::BadAggregatorSignature) => {
+                self.out.drop_msg(from, ProtocolError::BadSignature);
+            }
+            Err(fault) => self.fail(fault),
+        }
+    }
+
+    /// With the head and every entry it lists: the verified transcript, then what was held
+    /// for it.
+    fn try_verify(&mut self) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
+        match self.audit.finish(ctx) {
+            None => {}
+            Some(Err(fault)) => self.fail(fault),
+            Some(Ok(v)) => {
                 self.verified = Some(v);
+                self.audit = TranscriptAudit::new();
                 for (from, r) in std::mem::take(&mut self.held_refusals) {
                     self.tie_refusal(from, &r);
                 }
@@ -108,11 +145,6 @@ impl<S: Suite> Observer<S> {
                 }
                 self.progress();
             }
-            Err(TranscriptFault::WrongRound) => self.out.drop_msg(from, ProtocolError::WrongRound),
-            Err(TranscriptFault::BadAggregatorSignature) => {
-                self.out.drop_msg(from, ProtocolError::BadSignature);
-            }
-            Err(fault) => self.fail(fault),
         }
     }
 
@@ -367,7 +399,8 @@ impl<S: Suite> Role for Observer<S> {
             // the kinds this role uses: others cannot take the bounded hold.
             if !matches!(
                 msg,
-                Message::Transcript(_)
+                Message::Entry(_)
+                    | Message::Transcript(_)
                     | Message::Agreement(_)
                     | Message::Certificate(_)
                     | Message::Partial(_)
@@ -397,6 +430,7 @@ impl<S: Suite> Role for Observer<S> {
                     Err(e) => self.out.drop_msg(from, e),
                 }
             }
+            (Message::Entry(e), Some(_)) => self.on_entry(from, &e),
             (Message::Transcript(t), Some(_)) => self.on_transcript(from, t),
             (Message::Refusal(r), Some(_)) => self.on_refusal(from, r),
             (Message::Partial(p), Some(_)) => self.on_partial(from, p),
@@ -417,7 +451,17 @@ impl<S: Suite> Role for Observer<S> {
         }
     }
 
-    fn handle_timeout(&mut self, _now: Millis) {}
+    /// At the decryption deadline, a head still waiting for an entry it lists fails the
+    /// audit (`MissingEntry`).
+    fn handle_timeout(&mut self, now: Millis) {
+        let Some(deadline) = self.poll_timeout() else { return };
+        if now < deadline {
+            return;
+        }
+        if let Some(client) = self.audit.missing() {
+            self.fail(TranscriptFault::MissingEntry { client });
+        }
+    }
 
     fn poll_transmit(&mut self) -> Option<Transmit> {
         self.out.poll_transmit()
@@ -428,6 +472,8 @@ impl<S: Suite> Role for Observer<S> {
     }
 
     fn poll_timeout(&self) -> Option<Millis> {
-        None
+        let ctx = self.ctx.as_ref()?;
+        let waiting = !self.done && self.verified.is_none() && self.audit.has_head();
+        waiting.then_some(ctx.ann.params.decryption_deadline)
     }
 }

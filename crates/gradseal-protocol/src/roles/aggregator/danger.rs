@@ -1,6 +1,9 @@
 //! The aggregator's deliberate faults, for adversary tests only (`Aggregator::danger_misbehave`).
 
-use crate::messages::{AcceptedEntry, Digest, EntryDigests, MemberList, TranscriptMsg};
+use crate::io::Outbox;
+use crate::messages::{
+    AcceptedEntry, Digest, EntryMsg, EntryRef, MemberList, Message, TranscriptMsg,
+};
 use crate::round::RoundContext;
 use crate::suite::Suite;
 
@@ -38,11 +41,11 @@ pub(super) fn member_list<S: Suite>(
     ctx: &RoundContext<S>,
     t: &TranscriptMsg,
     digest: &Digest,
-    digests: &[EntryDigests],
+    sealed: &[&[Vec<u8>]],
     j: u32,
     misbehave: Option<Misbehave>,
 ) -> Option<MemberList> {
-    let mut list = t.member_list(digest, digests, j, &ctx.holders)?;
+    let mut list = t.member_list(digest, sealed, j, &ctx.holders)?;
     let upper = usize::try_from(j).is_ok_and(|j| 2 * j >= ctx.committee_size());
     let alter = match misbehave {
         Some(Misbehave::Equivocate) => j == 0,
@@ -55,7 +58,29 @@ pub(super) fn member_list<S: Suite>(
     Some(list)
 }
 
-pub(super) fn cheat<S: Suite>(
+/// A cheating aggregator's close: it kept every body, cheats on the entries and the sum as
+/// `how` says, and only then streams the entries it lists to the observers (so the cheat is
+/// in what it signs, not in entries it already sent). Returns the head's entries and their
+/// sealed seeds.
+pub(super) fn cheat_and_stream<S: Suite>(
+    ctx: &RoundContext<S>,
+    how: Misbehave,
+    mut accepted: Vec<AcceptedEntry>,
+    sum: &mut S::Aggregate,
+    out: &mut Outbox,
+) -> (Vec<EntryRef>, Vec<Vec<Vec<u8>>>) {
+    cheat::<S>(ctx, how, &mut accepted, sum);
+    let refs = accepted.iter().map(AcceptedEntry::to_ref).collect();
+    let mut sealed = Vec::with_capacity(accepted.len());
+    for entry in accepted {
+        sealed.push(entry.sealed_seeds.clone());
+        let msg = Message::Entry(EntryMsg { round: ctx.round(), entry });
+        out.broadcast(ctx.ann.observers.iter().copied(), &msg);
+    }
+    (refs, sealed)
+}
+
+fn cheat<S: Suite>(
     ctx: &RoundContext<S>,
     how: Misbehave,
     accepted: &mut Vec<AcceptedEntry>,
