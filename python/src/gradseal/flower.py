@@ -438,6 +438,10 @@ class GradsealWorkflow:
         net.add(AUTHORITY, authority)
         net.run(until=0)
         net.outbound.clear()  # the announcement copies for remote nodes travel below
+        # From here messages to the observer are held: the aggregator streams each accepted
+        # contribution to it, and the observer digests and sums them in its own thread
+        # during the members' stages, not on the contribute stage's path.
+        net.hold.add(OBSERVER)
 
         def contribute(nid: int) -> Any:
             fields: dict[str, Any] = {
@@ -477,10 +481,9 @@ class GradsealWorkflow:
         self.last_contributors = set(fitres_of)
         log(DEBUG, "[gradseal] contributions from %s of %s clients", len(fitres_of), len(roster_nids))
         # Deliver the shards, then move the clock to the contribution deadline: the
-        # aggregator publishes the transcript and the member lists. Messages to the observer
-        # are held meanwhile: its audit of the transcript needs nothing from the members, so
-        # it runs below while they decrypt.
-        net.hold.add(OBSERVER)
+        # aggregator publishes the transcript head and the member lists. Messages to the
+        # observer are still held: its audit of the transcript needs nothing from the
+        # members, so it runs below while they decrypt.
         net.run(until=CONTRIBUTION_DEADLINE)
         for a in relays:
             for e in net.events_of(a, "Dropped"):
