@@ -6,11 +6,17 @@
 //!   verifying it (ed25519-dalek 3). Both give the recipient confidentiality, sender
 //!   authentication and a transferable signature on the message; identical messages, fixed
 //!   seeds, sizes 64 B, 1 KiB, 64 KiB, 1 MiB.
+//! - `clsc/message-digest`: the message digest alone over an 834 KB contribution (the
+//!   833 829-byte plaintext of a 10^5-coordinate contribution with three sealed seeds), the
+//!   former one-lane TurboSHAKE128 (`old-turboshake128-1-lane`, spelled out here) beside
+//!   the current `gradseal_core::bulk_digest` under `TAG_MESSAGE` (`bulk-digest`).
+//! - `clsc/contribution`: signcrypt alone, and decode + unsigncrypt alone, of that message.
 //! - `clsc/sign+verify`: certificateless Schnorr against Ed25519 at 1 KiB.
 //! - `clsc/keys`: a full enrolment (node secret, request, KGC issue with proof check, node
 //!   completion) and public key derivation from a bundle.
 //!
-//! Run: `cargo bench -p gradseal-benches --bench clsc`
+//! Run: `cargo bench -p gradseal-benches --bench clsc` (one group: append its name as a
+//! filter, e.g. `-- clsc/message-digest`).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -19,7 +25,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use ed25519_dalek::{Signer, SigningKey, Verifier};
 use gradseal_clsc::{
     EnrolmentRegistry, Identity, Kgc, NodeKeys, NodeSecret, Padding, PublicKey, sign, signcrypt,
-    unsigncrypt_bounded, verify,
+    tags, unsigncrypt_bounded, verify,
 };
 use hpke::aead::ChaCha20Poly1305;
 use hpke::kdf::HkdfSha256;
@@ -32,6 +38,9 @@ type HpkeKem = X25519HkdfSha256;
 
 const SIZES: [usize; 4] = [64, 1 << 10, 64 << 10, 1 << 20];
 const CONTEXT: &[u8] = b"gradseal bench context";
+/// A contribution's plaintext at d = 10^5 with three sealed seeds: `8d + 32 893 + 312·3`
+/// bytes (spec/protocol.md), the message a client signcrypts to the aggregator.
+const CONTRIBUTION: usize = 8 * 100_000 + 32_893 + 312 * 3;
 
 fn rng(seed: u8) -> Rng {
     Rng::from_seed([seed; 32])
@@ -152,6 +161,78 @@ fn signcrypt_vs_hpke(c: &mut Criterion) {
     group.finish();
 }
 
+/// The message digest before it became the bulk digest: one TurboSHAKE128 lane over
+/// `u32(len T) ‖ T ‖ u64(len m) ‖ m` (kept here for the comparison only).
+fn old_message_digest(message: &[u8]) -> [u8; 32] {
+    use turboshake::digest::{ExtendableOutput, Update};
+    let tag = tags::TAG_MESSAGE.as_bytes();
+    let mut h = turboshake::TurboShake128::default();
+    h.update(&u32::try_from(tag.len()).expect("short tag").to_be_bytes());
+    h.update(tag);
+    h.update(&(message.len() as u64).to_be_bytes());
+    h.update(message);
+    let mut md = [0u8; 32];
+    h.finalize_xof_into(&mut md);
+    md
+}
+
+fn contribution(c: &mut Criterion) {
+    let msg = message(CONTRIBUTION);
+    let mut group = c.benchmark_group("clsc/message-digest");
+    group
+        .sample_size(30)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .throughput(Throughput::Bytes(msg.len() as u64));
+    group.bench_function(BenchmarkId::new("old-turboshake128-1-lane", msg.len()), |b| {
+        b.iter(|| black_box(old_message_digest(black_box(&msg))))
+    });
+    group.bench_function(BenchmarkId::new("bulk-digest", msg.len()), |b| {
+        b.iter(|| black_box(gradseal_core::bulk_digest(tags::TAG_MESSAGE, black_box(&msg))))
+    });
+    group.finish();
+
+    let mut setup = rng(9);
+    let clsc = Clsc::new(&mut setup);
+    let bound = Padding::None.sealed_len(msg.len());
+    let wire =
+        signcrypt(&clsc.sender, &clsc.recipient_pk, CONTEXT, &msg, Padding::None, &mut setup)
+            .expect("signcrypt")
+            .into_bytes();
+    assert_eq!(unsigncrypt_bounded(&clsc.recipient, CONTEXT, &wire, bound).expect("open").1, msg);
+    let mut group = c.benchmark_group("clsc/contribution");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .throughput(Throughput::Bytes(msg.len() as u64));
+    let mut r = rng(10);
+    group.bench_function(BenchmarkId::new("signcrypt", msg.len()), |b| {
+        b.iter(|| {
+            black_box(
+                signcrypt(
+                    &clsc.sender,
+                    &clsc.recipient_pk,
+                    CONTEXT,
+                    black_box(&msg),
+                    Padding::None,
+                    &mut r,
+                )
+                .expect("signcrypt"),
+            )
+        })
+    });
+    group.bench_function(BenchmarkId::new("unsigncrypt", msg.len()), |b| {
+        b.iter(|| {
+            black_box(
+                unsigncrypt_bounded(&clsc.recipient, CONTEXT, black_box(&wire), bound)
+                    .expect("open"),
+            )
+        })
+    });
+    group.finish();
+}
+
 fn sign_vs_ed25519(c: &mut Criterion) {
     let mut setup = rng(4);
     let clsc = Clsc::new(&mut setup);
@@ -203,5 +284,5 @@ fn keys(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, signcrypt_vs_hpke, sign_vs_ed25519, keys);
+criterion_group!(benches, signcrypt_vs_hpke, contribution, sign_vs_ed25519, keys);
 criterion_main!(benches);

@@ -7,7 +7,7 @@
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::MultiscalarMul;
-use gradseal_core::{Codec, DecodeError, Reader, Writer, hash};
+use gradseal_core::{Codec, DecodeError, Reader, Writer, bulk_digest, hash};
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -39,22 +39,15 @@ impl Codec for Signature {
     }
 }
 
-/// `md = TurboSHAKE128(u32(len T) ‖ T ‖ u64(len msg) ‖ msg, D = 0x1F, 32 bytes)` with
-/// `T = TAG_MESSAGE`: the one pass of a hash over a message.
+/// `md = B(TAG_MESSAGE, msg)`, gradseal-core's bulk digest ([`bulk_digest`]): the one pass of
+/// a hash over a message, one definition for every message length.
 ///
-/// Messages can be large (model updates), so this pass uses TurboSHAKE128 (12-round Keccak,
-/// about twice SHA3-256's speed); every other hash input is short and uses framed SHA3-256.
+/// Messages can be large (model updates: 834 KB for a 10^5-coordinate contribution), so this
+/// pass is the tree of 8 KiB TurboSHAKE128 chunks that `bulk_digest` hashes four lanes at a
+/// time on AVX2, bound by one framed SHA3-256 node (which frames the tag and the length);
+/// every other hash input is short and uses framed SHA3-256.
 pub(crate) fn message_digest(message: &[u8]) -> [u8; 32] {
-    use turboshake::digest::{ExtendableOutput, Update, XofReader};
-    let tag = tags::TAG_MESSAGE.as_bytes();
-    let mut h = turboshake::TurboShake128::default();
-    h.update(&u32::try_from(tag.len()).unwrap_or(u32::MAX).to_be_bytes());
-    h.update(tag);
-    h.update(&(message.len() as u64).to_be_bytes());
-    h.update(message);
-    let mut md = [0u8; 32];
-    h.finalize_xof().read(&mut md);
-    md
+    bulk_digest(tags::TAG_MESSAGE, message)
 }
 
 /// The statement of a plain signature: `H(TAG_SIGN_STATEMENT, bid_S, context, md)`.
@@ -148,5 +141,51 @@ pub fn verify(
         Ok(())
     } else {
         Err(Error::InvalidSignature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use turboshake::digest::{ExtendableOutput, Update};
+
+    use super::*;
+
+    /// `MD(m)` written out from spec/clsc.md §3.3 (the bulk digest of spec/core.md §3 under
+    /// `TAG_MESSAGE`): one TurboSHAKE128 per framed 8192-byte chunk, one framed SHA3-256 node.
+    fn spec_md(m: &[u8]) -> [u8; 32] {
+        let tag = tags::TAG_MESSAGE.as_bytes();
+        let chunks: Vec<[u8; 32]> = m
+            .chunks(8192)
+            .enumerate()
+            .map(|(i, c)| {
+                let mut h = turboshake::TurboShake128::default();
+                h.update(&u32::try_from(tag.len()).expect("short tag").to_be_bytes());
+                h.update(tag);
+                h.update(&(i as u64).to_be_bytes());
+                h.update(&(c.len() as u64).to_be_bytes());
+                h.update(c);
+                let mut out = [0u8; 32];
+                h.finalize_xof_into(&mut out);
+                out
+            })
+            .collect();
+        hash(
+            "gradseal/v1/core/bulk",
+            &[tag, &(m.len() as u64).to_be_bytes(), chunks.as_flattened()],
+        )
+    }
+
+    #[test]
+    fn message_digest_is_the_spec_md_at_every_size() {
+        let data: Vec<u8> = (0..(1 << 20) + 3 * 8192 + 11)
+            .map(|i: usize| u8::try_from(i % 251).expect("below 251"))
+            .collect();
+        // No chunk, one short, one full, lockstep groups with and without a remainder, an
+        // 834 KB contribution, and past the 1 MiB threshold where the bulk digest uses threads.
+        for len in
+            [0, 1, 8191, 8192, 8193, 4 * 8192, 4 * 8192 + 5, 9 * 8192 + 1, 833_829, data.len()]
+        {
+            assert_eq!(message_digest(&data[..len]), spec_md(&data[..len]), "{len}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! Every domain tag used by gradseal-clsc (see `spec/clsc.md`, section "Hash inputs").
 //!
-//! Each hash in the crate is `gradseal_core::hash(TAG_*, parts)` or the wide-scalar variant
-//! built on it; no two uses share a tag, which a test below checks.
+//! Each hash in the crate is `gradseal_core::hash(TAG_*, parts)`, the wide-scalar variant
+//! built on it, or the message digest `gradseal_core::bulk_digest(TAG_MESSAGE, m)`; no two
+//! uses share a tag, which a test below checks.
 
 /// Master secret derivation from 32 random bytes: `s = Hs(TAG_KGC_SECRET, seed)`.
 pub const TAG_KGC_SECRET: &str = "gradseal/v1/clsc/kgc-secret";
@@ -17,8 +18,8 @@ pub const TAG_PARTIAL_NONCE: &str = "gradseal/v1/clsc/partial-nonce";
 pub const TAG_PARTIAL_KEY: &str = "gradseal/v1/clsc/partial-key";
 /// Digest naming a public key bundle under one KGC.
 pub const TAG_BUNDLE_ID: &str = "gradseal/v1/clsc/bundle-id";
-/// Digest of a message (the only pass of a hash over the message; TurboSHAKE128, see
-/// `schnorr::message_digest`).
+/// Digest of a message: the tag of `gradseal_core::bulk_digest` over it (the only pass of a
+/// hash over the message, see `schnorr::message_digest`).
 pub const TAG_MESSAGE: &str = "gradseal/v1/clsc/message";
 /// Statement signed by a plain certificateless signature.
 pub const TAG_SIGN_STATEMENT: &str = "gradseal/v1/clsc/sign-statement";

@@ -396,6 +396,56 @@ fn positive(input: CaseInput) -> (Case, Value) {
     (case, value)
 }
 
+/// Known answers for the message digest `MD(m) = B(TAG_MESSAGE, m)` (spec/clsc.md §3.3) at
+/// chunk counts the signcryption cases do not reach: the empty message (no chunk) and
+/// `4·8192 + 5` bytes (four full chunks, which the bulk digest hashes in lockstep on AVX2,
+/// and a 5-byte last one), with byte `i` equal to `i mod 251` so no two chunks are alike.
+/// Each chunk digest is written out from the formula with `turboshake`, and the code's
+/// digest must equal the final node over them.
+fn message_digest_json() -> Vec<Value> {
+    use turboshake::digest::{ExtendableOutput, Update};
+    let tag = crate::tags::TAG_MESSAGE;
+    let cases: [(u32, &str, usize); 2] = [
+        (1, "empty message: no chunk, only the tag and the length", 0),
+        (2, "four full chunks and a 5-byte one; byte i = i mod 251", 4 * 8192 + 5),
+    ];
+    cases
+        .iter()
+        .map(|&(id, comment, len)| {
+            let message: Vec<u8> =
+                (0..len).map(|i| u8::try_from(i % 251).expect("below 251")).collect();
+            let chunks: Vec<[u8; 32]> = message
+                .chunks(gradseal_core::bulk::BULK_CHUNK)
+                .enumerate()
+                .map(|(i, c)| {
+                    let mut h = turboshake::TurboShake128::default();
+                    h.update(&u32::try_from(tag.len()).expect("short tag").to_be_bytes());
+                    h.update(tag.as_bytes());
+                    h.update(&(i as u64).to_be_bytes());
+                    h.update(&(c.len() as u64).to_be_bytes());
+                    h.update(c);
+                    let mut out = [0u8; 32];
+                    h.finalize_xof_into(&mut out);
+                    out
+                })
+                .collect();
+            let md = message_digest(&message);
+            let node = gradseal_core::hash(
+                gradseal_core::bulk::TAG_BULK,
+                &[tag.as_bytes(), &(len as u64).to_be_bytes(), chunks.as_flattened()],
+            );
+            assert_eq!(md, node, "message_digest is not the spec's MD");
+            json!({
+                "id": id,
+                "comment": comment,
+                "message": hx(&message),
+                "chunks": chunks.iter().map(|c| hx(c)).collect::<Vec<_>>(),
+                "md": hx(&md),
+            })
+        })
+        .collect()
+}
+
 /// Builds every case (used by [`generate`] and [`corpus`]).
 fn build() -> (Vec<Case>, Vec<Value>, Vec<Value>) {
     let mut cases = Vec::new();
@@ -441,6 +491,7 @@ pub fn generate() -> String {
         "generator": "cargo run -p gradseal-clsc --features vectors --example clsc_vectors -- --write",
         "notes": flags,
         "operations": operations,
+        "message_digests": message_digest_json(),
         "positive": positive,
         "negative": negative,
     });

@@ -41,8 +41,20 @@ struct File {
     generator: String,
     notes: BTreeMap<String, String>,
     operations: BTreeMap<String, String>,
+    message_digests: Vec<MessageDigest>,
     positive: Vec<Positive>,
     negative: Vec<NegativeCase>,
+}
+
+/// A known answer for `MD` alone, with its chunk digests.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageDigest {
+    id: u32,
+    comment: String,
+    message: Hex,
+    chunks: Vec<Hex>,
+    md: Hex,
 }
 
 #[derive(Deserialize)]
@@ -255,18 +267,40 @@ fn hs(tag: &str, parts: &[&[u8]]) -> Scalar {
     Scalar::from_bytes_mod_order_wide(&wide)
 }
 
-/// `md = TurboSHAKE128(u32(len T) ‖ T ‖ u64(len m) ‖ m, D = 0x1F, 32)`.
-fn md(message: &[u8]) -> [u8; 32] {
+/// The chunk digests of `MD(m)` (spec §3.3, the bulk digest of spec/core.md §3 under
+/// `T = "gradseal/v1/clsc/message"`): `TurboSHAKE128(u32(len T) ‖ T ‖ u64(i) ‖ u64(len c_i)
+/// ‖ c_i, D = 0x1F, 32)` for each 8192-byte chunk `c_i` of `m`, the last possibly shorter.
+fn md_chunks(message: &[u8]) -> Vec<[u8; 32]> {
     use turboshake::digest::{ExtendableOutput, Update, XofReader};
     let tag = b"gradseal/v1/clsc/message";
-    let mut h = turboshake::TurboShake128::default();
-    h.update(&(tag.len() as u32).to_be_bytes());
-    h.update(tag);
-    h.update(&(message.len() as u64).to_be_bytes());
-    h.update(message);
-    let mut out = [0u8; 32];
-    h.finalize_xof().read(&mut out);
-    out
+    message
+        .chunks(8192)
+        .enumerate()
+        .map(|(i, c)| {
+            let mut h = turboshake::TurboShake128::default();
+            h.update(&(tag.len() as u32).to_be_bytes());
+            h.update(tag);
+            h.update(&(i as u64).to_be_bytes());
+            h.update(&(c.len() as u64).to_be_bytes());
+            h.update(c);
+            let mut out = [0u8; 32];
+            h.finalize_xof().read(&mut out);
+            out
+        })
+        .collect()
+}
+
+/// `MD(m) = H("gradseal/v1/core/bulk", T, u64(len m), chunk_0 ‖ … ‖ chunk_{n-1})`.
+fn md(message: &[u8]) -> [u8; 32] {
+    let chunks = md_chunks(message);
+    hash(
+        "gradseal/v1/core/bulk",
+        &[
+            b"gradseal/v1/clsc/message",
+            &(message.len() as u64).to_be_bytes(),
+            chunks.as_flattened(),
+        ],
+    )
 }
 
 fn enc(p: &RistrettoPoint) -> [u8; 32] {
@@ -426,6 +460,27 @@ fn check_sign(c: &Positive, signer: &Derived) {
     let st = hash("gradseal/v1/clsc/sign-statement", &[&signer.bid, &un(&t.context), &m]);
     assert_eq!(hex::encode(st), t.statement, "sign statement");
     check_schnorr(&signer.sk, &un32(&t.rnd), &st, &t.k, &t.Rsig, &t.c, &t.z, &t.signature);
+}
+
+#[test]
+fn message_digest_known_answers_follow_the_spec() {
+    let file = parsed();
+    assert!(file.message_digests.len() >= 2);
+    let mut lengths = Vec::new();
+    for t in &file.message_digests {
+        let m = un(&t.message);
+        let chunks = md_chunks(&m);
+        assert_eq!(chunks.len(), m.len().div_ceil(8192), "md {}: chunk count", t.id);
+        let recorded: Vec<[u8; 32]> = t.chunks.iter().map(|c| un32(c)).collect();
+        assert_eq!(recorded, chunks, "md {} ({}): chunks", t.id, t.comment);
+        assert_eq!(hex::encode(md(&m)), t.md, "md {} ({})", t.id, t.comment);
+        // The code's digest: gradseal-core's bulk digest under the clsc message tag.
+        assert_eq!(gradseal_core::bulk_digest(tags::TAG_MESSAGE, &m), un32(&t.md), "md {}", t.id);
+        lengths.push(m.len());
+    }
+    // No chunk, and more than four (the lockstep lanes and a short last chunk).
+    assert!(lengths.contains(&0));
+    assert!(lengths.iter().any(|&l| l > 4 * 8192 && l % 8192 != 0));
 }
 
 #[test]
