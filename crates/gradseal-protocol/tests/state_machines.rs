@@ -579,6 +579,29 @@ fn tofn_a_killed_member_in_every_position_still_decrypts_the_exact_sum() {
     }
 }
 
+/// (4, 2) has q = ⌊6/2⌋ + 1 = 4 = n (spec/protocol.md §8): it survives no crash. A member
+/// killed in any position leaves three agreements, no certificate, nothing decrypted, and
+/// the round fails typed `NoQuorum { agreed: 3, quorum: 4 }`.
+#[test]
+fn tofn_4_2_survives_no_crash() {
+    let plan = RoundPlan { members: 4, privacy_threshold: 2, ..plan() };
+    for k in 0..4 {
+        let mut s = build(&plan, CLIENTS);
+        replace_member(&mut s, k, |_| Box::new(sim::Offline));
+        assert!(s.run(100_000));
+        let failed: Vec<_> = s
+            .events_of(AGGREGATOR)
+            .filter_map(|e| match e {
+                Event::Failed(f) => Some(*f),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(failed, vec![RoundFailure::NoQuorum { agreed: 3, quorum: 4 }], "member {k}");
+        assert_eq!(decrypted(&s), 0, "member {k} killed");
+        assert!(result(&s).is_none());
+    }
+}
+
 /// With every member alive the quorum is the first q to agree; the fifth member agrees but
 /// never decrypts.
 #[test]
