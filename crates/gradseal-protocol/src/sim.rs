@@ -256,6 +256,43 @@ impl Role for Offline {
     }
 }
 
+/// A role whose transmits pass through `edit` (tests play adversaries and crashes with it):
+/// each transmit the inner role produces is replaced by the ones `edit` returns, in order;
+/// messages, timeouts and events go to and from the inner role unchanged.
+pub struct Intercept<F> {
+    inner: Box<dyn Role>,
+    edit: F,
+    queue: VecDeque<Transmit>,
+}
+
+impl<F: FnMut(Transmit) -> Vec<Transmit> + Send> Intercept<F> {
+    /// Wraps `inner`.
+    pub fn new(inner: Box<dyn Role>, edit: F) -> Self {
+        Intercept { inner, edit, queue: VecDeque::new() }
+    }
+}
+
+impl<F: FnMut(Transmit) -> Vec<Transmit> + Send> Role for Intercept<F> {
+    fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
+        self.inner.handle_message(now, from, bytes);
+    }
+    fn handle_timeout(&mut self, now: Millis) {
+        self.inner.handle_timeout(now);
+    }
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        while let Some(t) = self.inner.poll_transmit() {
+            self.queue.extend((self.edit)(t));
+        }
+        self.queue.pop_front()
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        self.inner.poll_event()
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        self.inner.poll_timeout()
+    }
+}
+
 impl Default for Sim {
     fn default() -> Self {
         Self::new()

@@ -516,29 +516,11 @@ fn plan_tofn() -> RoundPlan {
 }
 
 /// A member that dies right after it agrees: it never sends its partial decryption.
-struct DiesAfterAgreeing(Box<dyn Role>);
-
-impl Role for DiesAfterAgreeing {
-    fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
-        self.0.handle_message(now, from, bytes);
-    }
-    fn handle_timeout(&mut self, now: Millis) {
-        self.0.handle_timeout(now);
-    }
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        loop {
-            let t = self.0.poll_transmit()?;
-            if !matches!(Message::from_bytes(&t.payload), Ok(Message::Partial(_))) {
-                return Some(t);
-            }
-        }
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        self.0.poll_event()
-    }
-    fn poll_timeout(&self) -> Option<Millis> {
-        self.0.poll_timeout()
-    }
+fn dies_after_agreeing(node: Box<dyn Role>) -> Box<dyn Role> {
+    Box::new(sim::Intercept::new(node, |t: Transmit| {
+        let partial = matches!(Message::from_bytes(&t.payload), Ok(Message::Partial(_)));
+        if partial { Vec::new() } else { vec![t] }
+    }))
 }
 
 fn replace_member(s: &mut Sim, k: usize, make: impl Fn(Box<dyn Role>) -> Box<dyn Role>) {
@@ -622,7 +604,7 @@ fn tofn_quorum_is_the_first_q_agreements_and_the_rest_do_not_decrypt() {
 #[test]
 fn tofn_e_a_quorum_member_dying_after_the_certificate_fails_typed() {
     let mut s = build(&plan_tofn(), CLIENTS);
-    replace_member(&mut s, 0, |m| Box::new(DiesAfterAgreeing(m)));
+    replace_member(&mut s, 0, dies_after_agreeing);
     assert!(s.run(100_000));
     let quorum = s
         .events_of(AGGREGATOR)

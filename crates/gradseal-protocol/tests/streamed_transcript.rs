@@ -7,16 +7,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // small test indices
 
-use std::collections::VecDeque;
-
 use chacha20::ChaCha20Rng;
 use gradseal_core::Codec;
 use gradseal_protocol::messages::{EntryMsg, Message};
 use gradseal_protocol::mock::MockSuite;
 use gradseal_protocol::sim::{self, AGGREGATOR, OBSERVER, RoundPlan, Sim};
 use gradseal_protocol::{
-    Event, Millis, NodeId, ProtocolError, Role, RoundId, ShardLayout, Suite, TranscriptFault,
-    Transmit,
+    Event, ProtocolError, RoundId, ShardLayout, Suite, TranscriptFault, Transmit,
 };
 use rand_core::SeedableRng;
 
@@ -44,51 +41,22 @@ fn build() -> Sim {
     s
 }
 
-/// The aggregator's transmits, rewritten by `edit` (which sees each decoded message to the
-/// observer and returns what to send instead, in order).
-struct Rewrite<F> {
-    inner: Box<dyn Role>,
-    edit: F,
-    queue: VecDeque<Transmit>,
-}
-
-impl<F: FnMut(Message) -> Vec<Message> + Send> Role for Rewrite<F> {
-    fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
-        self.inner.handle_message(now, from, bytes);
-    }
-    fn handle_timeout(&mut self, now: Millis) {
-        self.inner.handle_timeout(now);
-    }
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        while let Some(t) = self.inner.poll_transmit() {
-            if t.to != OBSERVER {
-                self.queue.push_back(t);
-                continue;
-            }
-            for m in (self.edit)(Message::from_bytes(&t.payload).unwrap()) {
-                self.queue.push_back(Transmit { to: OBSERVER, payload: m.to_bytes().into() });
-            }
-        }
-        self.queue.pop_front()
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        self.inner.poll_event()
-    }
-    fn poll_timeout(&self) -> Option<Millis> {
-        self.inner.poll_timeout()
-    }
-}
-
-/// A round whose aggregator's messages to the observer go through `edit`.
-fn with_rewrite(edit: impl FnMut(Message) -> Vec<Message> + Send + 'static) -> Sim {
+/// A round whose aggregator's messages to the observer go through `edit` (which sees each
+/// decoded message and returns what to send instead, in order).
+fn with_rewrite(mut edit: impl FnMut(Message) -> Vec<Message> + Send + 'static) -> Sim {
     let mut s = build();
-    let mut edit = Some(edit);
+    let mut rewrite = Some(move |t: Transmit| {
+        if t.to != OBSERVER {
+            return vec![t];
+        }
+        let msgs = edit(Message::from_bytes(&t.payload).unwrap());
+        msgs.into_iter().map(|m| Transmit { to: OBSERVER, payload: m.to_bytes().into() }).collect()
+    });
     s.map_nodes(|id, node| {
         if id != AGGREGATOR {
             return node;
         }
-        let edit = edit.take().unwrap();
-        Box::new(Rewrite { inner: node, edit, queue: VecDeque::new() })
+        Box::new(sim::Intercept::new(node, rewrite.take().unwrap()))
     });
     assert!(s.run(100_000), "did not settle");
     s
