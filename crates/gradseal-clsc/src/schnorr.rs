@@ -144,31 +144,37 @@ pub fn verify(
     }
 }
 
+/// The chunk digests of `MD(m)` written out from spec/clsc.md §3.3 with `turboshake` (one
+/// TurboSHAKE128 per framed 8192-byte chunk), independent of gradseal-core's lockstep code:
+/// the reference the vectors and the tests check `message_digest` against.
+#[cfg(any(test, feature = "vectors"))]
+pub(crate) fn spec_md_chunks(m: &[u8]) -> Vec<[u8; 32]> {
+    use turboshake::digest::{ExtendableOutput, Update};
+    let tag = tags::TAG_MESSAGE.as_bytes();
+    m.chunks(8192)
+        .enumerate()
+        .map(|(i, c)| {
+            let mut h = turboshake::TurboShake128::default();
+            h.update(&u32::try_from(tag.len()).unwrap_or(u32::MAX).to_be_bytes());
+            h.update(tag);
+            h.update(&(i as u64).to_be_bytes());
+            h.update(&(c.len() as u64).to_be_bytes());
+            h.update(c);
+            let mut out = [0u8; 32];
+            h.finalize_xof_into(&mut out);
+            out
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use turboshake::digest::{ExtendableOutput, Update};
-
     use super::*;
 
-    /// `MD(m)` written out from spec/clsc.md §3.3 (the bulk digest of spec/core.md §3 under
-    /// `TAG_MESSAGE`): one TurboSHAKE128 per framed 8192-byte chunk, one framed SHA3-256 node.
+    /// `MD(m)` from spec/clsc.md §3.3: the framed SHA3-256 node over the chunk digests.
     fn spec_md(m: &[u8]) -> [u8; 32] {
         let tag = tags::TAG_MESSAGE.as_bytes();
-        let chunks: Vec<[u8; 32]> = m
-            .chunks(8192)
-            .enumerate()
-            .map(|(i, c)| {
-                let mut h = turboshake::TurboShake128::default();
-                h.update(&u32::try_from(tag.len()).expect("short tag").to_be_bytes());
-                h.update(tag);
-                h.update(&(i as u64).to_be_bytes());
-                h.update(&(c.len() as u64).to_be_bytes());
-                h.update(c);
-                let mut out = [0u8; 32];
-                h.finalize_xof_into(&mut out);
-                out
-            })
-            .collect();
+        let chunks = spec_md_chunks(m);
         hash(
             "gradseal/v1/core/bulk",
             &[tag, &(m.len() as u64).to_be_bytes(), chunks.as_flattened()],

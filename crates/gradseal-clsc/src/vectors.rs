@@ -403,7 +403,6 @@ fn positive(input: CaseInput) -> (Case, Value) {
 /// Each chunk digest is written out from the formula with `turboshake`, and the code's
 /// digest must equal the final node over them.
 fn message_digest_json() -> Vec<Value> {
-    use turboshake::digest::{ExtendableOutput, Update};
     let tag = crate::tags::TAG_MESSAGE;
     let cases: [(u32, &str, usize); 2] = [
         (1, "empty message: no chunk, only the tag and the length", 0),
@@ -414,21 +413,7 @@ fn message_digest_json() -> Vec<Value> {
         .map(|&(id, comment, len)| {
             let message: Vec<u8> =
                 (0..len).map(|i| u8::try_from(i % 251).expect("below 251")).collect();
-            let chunks: Vec<[u8; 32]> = message
-                .chunks(gradseal_core::bulk::BULK_CHUNK)
-                .enumerate()
-                .map(|(i, c)| {
-                    let mut h = turboshake::TurboShake128::default();
-                    h.update(&u32::try_from(tag.len()).expect("short tag").to_be_bytes());
-                    h.update(tag.as_bytes());
-                    h.update(&(i as u64).to_be_bytes());
-                    h.update(&(c.len() as u64).to_be_bytes());
-                    h.update(c);
-                    let mut out = [0u8; 32];
-                    h.finalize_xof_into(&mut out);
-                    out
-                })
-                .collect();
+            let chunks = crate::schnorr::spec_md_chunks(&message);
             let md = message_digest(&message);
             let node = gradseal_core::hash(
                 gradseal_core::bulk::TAG_BULK,
