@@ -415,7 +415,7 @@ fn build_swarm(
         TransportKind::Quic => match builder
             .with_quic_config(|mut c| {
                 c.handshake_timeout = handshake;
-                c
+                c.socket_receive_buffer(crate::config::QUIC_RECEIVE_BUFFER)
             })
             .with_behaviour(behaviour)
         {
