@@ -416,6 +416,8 @@ fn build_swarm(
             .with_quic_config(|mut c| {
                 c.handshake_timeout = handshake;
                 c.socket_receive_buffer(crate::config::QUIC_RECEIVE_BUFFER)
+                    .max_udp_payload_size(crate::config::QUIC_MAX_UDP_PAYLOAD)
+                    .mtu_upper_bound(crate::config::QUIC_MAX_UDP_PAYLOAD)
             })
             .with_behaviour(behaviour)
         {

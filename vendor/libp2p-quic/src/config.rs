@@ -75,6 +75,10 @@ pub struct Config {
     /// `SO_RCVBUF` requested for every UDP socket the transport creates (gradseal patch);
     /// `None` keeps the system default (`net.core.rmem_default`).
     socket_receive_buffer: Option<usize>,
+
+    /// The `max_udp_payload_size` transport parameter this endpoint announces (gradseal
+    /// patch); `None` keeps quinn's default (1472).
+    max_udp_payload_size: Option<u16>,
 }
 
 #[expect(deprecated)]
@@ -103,7 +107,17 @@ impl Config {
             keypair: keypair.clone(),
             mtu_discovery_config: Some(Default::default()),
             socket_receive_buffer: None,
+            max_udp_payload_size: None,
         }
+    }
+
+    /// Announce `value` as this endpoint's `max_udp_payload_size` transport parameter, the
+    /// largest UDP payload it accepts (gradseal patch; quinn's default is 1472). MTU discovery
+    /// searches up to the smaller of the peer's value and [`Config::mtu_upper_bound`], so
+    /// raising the upper bound has no effect unless both peers raise this too.
+    pub fn max_udp_payload_size(mut self, value: u16) -> Self {
+        self.max_udp_payload_size = Some(value);
+        self
     }
 
     /// Request a receive buffer of `bytes` (`SO_RCVBUF`) on every UDP socket the transport
@@ -153,6 +167,7 @@ impl From<Config> for QuinnConfig {
             keypair,
             mtu_discovery_config,
             socket_receive_buffer,
+            max_udp_payload_size,
         } = config;
         let mut transport = quinn::TransportConfig::default();
         // Disable uni-directional streams.
@@ -185,6 +200,13 @@ impl From<Config> for QuinnConfig {
                 quinn::EndpointConfig::new(reset_key)
             })
             .unwrap_or_default();
+
+        if let Some(value) = max_udp_payload_size {
+            // quinn accepts 1200..=65527; libp2p's callers pass a constant.
+            if let Err(error) = endpoint_config.max_udp_payload_size(value) {
+                tracing::debug!(%error, value, "max_udp_payload_size out of range; default kept");
+            }
+        }
 
         if !support_draft_29 {
             endpoint_config.supported_versions(vec![1]);
