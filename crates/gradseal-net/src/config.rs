@@ -116,6 +116,18 @@ pub const DEFAULT_MAX_CONNECTIONS: u32 = 1024;
 pub const DEFAULT_MAX_CONNECTIONS_PER_PEER: u32 = 2;
 /// How long [`crate::Net::start`] waits for its listener to report an address: 5 s.
 pub const LISTEN_TIMEOUT: Duration = Duration::from_secs(5);
+/// Receive buffer (`SO_RCVBUF`) asked for the QUIC transport's UDP socket: 4 MiB (the kernel
+/// caps it at `net.core.rmem_max`). All of a node's QUIC connections share that one socket;
+/// with the system default (208 KiB) a node that many peers send to at once drops datagrams
+/// (the headline round lost about 10% of them) and QUIC retransmits and backs off. `spec/net.md` §4.
+pub const QUIC_RECEIVE_BUFFER: usize = 4 << 20;
+/// Largest UDP payload the QUIC transport announces and searches for by MTU discovery: 6500
+/// bytes (quinn's default is 1472). Where the path allows it (127.0.0.1: 65536-byte MTU) a
+/// packet then carries 4.4 times as many bytes, and QUIC's cost is mostly per packet (crypto,
+/// framing, acknowledgements, wake-ups). Not more: quinn sends up to 10 packets in one
+/// segmentation-offload write, which Linux refuses (and quinn drops silently) above 65507
+/// bytes. `spec/net.md` §4.
+pub const QUIC_MAX_UDP_PAYLOAD: u16 = 6500;
 
 /// Every bound of the transport (see each field and `spec/net.md` §4).
 #[derive(Debug, Clone, PartialEq, Eq)]

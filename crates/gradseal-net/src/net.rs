@@ -415,7 +415,9 @@ fn build_swarm(
         TransportKind::Quic => match builder
             .with_quic_config(|mut c| {
                 c.handshake_timeout = handshake;
-                c
+                c.socket_receive_buffer(crate::config::QUIC_RECEIVE_BUFFER)
+                    .max_udp_payload_size(crate::config::QUIC_MAX_UDP_PAYLOAD)
+                    .mtu_upper_bound(crate::config::QUIC_MAX_UDP_PAYLOAD)
             })
             .with_behaviour(behaviour)
         {
