@@ -38,9 +38,10 @@ def partition(ctxt: Any) -> int:
 
 
 def drop_member_1_in_round_1(msg: Any, ctxt: Any, call_next: Any) -> Any:
-    """Committee member 1 is down in round 1's decryption stage."""
+    """Committee member 1 is down in round 1's member stage (n-of-n: the agree stage, where
+    members also decrypt)."""
     rec = msg.content.config_records.get("gradseal")
-    if rec is not None and rec["stage"] == "decrypt" and rec["round"] == 1:
+    if rec is not None and rec["stage"] == "agree" and rec["round"] == 1:
         ann = gs.Announcement.from_bytes(rec["announcement"])
         st = ctxt.state.config_records["gradseal.state"]
         keys = gs.NodeKeys.from_secret_bytes(gs.KgcPublic.from_bytes(st["kgc"]), st["keys"])
@@ -64,9 +65,10 @@ def test_faults_dropouts_garbage_and_a_missing_member() -> None:
     fd.simulate([run], CLIENTS, mods=mods)
     assert run.error is None
     r1, r2, r3 = run.workflow.reports
-    # Round 1: contributions collected (one dropped, two bad), then member 1 is missing.
+    # Round 1: contributions collected (one dropped, two bad), then member 1 is missing: the
+    # n-of-n committee gets no quorum (two agreements of three).
     assert r1.failure is not None and isinstance(r1.failure, gs.RoundFailed)
-    assert r1.failure.reason == "MissingPartial" and r1.failure.member == 1
+    assert r1.failure.reason == "NoQuorum", r1.failure
     assert not r1.completed
     # Rounds 2 and 3 complete despite the dropout and the two bad clients.
     for r in (r2, r3):

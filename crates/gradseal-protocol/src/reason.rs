@@ -242,9 +242,10 @@ impl Codec for TranscriptFault {
 }
 
 /// Why a round ended without a result. Nothing that reveals a client was decrypted in any
-/// of these cases: without a quorum nobody decrypts, with a partial of the quorum missing
-/// the sum stays hidden, and a combination that fails its decoding check is refused as a
-/// whole.
+/// of these cases: without a quorum nobody decrypts (n-of-n: the members that agreed
+/// decrypted, and fewer than n partials, or partials on different lists, form no sum), with
+/// a partial of the quorum missing the sum stays hidden, and a combination that fails its
+/// decoding check is refused as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoundFailure {
@@ -264,7 +265,7 @@ pub enum RoundFailure {
         fault: TranscriptFault,
     },
     /// Fewer than `q` members agreed to the aggregator's list by the decryption deadline:
-    /// no quorum certificate, nothing decrypted.
+    /// no quorum certificate, no sum (t-of-n: nothing decrypted).
     NoQuorum {
         /// Members whose agreement on the list arrived (equivocators excluded).
         agreed: u32,

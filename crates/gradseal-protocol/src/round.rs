@@ -106,6 +106,14 @@ impl<S: Suite> RoundContext<S> {
         usize::from(self.committee.quorum_size())
     }
 
+    /// With `q = n` (n-of-n) the whole committee is the only quorum: its mask, with which
+    /// members decrypt at once, with their agreements (`spec/protocol.md` §5.5); `None`
+    /// for t-of-n.
+    pub fn sole_quorum(&self) -> Option<u64> {
+        let n = self.committee_size();
+        (self.quorum_size() == n && (1..=63).contains(&n)).then(|| (1u64 << n) - 1)
+    }
+
     /// The sealed seeds of one contribution, `(n − f)·C(n, f)`.
     pub fn sealed_seed_count(&self) -> usize {
         self.holders.len()

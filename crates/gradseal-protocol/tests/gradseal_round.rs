@@ -1,7 +1,7 @@
 //! Scheme v2's protocol-level regressions over the production suite (real signcryption and
 //! RLWE): an honest round decrypts exactly; a sealed seed copied from another client is
 //! refused by the member it was sealed to; an aggregator that sends different lists to
-//! different members gets no quorum and nothing decrypted; and the t-of-n committee
+//! different members gets no quorum and no sum; and the t-of-n committee
 //! (5 members, f = 2): a member killed in any position still gives the exact sum, and any
 //! 2 colluding members miss exactly their own set's seed of a victim.
 
@@ -191,10 +191,17 @@ fn copied_sealed_seed_is_refused() {
     assert!(completed(&s).is_none());
 }
 
+/// *Adversary: the aggregator*, sending member 0 the honest list and member 1 the list
+/// without the last client (n-of-n, 2 members). Each member agrees to and, with `q = n`,
+/// decrypts its own list at once (§5.5); the agreement digests differ, so no certificate,
+/// `NoQuorum`, no result, no audit. The two partials are everything the aggregator gets:
+/// combined with the aggregate of either list they give neither sum nor the victim's update
+/// (each leaves one seed expansion of the last client unremoved, §7.8).
 #[test]
-fn equivocating_aggregator_gets_nothing_decrypted() {
+fn equivocating_aggregator_gets_no_sum_from_the_n_of_n_partials() {
     let kgc = kgc();
     let mut s = build(&kgc, 4);
+    s.log = Some(Vec::new());
     let sys = GradsealSystem { kgc: *kgc.public() };
     s.map_nodes(|id, node| {
         if id != AGGREGATOR {
@@ -212,9 +219,6 @@ fn equivocating_aggregator_gets_nothing_decrypted() {
         Box::new(a)
     });
     assert!(s.run(1_000_000));
-    // Both members agreed to the (valid) list each was sent; the lists differ, so their
-    // agreement digests differ and no quorum (here both members) agrees on one: nobody
-    // decrypts anything, and the round fails typed at the decryption deadline.
     let agreed: Vec<_> = s
         .events
         .iter()
@@ -225,11 +229,43 @@ fn equivocating_aggregator_gets_nothing_decrypted() {
         .collect();
     assert_eq!(agreed.len(), 2);
     assert_ne!(agreed[0], agreed[1]);
-    assert!(!s.events.iter().any(|(_, e)| matches!(e, Event::Decrypted { .. })));
+    let decrypted = s.events.iter().filter(|(_, e)| matches!(e, Event::Decrypted { .. }));
+    assert_eq!(decrypted.count(), 2, "each member decrypts its own list, once");
     let no_quorum = Event::Failed(RoundFailure::NoQuorum { agreed: 1, quorum: 2 });
     assert!(s.events_of(AGGREGATOR).any(|e| *e == no_quorum));
     assert!(!s.events.iter().any(|(_, e)| matches!(e, Event::Completed(_))));
     assert!(!s.events_of(OBSERVER).any(|e| matches!(e, Event::AuditPassed { .. })));
+    // What the aggregator holds: every entry, and the two partials.
+    let ann = s.announcement.clone().unwrap();
+    let authority = GradsealSuite::bundle(&key(&kgc, "authority", 0));
+    let ctx = RoundContext::<GradsealSuite>::new(sys.clone(), &authority, ann).unwrap();
+    let (mut entries, mut partials) = (Vec::new(), Vec::new());
+    for d in s.log.take().unwrap() {
+        match gradseal_protocol::Message::from_bytes(&d.payload).unwrap() {
+            gradseal_protocol::Message::Entry(e) if d.to == OBSERVER => entries.push(e.entry),
+            gradseal_protocol::Message::Partial(p) if d.to == AGGREGATOR => partials.push(p),
+            _ => {}
+        }
+    }
+    entries.sort_by_key(|e| e.client);
+    partials.sort_by_key(|p| p.member);
+    assert_eq!((entries.len(), partials.len()), (4, 2));
+    let refs: Vec<&[u8]> = partials.iter().map(|p| p.partial.as_slice()).collect();
+    let sum_of = |clients: &[usize]| -> Vec<i64> {
+        (0..16).map(|j| clients.iter().map(|&i| update(i)[j]).sum()).collect()
+    };
+    for (n, truth) in [(4, sum_of(&[0, 1, 2, 3])), (3, sum_of(&[0, 1, 2]))] {
+        let mut agg = GradsealSuite::new_aggregate(&ctx.params);
+        for e in &entries[..n] {
+            let c = GradsealSuite::decode_contribution(&ctx.params, &e.body).unwrap();
+            assert!(GradsealSuite::add(&ctx.params, &mut agg, &c));
+        }
+        if let Some(values) = GradsealSuite::combine(&ctx.params, &agg, &refs) {
+            assert_ne!(values, truth, "the sum of {n} clients came out");
+            let hits = values.iter().zip(update(3)).filter(|(a, b)| **a == *b).count();
+            assert!(hits <= 2, "the victim's update matched on {hits} of 16 coordinates");
+        }
+    }
 }
 
 /// *Adversary: anyone sending an envelope* sized to make the receiver allocate and decrypt

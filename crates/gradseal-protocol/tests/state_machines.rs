@@ -312,14 +312,21 @@ fn with_aggregator_and(how: Misbehave, n: usize) -> Sim {
 
 /// An aggregator that sends member 0 a list without the last entry and the others the
 /// honest list: every member agrees to its own (valid) list, but the agreement digests
-/// differ, so no quorum (n-of-n: all three) agrees on one list; nobody decrypts anything
-/// and the round fails typed at the decryption deadline.
+/// differ, so no quorum (n-of-n: all three) agrees on one list and the round fails typed at
+/// the decryption deadline. n-of-n members decrypt with their agreement (the whole
+/// committee is the only quorum), each once, its own list: member 0's partial is dropped
+/// by the aggregator (another `E`), and no sum is released (production-suite check:
+/// `gradseal_round::equivocating_aggregator_gets_no_sum_from_the_n_of_n_partials`).
 #[test]
-fn equivocating_aggregator_gets_no_quorum_and_nothing_decrypts() {
+fn equivocating_aggregator_gets_no_quorum_and_no_sum() {
     let s = with_aggregator(Misbehave::Equivocate);
     let agreed = s.events.iter().filter(|(_, e)| matches!(e, Event::Agreed { .. }));
     assert_eq!(agreed.count(), 3);
-    assert_eq!(decrypted(&s), 0);
+    assert_eq!(decrypted(&s), 3);
+    assert!(s.events_of(AGGREGATOR).any(|e| matches!(
+        e,
+        Event::Dropped { from, error: ProtocolError::WrongRound } if *from == sim::member(0)
+    )));
     let no_quorum = Event::Failed(RoundFailure::NoQuorum { agreed: 2, quorum: 3 });
     assert!(s.events_of(AGGREGATOR).any(|e| *e == no_quorum));
     assert!(result(&s).is_none());
@@ -562,8 +569,9 @@ fn tofn_a_killed_member_in_every_position_still_decrypts_the_exact_sum() {
 }
 
 /// (4, 2) has q = ⌊6/2⌋ + 1 = 4 = n (spec/protocol.md §8): it survives no crash. A member
-/// killed in any position leaves three agreements, no certificate, nothing decrypted, and
-/// the round fails typed `NoQuorum { agreed: 3, quorum: 4 }`.
+/// killed in any position leaves three agreements and no certificate: the round fails typed
+/// `NoQuorum { agreed: 3, quorum: 4 }`. The three live members decrypted with their
+/// agreements (q = n), but without the fourth partial no sum is formed.
 #[test]
 fn tofn_4_2_survives_no_crash() {
     let plan = RoundPlan { members: 4, privacy_threshold: 2, ..plan() };
@@ -579,7 +587,7 @@ fn tofn_4_2_survives_no_crash() {
             })
             .collect();
         assert_eq!(failed, vec![RoundFailure::NoQuorum { agreed: 3, quorum: 4 }], "member {k}");
-        assert_eq!(decrypted(&s), 0, "member {k} killed");
+        assert_eq!(decrypted(&s), 3, "member {k} killed");
         assert!(result(&s).is_none());
     }
 }

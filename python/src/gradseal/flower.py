@@ -37,14 +37,17 @@ pulled every 0.02 s and worked on as they arrive):
    ``committee_size`` of them, preferably among last round's contributors) and sends each
    node its ``FitIns`` with the announcement; the node trains (``call_next``), encrypts
    ``[w, w * params]`` and replies with its shards (no parameters in clear);
-2. *agree*: at the contribution deadline the aggregator publishes the transcript to the
-   observer and sends each member its list; each member checks its list and replies with
-   one signed agreement on its digest (or a signed refusal); with a quorum of agreements
-   the aggregator issues the quorum certificate;
-3. *decrypt*: each member of the certified quorum gets its list again with the certificate
-   and replies with one partial decryption; the aggregator combines, the observer audits
-   (the transcript while the members agree and decrypt, in another thread of the ServerApp,
-   then the certificate, the partials and the result).
+2. *agree*: at the contribution deadline the aggregator publishes the transcript head to
+   the observer (which got each contribution as it was accepted) and sends each member its
+   list; each member checks its list and replies with one signed agreement on its digest
+   (or a signed refusal); with a quorum of agreements the aggregator issues the quorum
+   certificate. With the default n-of-n committee the whole committee is the only quorum,
+   so each member replies with its partial decryption too, and stage 3 is skipped;
+3. *decrypt* (t-of-n): each member of the certified quorum gets its list again with the
+   certificate and replies with one partial decryption; the aggregator combines, the
+   observer audits (the streamed contributions and the head while the members agree and
+   decrypt, in another thread of the ServerApp, then the certificate, the partials and the
+   result).
    A member's node state remembers, per round, the one list digest it agreed to and that it
    decrypted, so the fresh ``Member`` of each stage never agrees to a second list nor
    decrypts twice.
@@ -114,6 +117,8 @@ def exchange(grid: Any, messages: list[Any], timeout: float | None, on_reply: Ca
     """Sends ``messages`` and calls ``on_reply`` on each reply as soon as it is pulled (so the
     server works on early replies while later ones are computed), until every message was
     answered or ``timeout`` seconds passed; ``grid.send_and_receive`` semantics otherwise."""
+    if not messages:
+        return
     push = getattr(grid, "push_messages", None)
     pull = getattr(grid, "pull_messages", None)
     if push is None or pull is None:
@@ -298,7 +303,10 @@ class GradsealWorkflow:
     ) -> None:
         """Stages 2 and 3: each committee member checks its list and agrees to it once; the
         agreements are delivered (with a quorum the aggregator certifies it); each member of
-        the certified quorum then decrypts its list once. Replies are injected into ``net``."""
+        the certified quorum then decrypts its list once. Replies are injected into ``net``.
+        With the default n-of-n committee the members decrypt with their agreements (the
+        whole committee is the only quorum) and the aggregator sends them no certificate, so
+        stage 3 sends nothing."""
         out = []
         for nid in committee:
             from_agg = [d for frm, d in net.outbound.get(member_addr[nid], []) if frm == AGGREGATOR]
@@ -518,6 +526,9 @@ class GradsealWorkflow:
         finally:
             auditor.join()
             net.hold.discard(OBSERVER)
+            # What reached the observer meanwhile (agreements; n-of-n: the partials, the
+            # certificate and the result), in order, after the transcript it audited.
+            deliver(observer, net.now, net.held.pop(OBSERVER, []))
             net.drain(OBSERVER)
         report.stage_seconds["decrypt"] = time.perf_counter() - started - sum(report.stage_seconds.values())
         # Deliver the partials; a missing one fails the round at the decryption deadline.
@@ -683,7 +694,24 @@ class GradsealMod:
             if rnd not in rounds:
                 rounds, lists = (rounds + [rnd])[-64:], (lists + [digest])[-64:]
                 state["agreed_rounds"], state["agreed_lists"] = rounds, lists
+        decrypted = [e for e in events if e.kind == "Decrypted"]
+        if decrypted:
+            # n-of-n: the member decrypted with its agreement (the whole committee is the only
+            # quorum, spec/protocol.md §5.5); once per round, as in the decrypt stage.
+            self._answer_once(state, rnd, cast(bytes, decrypted[0].digest))
         return member, events, to, data
+
+    @staticmethod
+    def _answer_once(state: Any, rnd: int, digest: bytes) -> None:
+        """Records this node's one decryption of round ``rnd``; raises if it already decrypted
+        in that round (a second decryption would reveal the difference of two sums, another
+        list, or repeat its flooding, spec/agg.md)."""
+        rounds = list(cast(list[int], state.get("answered_rounds", [])))
+        if rnd in rounds:
+            raise RuntimeError(f"gradseal member already decrypted in round {rnd}")
+        lists = list(cast(list[bytes], state.get("answered_lists", [])))
+        rounds, lists = (rounds + [rnd])[-64:], (lists + [digest])[-64:]
+        state["answered_rounds"], state["answered_lists"] = rounds, lists
 
     def _agree(self, rec: Any, keys: NodeKeys, state: Any) -> dict[str, Any]:
         _, events, to, data = self._checked_member(rec, keys, state)
@@ -693,8 +721,7 @@ class GradsealMod:
 
     def _decrypt(self, rec: Any, keys: NodeKeys, state: Any) -> dict[str, Any]:
         rnd = int(cast(int, rec["round"]))
-        # A member decrypts once per round: a second decryption would reveal the difference
-        # of two sums (another list), or repeat its flooding (another quorum, spec/agg.md).
+        # A member decrypts once per round (checked before the list is fed again).
         if rnd in cast(list[int], state.get("answered_rounds", [])):
             raise RuntimeError(f"gradseal member already decrypted in round {rnd}")
         member, events, _, _ = self._checked_member(rec, keys, state)
@@ -709,10 +736,7 @@ class GradsealMod:
                 decrypted.append(e)
         if not decrypted:
             raise RuntimeError("gradseal member did not decrypt: " + "; ".join(e.detail for e in events))
-        rounds = list(cast(list[int], state.get("answered_rounds", [])))
-        lists = list(cast(list[bytes], state.get("answered_lists", [])))
-        rounds, lists = (rounds + [rnd])[-64:], (lists + [cast(bytes, decrypted[0].digest)])[-64:]
-        state["answered_rounds"], state["answered_lists"] = rounds, lists
+        self._answer_once(state, rnd, cast(bytes, decrypted[0].digest))
         return {"to": to, "data": data}
 
 

@@ -6,7 +6,8 @@
 //! agreements on the list's agreement digest `E`, sends a quorum certificate to the first
 //! `q` members to agree (members caught signing two digests excluded), collects their `q`
 //! partial decryptions and publishes the result with the certificate and the evidence of
-//! every equivocating member.
+//! every equivocating member. With `q = n` members decrypt with their agreements, so their
+//! partials are taken before the certificate, which then goes to the observers only.
 //!
 //! Untrusted by everyone else: members check their lists before decrypting and observers
 //! re-check the transcript and every list. The `danger_misbehave` hook makes it cheat in the
@@ -527,7 +528,9 @@ impl<S: Suite> Aggregator<S> {
         let Some(signatures) = signatures else { return };
         let cert = QuorumCertificate { round: ctx.round(), list: d.agreed, signatures };
         let Some(mask) = cert.quorum_mask() else { return };
-        let to: Vec<NodeId> = quorum
+        // n-of-n: the members decrypted with their agreements (§5.5); only observers need it.
+        let members = if q == ctx.committee_size() { &[][..] } else { &quorum[..] };
+        let to: Vec<NodeId> = members
             .iter()
             .filter_map(|&m| ctx.ann.committee.get(usize::try_from(m).ok()?).map(|p| p.node))
             .chain(ctx.ann.observers.iter().copied())
@@ -535,13 +538,18 @@ impl<S: Suite> Aggregator<S> {
         self.out.broadcast(to, &Message::Certificate(cert.clone()));
         self.out.event(Event::Certified { quorum: mask });
         d.certificate = Some((cert, mask));
+        if d.partials.iter().flatten().count() == q {
+            self.combine();
+        }
     }
 
     fn on_partial(&mut self, from: NodeId, p: PartialDecryption) {
         let (Some(ctx), Phase::Deciding(d)) = (self.ctx.as_ref(), &mut self.phase) else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
-        let Some((_, quorum)) = d.certificate.as_ref() else {
+        // Before the certificate only n-of-n partials (for the whole committee, the one
+        // possible quorum) can be genuine; they wait in their slots for it.
+        let Some(quorum) = d.certificate.as_ref().map(|(_, q)| *q).or(ctx.sole_quorum()) else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
         let sent = usize::try_from(p.member).ok().and_then(|i| d.lists.get(i));
@@ -549,7 +557,7 @@ impl<S: Suite> Aggregator<S> {
         if p.transcript != d.digest
             || sent != Some(&p.list)
             || p.agreed != d.agreed
-            || p.quorum != *quorum
+            || p.quorum != quorum
             || !in_quorum
         {
             return self.out.drop_msg(from, ProtocolError::WrongRound);
@@ -567,7 +575,7 @@ impl<S: Suite> Aggregator<S> {
             return self.out.drop_msg(from, ProtocolError::Duplicate);
         }
         *slot = Some(p);
-        if d.partials.iter().flatten().count() == ctx.quorum_size() {
+        if d.certificate.is_some() && d.partials.iter().flatten().count() == ctx.quorum_size() {
             self.combine();
         }
     }
@@ -697,7 +705,7 @@ impl<S: Suite> Role for Aggregator<S> {
             Phase::Collecting if now >= p.contribution_deadline => self.finalize(),
             Phase::Deciding(d) if now >= p.decryption_deadline => {
                 let failure = match &d.certificate {
-                    // No quorum: nobody decrypted anything.
+                    // No quorum: no sum (t-of-n: nobody decrypted anything).
                     None => RoundFailure::NoQuorum {
                         agreed: u32::try_from(d.eligible().len()).unwrap_or(u32::MAX),
                         quorum: u32::from(ctx.committee.quorum_size()),

@@ -4,7 +4,9 @@
 //! digest `E`. It keeps the share built from the list's seeds until a quorum certificate on
 //! its own `E` (q valid member signatures, its own among them) arrives, then decrypts once
 //! for that quorum; a second certificate is ignored and a second, different list refused:
-//! a second decryption would reveal the difference of the two lists.
+//! a second decryption would reveal the difference of the two lists. With `q = n` (n-of-n)
+//! the only quorum is the whole committee, so it decrypts for it at once, with its
+//! agreement, without waiting for a certificate (`spec/protocol.md` §5.5, §7.8).
 
 use chacha20::ChaCha20Rng;
 use gradseal_core::Codec;
@@ -199,6 +201,10 @@ impl<S: Suite> Member<S> {
             other[0] ^= 1;
             self.agree(&other);
         }
+        if let Some(everyone) = self.ctx.as_ref().and_then(RoundContext::sole_quorum) {
+            // n-of-n: the one possible quorum; nothing to wait for (§7.8).
+            self.decrypt(from, everyone);
+        }
     }
 
     fn on_certificate(&mut self, from: NodeId, cert: QuorumCertificate) {
@@ -222,6 +228,12 @@ impl<S: Suite> Member<S> {
             // Not in the quorum: nothing more to do (the quorum decrypts without it).
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         }
+        self.decrypt(from, quorum);
+    }
+
+    /// Decrypts the agreed list once, for `quorum`, and sends the partial.
+    fn decrypt(&mut self, from: NodeId, quorum: u64) {
+        let Some(ctx) = self.ctx.as_ref() else { return };
         let Phase::Agreed(agreed) = std::mem::replace(&mut self.phase, Phase::Done) else {
             return;
         };
