@@ -156,7 +156,9 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
     let keys = keyfile::read_node_keys(&cfg.key)?;
     let (net, mut inbound) = transport::start(&cfg, &keys).await?;
     drop(keys);
-    node.out = Some(Outbox::new(node.id, net.clone()));
+    let outbox = Outbox::new(node.id, net.clone());
+    let backlog = Arc::clone(&outbox.backlog);
+    node.out = Some(outbox);
     // Streamed messages are read to their end in tasks of their own (at most STREAM_READERS
     // at once) and come back here whole.
     let (read_tx, mut read_rx) = mpsc::channel::<(NodeId, Vec<u8>)>(STREAM_READERS);
@@ -218,7 +220,11 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
     let mut last_stats = (0u64, 0u64);
     loop {
         let wake = node.next_wake();
+        // Backpressure: while the peer queues hold more than OUTBOUND_BYTES, no inbound
+        // message is taken (timers still run); a message leaving a queue wakes the loop.
+        let room = !backlog.full();
         tokio::select! {
+            () = backlog.drained(), if !room => {}
             _ = tick.tick() => {
                 let st = net.stats();
                 if (st.bytes_sent, st.bytes_received) != last_stats {
@@ -234,7 +240,7 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
                     }));
                 }
             }
-            msg = inbound.recv() => match msg {
+            msg = inbound.recv(), if room => match msg {
                 Some(Inbound::Message(m)) => {
                     let from = NodeId(m.from());
                     node.on_message(from, m.into_bytes());
@@ -259,7 +265,7 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
                 }
                 None => return Err(Error::Io("transport stopped".into())),
             },
-            Some((from, bytes)) = read_rx.recv() => node.on_message(from, bytes),
+            Some((from, bytes)) = read_rx.recv(), if room => node.on_message(from, bytes),
             () = sleep_until(wake) => node.on_timers(),
         }
         node.pump();

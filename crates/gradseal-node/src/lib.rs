@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::indexing_slicing)]
 
+pub mod backlog;
 pub mod bounds;
 pub mod cli;
 pub mod cluster;

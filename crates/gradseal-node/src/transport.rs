@@ -12,6 +12,7 @@ use gradseal_protocol::NodeId;
 use tokio::sync::{Semaphore, mpsc};
 use zeroize::Zeroizing;
 
+use crate::backlog::{Backlog, SLOW_SEND};
 use crate::config::Config;
 use crate::{Error, keyfile};
 
@@ -24,6 +25,15 @@ pub const LARGE_MESSAGE: usize = 1 << 20;
 /// (the aggregator's transcript to the observers) gets the link instead of a 1/n share beside
 /// n results.
 pub const LARGE_SENDS: usize = 2;
+
+/// Inbound bytes the transport holds for the node, all peers together (read or being read,
+/// waiting for the driver): gradseal-net's `node_budget`, instead of its 256 MiB default, so
+/// that what a node holds in messages it has not handled yet does not grow with its number
+/// of senders (at 10^5 coordinates, about 80 of the aggregator's 210 KB shards).
+pub const INBOUND_NODE_BUDGET: u64 = 16 << 20;
+/// The same, per peer (gradseal-net's `peer_budget`), and the longest message read whole by
+/// the transport (`max_whole_message_len`); longer ones are streamed to the driver (§2).
+pub const INBOUND_PEER_BUDGET: u64 = 8 << 20;
 
 /// Logs one line to stderr, prefixed with the node id.
 pub(crate) fn log(me: NodeId, msg: &str) {
@@ -51,6 +61,9 @@ pub fn limits(cfg: &Config) -> Limits {
         stall_timeout: ms(cfg.net.stall_ms),
         header_timeout: ms(cfg.net.header_ms),
         idle_connection_timeout: ms(cfg.net.idle_ms),
+        peer_budget: INBOUND_PEER_BUDGET,
+        node_budget: INBOUND_NODE_BUDGET,
+        max_whole_message_len: INBOUND_PEER_BUDGET,
         ..Limits::default()
     }
 }
@@ -109,6 +122,8 @@ pub(crate) struct Outbox {
     net: NetHandle,
     queues: HashMap<NodeId, mpsc::Sender<Queued>>,
     turns: mpsc::UnboundedSender<TurnSender>,
+    /// The bytes queued, for the driver's backpressure.
+    pub(crate) backlog: Arc<Backlog>,
 }
 
 impl Outbox {
@@ -122,25 +137,41 @@ impl Outbox {
                 let _ = turn.send(permit);
             }
         });
-        Outbox { me, net, queues: HashMap::new(), turns }
+        Outbox { me, net, queues: HashMap::new(), turns, backlog: Arc::default() }
     }
 
     /// Queues `payload` for `to` (never blocks).
     pub(crate) fn send(&mut self, to: NodeId, payload: Arc<Vec<u8>>) {
         let me = self.me;
         let net = self.net.clone();
+        let backlog = Arc::clone(&self.backlog);
         let tx = self.queues.entry(to).or_insert_with(|| {
             let (tx, mut rx) = mpsc::channel::<Queued>(PEER_QUEUE);
             tokio::spawn(async move {
                 while let Some((p, turn)) = rx.recv().await {
-                    // A large message waits for its turn; if the dispatcher is gone, it goes.
-                    let _slot = match turn {
-                        Some(t) => t.await.ok(),
-                        None => None,
+                    let send = async {
+                        // A large message waits for its turn; if the dispatcher is gone, it goes.
+                        let _slot = match turn {
+                            Some(t) => t.await.ok(),
+                            None => None,
+                        };
+                        net.send(to.0, &p).await
                     };
-                    if let Err(e) = net.send(to.0, &p).await {
+                    tokio::pin!(send);
+                    // A send slower than SLOW_SEND takes its peer's bytes out of the backlog
+                    // until the peer delivers again: a slow or dead peer holds the node back
+                    // for at most that long.
+                    let sent = tokio::select! {
+                        r = &mut send => r,
+                        () = tokio::time::sleep(SLOW_SEND) => {
+                            backlog.slow(to);
+                            send.await
+                        }
+                    };
+                    if let Err(e) = &sent {
                         log(me, &format!("message to node {} ({} bytes) lost: {e}", to.0, p.len()));
                     }
+                    backlog.done(to, p.len(), sent.is_ok());
                 }
             });
             tx
@@ -156,6 +187,7 @@ impl Outbox {
             let _ = self.turns.send(tx);
             rx
         });
+        self.backlog.queued(to, payload.len());
         room.send((payload, turn));
     }
 }
