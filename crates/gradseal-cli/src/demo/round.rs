@@ -306,13 +306,7 @@ impl Network {
                         _ => node,
                     },
                     Behaviour::Replay => match self.recorded.get(&i) {
-                        Some(rec) => Box::new(Replayer {
-                            inner: node,
-                            recorded: rec.clone(),
-                            round: round_id,
-                            pending: VecDeque::new(),
-                            replayed: false,
-                        }),
+                        Some(rec) => replayer(node, rec.clone(), round_id),
                         None => node,
                     },
                 };
@@ -530,48 +524,24 @@ impl Role for Malicious {
 
 /// A client that, instead of its fresh contribution, sends the shards it recorded in an
 /// earlier round with the round field rewritten (so relays forward them).
-struct Replayer {
-    inner: Box<dyn Role>,
-    recorded: Recorded,
-    round: RoundId,
-    pending: VecDeque<Transmit>,
-    replayed: bool,
-}
-
-impl Role for Replayer {
-    fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
-        self.inner.handle_message(now, from, bytes);
-    }
-    fn handle_timeout(&mut self, now: Millis) {
-        self.inner.handle_timeout(now);
-    }
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        while let Some(t) = self.inner.poll_transmit() {
-            if !matches!(Message::from_bytes(&t.payload), Ok(Message::Shard(_))) {
-                self.pending.push_back(t);
-                continue;
-            }
-            if !self.replayed {
-                self.replayed = true;
-                for (to, payload) in &self.recorded {
-                    if let Ok(Message::Shard(mut s)) = Message::from_bytes(payload) {
-                        s.round = self.round;
-                        self.pending.push_back(Transmit {
-                            to: *to,
-                            payload: Message::Shard(s).to_bytes().into(),
-                        });
-                    }
-                }
-            }
+fn replayer(inner: Box<dyn Role>, recorded: Recorded, round: RoundId) -> Box<dyn Role> {
+    let mut replayed = false;
+    Box::new(sim::Intercept::new(inner, move |t: Transmit| {
+        if !matches!(Message::from_bytes(&t.payload), Ok(Message::Shard(_))) {
+            return vec![t];
         }
-        self.pending.pop_front()
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        self.inner.poll_event()
-    }
-    fn poll_timeout(&self) -> Option<Millis> {
-        self.inner.poll_timeout()
-    }
+        if std::mem::replace(&mut replayed, true) {
+            return Vec::new();
+        }
+        let rewrite = |(to, payload): &(NodeId, Arc<Vec<u8>>)| match Message::from_bytes(payload) {
+            Ok(Message::Shard(mut s)) => {
+                s.round = round;
+                Some(Transmit { to: *to, payload: Message::Shard(s).to_bytes().into() })
+            }
+            _ => None,
+        };
+        recorded.iter().filter_map(rewrite).collect()
+    }))
 }
 
 #[cfg(test)]
