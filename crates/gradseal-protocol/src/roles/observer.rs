@@ -1,6 +1,7 @@
 //! The observer (auditor): re-runs the transcript verification algorithm on the entries the
-//! aggregator streams (summed as they arrive, bodies dropped) and its signed head, checks that every member's signed partial decryption names the list the
-//! transcript gives that member, and so does every signed refusal (so an aggregator that
+//! aggregator streams (summed as they arrive, bodies dropped) and its signed head, checks
+//! that every member's signed partial decryption names the list the transcript gives that
+//! member, and so does every signed refusal (so an aggregator that
 //! sent different lists to different members, or two lists to one, is named), checks the
 //! quorum certificate against the transcript's agreement digest and every partial against
 //! the certificate's quorum, names every member that signed two agreement digests (from the
@@ -101,8 +102,8 @@ impl<S: Suite> Observer<S> {
         if self.verified.is_some() {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         }
-        if let Err(e) = self.audit.add_entry(ctx, &e.entry) {
-            return self.out.drop_msg(from, e);
+        if let Err(error) = self.audit.add_entry(ctx, &e.entry) {
+            return self.out.drop_msg(from, error);
         }
         self.try_verify();
     }
