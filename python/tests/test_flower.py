@@ -80,3 +80,29 @@ def test_faults_dropouts_garbage_and_a_missing_member() -> None:
     # The global model moved in rounds 2 and 3 only (round 1 left it unchanged).
     assert run.accuracy[0] == pytest.approx(0.1, abs=0.05) or run.accuracy[0] < run.accuracy[1]
     assert run.accuracy[2] > 0.3
+
+
+def test_an_n_of_n_member_node_decrypts_once_per_round(population: Any) -> None:
+    """*Adversary: the ServerApp (the aggregator's host)* sending a member node its list
+    twice in one round. With the default n-of-n committee the member decrypts in the agree
+    stage; the node's state must refuse a second decryption (a second partial with fresh
+    flooding would weaken it, spec/agg.md), as the decrypt stage refuses one."""
+    import numpy as np
+
+    from conftest import AGGREGATOR, AUTHORITY, MEMBERS
+
+    updates = {c: np.full(100, 0.25, np.float32) for c in population.clients[:4]}
+    net, ann = population.build(1, gs.RoundParams(100, min_clients=3), updates)
+    net.hold.add(MEMBERS[0])
+    net.run()
+    lists = [bytes(d) for frm, d in net.held[MEMBERS[0]] if frm == AGGREGATOR and gs.message_kind(bytes(d)) == 4]
+    assert len(lists) == 1
+    rec = {"round": 1, "authority": population.keys[AUTHORITY].bundle, "announcement": ann, "list": lists[0]}
+    mod, state, keys = GradsealMod(), {}, population.keys[MEMBERS[0]]
+    reply = mod._agree(rec, keys, state)
+    kinds = sorted({gs.message_kind(d) for d in reply["data"]})
+    assert kinds == [5, 9], kinds  # a partial decryption and the agreement
+    with pytest.raises(RuntimeError, match="already decrypted in round 1"):
+        mod._agree(rec, keys, state)
+    with pytest.raises(RuntimeError, match="already decrypted in round 1"):
+        mod._decrypt({**rec, "certificate": b""}, keys, state)
