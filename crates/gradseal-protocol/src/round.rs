@@ -110,8 +110,8 @@ impl<S: Suite> RoundContext<S> {
     /// members decrypt at once, with their agreements (`spec/protocol.md` §5.5); `None`
     /// for t-of-n.
     pub fn sole_quorum(&self) -> Option<u64> {
-        let n = self.committee_size();
-        (self.quorum_size() == n && (1..=63).contains(&n)).then(|| (1u64 << n) - 1)
+        let n = self.committee.size();
+        (self.committee.quorum_size() == n).then(|| MemberSet::all(n).0)
     }
 
     /// The sealed seeds of one contribution, `(n − f)·C(n, f)`.
