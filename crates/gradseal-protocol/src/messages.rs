@@ -31,7 +31,7 @@ pub use contribution::{
     Contribution, ShardMsg, body_digest, contribution_statement, envelope_context,
     sealed_seed_digest, seed_context,
 };
-pub use decrypt::{PartialDecryption, Refusal, Rejection, ResultDigests, RoundResult};
+pub use decrypt::{PartialDecryption, PartialRef, Refusal, Rejection, RoundResult};
 pub use entry::{AcceptedEntry, EntryDigests, EntryMsg, EntryRef};
 pub use transcript::{ListEntry, MemberList, RejectedEntry, TranscriptMsg};
 
@@ -134,18 +134,16 @@ impl Message {
     }
 
     /// Decodes exactly one message, as [`Codec::from_bytes`]; for a result, also returns its
-    /// [`ResultDigests`], computed over `bytes` (see [`RoundResult::decode_digested`]).
+    /// [`RoundResult::digest`], computed over `bytes` (see [`RoundResult::decode_digested`]).
     ///
     /// # Errors
     /// As [`Codec::from_bytes`].
-    pub fn from_bytes_digested(
-        bytes: &[u8],
-    ) -> Result<(Message, Option<ResultDigests>), DecodeError> {
+    pub fn from_bytes_digested(bytes: &[u8]) -> Result<(Message, Option<Digest>), DecodeError> {
         let mut r = Reader::new(bytes);
         let decoded = if bytes.first() == Some(&KIND_RESULT) {
             r.read_u8("message.kind")?;
-            let (result, digests) = RoundResult::decode_digested(&mut r)?;
-            (Message::Result(result), Some(digests))
+            let (result, digest) = RoundResult::decode_digested(&mut r)?;
+            (Message::Result(result), Some(digest))
         } else {
             (Message::decode(&mut r)?, None)
         };

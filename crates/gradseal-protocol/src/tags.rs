@@ -30,8 +30,10 @@ pub const TAG_AGGREGATE: &str = "gradseal/v1/protocol/aggregate";
 pub const TAG_TRANSCRIPT: &str = "gradseal/v1/protocol/transcript-v3";
 /// Digest of one member's list (the aggregator signs it; the member's partial names it).
 pub const TAG_MEMBER_LIST: &str = "gradseal/v1/protocol/member-list";
-/// Digest of a partial decryption (the member signs it).
-pub const TAG_PARTIAL: &str = "gradseal/v1/protocol/partial-decryption-v3";
+/// The statement a member signs for its partial decryption (the share enters by its digest).
+pub const TAG_PARTIAL: &str = "gradseal/v1/protocol/partial-decryption-v4";
+/// Bulk digest of a partial decryption's share (the encoded gradseal-agg partial).
+pub const TAG_PARTIAL_SHARE: &str = "gradseal/v1/protocol/partial-share";
 /// The agreement digest `E` of a checked list: the (client, contribution statement) pairs
 /// it holds (member-independent; members and observers compute it alike).
 pub const TAG_AGREED_LIST: &str = "gradseal/v1/protocol/agreed-list";
@@ -43,7 +45,7 @@ pub const TAG_REFUSAL: &str = "gradseal/v1/protocol/refusal-v2";
 /// Digest of a rejection notice sent to a client (the aggregator signs it).
 pub const TAG_REJECTION: &str = "gradseal/v1/protocol/rejection";
 /// Digest of the round result (the aggregator signs it).
-pub const TAG_RESULT: &str = "gradseal/v1/protocol/result-v3";
+pub const TAG_RESULT: &str = "gradseal/v1/protocol/result-v4";
 /// The context string of every protocol signature (the signed statements are themselves
 /// domain-separated digests).
 pub const TAG_SIGNATURE: &str = "gradseal/v1/protocol/signature";
@@ -64,6 +66,7 @@ pub const ALL: &[&str] = &[
     TAG_TRANSCRIPT,
     TAG_MEMBER_LIST,
     TAG_PARTIAL,
+    TAG_PARTIAL_SHARE,
     TAG_AGREED_LIST,
     TAG_AGREEMENT,
     TAG_REFUSAL,

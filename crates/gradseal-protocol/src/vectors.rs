@@ -316,10 +316,14 @@ pub fn generate() -> String {
         .enumerate()
         .filter_map(|(i, (from, to, bytes))| {
             let m = Message::from_bytes(bytes).ok()?;
-            Some(json!({
+            let mut v = json!({
                 "index": i, "kind": kind(&m), "from": from, "to": to,
                 "digest": hex::encode(signed_digest(&m)), "bytes": hex::encode(bytes),
-            }))
+            });
+            if let (Message::Partial(p), Some(fields)) = (&m, v.as_object_mut()) {
+                fields.insert("share_digest".into(), json!(hex::encode(p.share_digest())));
+            }
+            Some(v)
         })
         .collect();
     let p = plan();
@@ -327,7 +331,8 @@ pub fn generate() -> String {
         "description": "gradseal-protocol vectors: one round of the production suite from fixed seeds \
     (seed(label, i) = H(\"gradseal/v1/protocol/vectors/seed\", label, u64 i)); messages are deduplicated and listed in \
     first-send order of a FIFO scheduler; 'digest' is what the sender signs (for shards: H(TAG_SHARD, manifest, shard); \
-    for entries, which are unsigned, the body digest C the transcript head lists). \
+    for entries, which are unsigned, the body digest C the transcript head lists; for partial decryptions, the statement \
+    H(TAG_PARTIAL, body with the share replaced by 'share_digest' = B(TAG_PARTIAL_SHARE, share)), as the result lists them). \
     Negative cases follow Wycheproof: decode failures, or a signature that must not verify. Cheating transcript heads, \
     with the streamed entries of the clients in 'entries', must fail the observer's transcript verification, \
     cheating lists member 0's list check, with the named fault.",

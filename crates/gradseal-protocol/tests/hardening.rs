@@ -90,7 +90,8 @@ fn dropped(events: &[Event], error: ProtocolError) -> usize {
 
 /// *Adversary: the aggregator*, signing results a client can tell are wrong without the
 /// transcript: no partial decryptions, a count below `min_clients`, a sum of the wrong
-/// length, a partial its member did not sign, partials out of committee order, a partial
+/// length, a partial its member did not sign, a partial reference naming another share than
+/// the one its member signed, partials out of committee order, a partial
 /// naming another transcript. Before the fix the client reported the first of them as
 /// `Completed`; now each is dropped with a typed reason and only the genuine result
 /// completes.
@@ -112,6 +113,9 @@ fn client_checks_what_it_can_of_a_result() {
     let mut unsigned = genuine.clone();
     unsigned.partials[1].signature[0] ^= 1;
     forged.push((resign(unsigned), "partial not signed by its member"));
+    let mut reshared = genuine.clone();
+    reshared.partials[0].share[0] ^= 1;
+    forged.push((resign(reshared), "partial reference to another share than its member signed"));
     let mut swapped = genuine.clone();
     swapped.partials.swap(0, 2);
     forged.push((resign(swapped), "partials out of order"));
@@ -337,4 +341,63 @@ fn observer_audits_a_round_delivered_in_reverse() {
     let passed = events.iter().filter(|e| matches!(e, Event::AuditPassed { count: 4 })).count();
     assert_eq!(passed, 1, "{events:?}");
     assert!(!events.iter().any(|e| matches!(e, Event::AuditFailed(_))));
+}
+
+/// Feeds the observer its messages of the honest round with the partials taken out, then
+/// `result`, then the partials; returns the events before and after the partials.
+fn observe_result_before_partials(log: &[Delivery], result: &[u8]) -> (Vec<Event>, Vec<Event>) {
+    let mut observer = Observer::<MockSuite>::new(cfg("observer", 0));
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    let mine = to(log, OBSERVER);
+    let kind = |b: &[u8], k: u8| b.first() == Some(&k);
+    for (from, bytes) in mine.iter().filter(|(_, b)| !kind(b, 5) && !kind(b, 8)) {
+        feed(&mut observer, *from, bytes, &mut before);
+    }
+    feed(&mut observer, AGGREGATOR, result, &mut before);
+    for (from, bytes) in mine.iter().filter(|(_, b)| kind(b, 5)) {
+        feed(&mut observer, *from, bytes, &mut after);
+    }
+    (before, after)
+}
+
+/// *The network delaying the members' partials* behind the result, which carries them by
+/// reference only: the observer holds the result until the partials it references come
+/// from their members, then passes the audit once.
+#[test]
+fn observer_holds_a_result_until_the_partials_it_references_arrive() {
+    let log = honest_log();
+    let result = Message::Result(genuine_result(&log)).to_bytes();
+    let (before, after) = observe_result_before_partials(&log, &result);
+    let ended = |e: &Event| matches!(e, Event::AuditPassed { .. } | Event::AuditFailed(_));
+    assert!(!before.iter().any(ended), "{before:?}");
+    let passed = after.iter().filter(|e| matches!(e, Event::AuditPassed { count: 4 })).count();
+    assert_eq!(passed, 1, "{after:?}");
+    assert!(!after.iter().any(|e| matches!(e, Event::AuditFailed(_))), "{after:?}");
+}
+
+/// *Adversary: the aggregator*, signing a result that references another share than the
+/// one a member sent (to have clients accept a sum the quorum's partials do not give): the
+/// observer compares each reference with the partial it received and fails the audit
+/// (`ResultMismatch`), whether the result comes before or after the partials.
+#[test]
+fn a_result_referencing_another_share_fails_the_audit() {
+    let log = honest_log();
+    let mut forged = genuine_result(&log);
+    forged.partials[1].share[0] ^= 1;
+    let agg_key = sim::mock::key("aggregator", 0);
+    forged.signature = MockSuite::sign(&agg_key, &forged.digest(), &mut rng());
+    let forged = Message::Result(forged).to_bytes();
+    let (before, after) = observe_result_before_partials(&log, &forged);
+    let mismatch = |e: &Event| matches!(e, Event::AuditFailed(TranscriptFault::ResultMismatch));
+    assert!(!before.iter().any(mismatch), "{before:?}");
+    assert!(after.iter().any(mismatch), "{after:?}");
+    let genuine = Message::Result(genuine_result(&log)).to_bytes();
+    let mut observer = Observer::<MockSuite>::new(cfg("observer", 0));
+    let mut events = Vec::new();
+    for (from, bytes) in to(&log, OBSERVER) {
+        let bytes = if *bytes == genuine { forged.clone() } else { bytes.to_vec() };
+        feed(&mut observer, from, &bytes, &mut events);
+    }
+    assert!(events.iter().any(mismatch), "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::AuditPassed { .. })), "{events:?}");
 }

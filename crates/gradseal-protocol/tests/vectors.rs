@@ -73,6 +73,8 @@ struct Msg {
     to: Vec<u32>,
     digest: String,
     bytes: String,
+    /// Partial decryptions only: the share's bulk digest, which the signed statement holds.
+    share_digest: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -176,6 +178,11 @@ fn vectors_check_against_the_code() {
             let msg = Message::from_bytes(&bytes).unwrap();
             assert_eq!(msg.to_bytes(), bytes, "message {} not canonical", m.index);
             assert_eq!(hex::encode(signed_digest(&msg)), m.digest, "digest of message {}", m.index);
+            let share = match &msg {
+                Message::Partial(p) => Some(hex::encode(p.share_digest())),
+                _ => None,
+            };
+            assert_eq!(share, m.share_digest, "share digest of message {}", m.index);
             assert_eq!(msg.round().0, f.plan.round);
             msg
         })
@@ -263,6 +270,16 @@ fn vectors_check_against_the_code() {
     let refs: Vec<&[u8]> = ordered.iter().map(|p| p.partial.as_slice()).collect();
     let sum = GradsealSuite::combine(&ctx.params, &verified.aggregate, &refs).unwrap();
     assert_eq!(sum, r.sum);
+    // The aggregator's result carries exactly these partials, by reference.
+    let sent = decoded
+        .iter()
+        .find_map(|m| match m {
+            Message::Result(res) => Some(res.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(sent.sum, r.sum);
+    assert_eq!(sent.partials, ordered.iter().map(|p| p.to_ref()).collect::<Vec<_>>());
     let expected: Vec<i64> =
         (0..f.plan.dimension as usize).map(|j| f.updates.iter().map(|u| u[j]).sum()).collect();
     assert_eq!(r.sum, expected);

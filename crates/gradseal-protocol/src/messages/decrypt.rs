@@ -49,12 +49,32 @@ impl PartialDecryption {
         w.put_var_bytes(&self.partial);
     }
 
-    /// The digest the member signs: `B("…/partial-decryption-v3", body)` (the body holds
-    /// the whole partial decryption).
+    /// `B("…/partial-share", partial)`: the digest of the encoded gradseal-agg partial
+    /// decryption, which the member's signed statement covers in its place.
+    pub fn share_digest(&self) -> Digest {
+        bulk_digest(tags::TAG_PARTIAL_SHARE, &self.partial)
+    }
+
+    /// This partial by reference: its fields with the share replaced by
+    /// [`PartialDecryption::share_digest`], and its signature.
+    pub fn to_ref(&self) -> PartialRef {
+        PartialRef {
+            round: self.round,
+            transcript: self.transcript,
+            list: self.list,
+            list_signature: self.list_signature.clone(),
+            agreed: self.agreed,
+            quorum: self.quorum,
+            member: self.member,
+            share: self.share_digest(),
+            signature: self.signature.clone(),
+        }
+    }
+
+    /// The digest the member signs: [`PartialRef::digest`] of [`PartialDecryption::to_ref`],
+    /// so a result can carry the signed statement without the share.
     pub fn digest(&self) -> Digest {
-        let mut w = Writer::with_capacity(self.encoded_len_hint());
-        self.encode_body(&mut w);
-        bulk_digest(tags::TAG_PARTIAL, w.as_slice())
+        self.to_ref().digest()
     }
 }
 
@@ -69,42 +89,87 @@ impl Codec for PartialDecryption {
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Self::decode_spanned(r).map(|(p, _)| p)
+        Ok(PartialDecryption {
+            round: RoundId(r.read_u64("partial.round")?),
+            transcript: read_digest(r, "partial.transcript")?,
+            list: read_digest(r, "partial.list")?,
+            list_signature: r.read_var_bytes("partial.list_signature", MAX_SIGNATURE)?.to_vec(),
+            agreed: read_digest(r, "partial.agreed")?,
+            quorum: r.read_u64("partial.quorum")?,
+            member: r.read_u32("partial.member")?,
+            partial: r.read_var_bytes("partial.partial", MAX_PARTIAL)?.to_vec(),
+            signature: r.read_var_bytes("partial.signature", MAX_SIGNATURE)?.to_vec(),
+        })
     }
 }
 
-impl PartialDecryption {
-    /// Decodes a partial decryption and returns, beside it, the encoded bytes its digest
-    /// covers (everything but the signature field).
-    fn decode_spanned<'a>(r: &mut Reader<'a>) -> Result<(Self, &'a [u8]), DecodeError> {
-        let start = r.clone();
-        let round = RoundId(r.read_u64("partial.round")?);
-        let transcript = read_digest(r, "partial.transcript")?;
-        let list = read_digest(r, "partial.list")?;
-        let list_signature = r.read_var_bytes("partial.list_signature", MAX_SIGNATURE)?.to_vec();
-        let agreed = read_digest(r, "partial.agreed")?;
-        let quorum = r.read_u64("partial.quorum")?;
-        let member = r.read_u32("partial.member")?;
-        let partial = r.read_var_bytes("partial.partial", MAX_PARTIAL)?.to_vec();
-        let body = read_since(&start, r);
-        let signature = r.read_var_bytes("partial.signature", MAX_SIGNATURE)?.to_vec();
-        let p = PartialDecryption {
-            round,
-            transcript,
-            list,
-            list_signature,
-            agreed,
-            quorum,
-            member,
-            partial,
-            signature,
-        };
-        Ok((p, body))
+/// A member's partial decryption by reference, as a result carries it: every field but the
+/// share, the share's digest, and the member's signature, which covers exactly these. A
+/// result thus proves that each member of the quorum signed a partial for it without
+/// carrying the megabytes of the shares (observers get those from the members).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialRef {
+    /// The round.
+    pub round: RoundId,
+    /// Digest `T` of the transcript the member's list names.
+    pub transcript: Digest,
+    /// Digest `L_j` of the list the member decrypted.
+    pub list: Digest,
+    /// The aggregator's signature over `list`.
+    pub list_signature: Vec<u8>,
+    /// The agreement digest `E` the quorum certificate names.
+    pub agreed: Digest,
+    /// The quorum `Q` (bit j = member j).
+    pub quorum: u64,
+    /// Committee index.
+    pub member: u32,
+    /// [`PartialDecryption::share_digest`] of the partial.
+    pub share: Digest,
+    /// The member's signature over [`PartialRef::digest`].
+    pub signature: Vec<u8>,
+}
+
+impl PartialRef {
+    fn encode_body(&self, w: &mut Writer) {
+        w.put_u64(self.round.0);
+        put_digest(w, &self.transcript);
+        put_digest(w, &self.list);
+        w.put_var_bytes(&self.list_signature);
+        put_digest(w, &self.agreed);
+        w.put_u64(self.quorum);
+        w.put_u32(self.member);
+        put_digest(w, &self.share);
+    }
+
+    /// The statement the member signs: `H("…/partial-decryption-v4", body)`, the body
+    /// holding the share's digest in place of the share.
+    pub fn digest(&self) -> Digest {
+        let mut w = Writer::with_capacity(256);
+        self.encode_body(&mut w);
+        hash(tags::TAG_PARTIAL, &[w.as_slice()])
     }
 }
 
-/// A decoded result, the bytes its digest covers and those each partial's digest covers.
-type Spanned<'a> = (RoundResult, &'a [u8], Vec<&'a [u8]>);
+impl Codec for PartialRef {
+    fn encode(&self, w: &mut Writer) {
+        self.encode_body(w);
+        w.put_var_bytes(&self.signature);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(PartialRef {
+            round: RoundId(r.read_u64("partial_ref.round")?),
+            transcript: read_digest(r, "partial_ref.transcript")?,
+            list: read_digest(r, "partial_ref.list")?,
+            list_signature: r.read_var_bytes("partial_ref.list_signature", MAX_SIGNATURE)?.to_vec(),
+            agreed: read_digest(r, "partial_ref.agreed")?,
+            quorum: r.read_u64("partial_ref.quorum")?,
+            member: r.read_u32("partial_ref.member")?,
+            share: read_digest(r, "partial_ref.share")?,
+            signature: r.read_var_bytes("partial_ref.signature", MAX_SIGNATURE)?.to_vec(),
+        })
+    }
+}
 
 /// The bytes `now` has read since it was at `start` (a clone of it taken earlier).
 fn read_since<'a>(start: &Reader<'a>, now: &Reader<'a>) -> &'a [u8] {
@@ -216,17 +281,9 @@ impl Codec for Rejection {
     }
 }
 
-/// The digests a result's signatures cover: the aggregator's over the whole result, each
-/// member's over its partial decryption.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResultDigests {
-    /// [`RoundResult::digest`].
-    pub result: Digest,
-    /// [`PartialDecryption::digest`] of every partial, in the result's order.
-    pub partials: Vec<Digest>,
-}
-
-/// Step 5: the result. Carries the partial decryptions so anyone can recombine.
+/// Step 5: the result: the decrypted sum, and the signed references to the quorum's
+/// partial decryptions and its certificate, so a client can check that the quorum released
+/// partials for this transcript (observers recombine from the partials themselves).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundResult {
     /// The round.
@@ -237,9 +294,9 @@ pub struct RoundResult {
     pub count: u32,
     /// The decrypted sum of the quantized updates, one entry per coordinate.
     pub sum: Vec<i64>,
-    /// The partial decryption of every member of the certificate's quorum, in ascending
-    /// member order.
-    pub partials: Vec<PartialDecryption>,
+    /// The partial decryption of every member of the certificate's quorum, by reference, in
+    /// ascending member order.
+    pub partials: Vec<PartialRef>,
     /// The quorum certificate the partials were made under (on the transcript's agreement
     /// digest).
     pub certificate: QuorumCertificate,
@@ -261,43 +318,28 @@ impl RoundResult {
         w.put_list(&self.equivocations, |w, e| e.encode(w));
     }
 
-    /// The digest the aggregator signs: `B("…/result", body)` (the body holds the sum and
-    /// every partial decryption).
+    /// The digest the aggregator signs: `B("…/result-v4", body)` (the body holds the sum).
     pub fn digest(&self) -> Digest {
         let mut w = Writer::with_capacity(self.encoded_len_hint());
         self.encode_body(&mut w);
         bulk_digest(tags::TAG_RESULT, w.as_slice())
     }
 
-    /// [`RoundResult::digest`] and every partial's [`PartialDecryption::digest`], in the
-    /// result's order, re-encoding each.
-    pub fn digests(&self) -> ResultDigests {
-        ResultDigests {
-            result: self.digest(),
-            partials: self.partials.iter().map(PartialDecryption::digest).collect(),
-        }
-    }
-
-    /// Decodes a result (as [`Codec::decode`]) and computes its [`ResultDigests`] over the
-    /// bytes just read instead of re-encoding. The codec is canonical (a value has one
-    /// encoding, and decoding accepts only that one), so these are exactly
-    /// [`RoundResult::digests`]; they save a client copying the megabytes of the sum and the
-    /// partials once more to check the signatures.
+    /// Decodes a result (as [`Codec::decode`]) and computes its [`RoundResult::digest`] over
+    /// the bytes just read instead of re-encoding. The codec is canonical (a value has one
+    /// encoding, and decoding accepts only that one), so this is exactly
+    /// [`RoundResult::digest`]; it saves a client copying the megabyte of the sum once more
+    /// to check the signature.
     ///
     /// # Errors
     /// As [`Codec::decode`].
-    pub fn decode_digested(r: &mut Reader<'_>) -> Result<(Self, ResultDigests), DecodeError> {
-        let (result, body, partial_bodies) = Self::decode_spanned(r)?;
-        let digests = ResultDigests {
-            result: bulk_digest(tags::TAG_RESULT, body),
-            partials: partial_bodies.iter().map(|b| bulk_digest(tags::TAG_PARTIAL, b)).collect(),
-        };
-        Ok((result, digests))
+    pub fn decode_digested(r: &mut Reader<'_>) -> Result<(Self, Digest), DecodeError> {
+        let (result, body) = Self::decode_spanned(r)?;
+        Ok((result, bulk_digest(tags::TAG_RESULT, body)))
     }
 
-    /// Decodes a result and returns, beside it, the encoded bytes its digest covers and
-    /// those each partial's digest covers.
-    fn decode_spanned<'a>(r: &mut Reader<'a>) -> Result<Spanned<'a>, DecodeError> {
+    /// Decodes a result and returns, beside it, the encoded bytes its digest covers.
+    fn decode_spanned<'a>(r: &mut Reader<'a>) -> Result<(Self, &'a [u8]), DecodeError> {
         let start = r.clone();
         let round = RoundId(r.read_u64("result.round")?);
         let transcript = read_digest(r, "result.transcript")?;
@@ -305,12 +347,8 @@ impl RoundResult {
         let sum = r.read_list("result.sum", usize_of(MAX_DIMENSION), |r| {
             Ok(r.read_u64("result.sum")?.cast_signed())
         })?;
-        let mut bodies = Vec::new();
-        let partials = r.read_list("result.partials", usize_of(MAX_COMMITTEE), |r| {
-            let (p, body) = PartialDecryption::decode_spanned(r)?;
-            bodies.push(body);
-            Ok(p)
-        })?;
+        let partials =
+            r.read_list("result.partials", usize_of(MAX_COMMITTEE), PartialRef::decode)?;
         let certificate = QuorumCertificate::decode(r)?;
         let equivocations =
             r.read_list("result.equivocations", MAX_EQUIVOCATIONS, Equivocation::decode)?;
@@ -326,7 +364,7 @@ impl RoundResult {
             equivocations,
             signature,
         };
-        Ok((result, body, bodies))
+        Ok((result, body))
     }
 
     /// The mean update in model units: `sum / (count · scale)` per coordinate.
@@ -339,7 +377,7 @@ impl RoundResult {
 
 impl Codec for RoundResult {
     fn encoded_len_hint(&self) -> usize {
-        let partials: usize = self.partials.iter().map(Codec::encoded_len_hint).sum();
+        let partials = 320 * self.partials.len();
         let certificate = 48 + 72 * self.certificate.signatures.len();
         let equivocations = 200 * self.equivocations.len();
         64 + 8 * self.sum.len() + partials + certificate + equivocations + self.signature.len()
@@ -351,7 +389,7 @@ impl Codec for RoundResult {
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Self::decode_spanned(r).map(|(v, ..)| v)
+        Self::decode_spanned(r).map(|(v, _)| v)
     }
 }
 
@@ -378,7 +416,7 @@ mod tests {
     }
 
     proptest! {
-        /// Digests computed over the received bytes are exactly the re-encoded ones, the
+        /// The digest computed over the received bytes is exactly the re-encoded one, the
         /// decoded result is the same, and non-canonical inputs still fail.
         #[test]
         fn wire_digests_equal_reencoded_digests(
@@ -389,7 +427,7 @@ mod tests {
             let partials = sizes
                 .iter()
                 .enumerate()
-                .map(|(j, &len)| partial(j as u32, len, j as u8 + 1))
+                .map(|(j, &len)| partial(j as u32, len, j as u8 + 1).to_ref())
                 .collect();
             let r = RoundResult {
                 round: RoundId(3),
@@ -408,12 +446,40 @@ mod tests {
             let bytes = Message::Result(r.clone()).to_bytes();
             let (m, digests) = Message::from_bytes_digested(&bytes).unwrap();
             prop_assert_eq!(m, Message::Result(r.clone()));
-            prop_assert_eq!(digests, Some(r.digests()));
+            prop_assert_eq!(digests, Some(r.digest()));
             let mut longer = bytes.clone();
             longer.push(0);
             prop_assert!(Message::from_bytes_digested(&longer).is_err());
             prop_assert!(Message::from_bytes_digested(&bytes[..bytes.len() - 1]).is_err());
         }
+    }
+
+    /// A member's signed statement covers every field of its partial, the share through its
+    /// digest: changing any of them changes the statement, and the reference round-trips.
+    #[test]
+    fn the_signed_statement_covers_every_field_of_a_partial() {
+        let p = partial(2, 1000, 5);
+        let r = p.to_ref();
+        assert_eq!(PartialRef::from_bytes(&r.to_bytes()).unwrap(), r);
+        assert_eq!(p.digest(), r.digest());
+        let changed: [fn(&mut PartialDecryption); 8] = [
+            |p| p.round.0 ^= 1,
+            |p| p.transcript[0] ^= 1,
+            |p| p.list[31] ^= 1,
+            |p| p.list_signature[0] ^= 1,
+            |p| p.agreed[5] ^= 1,
+            |p| p.quorum ^= 1 << 9,
+            |p| p.member ^= 1,
+            |p| p.partial[999] ^= 1,
+        ];
+        for change in changed {
+            let mut q = p.clone();
+            change(&mut q);
+            assert_ne!(q.digest(), p.digest(), "{q:?}");
+        }
+        let mut resigned = p.clone();
+        resigned.signature[0] ^= 1;
+        assert_eq!(resigned.digest(), p.digest());
     }
 
     #[test]

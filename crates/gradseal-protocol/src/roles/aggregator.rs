@@ -591,8 +591,8 @@ impl<S: Suite> Aggregator<S> {
         let Some((certificate, _)) = certificate else { return };
         // Ascending member order: the quorum's partials, one each.
         let partials: Vec<PartialDecryption> = partials.into_iter().flatten().collect();
-        let refs: Vec<&[u8]> = partials.iter().map(|p| p.partial.as_slice()).collect();
-        let Some(values) = S::combine(&ctx.params, sum, &refs) else {
+        let shares: Vec<&[u8]> = partials.iter().map(|p| p.partial.as_slice()).collect();
+        let Some(values) = S::combine(&ctx.params, sum, &shares) else {
             self.out.event(Event::Failed(RoundFailure::Undecodable));
             return;
         };
@@ -601,7 +601,7 @@ impl<S: Suite> Aggregator<S> {
             transcript: digest,
             count,
             sum: values,
-            partials,
+            partials: partials.iter().map(PartialDecryption::to_ref).collect(),
             certificate,
             equivocations,
             signature: Vec::new(),

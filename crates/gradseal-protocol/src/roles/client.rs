@@ -10,8 +10,7 @@ use gradseal_core::Codec;
 
 use crate::io::{Early, Event, Outbox, Role, Transmit};
 use crate::messages::{
-    Announcement, Contribution, Message, Rejection, ResultDigests, RoundResult, ShardMsg,
-    envelope_context,
+    Announcement, Contribution, Digest, Message, Rejection, RoundResult, ShardMsg, envelope_context,
 };
 use crate::params::{Millis, NodeId};
 use crate::reason::ProtocolError;
@@ -142,20 +141,20 @@ pub fn check_result<S: Suite>(
     ctx: &RoundContext<S>,
     result: &RoundResult,
 ) -> Result<(), ProtocolError> {
-    check_result_digested(ctx, result, &result.digests())
+    check_result_digested(ctx, result, &result.digest())
 }
 
-/// [`check_result`] given the result's digests (`digests` must be
-/// [`RoundResult::digests`], e.g. from [`RoundResult::decode_digested`]).
+/// [`check_result`] given the result's digest (`digest` must be [`RoundResult::digest`],
+/// e.g. from [`RoundResult::decode_digested`]).
 ///
 /// # Errors
 /// As [`check_result`].
 pub fn check_result_digested<S: Suite>(
     ctx: &RoundContext<S>,
     result: &RoundResult,
-    digests: &ResultDigests,
+    digest: &Digest,
 ) -> Result<(), ProtocolError> {
-    if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, &digests.result, &result.signature) {
+    if !S::verify(&ctx.sys, &ctx.ann.aggregator.bundle, digest, &result.signature) {
         return Err(ProtocolError::BadSignature);
     }
     let params = &ctx.ann.params;
@@ -168,9 +167,6 @@ pub fn check_result_digested<S: Suite>(
     {
         return Err(ProtocolError::WrongShape);
     }
-    if digests.partials.len() != result.partials.len() {
-        return Err(ProtocolError::WrongShape);
-    }
     let cert = &result.certificate;
     let quorum = match check_certificate(ctx, cert, &cert.list) {
         Ok(q) => q,
@@ -178,14 +174,14 @@ pub fn check_result_digested<S: Suite>(
         Err(_) => return Err(ProtocolError::WrongShape),
     };
     let signers = cert.signatures.iter().map(|s| s.member);
-    for ((p, digest), member) in result.partials.iter().zip(&digests.partials).zip(signers) {
+    for (p, member) in result.partials.iter().zip(signers) {
         let named = p.member == member && p.agreed == cert.list && p.quorum == quorum;
         if !named || p.round != result.round || p.transcript != result.transcript {
             return Err(ProtocolError::WrongShape);
         }
         let signed = ctx
             .member_bundle(p.member)
-            .is_some_and(|b| S::verify(&ctx.sys, b, digest, &p.signature));
+            .is_some_and(|b| S::verify(&ctx.sys, b, &p.digest(), &p.signature));
         if !signed {
             return Err(ProtocolError::BadSignature);
         }
@@ -314,12 +310,12 @@ impl<S: Suite> Client<S> {
         self.out.event(Event::Rejected { client: Some(rej.client), reason: rej.reason });
     }
 
-    fn on_result(&mut self, from: NodeId, result: RoundResult, digests: Option<ResultDigests>) {
+    fn on_result(&mut self, from: NodeId, result: RoundResult, digest: Option<Digest>) {
         let Some(ctx) = self.ctx.as_ref() else {
             return self.out.drop_msg(from, ProtocolError::Unexpected);
         };
-        let digests = digests.unwrap_or_else(|| result.digests());
-        if let Err(e) = check_result_digested(ctx, &result, &digests) {
+        let digest = digest.unwrap_or_else(|| result.digest());
+        if let Err(e) = check_result_digested(ctx, &result, &digest) {
             return self.out.drop_msg(from, e);
         }
         if self.phase == Phase::Done {
@@ -333,8 +329,8 @@ impl<S: Suite> Client<S> {
 impl<S: Suite> Role for Client<S> {
     #[allow(clippy::only_used_in_recursion)] // `now` is passed on when held messages replay
     fn handle_message(&mut self, now: Millis, from: NodeId, bytes: &[u8]) {
-        // A result's digests come from the received bytes: no re-encoding of its megabytes.
-        let (msg, digests) = match Message::from_bytes_digested(bytes) {
+        // A result's digest comes from the received bytes: no re-encoding of its sum.
+        let (msg, digest) = match Message::from_bytes_digested(bytes) {
             Ok(m) => m,
             Err(e) => return self.out.drop_msg(from, e.into()),
         };
@@ -357,7 +353,7 @@ impl<S: Suite> Role for Client<S> {
         match msg {
             Message::Announcement(a) => self.on_announcement(from, a),
             Message::Rejection(rej) => self.on_rejection(from, rej),
-            Message::Result(r) => self.on_result(from, r, digests),
+            Message::Result(r) => self.on_result(from, r, digest),
             _ => self.out.drop_msg(from, ProtocolError::Unexpected),
         }
         if !before && self.ctx.is_some() {

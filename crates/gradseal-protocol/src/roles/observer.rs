@@ -312,9 +312,9 @@ impl<S: Suite> Observer<S> {
     }
 
     /// Checks an aggregator-signed result: the certificate must be valid on the transcript's
-    /// agreement digest (and the one the observer holds, if any); the partials exactly one
-    /// per member of its quorum, ascending, each the one the observer checked (partials it
-    /// did not receive directly are taken from the result, with the same checks); every
+    /// agreement digest (and the one the observer holds, if any); the partial references
+    /// exactly one per member of its quorum, ascending, each the one the observer checked
+    /// (the result waits for partials not yet received from their members); every
     /// piece of equivocation evidence valid (each member it names is reported); the
     /// transcript, count and sum the ones the observer checked and combined.
     fn on_result(&mut self, from: NodeId, r: RoundResult) {
@@ -351,17 +351,17 @@ impl<S: Suite> Observer<S> {
         if r.partials.len() != signers.len() {
             return self.fail(TranscriptFault::ResultMismatch);
         }
+        let mut waiting = false;
         for (p, member) in r.partials.iter().zip(signers) {
             match usize::try_from(member).ok().and_then(|j| self.partials.get(j)) {
-                Some(Some(mine)) if mine == p => {}
-                Some(None) if p.member == member => {
-                    self.on_partial(from, p.clone());
-                    if self.done {
-                        return;
-                    }
-                }
+                Some(Some(mine)) if mine.to_ref() == *p => {}
+                // Not yet here from its member: the result waits for it.
+                Some(None) if p.member == member => waiting = true,
                 _ => return self.fail(TranscriptFault::ResultMismatch),
             }
+        }
+        if waiting {
+            return self.out.hold_one(&mut self.held_result, from, r);
         }
         let Some(v) = self.verified.as_ref() else { return };
         let matches = r.transcript == v.digest
