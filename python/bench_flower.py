@@ -9,6 +9,9 @@ Model: the digits softmax regression (650 parameters) padded with zeros to D par
 encrypted, masked or sent. Seconds per round: wall time between the centralized evaluations
 of consecutive rounds (the whole fit round, all stages); the first round of gradseal also
 enrols the SuperNodes, so the steady-state figure is the mean over rounds after the first.
+CPU seconds per round: over the same interval, of the whole simulation (this process, Ray
+and its workers; ``flower_digits.session_cpu``): on a machine shared with other work they
+vary less than wall time, so compare runs on them too.
 Bytes uploaded per client per round: every reply's arrays and byte fields, summed over all
 stages, divided by the clients that replied at least once and by the rounds.
 """
@@ -73,6 +76,7 @@ def main() -> None:
             "rounds": args.rounds,
             "completed": completed,
             "seconds_per_round": r.round_seconds,
+            "cpu_seconds_per_round": r.round_cpu,
             "steady_seconds_per_round": float(np.mean(steady)) if steady else None,
             "upload_bytes_per_client_per_round": per_client,
             "final_accuracy": r.accuracy[-1] if r.accuracy else None,
@@ -83,15 +87,16 @@ def main() -> None:
     print(f"\n{args.clients} clients x {args.params} parameters, {args.rounds} rounds per run, "
           f"session {total:.1f} s, load average before {load0[0]:.2f}, after {load1[0]:.2f} "
           f"({os.cpu_count()} CPUs)")
-    print("| run | s / round (each) | bytes uploaded / client / round | final accuracy | outcome |")
-    print("|---|---|---|---|---|")
+    print("| run | s / round (each) | CPU s / round (each) | bytes uploaded / client / round | final accuracy | outcome |")
+    print("|---|---|---|---|---|---|")
     for row in rows:
         secs = ", ".join(f"{s:.2f}" for s in row["seconds_per_round"])
+        cpu = ", ".join(f"{s:.2f}" for s in row["cpu_seconds_per_round"])
         acc = f"{100 * row['final_accuracy']:.2f}%" if row["final_accuracy"] is not None else "-"
         outcome = row["error"] or "; ".join(row["failures"]) or (
             "all rounds aggregated" if row["completed"] == row["rounds"]
             else f"{row['rounds'] - row['completed']} of {row['rounds']} rounds aggregated nothing")
-        print(f"| {row['run']} | {secs} | {row['upload_bytes_per_client_per_round']:,.0f} | {acc} | {outcome} |")
+        print(f"| {row['run']} | {secs} | {cpu} | {row['upload_bytes_per_client_per_round']:,.0f} | {acc} | {outcome} |")
     for row in rows:
         for i, st in enumerate(row["gradseal_stage_seconds"]):
             stages = ", ".join(f"{k} {v:.2f}" for k, v in st.items())

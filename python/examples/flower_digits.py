@@ -37,6 +37,9 @@ class Run:
     rounds: int
     accuracy: list[float] = field(default_factory=list)
     round_seconds: list[float] = field(default_factory=list)
+    #: Per round: CPU seconds of this process and every process it started (the ServerApp,
+    #: the simulation engine, Ray and its ClientApp workers; Linux, else this process only).
+    round_cpu: list[float] = field(default_factory=list)
     workflow: Any = None
     error: str | None = None
     fit_config: dict[str, Any] = field(default_factory=dict)
@@ -79,6 +82,37 @@ class MeasuringGrid:
             src = m.metadata.src_node_id
             self._upload[src] = self._upload.get(src, 0) + size
         return replies
+
+
+def session_cpu() -> float:
+    """CPU seconds (user + system) of this process and its live descendants (Ray's raylet,
+    workers and ClientApp actors), from /proc; elsewhere, of this process only. On a shared
+    machine a round's CPU seconds vary less than its wall time."""
+    t = os.times()
+    own = t.user + t.system
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return own
+    tick = os.sysconf("SC_CLK_TCK")
+    parent, cpu = {}, {}
+    for d in proc.iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:  # exited meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parent[int(d.name)] = int(fields[1])
+        cpu[int(d.name)] = (int(fields[11]) + int(fields[12])) / tick
+    me, total = os.getpid(), own
+    for pid, c in cpu.items():
+        p = parent.get(pid, 0)
+        while p > 1 and p != me:
+            p = parent.get(p, 0)
+        if p == me and pid != me:
+            total += c
+    return total
 
 
 def dropout_mod(drop: Callable[[Any], bool]) -> Callable[[Any, Any, Any], Any]:
@@ -167,6 +201,8 @@ def make_apps(runs: list[Run], clients: int, epochs: int = 5, lr: float = 0.5,
                     run.changed.append(prev is None or not all(np.array_equal(a, b) for a, b in zip(prev, params[:2])))
                     run.accuracy.append(acc)
                     run.round_seconds.append(time.perf_counter() - run._t)  # type: ignore[attr-defined]
+                    run.round_cpu.append(session_cpu() - run._cpu)  # type: ignore[attr-defined]
+                run._cpu = session_cpu()  # type: ignore[attr-defined]
                 run._t = time.perf_counter()  # type: ignore[attr-defined]
                 return 0.0, {"accuracy": acc}
 

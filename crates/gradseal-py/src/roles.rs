@@ -378,20 +378,29 @@ impl LazyClient {
     }
 
     /// Quantizes the update for `params`; returns the values and how many were clipped.
+    ///
+    /// `q = round(v * scale)` (halves away from zero) clamped to `[-max, max]`, computed as
+    /// clamp, truncate, then a step by the fraction: the same values as `f64::round` then
+    /// clamp (`max` is an integer), without `round`, which the baseline x86-64 target calls
+    /// out of line (it was two thirds of the quantization's time, 0.4 ms per 10^5 values).
     fn quantize(&self, params: &proto::RoundParams) -> (Vec<i64>, usize) {
         let max = (1i64 << (params.bits.clamp(2, 24) - 1)) - 1;
+        #[allow(clippy::cast_precision_loss)] // at most 2^23: exact
+        let limit = max as f64;
         let scale = f64::from(params.scale);
         let mut clipped = 0;
         let q = self
             .update
             .iter()
             .map(|&v| {
-                #[allow(clippy::cast_possible_truncation)] // clamped to 24 bits just below
-                let q = (f64::from(v) * scale).round().clamp(-(max as f64), max as f64) as i64;
-                if q.abs() == max {
-                    clipped += usize::from((f64::from(v) * scale).abs() > max as f64);
-                }
-                q
+                let x = f64::from(v) * scale;
+                clipped += usize::from(x.abs() > limit);
+                let x = x.clamp(-limit, limit);
+                #[allow(clippy::cast_possible_truncation)] // |x| <= 2^23
+                let t = x as i64;
+                #[allow(clippy::cast_precision_loss)] // |t| <= 2^23: exact
+                let frac = x - t as f64;
+                t + i64::from(frac >= 0.5) - i64::from(frac <= -0.5)
             })
             .collect();
         (q, clipped)

@@ -138,6 +138,16 @@ def exchange(grid: Any, messages: list[Any], timeout: float | None, on_reply: Ca
             time.sleep(interval)
 
 
+def config_record(records: Any, key: str) -> Any:
+    """The ConfigRecord ``key`` of a RecordDict, or ``None``: ``records.config_records.get(key)``
+    without that view, which Flower builds anew at each access by setting every record of the
+    RecordDict again (a tenth of a millisecond, several times per message)."""
+    from flwr.app import ConfigRecord
+
+    rec = records.get(key)
+    return rec if isinstance(rec, ConfigRecord) else None
+
+
 def deliver(role: Any, now: int, messages: list[tuple[int, Any]]) -> None:
     """Hands ``messages`` (``(sender, bytes or Payload)``) to ``role`` at time ``now``."""
     for frm, data in messages:
@@ -253,14 +263,14 @@ class GradsealWorkflow:
         fields = dict(fields)
         fields.setdefault("kgc", self.kgc.public.to_bytes())
         fields.setdefault("authority", self.keys["gradseal-authority"].bundle)
-        content.config_records[RECORD_KEY] = ConfigRecord(fields)
+        content[RECORD_KEY] = ConfigRecord(fields)
         return Message(
             content=content, dst_node_id=nid, message_type=MessageType.TRAIN, group_id=str(rnd)
         )
 
     def _replies(self, grid: Any, out: list[Any], failures: list[Any]) -> list[tuple[int, Any]]:
         """Sends ``out`` and returns ``(node id, config record)`` of every reply; a reply
-        carrying an error goes to ``failures`` instead."""
+        carrying an error, or no gradseal record, goes to ``failures`` instead."""
         msgs: list[Any] = []
         exchange(grid, out, self.timeout, msgs.append)
         replies = []
@@ -268,7 +278,11 @@ class GradsealWorkflow:
             if msg.has_error():
                 failures.append(Exception(msg.error))
                 continue
-            replies.append((msg.metadata.src_node_id, msg.content.config_records[RECORD_KEY]))
+            rec = config_record(msg.content, RECORD_KEY)
+            if rec is None:
+                failures.append(KeyError(f"reply without the {RECORD_KEY!r} record"))
+                continue
+            replies.append((msg.metadata.src_node_id, rec))
         return replies
 
     def _exchange_members(
@@ -471,7 +485,10 @@ class GradsealWorkflow:
             nid = msg.metadata.src_node_id
             if nid not in client_addr or nid in fitres_of:
                 return
-            rec = msg.content.config_records[RECORD_KEY]
+            rec = config_record(msg.content, RECORD_KEY)
+            if rec is None:
+                failures.append(KeyError(f"reply without the {RECORD_KEY!r} record"))
+                return
             to = cast(list[int], rec["to"])
             data = cast(list[bytes], rec["data"])
             report.upload_bytes[nid] = sum(len(d) for d in data)
@@ -591,17 +608,17 @@ class GradsealMod:
 
     def __call__(self, msg: Any, ctxt: Any, call_next: Any) -> Any:
         """Handles gradseal's stages of a TRAIN message; passes everything else on."""
-        from flwr.app import ConfigRecord, Message, RecordDict
+        from flwr.app import ArrayRecord, ConfigRecord, Message, RecordDict
         from flwr.app.message_type import MessageType
 
-        if msg.metadata.message_type != MessageType.TRAIN or RECORD_KEY not in msg.content.config_records:
+        rec = config_record(msg.content, RECORD_KEY)
+        if msg.metadata.message_type != MessageType.TRAIN or rec is None:
             return call_next(msg, ctxt)
-        rec = msg.content.config_records[RECORD_KEY]
         stage = cast(str, rec["stage"])
         kgc = KgcPublic.from_bytes(cast(bytes, rec["kgc"]))
-        if STATE_KEY not in ctxt.state.config_records:
-            ctxt.state.config_records[STATE_KEY] = ConfigRecord({})
-        state = ctxt.state.config_records[STATE_KEY]
+        state = config_record(ctxt.state, STATE_KEY)
+        if state is None:
+            state = ctxt.state[STATE_KEY] = ConfigRecord({})
         if state.get("kgc") != kgc.to_bytes():
             for k in ("secret", "keys", "answered_rounds", "answered_lists", "agreed_rounds", "agreed_lists"):
                 state.pop(k, None)
@@ -626,8 +643,9 @@ class GradsealMod:
             out_msg = call_next(msg, ctxt)
             out = out_msg.content
             reply = self._contribute(rec, keys, out, ctxt)
-            for arr in out.array_records.values():
-                arr.clear()
+            for r in out.values():
+                if isinstance(r, ArrayRecord):
+                    r.clear()
         elif stage == "agree":
             keys = NodeKeys.from_secret_bytes(kgc, cast(bytes, state["keys"]))
             reply = self._agree(rec, keys, state)
@@ -636,7 +654,7 @@ class GradsealMod:
             reply = self._decrypt(rec, keys, state)
         else:
             raise ValueError(f"unknown gradseal stage {stage!r}")
-        out.config_records[RECORD_KEY] = ConfigRecord(reply)
+        out[RECORD_KEY] = ConfigRecord(reply)
         return Message(out, reply_to=msg)
 
     def _contribute(self, rec: Any, keys: NodeKeys, out: Any, ctxt: Any) -> dict[str, Any]:
@@ -647,8 +665,7 @@ class GradsealMod:
         fitres = compat.recorddict_to_fitres(out, keep_input=True)
         max_weight = float(cast(float, rec["max_weight"]))
         w = min(float(fitres.num_examples), max_weight) / max_weight
-        flat = [np.asarray(a, dtype=np.float64).ravel() for a in parameters_to_ndarrays(fitres.parameters)]
-        update = np.concatenate([np.array([w]), w * np.concatenate(flat)]).astype(np.float32)
+        update = weighted_update(w, parameters_to_ndarrays(fitres.parameters))
         rnd = int(cast(int, rec["round"]))
         client = Client(kgc=keys.kgc, authority=cast(bytes, rec["authority"]), keys=keys, round=rnd, update=update)
         tamper = self.danger_tamper(ctxt) if self.danger_tamper is not None else None
@@ -738,6 +755,19 @@ class GradsealMod:
             raise RuntimeError("gradseal member did not decrypt: " + "; ".join(e.detail for e in events))
         self._answer_once(state, rnd, cast(bytes, decrypted[0].digest))
         return {"to": to, "data": data}
+
+
+def weighted_update(w: float, arrays: list[np.ndarray]) -> np.ndarray:
+    """``[w, w * params]`` as one float32 array (each product computed in float64, then
+    rounded to float32). Written in place: a 10^5-parameter model's float64 temporaries
+    cost more than the arithmetic (each a fresh megabyte the allocator faults in)."""
+    update = np.empty(1 + sum(int(a.size) for a in arrays), np.float32)
+    update[0] = w
+    off = 1
+    for a in arrays:
+        np.multiply(np.asarray(a).reshape(-1), w, out=update[off : off + a.size], dtype=np.float64)
+        off += a.size
+    return update
 
 
 def drain(role: Any) -> tuple[list[int], list[bytes]]:
