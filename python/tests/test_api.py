@@ -181,13 +181,14 @@ def test_clipping_and_non_finite_updates(population: Population) -> None:
     with pytest.raises(gs.UpdateError) as e:
         gs.Client(kgc, auth, population.keys[100], 1, np.array([1.0, np.nan], np.float32))
     assert e.value.reason == "NotFinite"
-    dim = 4
-    params = gs.RoundParams(dim, bits=8, scale=10, min_clients=3)
-    ups = {c: np.array([100.0, -100.0, 0.5, 1.0], np.float32) for c in population.clients[:3]}
+    # Clipped to +-127; halves round away from zero (2.5 -> 3, -2.5 -> -3); 0.4 -> 0, -0.6 -> -1.
+    values = [100.0, -100.0, 0.5, 1.0, 0.25, -0.25, 0.04, -0.06]
+    params = gs.RoundParams(len(values), bits=8, scale=10, min_clients=3)
+    ups = {c: np.array(values, np.float32) for c in population.clients[:3]}
     net, _ = population.build(2, params, ups)
     net.run()
     result = net.events_of(AGGREGATOR, "Completed")[0].result
-    assert list(result.sum()) == [3 * 127, -3 * 127, 3 * 5, 3 * 10]
+    assert list(result.sum()) == [3 * q for q in [127, -127, 5, 10, 3, -3, 0, -1]]
 
 
 def test_garbage_client_is_rejected_with_its_reason(population: Population) -> None:
