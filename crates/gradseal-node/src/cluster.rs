@@ -301,6 +301,7 @@ fn prepare(
             authority_bundle: bundle("authority"),
             report: Some(PathBuf::from(format!("../reports/{}.jsonl", n.name))),
             peers: peers.iter().filter(|p| p.id != n.id).cloned().collect(),
+            connect_at_start: connect_at_start(n.role, nodes),
             transport: plan.transport,
             net: NetSection::default(),
             client: match (n.update_seed, plan.update_files) {
@@ -321,6 +322,21 @@ fn prepare(
         paths.push(p);
     }
     Ok(paths)
+}
+
+/// The peers a node of `role` connects to at startup (`spec/node.md` §2): each connection
+/// on the round's path, dialed by the side that sends on it (a connection serves both
+/// directions). Clients dial their relays (shards), relays and members the aggregator; the
+/// aggregator dials nobody: its results to the clients are off the round's path, and
+/// client-aggregator connections opened in the startup burst made them slower (measured,
+/// `spec/net.md` §4); the authority dials everyone anyway (before its first announcement).
+fn connect_at_start(role: RoleKind, nodes: &[NodeSpec]) -> Vec<u32> {
+    let ids = |r: RoleKind| nodes.iter().filter(move |n| n.role == r).map(|n| n.id);
+    match role {
+        RoleKind::Client => ids(RoleKind::Relay).collect(),
+        RoleKind::Relay | RoleKind::Committee => ids(RoleKind::Aggregator).collect(),
+        RoleKind::Aggregator | RoleKind::Authority => Vec::new(),
+    }
 }
 
 /// Writes client `n`'s updates for every round of the plan as files (the synthetic values
@@ -411,9 +427,11 @@ async fn wait_listening(
         nodes.iter().filter(|n| n.role != RoleKind::Authority).collect();
     while !waiting.is_empty() {
         waiting.retain(|n| {
-            !read_lines(&reports.join(format!("{}.jsonl", n.name)))
-                .iter()
-                .any(|l| l.get("event").and_then(Value::as_str) == Some("listening"))
+            let lines = read_lines(&reports.join(format!("{}.jsonl", n.name)));
+            let has =
+                |e: &str| lines.iter().any(|l| l.get("event").and_then(Value::as_str) == Some(e));
+            let warm = connect_at_start(n.role, nodes).is_empty() || has("warmed_up");
+            !(has("listening") && warm)
         });
         if let Some(why) = children.crashed(&BTreeSet::new()) {
             return Err(Error::Cluster(format!("{why}; see {}", plan.dir.join("logs").display())));

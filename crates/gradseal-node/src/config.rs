@@ -57,6 +57,18 @@ pub enum ConfigError {
         /// The repeated id.
         id: u32,
     },
+    /// `connect_at_start` names a node that is not in the address book (or this node).
+    #[error("connect_at_start: node id {id} is not a peer of the address book")]
+    ConnectNotAPeer {
+        /// The id.
+        id: u32,
+    },
+    /// `connect_at_start` names a node twice.
+    #[error("connect_at_start: node id {id} appears twice")]
+    ConnectTwice {
+        /// The repeated id.
+        id: u32,
+    },
     /// `authority.rounds` is 0.
     #[error("authority.rounds must be at least 1")]
     NoRounds,
@@ -338,6 +350,14 @@ pub struct Config {
     /// missing here is refused by the transport right after its handshake.
     #[serde(default)]
     pub peers: Vec<Peer>,
+    /// Peers (node ids of the address book) this node connects to at startup, before any
+    /// round, so that round 1 finds its connections open and their QUIC path MTU already
+    /// discovered (`spec/node.md` §2, "Connecting at startup"). The peers it sends to in a
+    /// round: a client its relays, a relay and a committee member the aggregator. Empty (the
+    /// default): connections open on the first message. The authority connects to every peer
+    /// whatever this says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connect_at_start: Vec<u32>,
     /// The transport: `quic` (default) or `tcp`.
     #[serde(default)]
     pub transport: Transport,
@@ -409,10 +429,35 @@ impl Config {
         {
             return Err(ConfigError::DuplicatePeer { id });
         }
+        self.check_connect_at_start()?;
         if let Some(a) = &self.authority {
             a.check()?;
         }
         Ok(())
+    }
+
+    /// Every `connect_at_start` id names a peer of the address book other than this node,
+    /// once.
+    fn check_connect_at_start(&self) -> Result<(), ConfigError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for &id in &self.connect_at_start {
+            if id == self.id || !self.peers.iter().any(|p| p.id == id) {
+                return Err(ConfigError::ConnectNotAPeer { id });
+            }
+            if !seen.insert(id) {
+                return Err(ConfigError::ConnectTwice { id });
+            }
+        }
+        Ok(())
+    }
+
+    /// The peers this node connects to at startup: every peer for the authority (its
+    /// announcements go to all of them), else `connect_at_start`.
+    pub fn startup_peers(&self) -> Vec<u32> {
+        match self.role {
+            RoleKind::Authority => self.peers.iter().map(|p| p.id).collect(),
+            _ => self.connect_at_start.clone(),
+        }
     }
 
     fn resolve(&mut self, base: &Path) {
@@ -519,6 +564,40 @@ update_seed = "0101010101010101010101010101010101010101010101010101010101010101"
             "update_file = \"u-{round}.npy\"",
         );
         assert_eq!(Config::parse(&file).unwrap().update_seed(), Ok(None));
+    }
+
+    #[test]
+    fn connect_at_start_is_optional_and_must_name_peers_once() {
+        // Absent (every existing config file): empty, and not written back.
+        let c = Config::parse(GOOD).unwrap();
+        assert!(c.connect_at_start.is_empty());
+        assert_eq!(c.startup_peers(), Vec::<u32>::new());
+        assert!(!toml::to_string(&c).unwrap().contains("connect_at_start"));
+        let with =
+            |list: &str| GOOD.replace("[client]", &format!("connect_at_start = {list}\n[client]"));
+        let c = Config::parse(&with("[0]")).unwrap();
+        assert_eq!(c.connect_at_start, vec![0]);
+        assert_eq!(c.startup_peers(), vec![0]);
+        assert_eq!(Config::parse(&toml::to_string(&c).unwrap()).unwrap(), c);
+        assert_eq!(Config::parse(&with("[]")).unwrap().connect_at_start, Vec::<u32>::new());
+        // Not in the address book, this node itself, twice, not a list of ids.
+        assert_eq!(Config::parse(&with("[7]")), Err(ConfigError::ConnectNotAPeer { id: 7 }));
+        assert_eq!(Config::parse(&with("[1000]")), Err(ConfigError::ConnectNotAPeer { id: 1000 }));
+        assert_eq!(Config::parse(&with("[0, 0]")), Err(ConfigError::ConnectTwice { id: 0 }));
+        for bad in ["[\"relay\"]", "0", "[-1]"] {
+            let e = Config::parse(&with(bad)).unwrap_err();
+            assert!(matches!(e, ConfigError::Syntax { line: Some(9), .. }), "{bad}: {e}");
+        }
+        let line = ConfigError::ConnectNotAPeer { id: 7 }.to_string();
+        assert!(!line.contains('\n') && line.contains("connect_at_start"), "{line}");
+    }
+
+    #[test]
+    fn the_authority_connects_to_every_peer_at_start() {
+        let peers = "peers = [{ id = 1, addr = \"127.0.0.1:4001\", bundle = \"a\", binding = \"b\" }, \
+                     { id = 10, addr = \"127.0.0.1:4002\", bundle = \"c\", binding = \"d\" }]\n[authority]";
+        let c = Config::parse(&AUTHORITY.replace("[authority]", peers)).unwrap();
+        assert_eq!(c.startup_peers(), vec![1, 10]);
     }
 
     const AUTHORITY: &str = r#"

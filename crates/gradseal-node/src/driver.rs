@@ -23,7 +23,7 @@ use gradseal_protocol::{
     Message, Millis, NodeConfig, NodeId, Observer, Relay, Role, RoundId,
 };
 use serde_json::json;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
@@ -31,7 +31,8 @@ use crate::config::{AuthoritySection, Config, RoleKind};
 use crate::report::Reporter;
 use crate::transport::{Outbox, log};
 use crate::update::{Hooks, Outcome, ResultSink, Synthetic, Update, UpdateFiles, UpdateSource};
-use crate::{Error, bounds, keyfile, tags, transport, update};
+use crate::warmup::WarmUp;
+use crate::{Error, bounds, keyfile, tags, transport, update, warmup};
 
 /// Rounds a node keeps at once (the current one and the next).
 pub const MAX_ROUNDS: usize = 2;
@@ -46,12 +47,7 @@ pub const ROUND_GRACE_MS: u64 = 3000;
 /// Streamed messages (longer than gradseal-net's `max_whole_message_len`) read at once; more
 /// wait, holding only their transport chunk.
 pub const STREAM_READERS: usize = 2;
-/// The node-layer ping: 8 bytes, too short to be a protocol message (every message starts
-/// with `kind ‖ round`, 9 bytes). A driver drops it silently; the authority sends one to every
-/// peer before its first announcement so that the announcement finds connections open.
-pub const PING: &[u8; 8] = b"gs-ping\0";
-/// Longest the authority waits for its pings to be acknowledged before announcing anyway.
-pub const WARMUP_MS: u64 = 15_000;
+pub use crate::warmup::{PING, WARMUP_MS};
 
 type Suite = GradsealSuite;
 
@@ -171,49 +167,11 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
         json!({ "addr": cfg.listen.to_string(), "transport": cfg.transport.name(),
                 "peer_id": net.peer_id().to_string() }),
     );
-    // The authority connects to every peer before its first announcement: a burst of 100+
-    // handshakes at the announcement itself can outlast a peer's connect_retry on a loaded
-    // machine, and that peer would miss the round.
-    if node.schedule.is_some() {
-        let t0 = Instant::now();
-        let mut pings = tokio::task::JoinSet::new();
-        for p in &cfg.peers {
-            let (net, to) = (net.clone(), p.id);
-            pings.spawn(async move { (to, net.send(to, PING).await) });
-        }
-        let (mut ok, mut failed) = (0u32, Vec::new());
-        let deadline = t0 + Duration::from_millis(WARMUP_MS);
-        while let Ok(Some(done)) = tokio::time::timeout_at(deadline, pings.join_next()).await {
-            match done {
-                Ok((_, Ok(()))) => ok += 1,
-                // Once more while the warm-up lasts (the peer may be slow, or still starting).
-                Ok((to, Err(_))) if Instant::now() + Duration::from_secs(1) < deadline => {
-                    let net = net.clone();
-                    pings.spawn(async move { (to, net.send(to, PING).await) });
-                }
-                Ok((to, Err(_))) => failed.push(to),
-                Err(_) => {}
-            }
-        }
-        log(
-            node.id,
-            &format!(
-                "connected to {ok} of {} peers in {} ms (unreachable: {failed:?})",
-                cfg.peers.len(),
-                t0.elapsed().as_millis()
-            ),
-        );
-        node.report.record(
-            0,
-            "warmed_up",
-            json!({ "peers": ok, "unreachable": failed,
-            "ms": u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX) }),
-        );
-        if let Some(s) = node.schedule.as_mut() {
-            let earliest = Instant::now();
-            s.next_at = s.next_at.map(|t| t.max(earliest));
-        }
-    }
+    // Connections are opened before the first round (the authority's announcement, every
+    // other node's `connect_at_start`): round 1 then finds them open and their QUIC path MTU
+    // discovered, like round 2 (and a burst of 100+ handshakes at the announcement could
+    // outlast a peer's connect_retry on a loaded machine, so that peer would miss the round).
+    let mut warming = node.warm_up(&cfg, &net).await;
     // Transport counters go to the report once a second when they changed (the cluster
     // reads the last line of each node).
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -266,6 +224,10 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
                 None => return Err(Error::Io("transport stopped".into())),
             },
             Some((from, bytes)) = read_rx.recv(), if room => node.on_message(from, bytes),
+            w = warmed(&mut warming) => {
+                warming = None;
+                node.warmed_up(w, cfg.connect_at_start.len());
+            }
             () = sleep_until(wake) => node.on_timers(),
         }
         node.pump();
@@ -280,6 +242,14 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
             net.shutdown().await;
             return Ok(());
         }
+    }
+}
+
+/// A non-authority node's warm-up, once it has ended (never, if there is none).
+async fn warmed(w: &mut Option<oneshot::Receiver<WarmUp>>) -> Option<WarmUp> {
+    match w {
+        Some(rx) => rx.await.ok(),
+        None => std::future::pending().await,
     }
 }
 
@@ -381,6 +351,44 @@ impl Node {
             round,
             seed: hash(tags::TAG_ROLE_SEED, &[&self.seed[..], label]),
         })
+    }
+
+    /// Connects to the config's startup peers ([`Config::startup_peers`]). The authority
+    /// waits for it (its first announcement must find the connections open) and moves its
+    /// first announcement after it; any other node connects in a task of its own, so that a
+    /// peer it cannot reach never holds up its rounds, and gets the outcome to report.
+    async fn warm_up(
+        &mut self,
+        cfg: &Config,
+        net: &gradseal_net::NetHandle,
+    ) -> Option<oneshot::Receiver<WarmUp>> {
+        let peers = cfg.startup_peers();
+        let within = Duration::from_millis(WARMUP_MS);
+        if self.schedule.is_some() {
+            let w = warmup::connect(net, &peers, within).await;
+            self.warmed_up(Some(w), peers.len());
+            if let Some(s) = self.schedule.as_mut() {
+                let earliest = Instant::now();
+                s.next_at = s.next_at.map(|t| t.max(earliest));
+            }
+            return None;
+        }
+        if peers.is_empty() {
+            return None;
+        }
+        let (tx, rx) = oneshot::channel();
+        let net = net.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(warmup::connect(&net, &peers, within).await);
+        });
+        Some(rx)
+    }
+
+    /// Logs and reports (`warmed_up`) the end of the warm-up.
+    fn warmed_up(&mut self, w: Option<WarmUp>, asked: usize) {
+        let Some(w) = w else { return };
+        log(self.id, &w.line(asked));
+        self.report.record(0, "warmed_up", w.fields());
     }
 
     /// The earliest of every role's timer and the authority's schedule.
@@ -704,24 +712,28 @@ impl Node {
             out.push(t);
         }
         // Observers, then members, before everyone else (stable: each peer's messages keep
-        // their order): a result broadcast reaches those who audit and decrypt first.
-        out.sort_by_key(|t| {
-            if slot.observers.contains(&t.to) {
+        // their order): a result broadcast reaches those who audit and decrypt first; their
+        // large messages also take the next large-send slot (`transport::Turns`).
+        let (observers, committee) = (slot.observers.clone(), slot.committee.clone());
+        let class = |to: &NodeId| {
+            if observers.contains(to) {
                 0
-            } else if slot.committee.contains(&t.to) {
+            } else if committee.contains(to) {
                 1
             } else {
                 2
             }
-        });
+        };
+        out.sort_by_key(|t| class(&t.to));
         for t in out {
             if t.to == self.id {
                 self.local.push_back((self.id, t.payload));
             } else {
                 slot.sent_bytes +=
                     u64::try_from(t.payload.len() + gradseal_net::codec::HEADER_LEN).unwrap_or(0);
+                let first = class(&t.to) < 2;
                 if let Some(out) = self.out.as_mut() {
-                    out.send(t.to, t.payload);
+                    out.send(t.to, t.payload, first);
                 }
             }
         }

@@ -48,6 +48,7 @@ fn fixture_with(name: &str, client_section: ClientSection) -> Fixture {
         authority_bundle: dir.join("authority.bundle"),
         report: None,
         peers: Vec::new(),
+        connect_at_start: Vec::new(),
         transport: Transport::Quic,
         net: NetSection::default(),
         client: Some(client_section),

@@ -36,6 +36,7 @@ pub mod synth;
 pub mod tags;
 pub mod transport;
 pub mod update;
+pub mod warmup;
 
 use thiserror::Error;
 

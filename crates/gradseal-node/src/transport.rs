@@ -2,14 +2,14 @@
 //! config's address book, one ordered send queue per peer, and bounded reads of streamed
 //! messages. Spec: `spec/node.md` §1.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
 use gradseal_clsc::{KgcPublic, NodeKeys};
 use gradseal_net::{Inbound, Limits, Net, NetConfig, NetHandle, NetIdentity, PeerTable};
 use gradseal_protocol::NodeId;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Notify, Semaphore, mpsc};
 use zeroize::Zeroizing;
 
 use crate::backlog::{Backlog, SLOW_SEND};
@@ -104,44 +104,82 @@ pub async fn start(
     })
 }
 
-/// A large message's turn: the permit arrives once every large message queued before it
-/// (node-wide) has been granted one.
+/// A large message's turn: the permit arrives once it is the message's turn (see [`Turns`]).
 type Turn = tokio::sync::oneshot::Receiver<tokio::sync::OwnedSemaphorePermit>;
 /// What a peer's queue holds: a message and, if it is large, its turn.
 type Queued = (Arc<Vec<u8>>, Option<Turn>);
 /// Where a large message's permit is delivered.
 type TurnSender = tokio::sync::oneshot::Sender<tokio::sync::OwnedSemaphorePermit>;
 
+/// Large messages waiting for one of the [`LARGE_SENDS`] slots: those to a round's observers
+/// and committee members first, then the others, each in the order they were queued. Why:
+/// a round's results to its clients (100 × 3.2 MB at 10^5 coordinates) may still be going
+/// out when the next round's result to the observer is ready; in queue order that result
+/// waited for them (0.5 s of a 2 s round in the headline).
+#[derive(Debug, Default)]
+pub(crate) struct Turns {
+    waiting: std::sync::Mutex<[VecDeque<TurnSender>; 2]>,
+    wake: Notify,
+}
+
+impl Turns {
+    /// Queues a turn, among the first (`first`) or the others.
+    pub(crate) fn request(&self, first: bool) -> Turn {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let mut w = self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(q) = w.get_mut(usize::from(!first)) {
+            q.push_back(tx);
+        }
+        drop(w);
+        self.wake.notify_one();
+        rx
+    }
+
+    fn next(&self) -> Option<TurnSender> {
+        let mut w = self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        w.iter_mut().find_map(VecDeque::pop_front)
+    }
+
+    /// Hands the slots out for as long as the runtime runs: a free slot goes to the first
+    /// turn waiting. A turn whose sender is gone hands the slot straight back (dropped).
+    pub(crate) async fn dispatch(self: Arc<Self>, slots: Arc<Semaphore>) {
+        loop {
+            let Ok(permit) = Arc::clone(&slots).acquire_owned().await else { return };
+            let turn = loop {
+                if let Some(t) = self.next() {
+                    break t;
+                }
+                self.wake.notified().await;
+            };
+            let _ = turn.send(permit);
+        }
+    }
+}
+
 /// Outgoing side: one ordered queue and sender task per peer, so messages to one peer
 /// arrive in the order the roles produced them and a slow or dead peer costs only its own
-/// queue; large messages share [`LARGE_SENDS`] node-wide slots, granted in the order they
-/// were queued (a dispatcher hands the permits out first come, first served).
+/// queue; large messages share [`LARGE_SENDS`] node-wide slots (a dispatcher hands the
+/// permits out, [`Turns`]).
 #[derive(Debug)]
 pub(crate) struct Outbox {
     me: NodeId,
     net: NetHandle,
     queues: HashMap<NodeId, mpsc::Sender<Queued>>,
-    turns: mpsc::UnboundedSender<TurnSender>,
+    turns: Arc<Turns>,
     /// The bytes queued, for the driver's backpressure.
     pub(crate) backlog: Arc<Backlog>,
 }
 
 impl Outbox {
     pub(crate) fn new(me: NodeId, net: NetHandle) -> Self {
-        let (turns, mut waiting) = mpsc::unbounded_channel::<TurnSender>();
-        let slots = Arc::new(Semaphore::new(LARGE_SENDS));
-        tokio::spawn(async move {
-            while let Some(turn) = waiting.recv().await {
-                let Ok(permit) = Arc::clone(&slots).acquire_owned().await else { return };
-                // A sender that is gone hands the permit straight back (dropped here).
-                let _ = turn.send(permit);
-            }
-        });
+        let turns = Arc::new(Turns::default());
+        tokio::spawn(Arc::clone(&turns).dispatch(Arc::new(Semaphore::new(LARGE_SENDS))));
         Outbox { me, net, queues: HashMap::new(), turns, backlog: Arc::default() }
     }
 
-    /// Queues `payload` for `to` (never blocks).
-    pub(crate) fn send(&mut self, to: NodeId, payload: Arc<Vec<u8>>) {
+    /// Queues `payload` for `to` (never blocks); if it is large, its turn comes before those
+    /// of large messages not `first` (to a round's observers and committee members).
+    pub(crate) fn send(&mut self, to: NodeId, payload: Arc<Vec<u8>>, first: bool) {
         let me = self.me;
         let net = self.net.clone();
         let backlog = Arc::clone(&self.backlog);
@@ -182,12 +220,40 @@ impl Outbox {
             log(self.me, &format!("queue to node {} full; message dropped", to.0));
             return;
         };
-        let turn = (payload.len() >= LARGE_MESSAGE).then(|| {
-            let (tx, rx) = tokio::sync::oneshot::channel();
-            let _ = self.turns.send(tx);
-            rx
-        });
+        let turn = (payload.len() >= LARGE_MESSAGE).then(|| self.turns.request(first));
         self.backlog.queued(to, payload.len());
         room.send((payload, turn));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn observers_and_members_get_the_next_large_slot_before_others_queued_earlier() {
+        let turns = Arc::new(Turns::default());
+        tokio::spawn(Arc::clone(&turns).dispatch(Arc::new(Semaphore::new(1))));
+        let held = turns.request(false).await.unwrap();
+        let (mut other, member, observer) =
+            (turns.request(false), turns.request(true), turns.request(true));
+        drop(held);
+        // One slot: whichever turn gets it resolves; it must be the member's, then the
+        // observer's, then the other's.
+        for first in [member, observer] {
+            tokio::select! {
+                slot = first => drop(slot.unwrap()),
+                _ = &mut other => panic!("a turn queued earlier but not first got the slot"),
+            }
+        }
+        drop(other.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_turn_nobody_waits_for_hands_its_slot_on() {
+        let turns = Arc::new(Turns::default());
+        tokio::spawn(Arc::clone(&turns).dispatch(Arc::new(Semaphore::new(1))));
+        drop(turns.request(true));
+        drop(turns.request(false).await.unwrap());
     }
 }
