@@ -154,6 +154,9 @@ fn cluster_of_10_clients_3_rounds_over_quic_survives_killed_client_relay_and_mem
     for role in ["aggregator", "client", "committee", "relay", "authority"] {
         assert!(summary["net_bytes_per_role"][role]["sent"].as_f64().unwrap() > 0.0, "{role}");
         assert!(summary["peak_rss_kib_per_role"][role].as_u64().unwrap() > 0, "{role}");
+        let cpu = &summary["cpu_seconds_per_role"][role];
+        let (each, total) = (cpu["per_process"].as_f64().unwrap(), cpu["total"].as_f64().unwrap());
+        assert!(each > 0.0 && total >= each, "{role}: {cpu}");
     }
     assert!(start.elapsed() < Duration::from_secs(60));
 }

@@ -182,16 +182,19 @@ fn hundred_clients_times_ten_to_the_five_over_loopback() {
         );
     }
     println!(
-        "\n| role | sent per process (MB, 2 rounds) | received per process (MB, 2 rounds) | peak RSS, 100 clients (MiB) | peak RSS, 10 clients (MiB) |"
+        "\n| role | sent per process (MB, 2 rounds) | received per process (MB, 2 rounds) | CPU s per process (all processes), start-up and 2 rounds | peak RSS, 100 clients (MiB) | peak RSS, 10 clients (MiB) |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     for role in ["authority", "aggregator", "committee", "relay", "client"] {
         let b = &big["net_bytes_per_role"][role];
+        let cpu = &big["cpu_seconds_per_role"][role];
         let rss = |s: &Value| s["peak_rss_kib_per_role"][role].as_f64().unwrap_or(0.0) / 1024.0;
         println!(
-            "| {role} | {} | {} | {:.0} | {:.0} |",
+            "| {role} | {} | {} | {:.2} ({:.1}) | {:.0} | {:.0} |",
             mb(&b["sent"]),
             mb(&b["received"]),
+            cpu["per_process"].as_f64().unwrap_or(0.0),
+            cpu["total"].as_f64().unwrap_or(0.0),
             rss(&big),
             rss(&small)
         );

@@ -101,6 +101,9 @@ pub struct Summary {
     pub net_bytes_per_role: BTreeMap<String, RoleBytes>,
     /// Per role: the largest peak resident set (VmHWM, KiB) of its processes alive at the end.
     pub peak_rss_kib_per_role: BTreeMap<String, u64>,
+    /// Per role: CPU seconds (user + system) its processes alive at the end had used, from
+    /// start-up to the last round's audit.
+    pub cpu_seconds_per_role: BTreeMap<String, RoleCpu>,
     /// Contributions the aggregator rejected, all rounds.
     pub rejected_contributions: u64,
     /// Whether every round's decrypted sum equals the plaintext sum of its accepted clients.
@@ -118,6 +121,22 @@ pub struct RoleBytes {
     pub sent: f64,
     /// Received (mean over the role's processes).
     pub received: f64,
+}
+
+/// CPU time of a role's processes over the run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RoleCpu {
+    /// Mean over the role's processes.
+    pub per_process: f64,
+    /// Sum over the role's processes.
+    pub total: f64,
+}
+
+/// What `/proc` says of the live nodes near the end of the run, per role.
+#[derive(Debug, Default)]
+struct ProcSample {
+    peak_rss_kib: BTreeMap<String, u64>,
+    cpu: BTreeMap<String, RoleCpu>,
 }
 
 /// One round's outcome.
@@ -522,17 +541,17 @@ async fn run_async(plan: &Plan) -> Result<Summary, Error> {
         };
         spawn(plan, &mut children, &nodes, &configs, true)?;
         let killed = supervise(plan, &nodes, &configs, &mut children, killed).await?;
-        // Peak memory now, while the authority is still in its one-second exit pause; then
-        // let the last sends (results to clients) finish and every node write its last
-        // transport counters (once a second).
-        let rss = sample_rss(&nodes, &mut children);
+        // Peak memory and CPU time now, while the authority is still in its one-second exit
+        // pause; then let the last sends (results to clients) finish and every node write
+        // its last transport counters (once a second).
+        let procs = sample_procs(&nodes, &mut children);
         tokio::time::sleep(Duration::from_millis(2500)).await;
-        Ok::<_, Error>((killed, rss))
+        Ok::<_, Error>((killed, procs))
     }
     .await;
     children.kill_all().await;
-    let (killed, rss) = outcome?;
-    let summary = summarize(plan, &nodes, &killed, rss)?;
+    let (killed, procs) = outcome?;
+    let summary = summarize(plan, &nodes, &killed, procs)?;
     let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::Cluster(e.to_string()))?;
     let p = plan.dir.join("summary.json");
     std::fs::write(&p, format!("{text}\n")).map_err(io("cannot write", &p))?;
@@ -669,17 +688,38 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Per role: the largest peak RSS of its live processes, read just before they are killed.
-fn sample_rss(nodes: &[NodeSpec], children: &mut Children) -> BTreeMap<String, u64> {
-    let mut out = BTreeMap::new();
+/// CPU seconds (user + system, every thread) a live process has used, from `/proc` (Linux:
+/// `utime` and `stime`, fields 14 and 15 of `stat`, in USER_HZ = 100 ticks per second).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let mut rest = stat.get(stat.rfind(')')? + 2..)?.split_whitespace().skip(11);
+    let utime: u64 = rest.next()?.parse().ok()?;
+    let stime: u64 = rest.next()?.parse().ok()?;
+    #[allow(clippy::cast_precision_loss)] // ticks of a run: far below 2^52
+    Some((utime + stime) as f64 / 100.0)
+}
+
+/// Per role: the largest peak RSS and the CPU time of its live processes, read just before
+/// they are killed.
+fn sample_procs(nodes: &[NodeSpec], children: &mut Children) -> ProcSample {
+    let mut out = ProcSample::default();
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
     for (_, id, c) in &mut children.0 {
         let Some(n) = nodes.iter().find(|n| n.id == *id) else { continue };
-        if let (Ok(None), Some(pid)) = (c.try_wait(), c.id())
-            && let Some(kib) = peak_rss_kib(pid)
-        {
-            let e = out.entry(n.role.name().to_string()).or_insert(0);
+        let (Ok(None), Some(pid)) = (c.try_wait(), c.id()) else { continue };
+        let role = n.role.name().to_string();
+        if let Some(kib) = peak_rss_kib(pid) {
+            let e = out.peak_rss_kib.entry(role.clone()).or_insert(0);
             *e = (*e).max(kib);
         }
+        if let Some(secs) = cpu_seconds(pid) {
+            out.cpu.entry(role.clone()).or_default().total += secs;
+            *counts.entry(role).or_insert(0) += 1;
+        }
+    }
+    for (role, cpu) in &mut out.cpu {
+        cpu.per_process = cpu.total / f64::from(counts.get(role).copied().unwrap_or(1));
     }
     out
 }
@@ -715,7 +755,7 @@ fn summarize(
     plan: &Plan,
     nodes: &[NodeSpec],
     killed: &BTreeSet<u32>,
-    peak_rss_kib: BTreeMap<String, u64>,
+    procs: ProcSample,
 ) -> Result<Summary, Error> {
     let reports = plan.dir.join("reports");
     let authority = read_lines(&reports.join("authority.jsonl"));
@@ -813,7 +853,8 @@ fn summarize(
         transport: plan.transport.name(),
         failed_rounds: per_round.iter().filter(|r| r.failed.is_some()).map(|r| r.round).collect(),
         net_bytes_per_role: net_bytes(plan, nodes),
-        peak_rss_kib_per_role: peak_rss_kib,
+        peak_rss_kib_per_role: procs.peak_rss_kib,
+        cpu_seconds_per_role: procs.cpu,
         rejected_contributions: per_round.iter().map(|r| r.rejected).sum(),
         sum_matches_plaintext: !per_round.is_empty()
             && per_round.iter().all(|r| r.sum_matches_plaintext),
