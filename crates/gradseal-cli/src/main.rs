@@ -6,13 +6,6 @@
 
 mod demo;
 
-/// The allocator. A node moves megabyte-sized buffers (envelopes, shards, messages,
-/// entries) through a few allocations each; glibc's malloc returns each freed one to the
-/// kernel (above its mmap and trim thresholds), so the next allocation page-faults its
-/// memory in again. jemalloc keeps freed pages for reuse and returns them after a delay.
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -24,11 +24,6 @@ use gradseal_protocol::{GradsealSuite, GradsealSystem, RoundId, ShardLayout};
 use rand_core::SeedableRng;
 use serde_json::Value;
 
-/// The nodes' allocator (the `gradseal` binary's), so the in-memory round is measured with
-/// the same one.
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 const DIMENSION: u32 = 100_000;
 
 fn cluster(clients: usize, contribution_ms: u64, transport: &str) -> Value {
