@@ -26,6 +26,13 @@ pub const LARGE_MESSAGE: usize = 1 << 20;
 /// n results.
 pub const LARGE_SENDS: usize = 2;
 
+/// Bytes of messages being sent at once, node-wide, until each is delivered (acknowledged by
+/// its receiver): what the transport holds of them (quinn copies every stream's data into its
+/// send buffer; up to 10 MB per connection) is bounded by this whatever the number of peers.
+/// Without it a result broadcast to 100 clients (0.8 MB each at 10^5 coordinates) was
+/// written into 100 send buffers at once. A longer message takes all of it.
+pub const IN_FLIGHT_BYTES: usize = 16 << 20;
+
 /// Inbound bytes the transport holds for the node, all peers together (read or being read,
 /// waiting for the driver): gradseal-net's `node_budget`, instead of its 256 MiB default, so
 /// that what a node holds in messages it has not handled yet does not grow with its number
@@ -167,6 +174,8 @@ pub(crate) struct Outbox {
     net: NetHandle,
     queues: HashMap<NodeId, mpsc::Sender<Queued>>,
     turns: Arc<Turns>,
+    /// [`IN_FLIGHT_BYTES`], in KiB.
+    in_flight: Arc<Semaphore>,
     /// The bytes queued, for the driver's backpressure.
     pub(crate) backlog: Arc<Backlog>,
 }
@@ -175,7 +184,8 @@ impl Outbox {
     pub(crate) fn new(me: NodeId, net: NetHandle) -> Self {
         let turns = Arc::new(Turns::default());
         tokio::spawn(Arc::clone(&turns).dispatch(Arc::new(Semaphore::new(LARGE_SENDS))));
-        Outbox { me, net, queues: HashMap::new(), turns, backlog: Arc::default() }
+        let in_flight = Arc::new(Semaphore::new(IN_FLIGHT_BYTES >> 10));
+        Outbox { me, net, queues: HashMap::new(), turns, in_flight, backlog: Arc::default() }
     }
 
     /// Queues `payload` for `to` (never blocks); if it is large, its turn comes before those
@@ -184,6 +194,7 @@ impl Outbox {
         let me = self.me;
         let net = self.net.clone();
         let backlog = Arc::clone(&self.backlog);
+        let in_flight = Arc::clone(&self.in_flight);
         let tx = self.queues.entry(to).or_insert_with(|| {
             let (tx, mut rx) = mpsc::channel::<Queued>(PEER_QUEUE);
             tokio::spawn(async move {
@@ -194,6 +205,8 @@ impl Outbox {
                             Some(t) => t.await.ok(),
                             None => None,
                         };
+                        // Then its bytes in flight (the semaphore is never closed).
+                        let _bytes = in_flight.acquire_many(in_flight_kib(p.len())).await.ok();
                         net.send(to.0, &p).await
                     };
                     tokio::pin!(send);
@@ -227,9 +240,24 @@ impl Outbox {
     }
 }
 
+/// The [`IN_FLIGHT_BYTES`] permits (KiB) a message of `len` bytes takes: its size rounded up,
+/// at most all of them.
+fn in_flight_kib(len: usize) -> u32 {
+    u32::try_from(len.div_ceil(1024).clamp(1, IN_FLIGHT_BYTES >> 10)).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_takes_its_size_of_the_in_flight_bytes_at_most_all_of_them() {
+        assert_eq!(in_flight_kib(0), 1);
+        assert_eq!(in_flight_kib(1024), 1);
+        assert_eq!(in_flight_kib(1025), 2);
+        assert_eq!(in_flight_kib(800_000), 782);
+        assert_eq!(in_flight_kib(usize::MAX), 16 << 10);
+    }
 
     #[tokio::test]
     async fn observers_and_members_get_the_next_large_slot_before_others_queued_earlier() {
