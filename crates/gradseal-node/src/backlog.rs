@@ -18,9 +18,9 @@ use crate::transport::LARGE_MESSAGE;
 /// 10^5 coordinates.
 pub const OUTBOUND_BYTES: usize = 8 << 20;
 
-/// A send (with a large message's wait for its turn) taking longer than this marks its peer
-/// *down* until it delivers again. An 834 KB entry takes under a second at the transport's
-/// slowest accepted rate (1 MiB/s).
+/// A send (with a large message's wait for its turn, and the wait for its share of the bytes
+/// in flight) taking longer than this marks its peer *down* until it delivers again. An
+/// 834 KB entry takes under a second at the transport's slowest accepted rate (1 MiB/s).
 pub const SLOW_SEND: Duration = Duration::from_secs(2);
 
 /// The bytes queued per peer. A peer whose last send failed, or whose current send has
