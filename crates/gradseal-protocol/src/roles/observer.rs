@@ -14,8 +14,8 @@ use gradseal_core::Codec;
 use crate::audit::{TranscriptAudit, Verified};
 use crate::io::{Early, Event, Outbox, Role, Transmit};
 use crate::messages::{
-    Agreement, Digest, EntryMsg, Message, PartialDecryption, QuorumCertificate, Refusal,
-    RoundResult, TranscriptMsg,
+    Agreement, Digest, EntryMsg, Message, PartialDecryption, PartialRef, QuorumCertificate,
+    Refusal, RoundResult, TranscriptMsg,
 };
 use crate::params::{Millis, NodeId};
 use crate::reason::{ProtocolError, TranscriptFault};
@@ -40,6 +40,9 @@ pub struct Observer<S: Suite> {
     /// Each member's signed partial decryption (checked against the transcript once it is
     /// verified; they can overtake it in transit).
     partials: Vec<Option<PartialDecryption>>,
+    /// Each stored partial by reference (its share digested once, on arrival), to compare
+    /// with the result's.
+    references: Vec<Option<PartialRef>>,
     /// Members' signed refusals that name the verified transcript: (member, transcript
     /// digest, list digest), at most [`MAX_REFUSALS_PER_MEMBER`] per member.
     refusals: Vec<(u32, Digest, Digest)>,
@@ -76,6 +79,7 @@ impl<S: Suite> Observer<S> {
             audit: TranscriptAudit::new(),
             verified: None,
             partials: Vec::new(),
+            references: Vec::new(),
             refusals: Vec::new(),
             held_refusals: Vec::new(),
             agreements: Vec::new(),
@@ -152,15 +156,17 @@ impl<S: Suite> Observer<S> {
     /// Stores a member-signed partial decryption (one per member).
     fn on_partial(&mut self, from: NodeId, p: PartialDecryption) {
         let Some(ctx) = self.ctx.as_ref() else { return };
+        let reference = p.to_ref();
         let signed = p.round == ctx.round()
             && ctx
                 .member_bundle(p.member)
-                .is_some_and(|b| S::verify(&ctx.sys, b, &p.digest(), &p.signature))
+                .is_some_and(|b| S::verify(&ctx.sys, b, &reference.digest(), &p.signature))
             && aggregator_signed(ctx, &p.list, &p.list_signature);
         if !signed {
             return self.out.drop_msg(from, ProtocolError::BadSignature);
         }
-        let Some(slot) = usize::try_from(p.member).ok().and_then(|i| self.partials.get_mut(i))
+        let j = usize::try_from(p.member).unwrap_or(usize::MAX);
+        let (Some(slot), Some(kept)) = (self.partials.get_mut(j), self.references.get_mut(j))
         else {
             return self.out.drop_msg(from, ProtocolError::UnknownSender);
         };
@@ -168,6 +174,7 @@ impl<S: Suite> Observer<S> {
             return self.out.drop_msg(from, ProtocolError::Duplicate);
         }
         *slot = Some(p);
+        *kept = Some(reference);
         self.progress();
     }
 
@@ -353,8 +360,8 @@ impl<S: Suite> Observer<S> {
         }
         let mut waiting = false;
         for (p, member) in r.partials.iter().zip(signers) {
-            match usize::try_from(member).ok().and_then(|j| self.partials.get(j)) {
-                Some(Some(mine)) if mine.to_ref() == *p => {}
+            match usize::try_from(member).ok().and_then(|j| self.references.get(j)) {
+                Some(Some(mine)) if mine == p => {}
                 // Not yet here from its member: the result waits for it.
                 Some(None) if p.member == member => waiting = true,
                 _ => return self.fail(TranscriptFault::ResultMismatch),
@@ -424,6 +431,7 @@ impl<S: Suite> Role for Observer<S> {
                 match RoundContext::<S>::new(self.cfg.sys.clone(), &self.cfg.authority, a) {
                     Ok(ctx) => {
                         self.partials = vec![None; ctx.committee_size()];
+                        self.references = vec![None; ctx.committee_size()];
                         self.agreements = vec![Vec::new(); ctx.committee_size()];
                         self.out.event(Event::Announced { round: ctx.round() });
                         self.ctx = Some(ctx);
