@@ -714,26 +714,25 @@ impl Node {
         // Observers, then members, before everyone else (stable: each peer's messages keep
         // their order): a result broadcast reaches those who audit and decrypt first; their
         // large messages also take the next large-send slot (`transport::Turns`).
-        let (observers, committee) = (slot.observers.clone(), slot.committee.clone());
         let class = |to: &NodeId| {
-            if observers.contains(to) {
-                0
-            } else if committee.contains(to) {
+            if slot.observers.contains(to) {
+                0u8
+            } else if slot.committee.contains(to) {
                 1
             } else {
                 2
             }
         };
-        out.sort_by_key(|t| class(&t.to));
-        for t in out {
+        let mut out: Vec<(u8, _)> = out.into_iter().map(|t| (class(&t.to), t)).collect();
+        out.sort_by_key(|(c, _)| *c);
+        for (c, t) in out {
             if t.to == self.id {
                 self.local.push_back((self.id, t.payload));
             } else {
                 slot.sent_bytes +=
                     u64::try_from(t.payload.len() + gradseal_net::codec::HEADER_LEN).unwrap_or(0);
-                let first = class(&t.to) < 2;
                 if let Some(out) = self.out.as_mut() {
-                    out.send(t.to, t.payload, first);
+                    out.send(t.to, t.payload, c < 2);
                 }
             }
         }
