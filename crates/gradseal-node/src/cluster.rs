@@ -29,7 +29,7 @@ use crate::config::{
     AuthoritySection, ClientSection, Config, NetSection, Party, Peer, RoleKind, Transport,
 };
 use crate::keyfile::{KeyFile, binding_of, enrol_locally, os_rng};
-use crate::report::read_lines;
+use crate::report::{ReportTail, read_lines};
 use crate::{Error, synth};
 
 /// What to run.
@@ -442,21 +442,27 @@ async fn wait_listening(
 ) -> Result<(), Error> {
     let deadline = Instant::now() + Duration::from_secs(30);
     let reports = plan.dir.join("reports");
-    let mut waiting: Vec<&NodeSpec> =
-        nodes.iter().filter(|n| n.role != RoleKind::Authority).collect();
+    // (name, whether it warms connections up at start, its report)
+    let mut waiting: Vec<(&str, bool, ReportTail)> = nodes
+        .iter()
+        .filter(|n| n.role != RoleKind::Authority)
+        .map(|n| {
+            let report = ReportTail::new(reports.join(format!("{}.jsonl", n.name)));
+            (n.name.as_str(), !connect_at_start(n.role, nodes).is_empty(), report)
+        })
+        .collect();
     while !waiting.is_empty() {
-        waiting.retain(|n| {
-            let lines = read_lines(&reports.join(format!("{}.jsonl", n.name)));
+        waiting.retain_mut(|(_, warms, report)| {
+            let lines = report.poll();
             let has =
                 |e: &str| lines.iter().any(|l| l.get("event").and_then(Value::as_str) == Some(e));
-            let warm = connect_at_start(n.role, nodes).is_empty() || has("warmed_up");
-            !(has("listening") && warm)
+            !(has("listening") && (!*warms || has("warmed_up")))
         });
         if let Some(why) = children.crashed(&BTreeSet::new()) {
             return Err(Error::Cluster(format!("{why}; see {}", plan.dir.join("logs").display())));
         }
         if Instant::now() > deadline {
-            let names: Vec<&str> = waiting.iter().map(|n| n.name.as_str()).collect();
+            let names: Vec<&str> = waiting.iter().map(|(name, ..)| *name).collect();
             return Err(Error::Cluster(format!("nodes did not start within 30 s: {names:?}")));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -647,14 +653,13 @@ async fn supervise(
     children: &mut Children,
     mut killed: BTreeSet<u32>,
 ) -> Result<BTreeSet<u32>, Error> {
-    let report = plan.dir.join("reports").join("authority.jsonl");
+    let mut report = ReportTail::new(plan.dir.join("reports").join("authority.jsonl"));
     let per_round = Duration::from_millis(plan.decryption_ms + 15_000);
     let mut round = 1u64;
     let mut deadline = Instant::now() + per_round + Duration::from_secs(15);
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let lines = read_lines(&report);
-        if ended(&lines, round) {
+        if ended(report.poll(), round) {
             if round == plan.rounds {
                 break;
             }
