@@ -28,6 +28,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod driver;
+pub mod heap;
 pub mod inspect;
 pub mod keyfile;
 pub mod registry;
