@@ -111,7 +111,8 @@ pub enum UpdateError {
 pub trait UpdateSource: Send {
     /// The update for `round`, whose parameters are `params` (dimension, bits, scale). Called
     /// once per round, on the node's event loop, when the client accepts the announcement:
-    /// it should return promptly (have the update ready, or fail the round).
+    /// it should return promptly (have the update ready, or fail the round). A client's
+    /// network runs on that same thread (`spec/node.md` §2), so it waits meanwhile.
     ///
     /// # Errors
     /// Any [`UpdateError`]: the client does not contribute to this round.
