@@ -73,6 +73,11 @@ impl BinaryOperand {
     }
 }
 
+/// Builds the plans of ring dimension `n` now, if it has any ([`crate::Profile::prepare`]).
+pub(crate) fn prepare(n: usize) -> bool {
+    binary_plan(n).is_some() && plan(n).is_some()
+}
+
 /// The five-prime plan for ring dimension `n`, built once per process.
 fn plan(n: usize) -> Option<&'static Plan32> {
     static PLAN_4096: OnceLock<Option<Plan32>> = OnceLock::new();
@@ -361,6 +366,8 @@ mod tests {
     fn only_n_4096_has_a_plan() {
         assert!(FixedOperand::new(&[0; 2048]).is_none());
         assert!(BinaryOperand::new(&[0; 2048]).is_none());
+        assert!(!prepare(2048));
+        assert!(crate::Profile::DEFAULT.prepare());
     }
 
     #[test]
