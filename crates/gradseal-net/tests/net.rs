@@ -264,7 +264,13 @@ async fn unknown_peer_is_refused() {
         .unwrap();
         running[2].net.set_peers(t3).await.unwrap();
         let r = running[2].net.send(1, b"let me in").await;
-        assert!(matches!(r, Err(Error::Unreachable { node: 1 }) | Err(Error::Io(_))), "{r:?}");
+        // Refused while dialing or while opening the stream; or, since streams open with
+        // multistream-select V1Lazy (the message goes out with the protocol proposal), after
+        // the stream opened, when node 1 closes the connection unacknowledged.
+        assert!(
+            matches!(r, Err(Error::Unreachable { node: 1 } | Error::Io(_) | Error::NotDelivered)),
+            "{r:?}"
+        );
         nothing_arrives(&mut running[0], Duration::from_millis(300)).await;
         let s = running[0].net.stats();
         assert!(s.connections_refused >= 1, "{kind:?}: {s:?}");
