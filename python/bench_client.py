@@ -13,7 +13,10 @@ of that roster with ``--params`` parameters (committee of 3, 24-bit quantization
 - feeds every client's contribution to a relay and an aggregator as the ServerApp does, and
   prints the CPU time per contribution, the close (transcript head and lists, with the last
   contribution when every client is in) and the observer's audit of the streamed entries
-  and the head.
+  and the head;
+- calls ``gradseal_mod`` on the agree stage for each committee member with its list and
+  prints the CPU time of each call (list check, agreement and, n-of-n, the partial
+  decryption).
 
 CPU times are the process's (``time.process_time``: every thread of it), so the figures hold
 on a busy machine better than wall time does; the load average is printed beside them.
@@ -174,6 +177,17 @@ def main() -> None:
     print(f"the last one, which closes contributions (head, lists): {1e3 * per[-1]:.1f} ms; "
           f"at the deadline: {1e3 * deadline:.1f} ms; observer's audit of the streamed "
           f"entries and the head: {1e3 * audit:.1f} ms")
+    # The members' stage: each committee member's mod checks its list, agrees and (n-of-n)
+    # decrypts in the same call.
+    agree = []
+    for j, nid in enumerate(committee):
+        lists = [d for frm, d in net.outbound.get(MEMBER_BASE + j, []) if frm == AGGREGATOR and d[:1] == b"\x04"]
+        t = time.process_time()
+        reply = deliver(nid, contexts[nid], {"stage": "agree", "round": 1, "announcement": ann, "list": lists[0]})
+        agree.append(time.process_time() - t)
+        assert reply.content.config_records[RECORD_KEY]["to"], "the member sent nothing"
+    print(f"gradseal_mod agree call of each of the {len(committee)} members (list check, agreement, "
+          f"partial decryption), CPU: {', '.join(f'{1e3 * a:.1f}' for a in agree)} ms")
 
 
 if __name__ == "__main__":

@@ -106,3 +106,36 @@ def test_an_n_of_n_member_node_decrypts_once_per_round(population: Any) -> None:
         mod._agree(rec, keys, state)
     with pytest.raises(RuntimeError, match="already decrypted in round 1"):
         mod._decrypt({**rec, "certificate": b""}, keys, state)
+
+
+def test_npy_values_reads_flower_parameters_as_np_load_does() -> None:
+    import numpy as np
+    from flwr.common import ndarray_to_bytes
+
+    from gradseal.flower import npy_values
+
+    fast = [
+        np.arange(5, dtype=np.float32),
+        np.arange(12, dtype=np.float32).reshape(3, 4),
+        np.float32(2.5),
+        np.arange(6, dtype=np.float64).reshape(2, 1, 3),
+        np.arange(4, dtype=np.int8),
+        np.zeros(0, np.float32),
+        np.arange(1 << 17, dtype=np.float32),
+    ]
+    slow = [
+        np.arange(12, dtype=np.float32).reshape(3, 4).T,  # Fortran order on disk
+        np.arange(3, dtype=">f4"),
+        np.array([True, False]),
+        np.arange(3, dtype=np.complex64),
+    ]
+    for a in fast + slow:
+        data = ndarray_to_bytes(np.asarray(a))
+        v = npy_values(data)
+        assert v.dtype == np.asarray(a).dtype
+        assert np.array_equal(v, np.asarray(a).reshape(-1))
+        # The fast path is a view of the serialized bytes; the others are np.load's arrays.
+        assert (v.base is data) == any(a is f for f in fast)
+    # Truncated data is not taken as a shorter array.
+    with pytest.raises(ValueError):
+        npy_values(ndarray_to_bytes(np.arange(5, dtype=np.float32))[:-4])

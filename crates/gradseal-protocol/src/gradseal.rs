@@ -127,6 +127,7 @@ impl Suite for GradsealSuite {
     type Aggregate = agg::Aggregate;
     type MemberShare = agg::MemberShare;
     type Manifest = shard::Manifest;
+    type CheckedShard = shard::VerifiedShard;
 
     fn bundle(key: &clsc::NodeKeys) -> Vec<u8> {
         key.bundle().to_bytes()
@@ -192,13 +193,14 @@ impl Suite for GradsealSuite {
         m.digest()
     }
 
-    fn check_shard(m: &shard::Manifest, bytes: &[u8]) -> Option<usize> {
-        m.verify_shard_bytes(bytes).ok().map(|s| usize::from(s.index()))
+    fn check_shard(m: &shard::Manifest, bytes: Vec<u8>) -> Option<(usize, shard::VerifiedShard)> {
+        m.verify_owned(bytes).ok().map(|s| (usize::from(s.index()), s))
     }
 
-    fn reconstruct(m: &shard::Manifest, shards: &[(usize, &[u8])]) -> Option<Vec<u8>> {
-        let refs = shards.iter().filter_map(|(_, b)| shard::ShardRef::parse(b).ok());
-        shard::decode(m, refs).ok().map(|d| d.payload)
+    fn reconstruct(m: &shard::Manifest, shards: &[&shard::VerifiedShard]) -> Option<Vec<u8>> {
+        // Checked on arrival: the decoder rebuilds and confirms the root without hashing
+        // each shard a second time.
+        shard::decode_verified(m, shards.iter().copied(), Vec::new()).ok().map(|d| d.payload)
     }
 
     fn params(_sys: &GradsealSystem, shape: AggShape, round_id: &Digest) -> Option<GradsealParams> {

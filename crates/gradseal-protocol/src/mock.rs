@@ -119,6 +119,7 @@ impl Suite for MockSuite {
     type Aggregate = MockAggregate;
     type MemberShare = MockShare;
     type Manifest = MockManifest;
+    type CheckedShard = Vec<u8>;
 
     fn bundle(key: &MockKey) -> Vec<u8> {
         key.0.to_vec()
@@ -201,14 +202,14 @@ impl Suite for MockSuite {
         hash(T_SHARD, &[&(m.len as u64).to_be_bytes(), &m.digest])
     }
 
-    fn check_shard(m: &MockManifest, shard: &[u8]) -> Option<usize> {
+    fn check_shard(m: &MockManifest, shard: Vec<u8>) -> Option<(usize, Vec<u8>)> {
         let (&i, body) = shard.split_first()?;
         (usize::from(i) < m.total && body.len() == m.len && hash(T_SHARD, &[body]) == m.digest)
-            .then_some(usize::from(i))
+            .then_some((usize::from(i), shard))
     }
 
-    fn reconstruct(m: &MockManifest, shards: &[(usize, &[u8])]) -> Option<Vec<u8>> {
-        let (_, s) = shards.first()?;
+    fn reconstruct(m: &MockManifest, shards: &[&Vec<u8>]) -> Option<Vec<u8>> {
+        let s = shards.first()?;
         let body = s.get(1..)?;
         (body.len() == m.len).then(|| body.to_vec())
     }

@@ -71,6 +71,8 @@ pub trait Suite {
     type MemberShare: Send + Sync;
     /// A decoded shard manifest.
     type Manifest: Send + Sync;
+    /// An encoded shard `check_shard` authenticated against a manifest.
+    type CheckedShard: Send + Sync;
 
     /// The encoded public bundle of `key` (what rosters list).
     fn bundle(key: &Self::NodeKey) -> Vec<u8>;
@@ -108,10 +110,15 @@ pub trait Suite {
     ) -> Option<Self::Manifest>;
     /// A digest naming the manifest (groups shards of one payload).
     fn manifest_digest(manifest: &Self::Manifest) -> Digest;
-    /// Authenticates one encoded shard against the manifest; its index if valid.
-    fn check_shard(manifest: &Self::Manifest, shard: &[u8]) -> Option<usize>;
-    /// Rebuilds the payload from valid shards (indices from `check_shard`), or `None`.
-    fn reconstruct(manifest: &Self::Manifest, shards: &[(usize, &[u8])]) -> Option<Vec<u8>>;
+    /// Authenticates one encoded shard against the manifest; its index and the checked
+    /// shard if valid.
+    fn check_shard(
+        manifest: &Self::Manifest,
+        shard: Vec<u8>,
+    ) -> Option<(usize, Self::CheckedShard)>;
+    /// Rebuilds the payload from shards `check_shard` accepted against `manifest` (not
+    /// authenticated again), or `None`.
+    fn reconstruct(manifest: &Self::Manifest, shards: &[&Self::CheckedShard]) -> Option<Vec<u8>>;
 
     /// The aggregation parameters for a round of this shape whose gradseal-agg round id is
     /// `round_id`; `None` if the shape is not supported (the announcement is then refused).

@@ -5,7 +5,7 @@ use crate::hashing::{self, Digest, Tree};
 use crate::layout::Layout;
 use crate::manifest::Manifest;
 use crate::par;
-use crate::shard::ShardRef;
+use crate::shard::{ShardRef, VerifiedShard};
 use crate::{ShardError, ShardRejection};
 use gradseal_core::DecodeError;
 use reed_solomon_erasure::galois_8::ReedSolomon;
@@ -99,6 +99,42 @@ pub fn decode_bytes<B: AsRef<[u8]>>(
     decode_items(manifest, items.iter().map(|b| ShardRef::parse(b.as_ref())).collect(), Vec::new())
 }
 
+/// As [`decode_reusing`], from shards the caller already checked one by one
+/// ([`crate::Manifest::verify_owned`], the relay check): step 2 of the decoder (hashing each
+/// index's first candidate) is not repeated, every other step is, so the payload returned
+/// is again the one the manifest commits to (the rebuilt codeword is confirmed against the
+/// root). A shard checked against another manifest is rejected as
+/// [`ShardRejection::NotAuthentic`]; later copies of an index are duplicates or
+/// [`ShardRejection::ConflictingDuplicate`], as in [`decode`]. Positions in the report are
+/// positions in `shards`.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_verified<'a, I>(
+    manifest: &Manifest,
+    shards: I,
+    buffer: Vec<u8>,
+) -> Result<Decoded, ShardError>
+where
+    I: IntoIterator<Item = &'a VerifiedShard>,
+{
+    let mut report = DecodeReport::default();
+    let mut valid: Vec<Valid<'a>> = vec![None; manifest.layout().n()];
+    for (pos, v) in shards.into_iter().enumerate() {
+        let index = v.index();
+        let parts = v.parts().filter(|_| v.manifest() == manifest);
+        match (parts, valid.get_mut(usize::from(index))) {
+            (Some((s, leaf)), Some(slot)) => match slot {
+                None => *slot = Some((s, leaf)),
+                Some((first, _)) if *first == s => report.duplicates += 1,
+                Some(_) => report.reject(pos, Some(index), ShardRejection::ConflictingDuplicate),
+            },
+            _ => report.reject(pos, Some(index), ShardRejection::NotAuthentic),
+        }
+    }
+    finish(manifest, valid, report, buffer)
+}
+
 /// A verified shard and its leaf.
 type Valid<'a> = Option<(ShardRef<'a>, Digest)>;
 
@@ -124,6 +160,18 @@ fn decode_items<'a>(
         }
     }
     let valid = verify_candidates(manifest, &candidates, &mut report);
+    finish(manifest, valid, report, buffer)
+}
+
+/// Steps 3-6 of the decoder, from the verified shard (and leaf) of each index.
+fn finish(
+    manifest: &Manifest,
+    valid: Vec<Valid<'_>>,
+    mut report: DecodeReport,
+    buffer: Vec<u8>,
+) -> Result<Decoded, ShardError> {
+    let layout = *manifest.layout();
+    let n = layout.n();
     // Screening, verification rounds and duplicate comparison reject in that order; the
     // report lists items by input position (each item is rejected at most once).
     report.rejected.sort_by_key(|r| r.position);

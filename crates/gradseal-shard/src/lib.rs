@@ -50,7 +50,9 @@ pub mod tags;
 #[doc(hidden)]
 pub mod vectors;
 
-pub use decode::{DecodeReport, Decoded, Rejected, decode, decode_bytes, decode_reusing};
+pub use decode::{
+    DecodeReport, Decoded, Rejected, decode, decode_bytes, decode_reusing, decode_verified,
+};
 pub use encode::{encode, encode_reusing};
 pub use error::{ShardError, ShardRejection};
 pub use layout::{
@@ -58,4 +60,4 @@ pub use layout::{
     MAX_STRIPE_SIZE, Params,
 };
 pub use manifest::{MANIFEST_LEN, MANIFEST_VERSION, Manifest};
-pub use shard::{Shard, ShardRef};
+pub use shard::{Shard, ShardRef, VerifiedShard};

@@ -3,7 +3,7 @@
 
 use crate::hashing::{self, Digest};
 use crate::layout::Layout;
-use crate::shard::ShardRef;
+use crate::shard::{ShardRef, VerifiedShard};
 use crate::tags::TAG_MANIFEST;
 use crate::{ShardError, ShardRejection};
 use gradseal_core::{Codec, DecodeError, Reader, Writer};
@@ -95,6 +95,11 @@ impl Manifest {
     /// # Errors
     /// [`ShardError::Rejected`] with the reason.
     pub fn verify_shard(&self, shard: &ShardRef<'_>) -> Result<(), ShardError> {
+        self.verified_leaf(shard).map(|_| ())
+    }
+
+    /// The relay check, returning the shard's leaf.
+    fn verified_leaf(&self, shard: &ShardRef<'_>) -> Result<Digest, ShardError> {
         self.screen(shard)?;
         let digests =
             hashing::shard_chunk_digests(&self.layout, &[(shard.index().into(), shard.data())]);
@@ -104,10 +109,24 @@ impl Manifest {
             digests.first().map_or(&[], Vec::as_slice),
         );
         if self.proof_matches(shard, leaf) {
-            Ok(())
+            Ok(leaf)
         } else {
             Err(ShardRejection::NotAuthentic.into())
         }
+    }
+
+    /// As [`Manifest::verify_shard_bytes`], keeping the encoded shard with the leaf its
+    /// data hashed to: [`crate::decode_verified`] rebuilds from it without hashing it again
+    /// (a receiver that checks each shard on arrival, as the relay check does, then hashes
+    /// every byte once, not twice).
+    ///
+    /// # Errors
+    /// As [`Manifest::verify_shard_bytes`].
+    pub fn verify_owned(&self, bytes: Vec<u8>) -> Result<VerifiedShard, ShardError> {
+        let shard = ShardRef::parse(&bytes).map_err(ShardRejection::Malformed)?;
+        let leaf = self.verified_leaf(&shard)?;
+        let index = shard.index();
+        Ok(VerifiedShard::new(bytes, index, leaf, self.clone()))
     }
 
     /// Parses and checks one encoded shard (relay API).

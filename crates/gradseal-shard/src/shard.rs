@@ -1,6 +1,8 @@
 //! One shard on the wire: index, inclusion proof, data (`spec/shard.md`, "Shard").
 
+use crate::hashing::Digest;
 use crate::layout::{MAX_PROOF_LEN, MAX_SHARD_SIZE};
+use crate::manifest::Manifest;
 use gradseal_core::{Codec, DecodeError, Reader, Writer};
 
 /// [`MAX_SHARD_SIZE`] as a `usize` (saturating on 32-bit targets).
@@ -163,5 +165,57 @@ impl Codec for Shard {
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(ShardRef::read(r)?.to_owned())
+    }
+}
+
+/// An encoded shard that passed the relay check against a manifest
+/// ([`Manifest::verify_owned`]), kept with the leaf its data hashed to and that manifest, so
+/// that [`crate::decode_verified`] uses it without hashing it again. Its bytes cannot be
+/// changed after the check.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerifiedShard {
+    bytes: Vec<u8>,
+    index: u16,
+    leaf: Digest,
+    manifest: Manifest,
+}
+
+impl core::fmt::Debug for VerifiedShard {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VerifiedShard")
+            .field("index", &self.index)
+            .field("len", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifiedShard {
+    pub(crate) fn new(bytes: Vec<u8>, index: u16, leaf: Digest, manifest: Manifest) -> Self {
+        Self { bytes, index, leaf, manifest }
+    }
+
+    /// Position of this shard.
+    pub fn index(&self) -> u16 {
+        self.index
+    }
+
+    /// The encoded shard, as received.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The encoded shard, by value.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// The manifest it was checked against.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The parsed shard (it parsed when checked) and its leaf.
+    pub(crate) fn parts(&self) -> Option<(ShardRef<'_>, Digest)> {
+        ShardRef::parse(&self.bytes).ok().map(|s| (s, self.leaf))
     }
 }

@@ -3,7 +3,9 @@
 #![allow(clippy::cast_possible_truncation, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use gradseal_core::Codec;
-use gradseal_shard::{Manifest, Params, ShardError, ShardRejection, decode, decode_bytes, encode};
+use gradseal_shard::{
+    Manifest, Params, ShardError, ShardRejection, decode, decode_bytes, decode_verified, encode,
+};
 use proptest::prelude::*;
 
 /// What happens to one shard on its way.
@@ -88,16 +90,31 @@ proptest! {
                         || manifest.verify_shard_bytes(&received[x.position]).is_err()
                 })
         };
+        // The items the relay check accepts, checked one by one on arrival, decode to the
+        // same outcome without being hashed again.
+        let verified: Vec<_> =
+            received.iter().filter_map(|b| manifest.verify_owned(b.clone()).ok()).collect();
+        let pre = decode_verified(&manifest, &verified, Vec::new());
         match decode_bytes(&manifest, &received) {
             Ok(out) => {
                 prop_assert!(intact.len() >= usize::from(k));
                 prop_assert!(blame_ok(&out.report));
-                prop_assert_eq!(out.payload, payload);
                 let missing: Vec<u16> = (0..k + m).filter(|i| !intact.contains(i)).collect();
+                let pre = pre.unwrap();
+                prop_assert_eq!(&pre.payload, &payload);
+                prop_assert_eq!(&pre.report.missing, &missing);
+                prop_assert_eq!(pre.report.duplicates, out.report.duplicates);
+                prop_assert!(pre.report.rejected.is_empty());
+                prop_assert_eq!(out.payload, payload);
                 prop_assert_eq!(out.report.missing, missing);
             }
             Err(ShardError::NotEnoughShards { valid, needed, report }) => {
                 prop_assert!(blame_ok(&report));
+                let pre_valid = match pre {
+                    Err(ShardError::NotEnoughShards { valid, .. }) => valid,
+                    other => { prop_assert!(false, "pre-checked decode gave {other:?}"); 0 }
+                };
+                prop_assert_eq!(pre_valid, valid);
                 prop_assert_eq!(valid, intact.len());
                 prop_assert_eq!(needed, usize::from(k));
                 prop_assert!(valid < needed);
@@ -148,6 +165,46 @@ fn wrong_manifest_rejects_everything() {
         }
         e => panic!("{e:?}"),
     }
+}
+
+#[test]
+fn shards_checked_against_another_manifest_are_not_used() {
+    let (m1, shards1) = encode(&Params::new(2, 1).unwrap(), b"first payload").unwrap();
+    let (m2, shards2) = encode(&Params::new(2, 1).unwrap(), b"other payload").unwrap();
+    let checked1: Vec<_> = shards1.iter().map(|s| m1.verify_owned(s.to_bytes()).unwrap()).collect();
+    let checked2: Vec<_> = shards2.iter().map(|s| m2.verify_owned(s.to_bytes()).unwrap()).collect();
+    // m1's shards offered for m2: rejected as not authentic, whatever index they claim.
+    let err = decode_verified(&m2, &checked1, Vec::new()).unwrap_err();
+    match err {
+        ShardError::NotEnoughShards { valid: 0, needed: 2, report } => {
+            assert_eq!(report.invalid, vec![0, 1, 2]);
+            let positions: Vec<usize> = report.rejected.iter().map(|r| r.position).collect();
+            assert_eq!(positions, vec![0, 1, 2]);
+            assert!(report.rejected.iter().all(|r| r.reason == ShardRejection::NotAuthentic));
+        }
+        e => panic!("{e:?}"),
+    }
+    // Mixed: m2's own shard 2 and m1's shards 0-1 give m2 one valid index, not two.
+    let mixed = [&checked1[0], &checked2[2], &checked1[1]];
+    match decode_verified(&m2, mixed, Vec::new()).unwrap_err() {
+        ShardError::NotEnoughShards { valid: 1, report, .. } => {
+            assert_eq!(report.missing, vec![0, 1]);
+            let positions: Vec<usize> = report.rejected.iter().map(|r| r.position).collect();
+            assert_eq!(positions, vec![0, 2]);
+        }
+        e => panic!("{e:?}"),
+    }
+    // With a copy of index 2 and m2's shard 0, m2 decodes; the copy counts as a duplicate.
+    let out =
+        decode_verified(&m2, [&checked2[2], &checked1[0], &checked2[0], &checked2[2]], Vec::new())
+            .unwrap();
+    assert_eq!(out.payload, b"other payload");
+    assert_eq!(out.report.duplicates, 1);
+    assert_eq!(out.report.missing, vec![1]);
+    // A bad shard never becomes a VerifiedShard.
+    let mut bad = shards2[0].to_bytes();
+    *bad.last_mut().unwrap() ^= 1;
+    assert!(m2.verify_owned(bad).is_err());
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use gradseal_core::{Codec, hash};
 use gradseal_shard::tags::{TAG_CHUNK, TAG_EMPTY, TAG_LEAF, TAG_NODE};
 use gradseal_shard::{
-    Manifest, Params, ShardError, ShardRef, ShardRejection, decode_bytes, encode,
+    Manifest, Params, ShardError, ShardRef, ShardRejection, decode_bytes, decode_verified, encode,
 };
 use serde::Deserialize;
 use turboshake::TurboShake128;
@@ -289,6 +289,8 @@ fn check_positive(c: &Positive) {
     let m = Manifest::from_bytes(&mb).unwrap();
     let subset: Vec<&Vec<u8>> = wire.iter().rev().take(k).collect();
     assert_eq!(decode_bytes(&m, &subset).unwrap().payload, payload);
+    let verified: Vec<_> = subset.iter().map(|w| m.verify_owned((*w).clone()).unwrap()).collect();
+    assert_eq!(decode_verified(&m, &verified, Vec::new()).unwrap().payload, payload);
     for r in &refs {
         m.verify_shard(r).unwrap();
     }
@@ -321,7 +323,23 @@ fn check_negative(c: &Negative) {
             assert_eq!(shards.len(), 1);
             m.verify_shard_bytes(&shards[0]).unwrap_err()
         }
-        (Operation::Decode, Ok(m)) => decode_bytes(&m, &shards).unwrap_err(),
+        (Operation::Decode, Ok(m)) => {
+            let err = decode_bytes(&m, &shards).unwrap_err();
+            // From the items the relay check accepts, the pre-checked decoder fails the same
+            // way (the rejected items are simply not offered to it).
+            let verified: Vec<_> =
+                shards.iter().filter_map(|s| m.verify_owned(s.clone()).ok()).collect();
+            let again = decode_verified(&m, &verified, Vec::new()).unwrap_err();
+            assert_eq!(name(&again), name(&err), "tc {}", c.tc_id);
+            if let (
+                ShardError::NotEnoughShards { valid: a, report: ra, .. },
+                ShardError::NotEnoughShards { valid: b, report: rb, .. },
+            ) = (&err, &again)
+            {
+                assert_eq!((a, &ra.missing), (b, &rb.missing), "tc {}", c.tc_id);
+            }
+            err
+        }
     };
     assert_eq!(name(&err), c.error, "tc {} ({})", c.tc_id, c.comment);
     // The recorded detail: the decoding error's kind and field, or the report naming every
@@ -349,6 +367,11 @@ fn check_report(c: &ReportCase) {
     let shards: Vec<Vec<u8>> = c.shards.iter().map(|s| unhex(s)).collect();
     let out = decode_bytes(&m, &shards).unwrap();
     assert_eq!(out.payload, unhex(&c.payload), "tc {}", c.tc_id);
+    let verified: Vec<_> = shards.iter().filter_map(|s| m.verify_owned(s.clone()).ok()).collect();
+    let again = decode_verified(&m, &verified, Vec::new()).unwrap();
+    assert_eq!(again.payload, out.payload, "tc {}", c.tc_id);
+    assert_eq!(again.report.missing, out.report.missing, "tc {}", c.tc_id);
+    assert_eq!(again.report.duplicates, out.report.duplicates, "tc {}", c.tc_id);
     assert_eq!(report_of(&out.report), c.report, "tc {} ({})", c.tc_id, c.comment);
     assert_input_order(&c.report);
     // Blame is per item: every rejected position holds bytes that are not a committed shard.

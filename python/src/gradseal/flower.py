@@ -70,6 +70,7 @@ are in (Flower's ``timeout`` bounds the wait).
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -659,13 +660,23 @@ class GradsealMod:
 
     def _contribute(self, rec: Any, keys: NodeKeys, out: Any, ctxt: Any) -> dict[str, Any]:
         import flwr.compat.common.recorddict_compat as compat
-        from flwr.common import parameters_to_ndarrays
+        from flwr.app import ArrayRecord, MetricRecord
 
         started = time.perf_counter()
-        fitres = compat.recorddict_to_fitres(out, keep_input=True)
+        # What ``compat.recorddict_to_fitres`` would read (the parameters and
+        # ``num_examples``), without its record views, which Flower rebuilds at each access,
+        # and without ``parameters_to_ndarrays``' copies (views of the arrays' bytes).
+        params = out.get("fitres.parameters")
+        examples = out.get("fitres.num_examples")
+        if isinstance(params, ArrayRecord) and isinstance(examples, MetricRecord):
+            tensors = compat.arrayrecord_to_parameters(params, keep_input=True).tensors
+            num_examples = cast(int, examples["num_examples"])
+        else:  # Flower's own conversion (which raises on a malformed reply)
+            fitres = compat.recorddict_to_fitres(out, keep_input=True)
+            tensors, num_examples = fitres.parameters.tensors, fitres.num_examples
         max_weight = float(cast(float, rec["max_weight"]))
-        w = min(float(fitres.num_examples), max_weight) / max_weight
-        update = weighted_update(w, parameters_to_ndarrays(fitres.parameters))
+        w = min(float(num_examples), max_weight) / max_weight
+        update = weighted_update(w, [npy_values(t) for t in tensors])
         rnd = int(cast(int, rec["round"]))
         client = Client(kgc=keys.kgc, authority=cast(bytes, rec["authority"]), keys=keys, round=rnd, update=update)
         tamper = self.danger_tamper(ctxt) if self.danger_tamper is not None else None
@@ -768,6 +779,33 @@ def weighted_update(w: float, arrays: list[np.ndarray]) -> np.ndarray:
         np.multiply(np.asarray(a).reshape(-1), w, out=update[off : off + a.size], dtype=np.float64)
         off += a.size
     return update
+
+
+#: The header of a plain ``np.save`` array :func:`npy_values` reads without NumPy's parser:
+#: little-endian (or byte-sized) integers and floats in C order.
+_NPY_HEADER = re.compile(rb"\{'descr': '([<|][fiu][1248])', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \} *\n\Z")
+
+
+def npy_values(data: bytes) -> np.ndarray:
+    """The values of an array serialized by ``np.save`` (as Flower's ``Parameters`` carry
+    them), flat in C order. For a C-order little-endian integer or float array, a read-only
+    view of ``data`` (no copy, and no ``ast`` parse of the header as ``np.load`` does); any
+    other serialization goes through Flower's ``bytes_to_ndarray`` (``np.load``, no pickles)."""
+    if data[:6] == b"\x93NUMPY" and len(data) >= 12 and data[6] in (1, 2, 3):
+        start = 10 if data[6] == 1 else 12
+        end = start + int.from_bytes(data[8:start], "little")
+        m = _NPY_HEADER.match(data, start, end)
+        if m is not None:
+            dtype = np.dtype(m.group(1).decode())
+            count = 1
+            for d in m.group(2).split(b","):
+                if d.strip():
+                    count *= int(d)
+            if len(data) - end == count * dtype.itemsize:
+                return np.frombuffer(data, dtype, count, end)
+    from flwr.compat.common.parameter import bytes_to_ndarray
+
+    return np.asarray(bytes_to_ndarray(data)).reshape(-1)
 
 
 def drain(role: Any) -> tuple[list[int], list[bytes]]:

@@ -42,7 +42,8 @@ use decide::Decision;
 /// only) so that late corrupt shards are still blamed.
 struct Group<S: Suite> {
     manifest: S::Manifest,
-    shards: Vec<Option<Vec<u8>>>,
+    /// Per index, the shard accepted for it (authenticated on arrival).
+    shards: Vec<Option<S::CheckedShard>>,
     /// Relays that delivered shards failing this manifest (blamed once the envelope opens,
     /// which proves the manifest genuine).
     suspects: Vec<NodeId>,
@@ -169,7 +170,7 @@ impl<S: Suite> Aggregator<S> {
             *opened += 1;
             let group = Group {
                 manifest,
-                shards: vec![None; layout.total()],
+                shards: (0..layout.total()).map(|_| None).collect(),
                 suspects: Vec::new(),
                 opened: false,
                 complete: false,
@@ -178,7 +179,7 @@ impl<S: Suite> Aggregator<S> {
         }
         let cap = 2 * layout.total() * ctx.ann.roster.len().max(1);
         let Some(group) = self.groups.get_mut(&key) else { return };
-        let Some(index) = S::check_shard(&group.manifest, &msg.shard) else {
+        let Some((index, shard)) = S::check_shard(&group.manifest, msg.shard) else {
             if group.opened {
                 blame(&mut self.bad_relays, &mut self.out, from);
             } else if !group.suspects.contains(&from) && group.suspects.len() < layout.total() {
@@ -198,13 +199,8 @@ impl<S: Suite> Aggregator<S> {
             return self.out.drop_msg(from, ProtocolError::Capacity);
         }
         *pending += 1;
-        *slot = Some(msg.shard);
-        let have: Vec<(usize, &[u8])> = group
-            .shards
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.as_deref().map(|s| (i, s)))
-            .collect();
+        *slot = Some(shard);
+        let have: Vec<&S::CheckedShard> = group.shards.iter().flatten().collect();
         if have.len() < usize::from(layout.data) {
             return;
         }
