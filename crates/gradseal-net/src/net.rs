@@ -349,7 +349,7 @@ impl Net {
         let (inbound_tx, inbound_rx) = mpsc::channel(shared.limits.max_inbound_streams);
         let (requests_tx, requests_rx) = mpsc::unbounded_channel();
         let streams = Streams::new(Arc::clone(&shared), inbound_tx, requests_rx);
-        let mut swarm = build_swarm(&identity, &shared, streams)?;
+        let mut swarm = build_swarm(&identity, &shared, streams, &listen)?;
         swarm.listen_on(listen).map_err(|e| match e {
             libp2p::TransportError::Other(io) => Error::Listen(io.kind()),
             libp2p::TransportError::MultiaddrNotSupported(_) => {
@@ -396,6 +396,7 @@ fn build_swarm(
     identity: &NetIdentity,
     shared: &Arc<Shared>,
     streams: Streams,
+    listen: &Multiaddr,
 ) -> Result<Swarm<Behaviour>, Error> {
     let l = &shared.limits;
     let behaviour = |_: &libp2p::identity::Keypair| Behaviour {
@@ -415,9 +416,14 @@ fn build_swarm(
         TransportKind::Quic => match builder
             .with_quic_config(|mut c| {
                 c.handshake_timeout = handshake;
-                c.socket_receive_buffer(crate::config::QUIC_RECEIVE_BUFFER)
+                let c = c
+                    .socket_receive_buffer(crate::config::QUIC_RECEIVE_BUFFER)
                     .max_udp_payload_size(crate::config::QUIC_MAX_UDP_PAYLOAD)
-                    .mtu_upper_bound(crate::config::QUIC_MAX_UDP_PAYLOAD)
+                    .mtu_upper_bound(crate::config::QUIC_MAX_UDP_PAYLOAD);
+                match crate::config::quic_loopback_start(listen) {
+                    Some((mtu, window)) => c.initial_mtu(mtu).initial_congestion_window(window),
+                    None => c,
+                }
             })
             .with_behaviour(behaviour)
         {

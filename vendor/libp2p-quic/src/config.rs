@@ -79,6 +79,14 @@ pub struct Config {
     /// The `max_udp_payload_size` transport parameter this endpoint announces (gradseal
     /// patch); `None` keeps quinn's default (1472).
     max_udp_payload_size: Option<u16>,
+
+    /// The UDP payload size connections start with (gradseal patch); `None` keeps quinn's
+    /// `initial_mtu` (1200).
+    initial_mtu: Option<u16>,
+
+    /// The congestion window connections start with, in bytes (gradseal patch); `None` keeps
+    /// quinn's Cubic default (12 000).
+    initial_congestion_window: Option<u64>,
 }
 
 #[expect(deprecated)]
@@ -108,7 +116,24 @@ impl Config {
             mtu_discovery_config: Some(Default::default()),
             socket_receive_buffer: None,
             max_udp_payload_size: None,
+            initial_mtu: None,
+            initial_congestion_window: None,
         }
+    }
+
+    /// Start every connection with UDP payloads of `value` bytes instead of 1200, before MTU
+    /// discovery (gradseal patch). Only for paths known to carry them (above a path's MTU,
+    /// quinn's black-hole detection falls back to 1200 after losses).
+    pub fn initial_mtu(mut self, value: u16) -> Self {
+        self.initial_mtu = Some(value);
+        self
+    }
+
+    /// Start every connection's Cubic congestion controller with a window of `bytes`
+    /// instead of 12 000 (gradseal patch). Only for paths known to take it.
+    pub fn initial_congestion_window(mut self, bytes: u64) -> Self {
+        self.initial_congestion_window = Some(bytes);
+        self
     }
 
     /// Announce `value` as this endpoint's `max_udp_payload_size` transport parameter, the
@@ -168,6 +193,8 @@ impl From<Config> for QuinnConfig {
             mtu_discovery_config,
             socket_receive_buffer,
             max_udp_payload_size,
+            initial_mtu,
+            initial_congestion_window,
         } = config;
         let mut transport = quinn::TransportConfig::default();
         // Disable uni-directional streams.
@@ -181,6 +208,14 @@ impl From<Config> for QuinnConfig {
         transport.stream_receive_window(max_stream_data.into());
         transport.receive_window(max_connection_data.into());
         transport.mtu_discovery_config(mtu_discovery_config);
+        if let Some(value) = initial_mtu {
+            transport.initial_mtu(value);
+        }
+        if let Some(bytes) = initial_congestion_window {
+            let mut cubic = quinn::congestion::CubicConfig::default();
+            cubic.initial_window(bytes);
+            transport.congestion_controller_factory(Arc::new(cubic));
+        }
         let transport = Arc::new(transport);
 
         let mut server_config = quinn::ServerConfig::with_crypto(server_tls_config);
