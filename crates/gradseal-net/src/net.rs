@@ -455,7 +455,7 @@ fn build_swarm(
 /// The swarm's settings: idle connections closed after `idle`, and outbound streams
 /// negotiated with multistream-select's `V1Lazy`: every message is one stream of the one
 /// protocol, so the message's first bytes go with the protocol proposal instead of a round
-/// trip later (`spec/net.md` §2). The wire format is V1's; a listener that refuses the
+/// trip later (`spec/net.md` §1). The wire format is V1's; a listener that refuses the
 /// protocol resets the stream, which the sender sees as a failed send.
 fn swarm_config(c: libp2p::swarm::Config, idle: std::time::Duration) -> libp2p::swarm::Config {
     c.with_idle_connection_timeout(idle)
