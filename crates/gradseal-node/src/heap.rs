@@ -18,6 +18,7 @@
 
 /// The block allocated and freed at start-up: above every per-round buffer of a 10^5
 /// coordinate round (the largest, a client's contribution and a result, are 0.8-1.3 MB).
+/// Buffers of larger rounds above it are still mapped and unmapped each round.
 pub const ROUND_BUFFERS: usize = 4 << 20;
 
 /// Allocates and frees one zeroed block of `bytes` (see the module docs: with glibc, later
