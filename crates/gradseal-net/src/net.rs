@@ -14,7 +14,7 @@ use libp2p::swarm::{
     THandlerInEvent, THandlerOutEvent, ToSwarm, dummy,
 };
 use libp2p::{Multiaddr, PeerId, StreamProtocol, Swarm, connection_limits, noise, tcp, yamux};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
 
 use crate::config::{LISTEN_TIMEOUT, Limits, NetConfig, TransportKind};
 use crate::inbound::{Inbound, accept_loop};
@@ -97,6 +97,9 @@ impl Counters {
 pub(crate) struct PeerLimits {
     pub(crate) budget: Arc<Semaphore>,
     pub(crate) streams: Arc<Semaphore>,
+    /// Whether the node asked to take no new message from this peer for now
+    /// ([`NetHandle::pause_inbound`]).
+    pub(crate) paused: watch::Sender<bool>,
 }
 
 /// State shared by the handle, the event loop and the stream tasks.
@@ -138,6 +141,7 @@ impl Shared {
             Arc::new(PeerLimits {
                 budget: Arc::new(Semaphore::new(kib(self.limits.peer_budget) as usize)),
                 streams: Arc::new(Semaphore::new(self.limits.max_streams_per_peer)),
+                paused: watch::Sender::new(false),
             })
         }))
     }
@@ -174,14 +178,18 @@ pub(crate) struct Reservation {
 }
 
 impl Reservation {
-    /// Waits (at most `budget_timeout`) for `bytes` of budget from `peer` and from the node.
+    /// Waits (at most `budget_timeout`) for `peer` not to be paused, then for `bytes` of
+    /// budget from `peer` and from the node.
     pub(crate) async fn acquire(
         shared: &Arc<Shared>,
         peer: &PeerLimits,
         bytes: u64,
     ) -> Result<Reservation, Error> {
         let units = kib(bytes);
+        let mut pause = peer.paused.subscribe();
         let wait = async {
+            // The sender holds its `sender` half in `peer`, so this ends only when resumed.
+            let _ = pause.wait_for(|paused| !paused).await;
             let p = Arc::clone(&peer.budget).acquire_many_owned(units).await;
             let n = Arc::clone(&shared.node_budget).acquire_many_owned(units).await;
             (p, n)
@@ -571,6 +579,15 @@ impl NetHandle {
     /// The bounds in force.
     pub fn limits(&self) -> &Limits {
         &self.shared.limits
+    }
+
+    /// Stops (`paused`) or resumes taking new messages from `node`: backpressure on one
+    /// peer. While it is paused, its new streams wait after their header, before any budget
+    /// is reserved or [`crate::codec::ACCEPT`] sent, so each holds a stream slot and its
+    /// header only, and its sender holds the body; the wait counts against `budget_timeout`.
+    /// Messages already accepted are still delivered. Pausing twice is pausing once.
+    pub fn pause_inbound(&self, node: NodeId, paused: bool) {
+        self.shared.peer_limits(node).paused.send_replace(paused);
     }
 
     /// Sends `message` to node `to` on a stream of its own, in chunks of at most

@@ -1,5 +1,6 @@
 //! The transport over 127.0.0.1: QUIC and TCP, two and three nodes, a 50 MB message
-//! streamed, and the refusals (unknown peer, forged binding, garbage stream, stalls).
+//! streamed, a paused peer, and the refusals (unknown peer, forged binding, garbage stream,
+//! stalls).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 // Test patterns and seeds are built from small counters: truncation is intended.
 #![allow(clippy::cast_possible_truncation)]
@@ -528,6 +529,33 @@ async fn bursts_are_absorbed_without_refusals() {
     assert!(got == want, "the burst's messages differ");
     assert_eq!(running[0].net.stats().streams_refused, 0);
     assert!(running.iter().all(|r| r.net.stats().sends_retried == 0));
+}
+
+/// A paused peer's messages wait at its sender, unread, while another peer's arrive; once
+/// resumed they are delivered and the send returns. A streamed message waits alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_peer_waits_until_resumed() {
+    let mut world = World::new(106);
+    let mut nodes: Vec<_> = (1..=3).map(|i| world.enrol(i)).collect();
+    let limits = Limits { max_whole_message_len: 1 << 16, ..test_limits() };
+    let mut running = start(&world, &mut nodes, TransportKind::Quic, &limits, None).await;
+    running[0].net.pause_inbound(2, true);
+    let (b, c) = (running[1].net.clone(), running[2].net.clone());
+    let small = tokio::spawn(async move { b.send(1, b"held").await });
+    let b = running[1].net.clone();
+    let large = tokio::spawn(async move { b.send(1, &pattern(1 << 17, 2)).await });
+    c.send(1, b"passes").await.unwrap();
+    assert_eq!(recv_whole(&mut running[0]).await, (3, b"passes".to_vec()));
+    nothing_arrives(&mut running[0], Duration::from_millis(400)).await;
+    assert!(!small.is_finished() && !large.is_finished(), "a paused peer's send returned");
+    assert_eq!(running[0].net.stats().budget_held, 0, "a paused peer holds budget");
+    running[0].net.pause_inbound(2, false);
+    // (A streamed message is acknowledged once read: read both, then see the sends end.)
+    let mut got = vec![recv_whole(&mut running[0]).await, recv_whole(&mut running[0]).await];
+    got.sort();
+    assert_eq!(got, vec![(2, pattern(1 << 17, 2)), (2, b"held".to_vec())]);
+    small.await.unwrap().unwrap();
+    large.await.unwrap().unwrap();
 }
 
 /// Start-up errors are typed: an address in use, an address of the other transport, and
