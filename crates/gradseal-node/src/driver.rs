@@ -115,6 +115,10 @@ struct Node {
     finished_upto: u64,
     out: Option<Outbox>,
     local: VecDeque<(NodeId, Arc<Vec<u8>>)>,
+    /// Senders the transport holds back for the roles ([`Role::paused_senders`]).
+    paused: Vec<NodeId>,
+    /// How many times a sender was paused (for the report).
+    pauses: u64,
     report: Reporter,
     schedule: Option<Schedule>,
 }
@@ -212,6 +216,7 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
                         "streams_refused": st.streams_refused,
                         "streams_malformed": st.streams_malformed,
                         "streams_stalled": st.streams_stalled,
+                        "senders_paused": node.pauses,
                     }));
                 }
             }
@@ -355,6 +360,8 @@ impl Node {
             finished_upto: 0,
             out: None,
             local: VecDeque::new(),
+            paused: Vec::new(),
+            pauses: 0,
             report: Reporter::open(cfg.report.as_deref(), cfg.id)?,
             schedule,
         })
@@ -713,6 +720,29 @@ impl Node {
             self.early.retain(|(r, _, _)| r.0 > max);
             self.early_bytes = self.early.iter().map(|(_, _, b)| b.len()).sum();
         }
+        self.apply_pauses();
+    }
+
+    /// Hands the senders any slot's role asks to pause to the transport, and resumes those
+    /// no role asks for any more (a finished round's included).
+    fn apply_pauses(&mut self) {
+        let mut want: Vec<NodeId> =
+            self.slots.iter().flat_map(|s| s.role.paused_senders().iter().copied()).collect();
+        want.sort_unstable();
+        want.dedup();
+        if want == self.paused {
+            return;
+        }
+        if let Some(out) = &self.out {
+            for &n in self.paused.iter().filter(|n| !want.contains(n)) {
+                out.pause_inbound(n, false);
+            }
+            for &n in want.iter().filter(|n| !self.paused.contains(n)) {
+                out.pause_inbound(n, true);
+                self.pauses += 1;
+            }
+        }
+        self.paused = want;
     }
 
     /// Hands a slot's queued transmits (its announcer's first) to the network, or to the

@@ -147,6 +147,14 @@ pub trait Role: Send {
     fn poll_event(&mut self) -> Option<Event>;
     /// When `handle_timeout` should next be called, if ever.
     fn poll_timeout(&self) -> Option<Millis>;
+    /// Senders the role asks the driver to take no new message from for now (backpressure;
+    /// the aggregator's shard window, `spec/protocol.md` §5.4), in id order. It changes only
+    /// in `handle_message` and `handle_timeout`. Advisory: a message from such a sender that
+    /// arrives anyway is handled as usual, and a driver that ignores it loses nothing but the
+    /// bound on memory. None by default.
+    fn paused_senders(&self) -> &[NodeId] {
+        &[]
+    }
 }
 
 /// Bound on messages held back because they arrived before the announcement.

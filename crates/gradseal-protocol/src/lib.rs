@@ -56,7 +56,7 @@ pub use params::{
 };
 pub use reason::{ProtocolError, RejectReason, RoundFailure, TranscriptFault};
 pub use roles::NodeConfig;
-pub use roles::aggregator::{Aggregator, Misbehave};
+pub use roles::aggregator::{Aggregator, Misbehave, SHARD_WINDOW, WINDOW_AGE};
 pub use roles::authority::Authority;
 pub use roles::client::{
     Client, Tamper, build_contribution, check_result, check_result_digested, seal_contribution,

@@ -33,10 +33,13 @@ use crate::tags;
 
 mod danger;
 mod decide;
+mod window;
 
 pub use danger::Misbehave;
 use danger::{cheat_and_stream, member_list};
 use decide::Decision;
+use window::Window;
+pub use window::{AGE as WINDOW_AGE, WINDOW as SHARD_WINDOW};
 
 /// Shards of one manifest: pending until `data` valid shards arrive, then kept (manifest
 /// only) so that late corrupt shards are still blamed.
@@ -44,6 +47,8 @@ struct Group<S: Suite> {
     manifest: S::Manifest,
     /// Per index, the shard accepted for it (authenticated on arrival).
     shards: Vec<Option<S::CheckedShard>>,
+    /// Who delivered each shard held and when (for the window).
+    arrivals: Vec<(NodeId, Millis)>,
     /// Relays that delivered shards failing this manifest (blamed once the envelope opens,
     /// which proves the manifest genuine).
     suspects: Vec<NodeId>,
@@ -81,6 +86,7 @@ pub struct Aggregator<S: Suite> {
     phase: Phase,
     groups: HashMap<Digest, Group<S>>,
     pending_per_relay: HashMap<NodeId, usize>,
+    window: Window,
     groups_opened: HashMap<NodeId, usize>,
     accepted: BTreeMap<u32, Accepted>,
     sum: Option<S::Aggregate>,
@@ -108,6 +114,7 @@ impl<S: Suite> Aggregator<S> {
             phase: Phase::Announcement,
             groups: HashMap::new(),
             pending_per_relay: HashMap::new(),
+            window: Window::default(),
             groups_opened: HashMap::new(),
             accepted: BTreeMap::new(),
             sum: None,
@@ -171,6 +178,7 @@ impl<S: Suite> Aggregator<S> {
             let group = Group {
                 manifest,
                 shards: (0..layout.total()).map(|_| None).collect(),
+                arrivals: Vec::new(),
                 suspects: Vec::new(),
                 opened: false,
                 complete: false,
@@ -200,6 +208,8 @@ impl<S: Suite> Aggregator<S> {
         }
         *pending += 1;
         *slot = Some(shard);
+        group.arrivals.push((from, now));
+        self.window.hold(from, now);
         let have: Vec<&S::CheckedShard> = group.shards.iter().flatten().collect();
         if have.len() < usize::from(layout.data) {
             return;
@@ -211,12 +221,14 @@ impl<S: Suite> Aggregator<S> {
                 // Every shard valid yet no payload: the manifest itself is bogus.
                 group.complete = true;
                 group.shards = Vec::new();
+                self.window.release_all(std::mem::take(&mut group.arrivals), now);
                 return self.out.drop_msg(from, ProtocolError::Crypto);
             }
             return; // wait for more shards
         };
         group.complete = true;
         group.shards = Vec::new();
+        self.window.release_all(std::mem::take(&mut group.arrivals), now);
         let opened = self.on_envelope(&envelope);
         if let Some(group) = self.groups.get_mut(&key) {
             group.opened = opened;
@@ -349,6 +361,7 @@ impl<S: Suite> Aggregator<S> {
         let Some(ctx) = self.ctx.as_ref() else { return };
         self.groups.clear();
         self.pending_per_relay.clear();
+        self.window.clear();
         let accepted = std::mem::take(&mut self.accepted).into_values();
         let mut sum = self.sum.take().unwrap_or_else(|| S::new_aggregate(&ctx.params));
         let (accepted, sealed): (Vec<EntryRef>, Vec<Vec<Vec<u8>>>) = match self.misbehave {
@@ -484,6 +497,7 @@ impl<S: Suite> Role for Aggregator<S> {
         let p = &ctx.ann.params;
         match &self.phase {
             Phase::Collecting if now >= p.contribution_deadline => self.finalize(),
+            Phase::Collecting => self.window.update(now),
             Phase::Deciding(d) if now >= p.decryption_deadline => {
                 let failure = match &d.certificate {
                     // No quorum: no sum (t-of-n: nobody decrypted anything).
@@ -520,10 +534,17 @@ impl<S: Suite> Role for Aggregator<S> {
     fn poll_timeout(&self) -> Option<Millis> {
         let ctx = self.ctx.as_ref()?;
         match self.phase {
-            Phase::Collecting => Some(ctx.ann.params.contribution_deadline),
+            Phase::Collecting => {
+                let close = ctx.ann.params.contribution_deadline;
+                Some(self.window.next_change().map_or(close, |t| t.min(close)))
+            }
             Phase::Deciding(_) => Some(ctx.ann.params.decryption_deadline),
             _ => None,
         }
+    }
+
+    fn paused_senders(&self) -> &[NodeId] {
+        self.window.paused()
     }
 }
 
