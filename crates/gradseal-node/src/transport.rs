@@ -46,10 +46,10 @@ pub const INBOUND_PEER_BUDGET: u64 = 8 << 20;
 /// [`INBOUND_NODE_BUDGET`] and [`INBOUND_PEER_BUDGET`]): about ten 210 KB shards at 10^5
 /// coordinates. A relay reads few messages at once, so it reads its clients' shards about in
 /// the order their headers arrived, which is about the order they were sent in and the same
-/// at every relay; with the node budget, some 80 shards were read at once and finished in any
-/// order, and each relay forwarded its clients in another order (measured: the aggregator's
-/// shard window paused a relay 100 times per 100-client run, against 32 with this budget;
-/// relays' peak RSS 49 → 33 MiB).
+/// at every relay. With the node budget some 80 shards were read at once and finished in any
+/// order, each relay forwarded its clients in another order, and the aggregator's shard
+/// window (which waits for groups to complete) made 100-client rounds take 1.66-1.82 s
+/// instead of 1.13-1.16 s (`spec/node.md` §1). Relays' peak RSS: 49 → 33 MiB.
 pub const RELAY_INBOUND_BUDGET: u64 = 2 << 20;
 
 /// Logs one line to stderr, prefixed with the node id.
