@@ -242,7 +242,7 @@ impl Outbox {
                     if let Err(e) = &sent {
                         log(me, &format!("message to node {} ({} bytes) lost: {e}", to.0, p.len()));
                     }
-                    backlog.done(to, p.len(), sent.is_ok());
+                    backlog.done(to, &p, sent.is_ok());
                 }
             });
             tx
@@ -254,7 +254,7 @@ impl Outbox {
             return;
         };
         let turn = (payload.len() >= LARGE_MESSAGE).then(|| self.turns.request(first));
-        self.backlog.queued(to, payload.len());
+        self.backlog.queued(to, &payload);
         room.send((payload, turn));
     }
 }
