@@ -67,6 +67,9 @@ impl<R: Role> Role for Adversary<R> {
     fn poll_timeout(&self) -> Option<Millis> {
         self.inner.poll_timeout()
     }
+    fn paused_senders(&self) -> &[NodeId] {
+        self.inner.paused_senders()
+    }
 }
 
 /// Flips one byte of a payload (a corrupting relay or link).

@@ -208,6 +208,9 @@ impl Role for Timed {
     fn poll_timeout(&self) -> Option<Millis> {
         self.inner.poll_timeout()
     }
+    fn paused_senders(&self) -> &[NodeId] {
+        self.inner.paused_senders()
+    }
 }
 
 /// The roles, in table order.

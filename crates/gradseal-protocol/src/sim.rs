@@ -291,6 +291,9 @@ impl<F: FnMut(Transmit) -> Vec<Transmit> + Send> Role for Intercept<F> {
     fn poll_timeout(&self) -> Option<Millis> {
         self.inner.poll_timeout()
     }
+    fn paused_senders(&self) -> &[NodeId] {
+        self.inner.paused_senders()
+    }
 }
 
 impl Default for Sim {
