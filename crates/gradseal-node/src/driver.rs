@@ -733,15 +733,18 @@ impl Node {
         if want == self.paused {
             return;
         }
+        let resumed = self.paused.iter().filter(|n| !want.contains(n));
+        let paused: Vec<NodeId> =
+            want.iter().filter(|n| !self.paused.contains(n)).copied().collect();
         if let Some(out) = &self.out {
-            for &n in self.paused.iter().filter(|n| !want.contains(n)) {
+            for &n in resumed {
                 out.pause_inbound(n, false);
             }
-            for &n in want.iter().filter(|n| !self.paused.contains(n)) {
+            for &n in &paused {
                 out.pause_inbound(n, true);
-                self.pauses += 1;
             }
         }
+        self.pauses += paused.len() as u64;
         self.paused = want;
     }
 

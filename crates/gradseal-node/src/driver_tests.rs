@@ -200,3 +200,58 @@ async fn a_client_takes_its_update_from_the_round_file_or_sits_the_round_out() {
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A role that only asks for pauses.
+struct Pausing(Vec<NodeId>);
+
+impl Role for Pausing {
+    fn handle_message(&mut self, _: Millis, _: NodeId, _: &[u8]) {}
+    fn handle_timeout(&mut self, _: Millis) {}
+    fn poll_transmit(&mut self) -> Option<gradseal_protocol::Transmit> {
+        None
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Millis> {
+        None
+    }
+    fn paused_senders(&self) -> &[NodeId] {
+        &self.0
+    }
+}
+
+fn pausing_slot(round: u64, paused: &[u32], finished: bool) -> Slot {
+    Slot {
+        round: RoundId(round),
+        start: Instant::now(),
+        role: Box::new(Pausing(paused.iter().copied().map(NodeId).collect())),
+        announcer: None,
+        sent_bytes: 0,
+        finished,
+        max_message: 0,
+        scale: 1,
+        observers: Vec::new(),
+        committee: Vec::new(),
+    }
+}
+
+/// The driver pauses the senders any open round's role names (each once, counted once),
+/// and resumes them when no open round names them any more, a finished round's included.
+#[test]
+fn the_senders_open_rounds_pause_are_paused_until_no_round_names_them() {
+    let mut f = fixture("pauses");
+    f.node.slots.push(pausing_slot(1, &[7, 3], false));
+    f.node.slots.push(pausing_slot(2, &[3, 9], false));
+    f.node.pump();
+    assert_eq!(f.node.paused, [NodeId(3), NodeId(7), NodeId(9)]);
+    assert_eq!(f.node.pauses, 3);
+    // Round 1 finishes: 7 is resumed; 3 stays paused for round 2 (not paused again).
+    f.node.slots[0].finished = true;
+    f.node.pump();
+    assert_eq!(f.node.paused, [NodeId(3), NodeId(9)]);
+    assert_eq!(f.node.pauses, 3);
+    f.node.slots.clear();
+    f.node.pump();
+    assert!(f.node.paused.is_empty());
+}
