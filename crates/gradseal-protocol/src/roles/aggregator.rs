@@ -56,6 +56,16 @@ struct Group<S: Suite> {
     complete: bool,
 }
 
+impl<S: Suite> Group<S> {
+    /// No shard is needed any more (the payload was rebuilt, or cannot be): drops the held
+    /// shards and frees their relays' window.
+    fn close(&mut self, window: &mut Window, now: Millis) {
+        self.complete = true;
+        self.shards = Vec::new();
+        window.release_all(std::mem::take(&mut self.arrivals), now);
+    }
+}
+
 /// An accepted contribution once its body is summed and streamed to the observers: what the
 /// head and the members' lists need of it (the aggregator's memory does not grow with the
 /// bodies).
@@ -219,16 +229,12 @@ impl<S: Suite> Aggregator<S> {
         let Some(envelope) = rebuilt else {
             if all_in {
                 // Every shard valid yet no payload: the manifest itself is bogus.
-                group.complete = true;
-                group.shards = Vec::new();
-                self.window.release_all(std::mem::take(&mut group.arrivals), now);
+                group.close(&mut self.window, now);
                 return self.out.drop_msg(from, ProtocolError::Crypto);
             }
             return; // wait for more shards
         };
-        group.complete = true;
-        group.shards = Vec::new();
-        self.window.release_all(std::mem::take(&mut group.arrivals), now);
+        group.close(&mut self.window, now);
         let opened = self.on_envelope(&envelope);
         if let Some(group) = self.groups.get_mut(&key) {
             group.opened = opened;
