@@ -189,6 +189,14 @@ fn cluster_over_tcp_noise_yamux_with_updates_from_files() {
     let rounds = summary["per_round"].as_array().unwrap();
     assert_eq!(rounds[0]["accepted"], 4);
     assert_eq!(rounds[1]["accepted"], 3);
+    // The aggregator closed each client's connection once its result was delivered (round
+    // 1's four at least; round 2's may come after its last report); nobody else closes any.
+    let closed =
+        |name: &str| last_net_stats(&d.join("reports"), name)["connections_closed"].clone();
+    assert!(closed("aggregator").as_u64().unwrap() >= 4, "{}", closed("aggregator"));
+    for name in ["relay-0", "member-0", "client-0"] {
+        assert_eq!(closed(name), 0, "{name}");
+    }
 }
 
 /// Makes a KGC and one enrolled node through the key commands; returns (kgc.pub, node.key,
@@ -441,7 +449,12 @@ fn transport_fixture(d: &Path) -> (Fixture, PathBuf) {
 
 /// The relay's last transport counters (written once a second when they change).
 fn relay_stats(d: &Path) -> Value {
-    let text = std::fs::read_to_string(d.join("relay.jsonl")).unwrap_or_default();
+    last_net_stats(d, "relay")
+}
+
+/// The last transport counters node `name` reported in `dir/name.jsonl`.
+fn last_net_stats(dir: &Path, name: &str) -> Value {
+    let text = std::fs::read_to_string(dir.join(format!("{name}.jsonl"))).unwrap_or_default();
     text.lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .rfind(|l| l["event"] == "net_stats")

@@ -31,6 +31,8 @@ pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/gradseal/msg/1");
 pub struct NetStats {
     /// Connections closed right after the handshake because their PeerId maps to no node.
     pub connections_refused: u64,
+    /// Connections closed by [`NetHandle::close_if_idle`].
+    pub connections_closed: u64,
     /// Inbound streams refused at once (unknown peer, too many streams).
     pub streams_refused: u64,
     /// Inbound streams cut for a wrong header, a length above the maximum, a truncated body
@@ -57,6 +59,7 @@ pub struct NetStats {
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub(crate) connections_refused: AtomicU64,
+    pub(crate) connections_closed: AtomicU64,
     pub(crate) streams_refused: AtomicU64,
     pub(crate) streams_malformed: AtomicU64,
     pub(crate) streams_stalled: AtomicU64,
@@ -78,6 +81,7 @@ impl Counters {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
         NetStats {
             connections_refused: g(&self.connections_refused),
+            connections_closed: g(&self.connections_closed),
             streams_refused: g(&self.streams_refused),
             streams_malformed: g(&self.streams_malformed),
             streams_stalled: g(&self.streams_stalled),
@@ -152,6 +156,16 @@ impl Shared {
             m.entry(node)
                 .or_insert_with(|| Arc::new(Semaphore::new(self.limits.max_streams_per_peer))),
         )
+    }
+
+    /// Whether no message stream to or from `node` is open or being opened: every one holds
+    /// a permit of its per-peer limit from before it is requested (outbound) or right after
+    /// it is accepted (inbound) until it ends.
+    fn idle(&self, node: NodeId) -> bool {
+        let max = self.limits.max_streams_per_peer;
+        let free = |s: Option<&Arc<Semaphore>>| s.is_none_or(|s| s.available_permits() == max);
+        free(lock(&self.outbound_per_peer).get(&node))
+            && free(lock(&self.per_peer).get(&node).map(|l| &l.streams))
     }
 
     fn set_peers(&self, table: PeerTable) -> Vec<PeerId> {
@@ -304,6 +318,7 @@ struct Behaviour {
 
 enum Command {
     Disconnect(Vec<PeerId>),
+    CloseIfIdle { node: NodeId, peer: PeerId, reply: oneshot::Sender<bool> },
     Shutdown,
 }
 
@@ -485,6 +500,15 @@ async fn event_loop(
                         let _ = swarm.disconnect_peer_id(p);
                     }
                 }
+                Some(Command::CloseIfIdle { node, peer, reply }) => {
+                    // Checked here, in the loop that opens streams, so no stream is requested
+                    // between the check and the close.
+                    let closed = shared.idle(node) && swarm.disconnect_peer_id(peer).is_ok();
+                    if closed {
+                        Counters::bump(&shared.counters.connections_closed, 1);
+                    }
+                    let _ = reply.send(closed);
+                }
                 Some(Command::Shutdown) | None => break,
             },
             event = swarm.select_next_some() => match event {
@@ -588,6 +612,22 @@ impl NetHandle {
     /// Messages already accepted are still delivered. Pausing twice is pausing once.
     pub fn pause_inbound(&self, node: NodeId, paused: bool) {
         self.shared.peer_limits(node).paused.send_replace(paused);
+    }
+
+    /// Closes this node's connections to `node` if no message stream to or from it is open or
+    /// being opened, and returns whether it did; a later [`NetHandle::send`] dials again.
+    /// For a node that will exchange nothing with `node` for a while and should not keep the
+    /// connection's state meanwhile (an aggregator, once a client has its result: the
+    /// connections would otherwise grow with the number of clients). A stream the peer
+    /// opens as the connection closes is refused before its acknowledgement, and its sender
+    /// sends it again on a new connection.
+    pub async fn close_if_idle(&self, node: NodeId) -> bool {
+        let Some(peer) = self.shared.peers().peer_of(node) else { return false };
+        let (reply, answer) = oneshot::channel();
+        if self.commands.send(Command::CloseIfIdle { node, peer, reply }).await.is_err() {
+            return false;
+        }
+        answer.await.unwrap_or(false)
     }
 
     /// Sends `message` to node `to` on a stream of its own, in chunks of at most

@@ -558,6 +558,44 @@ async fn a_paused_peer_waits_until_resumed() {
     large.await.unwrap().unwrap();
 }
 
+/// `close_if_idle` closes a connection no stream uses (a second call finds none to close) and
+/// a later send dials again, in both directions; while a stream to or from the peer is open
+/// it closes nothing, and that message is delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_connection_is_closed_and_dialed_again() {
+    let mut world = World::new(107);
+    let mut nodes: Vec<_> = (1..=2).map(|i| world.enrol(i)).collect();
+    let mut running = start(&world, &mut nodes, TransportKind::Quic, &test_limits(), None).await;
+    let (a, b) = (running[0].net.clone(), running[1].net.clone());
+    a.send(2, b"result").await.unwrap();
+    assert_eq!(recv_whole(&mut running[1]).await, (1, b"result".to_vec()));
+    assert!(a.close_if_idle(2).await, "an idle connection was not closed");
+    assert!(!a.close_if_idle(2).await, "a closed connection was closed again");
+    assert_eq!(a.stats().connections_closed, 1);
+    b.send(1, b"after").await.unwrap();
+    assert_eq!(recv_whole(&mut running[0]).await, (2, b"after".to_vec()));
+    a.send(2, b"again").await.unwrap();
+    assert_eq!(recv_whole(&mut running[1]).await, (1, b"again".to_vec()));
+    // A stream open from this node, then one from the peer: nothing is closed.
+    let mut w = a.open_message(2, 4).await.unwrap();
+    assert!(!a.close_if_idle(2).await, "closed under an open outbound stream");
+    w.write_chunk(b"busy").await.unwrap();
+    w.finish().await.unwrap();
+    assert_eq!(recv_whole(&mut running[1]).await, (1, b"busy".to_vec()));
+    let mut w = b.open_message(1, 4).await.unwrap();
+    w.write_chunk(b"in").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!a.close_if_idle(2).await, "closed under an open inbound stream");
+    let finish = tokio::spawn(async move {
+        w.write_chunk(b"c!").await?;
+        w.finish().await
+    });
+    assert_eq!(recv_whole(&mut running[0]).await, (2, b"inc!".to_vec()));
+    finish.await.unwrap().unwrap();
+    assert_eq!(a.stats().connections_closed, 1);
+    assert_eq!(b.stats().sends_retried, 0);
+}
+
 /// Start-up errors are typed: an address in use, an address of the other transport, and
 /// inconsistent limits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,7 @@ use std::time::Duration;
 use gradseal_clsc::{KgcPublic, NodeKeys};
 use gradseal_core::{Codec, hash};
 use gradseal_net::Inbound;
-use gradseal_protocol::messages::Party;
+use gradseal_protocol::messages::{KIND_ANNOUNCEMENT, KIND_RESULT, Party};
 use gradseal_protocol::{
     Aggregator, Announcement, Authority, Client, Event, GradsealSuite, GradsealSystem, Member,
     Message, Millis, NodeConfig, NodeId, Observer, Relay, Role, RoundId,
@@ -213,6 +213,7 @@ async fn run_async(cfg: Config, hooks: Hooks) -> Result<(), Error> {
                         "messages_sent": st.messages_sent,
                         "messages_received": st.messages_received,
                         "connections_refused": st.connections_refused,
+                        "connections_closed": st.connections_closed,
                         "streams_refused": st.streams_refused,
                         "streams_malformed": st.streams_malformed,
                         "streams_stalled": st.streams_stalled,
@@ -548,7 +549,7 @@ impl Node {
         if self.kind == RoleKind::Authority || round.0 <= self.finished_upto {
             return; // not ours, or a round already forgotten
         }
-        if bytes.first() == Some(&1)
+        if bytes.first() == Some(&KIND_ANNOUNCEMENT)
             && let Ok(Message::Announcement(ann)) = Message::from_bytes(bytes)
         {
             self.open_round(from, &ann, bytes);
@@ -781,8 +782,12 @@ impl Node {
             } else {
                 slot.sent_bytes +=
                     u64::try_from(t.payload.len() + gradseal_net::codec::HEADER_LEN).unwrap_or(0);
+                // A result is the last message of its round to a client, and the next comes
+                // a round later: its connection is closed once the result is delivered, so
+                // that a node's connections do not grow with its clients (spec/node.md §1).
+                let close_after = c == 2 && t.payload.first() == Some(&KIND_RESULT);
                 if let Some(out) = self.out.as_mut() {
-                    out.send(t.to, t.payload, c < 2);
+                    out.send(t.to, t.payload, c < 2, close_after);
                 }
             }
         }

@@ -127,8 +127,9 @@ pub async fn start(
 
 /// A large message's turn: the permit arrives once it is the message's turn (see [`Turns`]).
 type Turn = tokio::sync::oneshot::Receiver<tokio::sync::OwnedSemaphorePermit>;
-/// What a peer's queue holds: a message and, if it is large, its turn.
-type Queued = (Arc<Vec<u8>>, Option<Turn>);
+/// What a peer's queue holds: a message, its turn if it is large, and whether to close the
+/// connection once it is delivered ([`Outbox::send`]).
+type Queued = (Arc<Vec<u8>>, Option<Turn>, bool);
 /// Where a large message's permit is delivered.
 type TurnSender = tokio::sync::oneshot::Sender<tokio::sync::OwnedSemaphorePermit>;
 
@@ -208,8 +209,17 @@ impl Outbox {
     }
 
     /// Queues `payload` for `to` (never blocks); if it is large, its turn comes before those
-    /// of large messages not `first` (to a round's observers and committee members).
-    pub(crate) fn send(&mut self, to: NodeId, payload: Arc<Vec<u8>>, first: bool) {
+    /// of large messages not `first` (to a round's observers and committee members). With
+    /// `close_after`, the connection to `to` is closed once the message is delivered, if
+    /// nothing else is queued for `to` and no stream to or from it is open
+    /// (`NetHandle::close_if_idle`).
+    pub(crate) fn send(
+        &mut self,
+        to: NodeId,
+        payload: Arc<Vec<u8>>,
+        first: bool,
+        close_after: bool,
+    ) {
         let me = self.me;
         let net = self.net.clone();
         let backlog = Arc::clone(&self.backlog);
@@ -217,7 +227,7 @@ impl Outbox {
         let tx = self.queues.entry(to).or_insert_with(|| {
             let (tx, mut rx) = mpsc::channel::<Queued>(PEER_QUEUE);
             tokio::spawn(async move {
-                while let Some((p, turn)) = rx.recv().await {
+                while let Some((p, turn, close_after)) = rx.recv().await {
                     let send = async {
                         // A large message waits for its turn; if the dispatcher is gone, it goes.
                         let _slot = match turn {
@@ -243,6 +253,9 @@ impl Outbox {
                         log(me, &format!("message to node {} ({} bytes) lost: {e}", to.0, p.len()));
                     }
                     backlog.done(to, &p, sent.is_ok());
+                    if close_after && sent.is_ok() && rx.is_empty() {
+                        net.close_if_idle(to.0).await;
+                    }
                 }
             });
             tx
@@ -255,7 +268,7 @@ impl Outbox {
         };
         let turn = (payload.len() >= LARGE_MESSAGE).then(|| self.turns.request(first));
         self.backlog.queued(to, &payload);
-        room.send((payload, turn));
+        room.send((payload, turn, close_after));
     }
 }
 

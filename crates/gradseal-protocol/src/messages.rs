@@ -63,14 +63,17 @@ pub const MAX_SHARD: usize = 48 << 20;
 /// Bound on the list of rejected items in a transcript.
 pub const MAX_REJECTED: usize = 4 * MAX_CLIENTS as usize;
 
-const KIND_ANNOUNCEMENT: u8 = 1;
+/// The first byte of an encoded [`Message::Announcement`] (a driver opens a round on it).
+pub const KIND_ANNOUNCEMENT: u8 = 1;
 const KIND_SHARD: u8 = 2;
 const KIND_TRANSCRIPT: u8 = 3;
 const KIND_LIST: u8 = 4;
 const KIND_PARTIAL: u8 = 5;
 const KIND_REFUSAL: u8 = 6;
 const KIND_REJECTION: u8 = 7;
-const KIND_RESULT: u8 = 8;
+/// The first byte of an encoded [`Message::Result`] (a node closes a client's connection
+/// once its result is delivered, `spec/node.md` §1).
+pub const KIND_RESULT: u8 = 8;
 const KIND_AGREEMENT: u8 = 9;
 const KIND_CERTIFICATE: u8 = 10;
 const KIND_ENTRY: u8 = 11;
