@@ -140,6 +140,7 @@ pub fn run(cfg: Config) -> Result<(), Error> {
 /// As [`run`].
 pub fn run_with(cfg: Config, hooks: Hooks) -> Result<(), Error> {
     crate::heap::keep_round_buffers(crate::heap::ROUND_BUFFERS);
+    crate::heap::prefault(crate::heap::PREFAULT);
     // Built here rather than inside the first round, by the roles that multiply in R_q
     // (a relay only forwards).
     if cfg.role != RoleKind::Relay {
