@@ -14,7 +14,7 @@
 //! error (`kill_on_drop`). Spec: `spec/node.md`, section "Cluster".
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -196,32 +196,6 @@ fn io(what: &str, p: &Path) -> impl FnOnce(std::io::Error) -> Error {
     move |e| Error::Io(format!("{msg}: {e}"))
 }
 
-/// Free loopback ports of the transport (UDP for QUIC, TCP for TCP): bound to port 0 and
-/// read back, all held at once so they differ, then released for the children.
-fn free_addrs(n: usize, transport: Transport) -> Result<Vec<SocketAddr>, Error> {
-    let err = |e: std::io::Error| Error::Io(format!("cannot pick a free port: {e}"));
-    match transport {
-        Transport::Quic => {
-            let held = (0..n)
-                .map(|_| {
-                    UdpSocket::bind("127.0.0.1:0").and_then(|l| l.local_addr().map(|a| (l, a)))
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(err)?;
-            Ok(held.into_iter().map(|(_, a)| a).collect())
-        }
-        Transport::Tcp => {
-            let held = (0..n)
-                .map(|_| {
-                    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr().map(|a| (l, a)))
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(err)?;
-            Ok(held.into_iter().map(|(_, a)| a).collect())
-        }
-    }
-}
-
 fn specs(plan: &Plan, rng: &mut chacha20::ChaCha20Rng) -> Result<Vec<NodeSpec>, Error> {
     use rand_core::Rng;
     let mut v: Vec<(String, u32, RoleKind)> = vec![
@@ -237,7 +211,7 @@ fn specs(plan: &Plan, rng: &mut chacha20::ChaCha20Rng) -> Result<Vec<NodeSpec>, 
     for i in 0..plan.clients {
         v.push((format!("client-{i}"), 1000 + u32::try_from(i).unwrap_or(0), RoleKind::Client));
     }
-    let addrs = free_addrs(v.len(), plan.transport)?;
+    let addrs = crate::ports::free_addrs(v.len(), plan.transport, rng)?;
     Ok(v.into_iter()
         .zip(addrs)
         .map(|((name, id, role), addr)| {

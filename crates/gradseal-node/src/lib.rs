@@ -31,6 +31,7 @@ pub mod driver;
 pub mod heap;
 pub mod inspect;
 pub mod keyfile;
+mod ports;
 pub mod registry;
 pub mod report;
 pub mod synth;
