@@ -4,22 +4,10 @@
 //! own test binary: no other test's allocations move glibc's thresholds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-/// Minor page faults of this process so far (`/proc/self/stat`, field 10).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn minor_faults() -> u64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    rest.split_whitespace().nth(7).unwrap().parse().unwrap()
-}
+mod faults;
 
-/// Faults taken by one round's buffers: three of 1 MiB allocated, written, freed.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn cycle() -> u64 {
-    let before = minor_faults();
-    let bufs: Vec<Vec<u8>> = (0..3).map(|i| vec![i; 1 << 20]).collect();
-    drop(std::hint::black_box(bufs));
-    minor_faults() - before
-}
+use faults::cycle;
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
