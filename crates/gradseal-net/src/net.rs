@@ -492,6 +492,9 @@ async fn event_loop(
     ready: oneshot::Sender<Result<(), Error>>,
 ) {
     let mut ready = Some(ready);
+    // Peers whose connections `close_if_idle` is closing: the swarm counts them as connected
+    // until they are gone, so a second call must not close (and count) them again.
+    let mut closing: std::collections::HashSet<PeerId> = std::collections::HashSet::new();
     loop {
         tokio::select! {
             cmd = commands.recv() => match cmd {
@@ -503,8 +506,11 @@ async fn event_loop(
                 Some(Command::CloseIfIdle { node, peer, reply }) => {
                     // Checked here, in the loop that opens streams, so no stream is requested
                     // between the check and the close.
-                    let closed = shared.idle(node) && swarm.disconnect_peer_id(peer).is_ok();
+                    let closed = !closing.contains(&peer)
+                        && shared.idle(node)
+                        && swarm.disconnect_peer_id(peer).is_ok();
                     if closed {
+                        closing.insert(peer);
                         Counters::bump(&shared.counters.connections_closed, 1);
                     }
                     let _ = reply.send(closed);
@@ -533,6 +539,11 @@ async fn event_loop(
                 }
                 SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
                     tracing::debug!(?peer_id, %error, "outbound connection failed");
+                }
+                // A new connection is not one being closed; the last one gone, none is.
+                SwarmEvent::ConnectionEstablished { peer_id, .. }
+                | SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+                    closing.remove(&peer_id);
                 }
                 _ => {}
             },
@@ -615,7 +626,8 @@ impl NetHandle {
     }
 
     /// Closes this node's connections to `node` if no message stream to or from it is open or
-    /// being opened, and returns whether it did; a later [`NetHandle::send`] dials again.
+    /// being opened and they are not being closed already, and returns whether it did; a
+    /// later [`NetHandle::send`] dials again.
     /// For a node that will exchange nothing with `node` for a while and should not keep the
     /// connection's state meanwhile (an aggregator, once a client has its result: the
     /// connections would otherwise grow with the number of clients). A stream the peer

@@ -593,7 +593,9 @@ async fn an_idle_connection_is_closed_and_dialed_again() {
     assert_eq!(recv_whole(&mut running[0]).await, (2, b"inc!".to_vec()));
     finish.await.unwrap().unwrap();
     assert_eq!(a.stats().connections_closed, 1);
-    assert_eq!(b.stats().sends_retried, 0);
+    // The peer's first send after the close may have gone out on the closing connection:
+    // it is then sent again on a new one (spec/net.md §4), at most that once.
+    assert!(b.stats().sends_retried <= 1, "{:?}", b.stats());
 }
 
 /// Start-up errors are typed: an address in use, an address of the other transport, and
