@@ -52,6 +52,15 @@ pub const INBOUND_PEER_BUDGET: u64 = 8 << 20;
 /// instead of 1.13-1.16 s (`spec/node.md` §1). Relays' peak RSS: 49 → 33 MiB.
 pub const RELAY_INBOUND_BUDGET: u64 = 2 << 20;
 
+/// Inbound streams a relay keeps open at once, all peers together (gradseal-net's
+/// `max_inbound_streams`, 256 by default): one per connection it accepts (`max_connections`),
+/// since every client of a round sends each relay one shard at about the same moment. A
+/// stream beyond the limit is refused and its sender retries for about a second; with 256,
+/// at 500 clients each relay refused about 1 950 streams and clients lost shards after their
+/// last retry (286 and 296 of 500 contributions accepted). A stream waiting for budget holds
+/// its 12-byte header and the transport's state for it.
+pub const RELAY_INBOUND_STREAMS: usize = gradseal_net::DEFAULT_MAX_CONNECTIONS as usize;
+
 /// Logs one line to stderr, prefixed with the node id.
 pub(crate) fn log(me: NodeId, msg: &str) {
     eprintln!("[node {}] {msg}", me.0);
@@ -73,9 +82,11 @@ pub fn net_identity(keys: &NodeKeys, node: u32) -> Result<NetIdentity, Error> {
 /// config's `[net]` section).
 pub fn limits(cfg: &Config) -> Limits {
     let ms = Duration::from_millis;
-    let (node, peer) = match cfg.role {
-        crate::config::RoleKind::Relay => (RELAY_INBOUND_BUDGET, RELAY_INBOUND_BUDGET),
-        _ => (INBOUND_NODE_BUDGET, INBOUND_PEER_BUDGET),
+    let (node, peer, streams) = match cfg.role {
+        crate::config::RoleKind::Relay => {
+            (RELAY_INBOUND_BUDGET, RELAY_INBOUND_BUDGET, RELAY_INBOUND_STREAMS)
+        }
+        _ => (INBOUND_NODE_BUDGET, INBOUND_PEER_BUDGET, gradseal_net::DEFAULT_MAX_INBOUND_STREAMS),
     };
     Limits {
         connect_retry: ms(cfg.net.connect_retry_ms),
@@ -85,6 +96,7 @@ pub fn limits(cfg: &Config) -> Limits {
         peer_budget: peer,
         node_budget: node,
         max_whole_message_len: peer,
+        max_inbound_streams: streams,
         ..Limits::default()
     }
 }
