@@ -294,6 +294,26 @@ fn in_flight_kib(len: usize) -> u32 {
 mod tests {
     use super::*;
 
+    fn config(role: &str) -> Config {
+        Config::parse(&format!(
+            "role = \"{role}\"\nid = 100\nlisten = \"127.0.0.1:4000\"\nkey = \"k\"\n\
+             kgc_public = \"p\"\nauthority_bundle = \"a\"\npeers = []\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_relay_reads_little_at_once_but_takes_a_stream_from_every_connection() {
+        let relay = limits(&config("relay"));
+        assert_eq!((relay.node_budget, relay.peer_budget), (2 << 20, 2 << 20));
+        assert!(relay.max_inbound_streams >= relay.max_connections as usize);
+        relay.validate().unwrap();
+        let member = limits(&config("committee"));
+        assert_eq!(member.node_budget, INBOUND_NODE_BUDGET);
+        assert_eq!(member.max_inbound_streams, gradseal_net::DEFAULT_MAX_INBOUND_STREAMS);
+        member.validate().unwrap();
+    }
+
     #[test]
     fn a_message_takes_its_size_of_the_in_flight_bytes_at_most_all_of_them() {
         assert_eq!(in_flight_kib(0), 1);
