@@ -20,14 +20,16 @@ use tokio::sync::Notify;
 pub const OUTBOUND_BYTES: usize = 8 << 20;
 
 /// A send (with a large message's wait for its turn, and the wait for its share of the bytes
-/// in flight) taking longer than this marks its peer *down* until it delivers again. An
+/// in flight) taking longer than this marks its peer *down* until it delivers again, unless
+/// the peer is a round's observer or committee member (`transport::Outbox::send`). An
 /// 834 KB entry takes under a second at the transport's slowest accepted rate (1 MiB/s).
 pub const SLOW_SEND: Duration = Duration::from_secs(2);
 
 /// The buffers queued per peer. A peer whose last send failed, or whose current send has
 /// taken longer than [`SLOW_SEND`], is *down*: its copies do not count (they drain as its
 /// sends end, each within the transport's timeouts), so a dead or stalled peer holds the node
-/// back for at most [`SLOW_SEND`]; its next successful send counts them again.
+/// back for at most [`SLOW_SEND`] (an observer or member: until its send fails, within the
+/// transport's timeouts); its next successful send counts them again.
 #[derive(Debug, Default)]
 pub(crate) struct Backlog {
     state: Mutex<State>,
@@ -144,7 +146,7 @@ impl Backlog {
 
     /// Bytes waiting for peers that are up.
     #[cfg(test)]
-    fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.state().counted
     }
 

@@ -139,9 +139,16 @@ pub async fn start(
 
 /// A large message's turn: the permit arrives once it is the message's turn (see [`Turns`]).
 type Turn = tokio::sync::oneshot::Receiver<tokio::sync::OwnedSemaphorePermit>;
-/// What a peer's queue holds: a message, its turn if it is large, and whether to close the
-/// connection once it is delivered ([`Outbox::send`]).
-type Queued = (Arc<Vec<u8>>, Option<Turn>, bool);
+/// What a peer's queue holds: a message and how to send it ([`Outbox::send`]).
+struct Queued {
+    payload: Arc<Vec<u8>>,
+    /// Its turn, if it is large.
+    turn: Option<Turn>,
+    /// To a round's observers or committee members.
+    first: bool,
+    /// Close the connection once it is delivered.
+    close_after: bool,
+}
 /// Where a large message's permit is delivered.
 type TurnSender = tokio::sync::oneshot::Sender<tokio::sync::OwnedSemaphorePermit>;
 
@@ -239,7 +246,7 @@ impl Outbox {
         let tx = self.queues.entry(to).or_insert_with(|| {
             let (tx, mut rx) = mpsc::channel::<Queued>(PEER_QUEUE);
             tokio::spawn(async move {
-                while let Some((p, turn, close_after)) = rx.recv().await {
+                while let Some(Queued { payload: p, turn, first, close_after }) = rx.recv().await {
                     let send = async {
                         // A large message waits for its turn; if the dispatcher is gone, it goes.
                         let _slot = match turn {
@@ -253,10 +260,12 @@ impl Outbox {
                     tokio::pin!(send);
                     // A send slower than SLOW_SEND takes its peer's bytes out of the backlog
                     // until the peer delivers again: a slow or dead peer holds the node back
-                    // for at most that long.
+                    // for at most that long. Not an observer's or a member's: the round
+                    // needs every message it gets, so a slow one holds the node back instead
+                    // of its queue growing (a failed send still takes them out).
                     let sent = tokio::select! {
                         r = &mut send => r,
-                        () = tokio::time::sleep(SLOW_SEND) => {
+                        () = tokio::time::sleep(SLOW_SEND), if !first => {
                             backlog.slow(to);
                             send.await
                         }
@@ -280,7 +289,7 @@ impl Outbox {
         };
         let turn = (payload.len() >= LARGE_MESSAGE).then(|| self.turns.request(first));
         self.backlog.queued(to, &payload);
-        room.send((payload, turn, close_after));
+        room.send(Queued { payload, turn, first, close_after });
     }
 }
 
@@ -300,6 +309,41 @@ mod tests {
              kgc_public = \"p\"\nauthority_bundle = \"a\"\npeers = []\n"
         ))
         .unwrap()
+    }
+
+    /// Two peers that never answer (a UDP socket that reads nothing): a message to a member
+    /// (`first`) keeps counting in the backlog past `SLOW_SEND`, the other's stops; both stop
+    /// once their sends fail.
+    #[tokio::test]
+    async fn a_slow_member_or_observer_holds_the_node_back_until_its_send_fails() {
+        use crate::keyfile::{binding_of, enrol_locally};
+        use rand_core::SeedableRng;
+        let mut rng = chacha20::ChaCha20Rng::from_seed([3; 32]);
+        let kgc = gradseal_clsc::Kgc::generate(&mut rng);
+        let me = enrol_locally(&kgc, "me", &mut rng).unwrap();
+        let mut table = PeerTable::new(*kgc.public());
+        let silent: Vec<std::net::UdpSocket> =
+            (0..2).map(|_| std::net::UdpSocket::bind("127.0.0.1:0").unwrap()).collect();
+        for (id, sock) in [2u32, 3].into_iter().zip(&silent) {
+            let keys = enrol_locally(&kgc, &format!("peer-{id}"), &mut rng).unwrap();
+            let addr = gradseal_net::TransportKind::Quic.multiaddr(sock.local_addr().unwrap());
+            let binding = binding_of(&keys, &mut rng).unwrap();
+            table.insert(id, keys.bundle().clone(), binding, vec![addr]).unwrap();
+        }
+        let mut config =
+            NetConfig::new(gradseal_net::TransportKind::Quic, "127.0.0.1:0".parse().unwrap());
+        config.limits.connect_timeout = Duration::from_millis(1000);
+        config.limits.connect_retry = Duration::from_millis(3500);
+        let (net, _rx) = Net::start(config, net_identity(&me, 1).unwrap(), table).await.unwrap();
+        let mut out = Outbox::new(NodeId(1), net);
+        const M: usize = 5 << 20;
+        out.send(NodeId(2), Arc::new(vec![1; M]), true, false);
+        out.send(NodeId(3), Arc::new(vec![2; M]), false, false);
+        assert_eq!(out.backlog.bytes(), 2 * M);
+        tokio::time::sleep(SLOW_SEND + Duration::from_millis(500)).await;
+        assert_eq!(out.backlog.bytes(), M, "only the member's message still counts");
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(out.backlog.bytes(), 0, "a failed send stops counting");
     }
 
     #[test]
